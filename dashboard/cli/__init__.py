@@ -1,0 +1,69 @@
+"""The `kontaktcenter` command. Each subcommand lives in its own module with `register()`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from dashboard.config import load_settings
+
+# Subcommand modules, in the order `--help` lists them.
+SUBCOMMANDS = ("serve", "sample", "ingest", "profile", "metrics", "staffing", "export")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed without a traceback, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kontaktcenter",
+        description="Analys av Malmö stads kontaktcenter.",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="databasfil (annars KONTAKTCENTER_DB eller standardplatsen i användarens datakatalog)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="visa mer loggning")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"dashboard.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"dashboard.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        args.settings = load_settings(db=args.db)
+    except ValueError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except CliError as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Avbrutet. Inget halvfärdigt har skrivits.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

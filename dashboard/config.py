@@ -1,0 +1,90 @@
+"""One typed settings object, read from the environment and an optional TOML file.
+
+Precedence (highest first): explicit arguments, environment variables, the TOML file
+(`KONTAKTCENTER_CONFIG`, default `<config dir>/config.toml`), the defaults below.
+Every default is documented in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ENV_PREFIX = "KONTAKTCENTER_"
+
+
+def user_data_dir() -> Path:
+    """Per-user data directory (XDG on Linux, LOCALAPPDATA on Windows, ~/Library on macOS)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "kontaktcenter"
+
+
+def user_config_dir() -> Path:
+    if sys.platform == "win32" or sys.platform == "darwin":
+        return user_data_dir()
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "kontaktcenter"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the DuckDB store lives.
+    db: Path = field(default_factory=lambda: user_data_dir() / "kontaktcenter.duckdb")
+    # The pseudonymisation key: a file outside the store (or KONTAKTCENTER_KEY in the environment).
+    key_file: Path = field(default_factory=lambda: user_config_dir() / "pseudonym.key")
+    # Append-only export audit log; outside the store because the dashboard opens it read-only.
+    audit_log: Path = field(default_factory=lambda: user_data_dir() / "export-audit.jsonl")
+    # Metric settings (docs/metrics.md explains each).
+    service_level_s: int = 60
+    service_level_alt_s: int = 20
+    short_abandon_s: int = 5
+    repeat_window_days: int = 7
+    cost_per_handled_minute_sek: float = 12.0
+    working_hours_per_fte: float = 1600.0
+    small_cell_threshold: int = 5
+
+    def with_overrides(self, **values) -> "Settings":
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def _coerce(name: str, raw, default):
+    if isinstance(default, Path):
+        return Path(raw).expanduser()
+    if isinstance(default, bool):
+        return str(raw).lower() in {"1", "true", "yes", "ja"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_settings(config_file: Path | None = None, **overrides) -> Settings:
+    """Build Settings from defaults, the TOML file, the environment and explicit overrides."""
+    base = Settings()
+    values: dict = {}
+    path = config_file or Path(os.environ.get(ENV_PREFIX + "CONFIG", user_config_dir() / "config.toml"))
+    if path.is_file():
+        with path.open("rb") as fh:
+            values.update(tomllib.load(fh))
+    for f in fields(Settings):
+        env = os.environ.get(ENV_PREFIX + f.name.upper())
+        if env not in (None, ""):
+            values[f.name] = env
+    known = {f.name: getattr(base, f.name) for f in fields(Settings)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ValueError(
+            f"Okänd inställning i {path}: {', '.join(sorted(unknown))}. "
+            f"Giltiga: {', '.join(sorted(known))}."
+        )
+    coerced = {k: _coerce(k, v, known[k]) for k, v in values.items()}
+    return replace(base, **coerced).with_overrides(**overrides)
