@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from pathlib import Path
 
 from dashboard.config import load_settings
+from dashboard.store import StoreError
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("serve", "sample", "ingest", "profile", "metrics", "staffing", "export")
+SUBCOMMANDS = (
+    "serve", "sample", "ingest", "profile", "metrics", "staffing", "export", "migrate",
+)
 
 
 class CliError(Exception):
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args) or 0)
-    except CliError as exc:
+    except (CliError, StoreError) as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,90 @@
+"""The store: migrations, read-only opening, data version, per-thread cursors."""
+
+import threading
+
+import duckdb
+import pytest
+
+from dashboard import store
+
+
+def test_writable_open_applies_every_migration_once(tmp_path):
+    db = tmp_path / "s.duckdb"
+    con = store.open_store(db)
+    versions = [r[0] for r in con.execute("select version from schema_migrations").fetchall()]
+    assert versions == [v for v, _, _ in store.migrations()]
+    assert store.migrate(con) == []  # nothing pending the second time
+    con.close()
+    con = store.open_store(db)  # reopening applies nothing new and keeps the rows
+    assert con.execute("select count(*) from schema_migrations").fetchone()[0] == len(versions)
+    con.close()
+
+
+def test_contract_table_has_every_contract_field(tmp_path):
+    con = store.open_store(tmp_path / "s.duckdb")
+    cols = {r[0] for r in con.execute("describe contacts").fetchall()}
+    contract = {
+        "source_system", "contact_id", "started_at", "channel", "department", "topic",
+        "city_area", "service_point", "customer_type", "language", "interpreter", "queue_s",
+        "answered", "abandoned", "callback_requested", "handle_s", "first_response_s",
+        "outcome", "demand_type", "failure_reason", "caller_key", "satisfaction", "note",
+    }
+    assert contract <= cols
+
+
+def test_contract_constraints_reject_invalid_values(tmp_path):
+    con = store.open_store(tmp_path / "s.duckdb")
+    row = "('s', '1', timestamp '2025-01-01 10:00', 'phone', null, null, null, null, null, null, null, {q}, null, null, null, null, null, null, null, null, null, {sat}, null, 1)"
+    con.execute("insert into contacts values " + row.format(q=10, sat=5))
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into contacts values " + row.format(q=10, sat=5))  # same key
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into contacts values " + row.replace("'1'", "'2'").format(q=-1, sat=5))
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into contacts values " + row.replace("'1'", "'3'").format(q=1, sat=6))
+
+
+def test_read_only_open_refuses_missing_file_with_swedish_fix(tmp_path):
+    with pytest.raises(store.StoreError, match="kontaktcenter sample"):
+        store.open_store(tmp_path / "saknas.duckdb", read_only=True)
+
+
+def test_read_only_store_refuses_writes(tmp_path):
+    db = tmp_path / "s.duckdb"
+    store.open_store(db).close()
+    con = store.open_store(db, read_only=True)
+    with pytest.raises(duckdb.Error):
+        con.execute("delete from meta")
+
+
+def test_data_version_bumps_only_with_a_commit(tmp_path):
+    con = store.open_store(tmp_path / "s.duckdb")
+    before = store.data_version(con)
+    con.execute("begin transaction")
+    store.bump_data_version(con)
+    con.execute("rollback")
+    assert store.data_version(con) == before
+    con.execute("begin transaction")
+    assert store.bump_data_version(con) == before + 1
+    con.execute("commit")
+    assert store.data_version(con) == before + 1
+
+
+def test_thread_cursors_give_each_thread_its_own_cursor(tmp_path):
+    db = tmp_path / "s.duckdb"
+    store.open_store(db).close()
+    cursors = store.ThreadCursors(store.open_store(db, read_only=True))
+    seen = []
+
+    def work():
+        cur = cursors.cursor()
+        assert cur is cursors.cursor()
+        seen.append(id(cur))
+        cur.execute("select count(*) from contacts").fetchone()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(seen)) == 3
