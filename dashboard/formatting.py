@@ -1,0 +1,209 @@
+"""Swedish number, money, duration and date formatting. Pure: the dashboard, exports and CLI share it.
+
+Conventions (Språkrådet / TNC): a no-break space groups thousands, a comma marks decimals,
+"%" follows a no-break space, the minus sign is U+2212, dates read "3 mars 2025".
+Suppressed counts show as "<5" (the threshold in force), never as the number.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+NBSP = "\u00a0"  # no-break space: between number and unit, and between thousands groups
+THOUSANDS_SEP = NBSP
+DECIMAL_SEP = ","
+MINUS = "\u2212"
+EN_DASH = "\u2013"
+MISSING = "–"  # shown where there is no value (no data), distinct from suppression
+PLOTLY_SEPARATORS = DECIMAL_SEP + THOUSANDS_SEP  # Plotly layout.separators: decimal then thousands
+
+MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)
+MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")  # ISO 1..7
+WEEKDAYS_SHORT = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def format_number(value, decimals: int = 0, *, sign: bool = False) -> str:
+    """1234567.891 -> '1 234 567,9' (decimals=1). sign=True puts '+' before positive values."""
+    if _is_missing(value):
+        return MISSING
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "−0"
+    text = f"{abs(rounded):,.{decimals}f}"
+    text = text.replace(",", "\x00").replace(".", DECIMAL_SEP).replace("\x00", THOUSANDS_SEP)
+    if rounded < 0:
+        return MINUS + text
+    return ("+" + text) if sign and rounded > 0 else text
+
+
+def format_int(value, *, sign: bool = False) -> str:
+    return format_number(value, 0, sign=sign)
+
+
+def format_count(value, *, suppressed: bool = False, threshold: int = 5) -> str:
+    """A count, or '<threshold' when suppressed (or when the raw value is under the threshold)."""
+    if suppressed or (not _is_missing(value) and 0 < value < threshold):
+        return f"<{threshold}"
+    return format_int(value)
+
+
+def format_percent(fraction, decimals: int = 1, *, sign: bool = False) -> str:
+    """A share given as a fraction: 0.1234 -> '12,3 %'."""
+    if _is_missing(fraction):
+        return MISSING
+    return format_number(float(fraction) * 100, decimals, sign=sign) + NBSP + "%"
+
+
+def format_points(fraction_diff, decimals: int = 1) -> str:
+    """A difference between two shares in percentage points: 0.012 -> '+1,2 procentenheter'."""
+    if _is_missing(fraction_diff):
+        return MISSING
+    return format_number(float(fraction_diff) * 100, decimals, sign=True) + NBSP + "procentenheter"
+
+
+def format_sek(value, decimals: int = 0) -> str:
+    """1234567 -> '1 234 567 kr'."""
+    if _is_missing(value):
+        return MISSING
+    return format_number(value, decimals) + NBSP + "kr"
+
+
+def format_sek_compact(value) -> str:
+    """Large sums for key figures: 1 234 567 -> '1,2 mnkr', 45 600 -> '45 600 kr'."""
+    if _is_missing(value):
+        return MISSING
+    if abs(value) >= 1_000_000:
+        return format_number(value / 1_000_000, 1) + NBSP + "mnkr"
+    return format_sek(value)
+
+
+def format_fte(value, decimals: int = 1) -> str:
+    """Full-time positions: 2.345 -> '2,3 årsarbetare'."""
+    if _is_missing(value):
+        return MISSING
+    return format_number(value, decimals) + NBSP + "årsarbetare"
+
+
+def format_duration(seconds) -> str:
+    """Seconds to Swedish text: 42 -> '42 s', 125 -> '2 min 5 s', 3725 -> '1 h 2 min'."""
+    if _is_missing(seconds):
+        return MISSING
+    total = int(round(float(seconds)))
+    prefix = MINUS if total < 0 else ""
+    total = abs(total)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        text = f"{hours}{NBSP}h" + (f" {minutes}{NBSP}min" if minutes else "")
+    elif minutes:
+        text = f"{minutes}{NBSP}min" + (f" {secs}{NBSP}s" if secs else "")
+    else:
+        text = f"{secs}{NBSP}s"
+    return prefix + text
+
+
+def format_date(value: date | datetime | str | None) -> str:
+    """date(2025, 3, 3) -> '3 mars 2025'."""
+    if value is None:
+        return MISSING
+    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def format_date_short(value: date | datetime) -> str:
+    """date(2025, 3, 3) -> '3 mar 2025' (axis ticks, tight tables)."""
+    return f"{value.day} {MONTHS_SHORT[value.month - 1]} {value.year}"
+
+
+def format_month(value: date | datetime) -> str:
+    """date(2025, 3, 1) -> 'mars 2025'."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def format_period(start: date, end: date) -> str:
+    """An inclusive period: '1–31 mars 2025', '15 februari–14 mars 2025', '1 dec 2024–31 jan 2025'."""
+    if start == end:
+        return format_date(start)
+    if start.year != end.year:
+        return f"{format_date(start)}{EN_DASH}{format_date(end)}"
+    if start.month != end.month:
+        return f"{start.day} {MONTHS[start.month - 1]}{EN_DASH}{format_date(end)}"
+    return f"{start.day}{EN_DASH}{format_date(end)}"
+
+
+def format_weekday(iso_weekday: int, *, short: bool = False) -> str:
+    """ISO weekday (1 = Monday) to Swedish: 1 -> 'måndag' ('mån' when short)."""
+    return (WEEKDAYS_SHORT if short else WEEKDAYS)[int(iso_weekday) - 1]
+
+
+def format_hour(hour: int) -> str:
+    """8 -> '08–09' (the hour interval starting at that hour)."""
+    h = int(hour)
+    return f"{h:02d}{EN_DASH}{(h + 1) % 24:02d}"
+
+
+def format_half_hour(minute_of_day: int) -> str:
+    """510 -> '08:30' (start of a half-hour interval)."""
+    m = int(minute_of_day)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+# Units the metric registry uses, mapped to their formatter. Unknown units fall back to a number.
+_BY_UNIT = {
+    "count": format_int,
+    "antal": format_int,
+    "share": format_percent,
+    "ratio": format_percent,
+    "percent": format_percent,
+    "seconds": format_duration,
+    "s": format_duration,
+    "sek": format_sek,
+    "kr": format_sek,
+    "fte": format_fte,
+    "index": lambda v: format_number(v, 1),
+    "score": lambda v: format_number(v, 2),
+    "per_1000": lambda v: format_number(v, 1),
+    "contacts": lambda v: format_number(v, 2),
+}
+
+
+def format_value(value, unit: str | None, *, suppressed: bool = False, threshold: int = 5) -> str:
+    """Format one metric value by its registry unit; suppressed values never show a number."""
+    if suppressed:
+        return f"<{threshold}" if unit in ("count", "antal") else "Dolt"
+    formatter = _BY_UNIT.get((unit or "").lower())
+    if formatter is None:
+        return format_number(value, 1)
+    return formatter(value)
+
+
+def format_delta(current, previous, unit: str | None) -> str | None:
+    """Change against the comparison period in words fitting the unit, or None if not computable.
+
+    Shares change in percentage points; counts and money in percent; durations in seconds.
+    """
+    if _is_missing(current) or _is_missing(previous):
+        return None
+    unit = (unit or "").lower()
+    if unit in ("share", "ratio", "percent"):
+        return format_points(current - previous)
+    if unit in ("seconds", "s"):
+        diff = current - previous
+        return ("+" if diff > 0 else "") + format_duration(diff)
+    if previous == 0:
+        return None
+    return format_percent((current - previous) / abs(previous), 1, sign=True)

@@ -1,0 +1,126 @@
+"""Swedish formatting: expected strings written out by hand."""
+
+from datetime import date
+
+import pytest
+
+from dashboard import formatting as f
+
+S = "\u00a0"  # no-break space
+M = "\u2212"  # minus sign
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (0, 0, "0"),
+        (999, 0, "999"),
+        (1000, 0, f"1{S}000"),
+        (1234567.891, 1, f"1{S}234{S}567,9"),
+        (-1234.5, 2, f"{M}1{S}234,50"),
+        (0.04, 1, "0,0"),
+        (-0.04, 1, "0,0"),  # never "−0,0"
+        (None, 0, "–"),
+        (float("nan"), 1, "–"),
+    ],
+)
+def test_format_number(value, decimals, expected):
+    assert f.format_number(value, decimals) == expected
+
+
+def test_sign_only_on_request_and_only_for_positive():
+    assert f.format_number(12.34, 1, sign=True) == "+12,3"
+    assert f.format_number(-12.34, 1, sign=True) == f"{M}12,3"
+    assert f.format_number(0, 1, sign=True) == "0,0"
+
+
+def test_percent_has_no_break_space_and_decimal_comma():
+    assert f.format_percent(0.1234) == f"12,3{S}%"
+    assert f.format_percent(1) == f"100,0{S}%"
+    assert f.format_percent(0.5, 0) == f"50{S}%"
+    assert f.format_percent(None) == "–"
+
+
+def test_points_for_share_differences():
+    assert f.format_points(0.012) == f"+1,2{S}procentenheter"
+    assert f.format_points(-0.034) == f"{M}3,4{S}procentenheter"
+
+
+def test_counts_below_threshold_are_suppressed():
+    assert f.format_count(4) == "<5"
+    assert f.format_count(1, threshold=10) == "<10"
+    assert f.format_count(5) == "5"
+    assert f.format_count(0) == "0"  # a true zero reveals nobody
+    assert f.format_count(12345) == f"12{S}345"
+    assert f.format_count(None, suppressed=True) == "<5"
+    assert f.format_count(500, suppressed=True) == "<5"
+
+
+def test_money_and_positions():
+    assert f.format_sek(1234567) == f"1{S}234{S}567{S}kr"
+    assert f.format_sek_compact(1_234_567) == f"1,2{S}mnkr"
+    assert f.format_sek_compact(45_600) == f"45{S}600{S}kr"
+    assert f.format_fte(2.345) == f"2,3{S}årsarbetare"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (0, f"0{S}s"),
+        (42, f"42{S}s"),
+        (42.6, f"43{S}s"),
+        (60, f"1{S}min"),
+        (125, f"2{S}min 5{S}s"),
+        (3600, f"1{S}h"),
+        (3725, f"1{S}h 2{S}min"),
+        (-30, f"{M}30{S}s"),
+        (None, "–"),
+    ],
+)
+def test_format_duration(seconds, expected):
+    assert f.format_duration(seconds) == expected
+
+
+def test_dates_in_swedish():
+    assert f.format_date(date(2025, 3, 3)) == "3 mars 2025"
+    assert f.format_date("2024-12-24") == "24 december 2024"
+    assert f.format_date_short(date(2025, 10, 1)) == "1 okt 2025"
+    assert f.format_month(date(2025, 5, 1)) == "maj 2025"
+
+
+def test_periods():
+    assert f.format_period(date(2025, 3, 1), date(2025, 3, 31)) == "1–31 mars 2025"
+    assert f.format_period(date(2025, 2, 15), date(2025, 3, 14)) == "15 februari–14 mars 2025"
+    assert f.format_period(date(2024, 12, 1), date(2025, 1, 31)) == "1 december 2024–31 januari 2025"
+    assert f.format_period(date(2025, 1, 1), date(2025, 1, 1)) == "1 januari 2025"
+
+
+def test_weekdays_hours():
+    assert f.format_weekday(1) == "måndag"
+    assert f.format_weekday(7, short=True) == "sön"
+    assert f.format_hour(8) == "08–09"
+    assert f.format_hour(23) == "23–00"
+    assert f.format_half_hour(510) == "08:30"
+
+
+def test_format_value_by_unit():
+    assert f.format_value(0.873, "share") == f"87,3{S}%"
+    assert f.format_value(1234, "count") == f"1{S}234"
+    assert f.format_value(95, "seconds") == f"1{S}min 35{S}s"
+    assert f.format_value(5000, "sek") == f"5{S}000{S}kr"
+    assert f.format_value(3, "count", suppressed=True) == "<5"
+    assert f.format_value(0.5, "share", suppressed=True) == "Dolt"
+    assert f.format_value(1.23456, "okänd") == "1,2"
+
+
+def test_delta_by_unit():
+    assert f.format_delta(0.80, 0.75, "share") == f"+5,0{S}procentenheter"
+    assert f.format_delta(110, 100, "count") == f"+10,0{S}%"
+    assert f.format_delta(90, 100, "count") == f"{M}10,0{S}%"
+    assert f.format_delta(50, 40, "seconds") == f"+10{S}s"
+    assert f.format_delta(10, 0, "count") is None
+    assert f.format_delta(None, 3, "count") is None
+
+
+def test_plotly_separators_are_decimal_then_thousands():
+    assert f.PLOTLY_SEPARATORS == ",\u00a0"
