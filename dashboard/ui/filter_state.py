@@ -1,0 +1,280 @@
+"""The dashboard's filter state and its URL form. Pure: no streamlit, so it is unit-tested directly.
+
+A URL like `?period=quarter&compare=yoy&department=Förskoleförvaltningen&channel=phone` reproduces a
+view. `parse_query` never raises: unknown keys and malformed or unknown values are dropped, and each
+drop yields a Swedish notice the page shows. `to_query` writes the canonical form (defaults left
+out), so parsing it again gives the same state.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from dashboard.formatting import format_date, format_period
+
+PRESETS: dict[str, str] = {
+    "30d": "Senaste 30 dagarna",
+    "month": "Senaste hela månaden",
+    "quarter": "Senaste hela kvartalet",
+    "year": "Senaste hela året",
+    "custom": "Egen period",
+}
+COMPARISONS: dict[str, str] = {
+    "prev": "Föregående period",
+    "yoy": "Samma period förra året",
+    "none": "Ingen jämförelse",
+}
+DEFAULT_PRESET = "30d"
+DEFAULT_COMPARISON = "prev"
+
+# URL key -> (FilterState field, Swedish name for notices). Multi-valued keys repeat in the URL.
+MULTI_KEYS: dict[str, tuple[str, str]] = {
+    "channel": ("channels", "kanal"),
+    "area": ("city_areas", "stadsområde"),
+    "topic": ("topics", "ärendekategori"),
+    "language": ("languages", "språk"),
+    "customer_type": ("customer_types", "kundtyp"),
+}
+SINGLE_KEYS = ("period", "from", "to", "compare", "department")
+# Keys Streamlit itself may put in the URL; never reported as unknown.
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The valid values for each filter, read from the store (and domain vocabularies)."""
+
+    earliest: date
+    latest: date
+    departments: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    city_areas: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    customer_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """What the user chose. `department=None` means the whole city."""
+
+    preset: str = DEFAULT_PRESET
+    start: date | None = None  # only for preset "custom"
+    end: date | None = None
+    comparison: str = DEFAULT_COMPARISON
+    department: str | None = None
+    channels: tuple[str, ...] = ()
+    city_areas: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    customer_types: tuple[str, ...] = ()
+
+    def with_department(self, department: str | None) -> "FilterState":
+        return replace(self, department=department)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass
+class ParseResult:
+    state: FilterState
+    notices: list[str] = field(default_factory=list)
+
+
+def _values(raw) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    return [str(v) for v in raw]
+
+
+def _single(params: Mapping, key: str, notices: list[str]) -> str | None:
+    values = [v for v in _values(params.get(key)) if v != ""]
+    if len(values) > 1:
+        notices.append(f"Parametern '{key}' förekom flera gånger i adressen; den sista användes.")
+    return values[-1] if values else None
+
+
+def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        notices.append(
+            f"Datumet '{text}' i parametern '{key}' kunde inte läsas (skriv ÅÅÅÅ-MM-DD) och ignorerades."
+        )
+        return None
+
+
+def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOptions) -> ParseResult:
+    """URL query parameters -> FilterState, with a notice for every value that was ignored."""
+    notices: list[str] = []
+    for key in params:
+        if key not in SINGLE_KEYS and key not in MULTI_KEYS and key not in STREAMLIT_KEYS:
+            notices.append(f"Okänd parameter '{key}' i adressen ignorerades.")
+
+    preset = _single(params, "period", notices) or DEFAULT_PRESET
+    if preset not in PRESETS:
+        notices.append(
+            f"Perioden '{preset}' finns inte; visar {PRESETS[DEFAULT_PRESET].lower()}. "
+            f"Giltiga värden: {', '.join(PRESETS)}."
+        )
+        preset = DEFAULT_PRESET
+    start = _parse_date(_single(params, "from", notices), "from", notices)
+    end = _parse_date(_single(params, "to", notices), "to", notices)
+    if preset == "custom":
+        start, end = _valid_custom(start, end, options, notices)
+        if start is None:
+            preset = DEFAULT_PRESET
+    elif start or end:
+        notices.append("Parametrarna 'from' och 'to' gäller bara med period=custom och ignorerades.")
+        start = end = None
+
+    comparison = _single(params, "compare", notices) or DEFAULT_COMPARISON
+    if comparison not in COMPARISONS:
+        notices.append(
+            f"Jämförelsen '{comparison}' finns inte; visar {COMPARISONS[DEFAULT_COMPARISON].lower()}. "
+            f"Giltiga värden: {', '.join(COMPARISONS)}."
+        )
+        comparison = DEFAULT_COMPARISON
+
+    department = _single(params, "department", notices)
+    if department is not None and department not in options.departments:
+        notices.append(f"Förvaltningen '{department}' finns inte i data; visar hela staden.")
+        department = None
+
+    multi = {}
+    for key, (attr, label) in MULTI_KEYS.items():
+        valid = getattr(options, attr)
+        chosen: list[str] = []
+        for value in _values(params.get(key)):
+            if value == "":
+                continue
+            if value not in valid:
+                notices.append(f"Värdet '{value}' för {label} finns inte i data och ignorerades.")
+            elif value not in chosen:
+                chosen.append(value)
+        multi[attr] = tuple(chosen)
+
+    state = FilterState(preset=preset, start=start, end=end, comparison=comparison,
+                        department=department, **multi)
+    return ParseResult(state, notices)
+
+
+def _valid_custom(start, end, options: FilterOptions, notices: list[str]):
+    if start is None or end is None:
+        notices.append("En egen period behöver både 'from' och 'to'; visar standardperioden.")
+        return None, None
+    if start > end:
+        notices.append("Periodens startdatum ligger efter slutdatumet; datumen byttes plats.")
+        start, end = end, start
+    if end < options.earliest or start > options.latest:
+        notices.append(
+            f"Perioden ligger utanför data ({format_date(options.earliest)}–"
+            f"{format_date(options.latest)}); visar standardperioden."
+        )
+        return None, None
+    return start, end
+
+
+def to_query(state: FilterState) -> dict[str, str | list[str]]:
+    """The canonical URL form: defaults are left out; multi-valued keys keep the chosen order."""
+    query: dict[str, str | list[str]] = {}
+    if state.preset != DEFAULT_PRESET:
+        query["period"] = state.preset
+    if state.preset == "custom" and state.start and state.end:
+        query["from"] = state.start.isoformat()
+        query["to"] = state.end.isoformat()
+    if state.comparison != DEFAULT_COMPARISON:
+        query["compare"] = state.comparison
+    if state.department:
+        query["department"] = state.department
+    for key, (attr, _) in MULTI_KEYS.items():
+        values = getattr(state, attr)
+        if values:
+            query[key] = list(values)
+    return query
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _month_start_back(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def resolve_period(state: FilterState, latest: date) -> Period:
+    """The period the state means, relative to the store's latest data date.
+
+    Presets take the latest *complete* month/quarter/year, so a period is never half empty.
+    """
+    if state.preset == "custom" and state.start and state.end:
+        return Period(state.start, state.end)
+    if state.preset == "month":
+        last = latest if latest == _month_end(latest) else latest.replace(day=1) - timedelta(days=1)
+        return Period(last.replace(day=1), last)
+    if state.preset == "quarter":
+        q_first_month = 3 * ((latest.month - 1) // 3) + 1
+        q_end = _month_end(date(latest.year, q_first_month + 2, 1))
+        if latest != q_end:
+            q_end = date(latest.year, q_first_month, 1) - timedelta(days=1)
+        return Period(_month_start_back(q_end, 2), q_end)
+    if state.preset == "year":
+        year = latest.year if latest == date(latest.year, 12, 31) else latest.year - 1
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    return Period(latest - timedelta(days=29), latest)
+
+
+def comparison_period(state: FilterState, period: Period) -> Period | None:
+    """Previous period (calendar-aligned for month/quarter/year presets) or same period last year."""
+    if state.comparison == "none":
+        return None
+    if state.comparison == "yoy":
+        return Period(_shift_year(period.start, -1), _shift_year(period.end, -1))
+    if state.preset in ("month", "quarter", "year"):
+        months = {"month": 1, "quarter": 3, "year": 12}[state.preset]
+        start = _month_start_back(period.start, months)
+        return Period(start, period.start - timedelta(days=1))
+    end = period.start - timedelta(days=1)
+    return Period(end - timedelta(days=period.days - 1), end)
+
+
+def describe(state: FilterState, period: Period, compare: Period | None, labels: Mapping[str, str]) -> str:
+    """One Swedish line naming the view, for captions and exports: what, when, compared with what."""
+    who = state.department or "Hela staden"
+    text = f"{who}, {format_period(period.start, period.end)}"
+    if compare is not None:
+        text += f" jämfört med {format_period(compare.start, compare.end)}"
+    chosen = []
+    for key, (attr, label) in MULTI_KEYS.items():
+        values = getattr(state, attr)
+        if values:
+            chosen.append(f"{label}: {', '.join(labels.get(v, v) for v in values)}")
+    if chosen:
+        text += " (" + "; ".join(chosen) + ")"
+    return text
