@@ -1,0 +1,11 @@
+"""Pure Plotly figure builders: Polars DataFrame in, Figure out. No streamlit here."""
+
+from dashboard.charts.bars import category_bars, ranked_bars
+from dashboard.charts.heatmap import weekday_hour_heatmap
+from dashboard.charts.theme import alt_text, empty_figure
+from dashboard.charts.timeseries import add_incidents, time_series
+
+__all__ = [
+    "add_incidents", "alt_text", "category_bars", "empty_figure", "ranked_bars", "time_series",
+    "weekday_hour_heatmap",
+]

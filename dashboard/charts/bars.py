@@ -1,0 +1,130 @@
+"""Bar charts: ranked horizontal bars (service gaps, failure drivers, equity with intervals) and
+category bars over an ordered axis (half hours, channels). Every bar carries its value as text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.charts.theme import (
+    COMPARISON_COLOUR,
+    OKABE_ITO,
+    TEXT,
+    axis_format,
+    base_figure,
+    empty_figure,
+    scale,
+    series_style,
+)
+from dashboard.formatting import format_value
+
+SUPPRESSED_TEXT = "dolt (för få kontakter)"
+
+
+def _texts(values, unit) -> list[str]:
+    return [SUPPRESSED_TEXT if v is None else format_value(v, unit) for v in values]
+
+
+def ranked_bars(
+    frame: pl.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    unit: str | None,
+    value_title: str,
+    top: int = 15,
+    low: str | None = None,
+    high: str | None = None,
+    reference: float | None = None,
+    reference_label: str = "Hela staden",
+    flag: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Horizontal bars, largest at the top. Optional 95 % interval whiskers (`low`/`high`), a dashed
+    reference line (e.g. the city), and a boolean `flag` column marking bars with a '▲' in the label.
+    Suppressed (null) values get no bar and the text 'dolt (för få kontakter)'."""
+    if frame.is_empty():
+        return empty_figure(title, "Inga rader för de valda filtren.")
+    ranked = frame.sort(value, descending=True, nulls_last=True).head(top).reverse()
+    names = labels or {}
+    ys = [names.get(v, str(v)) for v in ranked[label].to_list()]
+    if flag:
+        ys = [f"▲ {y}" if f else y for y, f in zip(ys, ranked[flag].to_list())]
+    values = ranked[value].to_list()
+    drawn = scale(values, unit)
+    error = None
+    if low and high:
+        lows, highs = scale(ranked[low].to_list(), unit), scale(ranked[high].to_list(), unit)
+        error = {
+            "type": "data", "symmetric": False, "color": TEXT, "thickness": 1.5, "width": 4,
+            "array": [None if v is None or h is None else h - v for v, h in zip(drawn, highs)],
+            "arrayminus": [None if v is None or lo is None else v - lo for v, lo in zip(drawn, lows)],
+        }
+    height = max(260, 90 + 30 * len(ys))
+    alt = f"Stapeldiagram, rangordnat: {title}. {value_title} per rad, störst överst."
+    if low and high:
+        alt += " Strecken visar 95 % konfidensintervall."
+    fig = base_figure(title, x_title=value_title, height=height, alt=alt)
+    fig.add_trace(go.Bar(
+        x=[0 if v is None else v for v in drawn], y=ys, orientation="h",
+        marker={"color": OKABE_ITO[0], "line": {"color": TEXT, "width": 0.5}},
+        text=_texts(values, unit), textposition="outside", cliponaxis=False,
+        textfont={"color": TEXT},
+        error_x=error, name=value_title,
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    if reference is not None:
+        ref = scale([reference], unit)[0]
+        fig.add_vline(x=ref, line_dash="dash", line_color=COMPARISON_COLOUR, line_width=2,
+                      annotation_text=f"{reference_label}: {format_value(reference, unit)}",
+                      annotation_position="top", annotation_font={"color": TEXT})
+    fig.update_xaxes(**axis_format(unit), rangemode="tozero")
+    fig.update_yaxes(type="category", tickfont={"color": TEXT})
+    fig.update_layout(showlegend=False, bargap=0.3)
+    return fig
+
+
+def category_bars(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    y: str | list[str],
+    title: str,
+    unit: str | None,
+    x_title: str,
+    y_title: str,
+    names: Mapping[str, str] | None = None,
+    x_labels: Mapping | None = None,
+    show_text: bool = True,
+) -> go.Figure:
+    """Vertical bars over an ordered category axis (kept in the frame's order). Several y columns
+    become grouped bars, each with its own colour and fill pattern so they differ without colour."""
+    if frame.is_empty():
+        return empty_figure(title, "Inga rader för de valda filtren.")
+    columns = [y] if isinstance(y, str) else list(y)
+    names = names or {}
+    xl = x_labels or {}
+    xs = [xl.get(v, str(v)) for v in frame[x].to_list()]
+    fig = base_figure(title, x_title=x_title, y_title=y_title,
+                      alt=f"Stapeldiagram: {title}. {y_title} per {x_title.lower()}.")
+    patterns = ("", "/", ".", "x", "-", "|")
+    for i, col in enumerate(columns):
+        values = frame[col].to_list()
+        style = series_style(i)
+        fig.add_trace(go.Bar(
+            x=xs, y=[0 if v is None else v for v in scale(values, unit)], name=names.get(col, col),
+            marker={"color": style["color"], "pattern": {"shape": patterns[i % len(patterns)],
+                                                         "fgcolor": "white"}},
+            text=_texts(values, unit) if show_text else None,
+            textposition="outside" if show_text else "none", cliponaxis=False,
+            textfont={"color": TEXT, "size": 11},
+            hovertemplate="%{x}: %{text}<extra>" + names.get(col, col) + "</extra>"
+            if show_text else None,
+        ))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(**axis_format(unit), rangemode="tozero")
+    fig.update_layout(barmode="group", showlegend=len(columns) > 1)
+    return fig

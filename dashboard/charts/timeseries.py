@@ -1,0 +1,121 @@
+"""Time series: the chosen period solid, the comparison period dashed, incidents as labelled bands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.charts.theme import (
+    COMPARISON_COLOUR,
+    COMPARISON_DASH,
+    INCIDENT_FILL,
+    TEXT,
+    axis_format,
+    base_figure,
+    empty_figure,
+    scale,
+    series_style,
+)
+from dashboard.formatting import format_date_short, format_value
+
+
+def _x_text(value) -> str:
+    if isinstance(value, (date, datetime)):
+        return format_date_short(value)
+    return str(value)
+
+
+def _hover(xs, ys, unit) -> list[list[str]]:
+    return [[_x_text(x), "dolt eller saknas" if y is None else format_value(y, unit)]
+            for x, y in zip(xs, ys)]
+
+
+def _line(xs, ys, unit, name, style, *, dash=None, hover_x=None, low=None, high=None) -> go.Scatter:
+    error = None
+    if low is not None and high is not None:
+        error = {
+            "type": "data", "symmetric": False, "color": style["color"], "thickness": 1.2,
+            "array": [None if (h is None or y is None) else h - y for y, h in zip(scale(ys, unit), scale(high, unit))],
+            "arrayminus": [None if (lo is None or y is None) else y - lo for y, lo in zip(scale(ys, unit), scale(low, unit))],
+        }
+    return go.Scatter(
+        x=xs, y=scale(ys, unit), name=name, mode="lines+markers",
+        line={"color": style["color"], "dash": dash or style["dash"], "width": 2.5},
+        marker={"symbol": style["symbol"], "size": 7, "color": style["color"]},
+        customdata=_hover(hover_x if hover_x is not None else xs, ys, unit),
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>" + name + "</extra>",
+        error_y=error,
+        connectgaps=False,
+    )
+
+
+def time_series(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    unit: str | None,
+    y_title: str,
+    x_title: str = "Datum",
+    series: str | None = None,
+    series_labels: Mapping[str, str] | None = None,
+    current_label: str = "Vald period",
+    comparison: pl.DataFrame | None = None,
+    comparison_label: str = "Jämförelseperiod",
+    comparison_x_actual: str | None = None,
+    incidents: pl.DataFrame | None = None,
+    low: str | None = None,
+    high: str | None = None,
+) -> go.Figure:
+    """One line per series (or one line), plus the comparison dashed on the same x positions.
+
+    `comparison` holds the comparison period already aligned to the current x values; its real dates
+    may be given in `comparison_x_actual` for the hover text. Null values are gaps (suppressed or
+    missing), never zeros.
+    """
+    if frame.is_empty():
+        return empty_figure(title, "Inga kontakter för de valda filtren.")
+    fig = base_figure(title, x_title=x_title, y_title=y_title,
+                      alt=f"Linjediagram: {title}. {y_title} per {x_title.lower()}.")
+    labels = series_labels or {}
+    frame = frame.sort(x)
+    groups = [(None, frame)] if series is None else [
+        (key, frame.filter(pl.col(series) == key)) for key in frame[series].unique(maintain_order=True)
+    ]
+    for i, (key, part) in enumerate(groups):
+        name = current_label if key is None else labels.get(key, str(key))
+        fig.add_trace(_line(
+            part[x].to_list(), part[y].to_list(), unit, name, series_style(i),
+            low=part[low].to_list() if low else None, high=part[high].to_list() if high else None,
+        ))
+    if comparison is not None and not comparison.is_empty() and series is None:
+        comp = comparison.sort(x)
+        style = {"color": COMPARISON_COLOUR, "dash": COMPARISON_DASH, "symbol": "circle-open"}
+        fig.add_trace(_line(
+            comp[x].to_list(), comp[y].to_list(), unit, comparison_label, style, dash=COMPARISON_DASH,
+            hover_x=comp[comparison_x_actual].to_list() if comparison_x_actual else None,
+        ))
+    fig.update_yaxes(**axis_format(unit), rangemode="tozero")
+    if incidents is not None:
+        add_incidents(fig, incidents)
+    return fig
+
+
+def add_incidents(fig: go.Figure, incidents: pl.DataFrame, *, start: str = "start",
+                  end: str = "end", label: str | None = "label") -> go.Figure:
+    """Mark flagged incident periods as shaded bands, each with a text label (not colour alone)."""
+    for row in incidents.iter_rows(named=True):
+        text = "Händelse"
+        if label and row.get(label):
+            text = f"Händelse: {row[label]}"
+        fig.add_vrect(
+            x0=row[start], x1=row[end], fillcolor=INCIDENT_FILL, line_width=1,
+            line_color="#D55E00", line_dash="dot", layer="below",
+            annotation_text=text, annotation_position="top left",
+            annotation_font={"color": TEXT, "size": 12},
+        )
+    return fig

@@ -1,0 +1,172 @@
+"""Figure builders: traces, dash styles, Swedish labels, and no figure that relies on colour alone."""
+
+from datetime import date, timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from dashboard.charts import (
+    add_incidents,
+    alt_text,
+    category_bars,
+    empty_figure,
+    ranked_bars,
+    time_series,
+    weekday_hour_heatmap,
+)
+from dashboard.charts.theme import OKABE_ITO, series_style
+
+NBSP = "\u00a0"
+DAYS = [date(2025, 3, 1) + timedelta(days=i) for i in range(5)]
+
+
+def _daily(values):
+    return pl.DataFrame({"day": DAYS, "value": values})
+
+
+def test_time_series_draws_comparison_dashed_and_current_solid():
+    fig = time_series(
+        _daily([10, 12, None, 14, 1500]), x="day", y="value", title="Inkomna kontakter per dag",
+        unit="count", y_title="Antal kontakter",
+        comparison=_daily([9, 9, 9, 9, 9]), comparison_label="Föregående period",
+    )
+    current, comp = fig.data
+    assert current.line.dash == "solid" and comp.line.dash == "dash"
+    assert current.name == "Vald period" and comp.name == "Föregående period"
+    assert current.y[2] is None  # a gap, not a zero
+    assert current.customdata[4][1] == f"1{NBSP}500"  # Swedish hover text
+    assert current.customdata[0][0] == "1 mar 2025"
+    assert fig.layout.separators == "," + NBSP
+    assert fig.layout.title.text == "Inkomna kontakter per dag"
+    assert fig.layout.yaxis.title.text == "Antal kontakter"
+    assert fig.layout.xaxis.title.text == "Datum"
+
+
+def test_time_series_shares_are_drawn_in_percent_with_suffix():
+    fig = time_series(_daily([0.5, 0.6, 0.7, 0.8, 0.9]), x="day", y="value", title="Svarsandel",
+                      unit="share", y_title="Andel besvarade")
+    assert list(fig.data[0].y) == pytest.approx([50, 60, 70, 80, 90])
+    assert fig.layout.yaxis.ticksuffix == NBSP + "%"
+    assert fig.data[0].customdata[0][1] == f"50,0{NBSP}%"
+
+
+def test_series_differ_in_dash_and_marker_not_only_colour():
+    frame = pl.DataFrame({
+        "day": DAYS * 3,
+        "channel": ["phone"] * 5 + ["email"] * 5 + ["chat"] * 5,
+        "value": list(range(15)),
+    })
+    fig = time_series(frame, x="day", y="value", series="channel", title="Kontakter per kanal",
+                      unit="count", y_title="Antal",
+                      series_labels={"phone": "Telefon", "email": "E-post", "chat": "Chatt"})
+    assert [t.name for t in fig.data] == ["Telefon", "E-post", "Chatt"]
+    assert len({t.line.dash for t in fig.data}) == 3
+    assert len({t.marker.symbol for t in fig.data}) == 3
+    assert {t.line.color for t in fig.data} <= set(OKABE_ITO)
+
+
+def test_intervals_become_error_bars():
+    frame = pl.DataFrame({"day": DAYS[:2], "value": [0.5, 0.6], "lo": [0.4, 0.55], "hi": [0.65, 0.7]})
+    fig = time_series(frame, x="day", y="value", title="t", unit="share", y_title="y", low="lo", high="hi")
+    err = fig.data[0].error_y
+    assert list(err.array) == pytest.approx([15, 10])
+    assert list(err.arrayminus) == pytest.approx([10, 5])
+
+
+def test_incidents_are_labelled_bands():
+    fig = time_series(_daily([1, 2, 3, 4, 5]), x="day", y="value", title="t", unit="count", y_title="y")
+    add_incidents(fig, pl.DataFrame({"start": [DAYS[1]], "end": [DAYS[3]], "label": ["Vattenläcka Öster"]}))
+    (shape,) = fig.layout.shapes
+    assert shape.type == "rect" and shape.xref == "x"
+    assert any(a.text == "Händelse: Vattenläcka Öster" for a in fig.layout.annotations)
+
+
+def test_empty_frame_says_so_in_words():
+    fig = time_series(_daily([1, 2, 3, 4, 5]).clear(), x="day", y="value", title="t", unit="count", y_title="y")
+    assert not fig.data
+    assert fig.layout.annotations[0].text == "Inga kontakter för de valda filtren."
+    assert "Inga kontakter" in alt_text(fig)
+
+
+def test_heatmap_prints_values_in_cells_with_swedish_weekdays():
+    frame = pl.DataFrame({"weekday": [1, 1, 2, 7], "hour": [8, 9, 8, 9], "offered": [1200, 30, 5, None]})
+    fig = weekday_hour_heatmap(frame, value="offered", title="Inkomna samtal", unit="count",
+                               value_label="Antal")
+    (hm,) = fig.data
+    assert list(hm.y) == ["måndag", "tisdag", "söndag"]
+    assert list(hm.x) == ["08", "09"]
+    assert hm.texttemplate == "%{text}"
+    assert list(hm.text[0]) == [f"1{NBSP}200", "30"]
+    assert hm.text[1][1] == ""  # tuesday 09: no row
+    assert hm.text[2][1] == ""  # sunday 09: suppressed
+    assert hm.customdata[0][0] == f"måndag 08–09: 1{NBSP}200"
+    assert hm.colorscale is not None and fig.layout.xaxis.title.text == "Timme (start)"
+
+
+def test_ranked_bars_sorted_with_text_reference_and_intervals():
+    frame = pl.DataFrame({
+        "topic": ["Bygglov", "Förskoleplats", "Parkering", "Avfall"],
+        "rate": [0.2, 0.5, None, 0.35],
+        "lo": [0.1, 0.4, None, 0.3],
+        "hi": [0.3, 0.6, None, 0.4],
+        "flagged": [False, True, False, False],
+    })
+    fig = ranked_bars(frame, label="topic", value="rate", title="Överlämnat per ärendekategori",
+                      unit="share", value_title="Andel överlämnade", low="lo", high="hi",
+                      reference=0.3, flag="flagged")
+    (bar,) = fig.data
+    # Largest at the top: plotly draws the last category on top.
+    assert list(bar.y) == ["Parkering", "Bygglov", "Avfall", "▲ Förskoleplats"]
+    assert bar.text[0] == "dolt (för få kontakter)"
+    assert bar.text[-1] == f"50,0{NBSP}%"
+    assert list(bar.error_x.array)[-1] == pytest.approx(10)
+    (vline,) = fig.layout.shapes
+    assert vline.line.dash == "dash"
+    assert any(a.text == f"Hela staden: 30,0{NBSP}%" for a in fig.layout.annotations)
+    assert "konfidensintervall" in alt_text(fig)
+
+
+def test_ranked_bars_keep_only_top_n():
+    frame = pl.DataFrame({"t": [str(i) for i in range(30)], "v": list(range(30))})
+    fig = ranked_bars(frame, label="t", value="v", title="t", unit="count", value_title="Antal", top=5)
+    assert list(fig.data[0].y) == ["25", "26", "27", "28", "29"]
+
+
+def test_grouped_category_bars_differ_by_pattern():
+    frame = pl.DataFrame({"slot": ["08:00", "08:30"], "needed": [12, 14], "offered": [90, 100]})
+    fig = category_bars(frame, x="slot", y=["needed", "offered"], title="Bemanning", unit="count",
+                        x_title="Halvtimme", y_title="Antal", names={"needed": "Agenter", "offered": "Kontakter"})
+    shapes = [t.marker.pattern.shape for t in fig.data]
+    assert len(set(shapes)) == 2
+    assert [t.name for t in fig.data] == ["Agenter", "Kontakter"]
+    assert list(fig.data[0].x) == ["08:00", "08:30"]
+
+
+def _figures():
+    d = _daily([1, 2, 3, 4, 5])
+    yield time_series(d, x="day", y="value", title="a", unit="count", y_title="y", comparison=d)
+    yield ranked_bars(d.with_columns(pl.col("day").cast(pl.String)), label="day", value="value",
+                      title="b", unit="count", value_title="v")
+    yield category_bars(d, x="day", y="value", title="c", unit="count", x_title="x", y_title="y")
+    yield weekday_hour_heatmap(pl.DataFrame({"weekday": [1], "hour": [8], "v": [3]}), value="v",
+                               title="d", unit="count", value_label="v")
+    yield empty_figure("e", "Inga kontakter.")
+
+
+@pytest.mark.parametrize("fig", list(_figures()))
+def test_no_figure_relies_on_colour_alone(fig: go.Figure):
+    """Every trace carries text values, or distinct dashes/markers, or is the single series."""
+    assert alt_text(fig)
+    lines = [t for t in fig.data if isinstance(t, go.Scatter)]
+    if len(lines) > 1:
+        assert len({(t.line.dash, t.marker.symbol) for t in lines}) == len(lines)
+    for t in fig.data:
+        if isinstance(t, (go.Bar, go.Heatmap)):
+            assert t.text is not None and len(t.text) > 0
+
+
+def test_series_style_is_distinct_for_the_first_eight():
+    styles = [series_style(i) for i in range(8)]
+    assert len({s["color"] for s in styles}) == 8
+    assert len({s["symbol"] for s in styles}) == 8
