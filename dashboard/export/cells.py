@@ -1,0 +1,90 @@
+"""Cell values shared by every export writer: formula neutralising and suppressed cells.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+formula (CSV/DDE injection, OWASP). Such TEXT is prefixed with an apostrophe so it stays text.
+Numbers are never touched: a genuine negative number stays a number in CSV and XLSX alike.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+# ASCII triggers plus the full-width forms some spreadsheets fold onto them.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+NEUTRALISING_PREFIX = "'"
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A cell the dashboard hides; `text` is exactly what the screen shows ("<5" or "Dolt")."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+FIGURE = "figure"  # column unit meaning "each cell is a Figure with its own unit"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number that carries its own unit, for tables whose rows mix units (a summary)."""
+
+    value: float | int | None
+    unit: str | None
+
+
+def neutralise(text: str) -> str:
+    """Prefix text that a spreadsheet would run as a formula; leave everything else alone."""
+    if text and text.startswith(FORMULA_TRIGGERS):
+        return NEUTRALISING_PREFIX + text
+    return text
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def is_missing(value) -> bool:
+    if value is None:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def plain_number(value, decimal_sep: str) -> str:
+    """A number as plain positional text (no exponent, no grouping) with the given decimal mark.
+
+    Floats keep their shortest round-trip digits, so parsing the text back gives the same float.
+    """
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isinf(value):
+        return ""
+    text = format(Decimal(repr(float(value))), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text.replace(".", decimal_sep)
+
+
+def text_of(value) -> str:
+    """Non-numeric values as text: dates in ISO form, booleans in Swedish."""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, Suppressed):
+        return value.text
+    return str(value)
+
+
+def sheet_text(value) -> str:
+    """Text for a spreadsheet cell (CSV or XLSX): neutralised so it can never run."""
+    return neutralise(text_of(value))

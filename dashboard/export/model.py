@@ -1,0 +1,155 @@
+"""The neutral shape every export renders: tables, charts, sections and the pack.
+
+The pack builder (pack.py) fills these from the metric engine's outputs; the XLSX, PDF and CSV
+writers only render them. So every writer shows the same numbers and the same hidden cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from dashboard.export.cells import FIGURE, Figure, Suppressed
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # Swedish header
+    unit: str | None = None  # registry unit (count, share, seconds, sek, fte, ...); None = text
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows hold numbers, text, dates, None (no data) or Suppressed (hidden, shown as on screen)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+    note: str | None = None
+
+    def column_index(self, key: str) -> int:
+        for i, col in enumerate(self.columns):
+            if col.key == key:
+                return i
+        raise KeyError(f"Kolumnen {key!r} finns inte i tabellen {self.title!r}.")
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(isinstance(v, Suppressed) for row in self.rows for v in row)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from one table of the same section: categories from one column, one series
+    per value column. XLSX links the chart to the table's cells, so it stays editable."""
+
+    title: str
+    table: Table
+    category: str  # column key
+    values: tuple[str, ...]  # column keys, one series each
+    kind: str = "bar"  # "bar" (horizontal, ranked), "column" or "line"
+    dashed: tuple[str, ...] = ()  # series drawn dashed (the comparison period)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One plan area: a sheet in the XLSX, a chapter in the PDF."""
+
+    key: str
+    title: str
+    sheet_name: str  # at most 31 characters (Excel's limit)
+    intro: str
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    metric_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Definition:
+    metric_id: str
+    label: str
+    definition: str
+    unit: str
+    higher_is_better: bool | None
+    source: str
+    min_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Mover:
+    """A figure that moved between the comparison period and the period."""
+
+    label: str
+    unit: str
+    current: float | None
+    previous: float | None
+    change: float | None  # in change_unit: points (shares), relative (fraction), seconds
+    change_unit: str | None
+    change_text: str  # Swedish, e.g. "+2,1 procentenheter"
+
+
+@dataclass(frozen=True)
+class Summary:
+    movers: tuple[Mover, ...]
+    top_gaps: Table
+    avoidable_cost_sek: float | None
+    avoidable_fte: float | None
+    avoidable_minutes: float | None
+    notes: tuple[str, ...] = ()
+
+    def movers_table(self, *, change_as_text: bool = False) -> Table:
+        """Spreadsheets keep the change as a signed number; documents print it in words."""
+        return Table(
+            "Tal som förändrats mest jämfört med jämförelseperioden",
+            (Column("label", "Mått"), Column("current", "Perioden", FIGURE),
+             Column("previous", "Jämförelseperioden", FIGURE),
+             Column("change", "Förändring", FIGURE)),
+            tuple((m.label, Figure(m.current, m.unit), Figure(m.previous, m.unit),
+                   m.change_text if change_as_text else Figure(m.change, m.change_unit))
+                  for m in self.movers),
+        )
+
+    def cost_table(self) -> Table:
+        return Table(
+            "Kostnad för onödig efterfrågan",
+            (Column("what", "Mått"), Column("value", "Värde", FIGURE)),
+            (("Hanterade minuter av onödig efterfrågan", Figure(self.avoidable_minutes, "minutes")),
+             ("Kostnad", Figure(self.avoidable_cost_sek, "sek")),
+             ("Motsvarar årsarbetare", Figure(self.avoidable_fte, "fte"))),
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who, what and when: printed on the cover, the front sheet and every PDF footer."""
+
+    title: str
+    department: str | None  # None = the whole city
+    period: tuple[date, date]
+    comparison: tuple[date, date] | None
+    filters: tuple[tuple[str, str], ...]  # (Swedish filter name, value in words), every filter
+    data_version: int
+    generated_at: datetime
+    threshold: int
+
+    @property
+    def scope(self) -> str:
+        return self.department or "Hela staden"
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    sources: Table  # source systems and their row counts
+    ingests: Table  # ingest log
+    quality: Table  # data-quality shares per source
+
+
+@dataclass(frozen=True)
+class Pack:
+    context: Context
+    summary: Summary
+    sections: tuple[Section, ...]
+    definitions: tuple[Definition, ...]
+    data: DataInfo
+    notes: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,182 @@
+"""PDF building blocks (reportlab): paragraph styles, tables in Swedish formats, the footer.
+
+Every page's footer carries the scope, the period, every filter value and "Sida X av Y"; the
+total is known only at the end, so the canvas keeps each page's state and draws footers on save.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table as RLTable, TableStyle
+
+from dashboard import formatting as f
+from dashboard.export.cells import Figure, Suppressed, is_missing, is_number, text_of
+from dashboard.export.fonts import BOLD, ITALIC, REGULAR
+from dashboard.export.model import Table
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 18 * mm
+MARGIN_TOP = 18 * mm
+MARGIN_BOTTOM = 24 * mm  # room for the two-line footer
+BODY_W = PAGE_W - 2 * MARGIN_X
+BRAND = colors.HexColor("#1F4E79")
+ZEBRA = colors.HexColor("#F2F5F9")
+RULE = colors.HexColor("#BFBFBF")
+FOOTER_SIZE = 6.8
+
+
+def _style(name, size, *, font=REGULAR, leading=None, colour=colors.black, **kw):
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.3,
+                          textColor=colour, **kw)
+
+
+STYLES = {
+    "cover_title": _style("cover_title", 24, font=BOLD, leading=30, colour=BRAND, spaceAfter=6),
+    "cover_sub": _style("cover_sub", 14, leading=19, colour=BRAND, spaceAfter=18),
+    "h1": _style("h1", 16, font=BOLD, colour=BRAND, spaceBefore=4, spaceAfter=6),
+    "h2": _style("h2", 11.5, font=BOLD, colour=BRAND, spaceBefore=8, spaceAfter=4),
+    "body": _style("body", 9, leading=12.5, spaceAfter=5),
+    "small": _style("small", 7.8, leading=10),
+    "note": _style("note", 7.5, font=ITALIC, leading=9.8, colour=colors.HexColor("#404040"),
+                   spaceBefore=2, spaceAfter=6),
+    "cell": _style("cell", 7.8, leading=9.6),
+    "cell_num": _style("cell_num", 7.8, leading=9.6, alignment=TA_RIGHT),
+    "head": _style("head", 7.8, font=BOLD, leading=9.6, colour=colors.white),
+    "head_num": _style("head_num", 7.8, font=BOLD, leading=9.6, colour=colors.white,
+                       alignment=TA_RIGHT),
+    "key_value": _style("key_value", 17, font=BOLD, leading=21, colour=BRAND),
+    "key_label": _style("key_label", 8, leading=10.5),
+}
+
+
+def para(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(escape(text), STYLES[style])
+
+
+def cell_text(value, unit: str | None) -> str:
+    """A cell as the dashboard shows it (Swedish formats, hidden values as on screen)."""
+    if isinstance(value, Figure):
+        value, unit = value.value, value.unit
+    if isinstance(value, Suppressed):
+        return value.text
+    if is_missing(value):
+        return f.MISSING
+    if is_number(value):
+        return f.format_value(value, unit)
+    return text_of(value)
+
+
+def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
+    """A table that repeats its header on each page, numbers right-aligned."""
+    numeric = [c.unit is not None for c in table.columns]
+    header = [Paragraph(escape(c.label), STYLES["head_num" if n else "head"])
+              for c, n in zip(table.columns, numeric)]
+    texts = [[cell_text(v, c.unit) for v, c in zip(row, table.columns)] for row in table.rows]
+    body = [[Paragraph(escape(t), STYLES["cell_num" if n else "cell"])
+             for t, n in zip(row, numeric)] for row in texts]
+    if not body:
+        body = [[Paragraph("Inga kontakter i urvalet.", STYLES["cell"])]
+                + [""] * (len(table.columns) - 1)]
+    grid = RLTable([header] + body, colWidths=_widths(table, texts, numeric, width),
+                   repeatRows=1, hAlign="LEFT")
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), BRAND),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    style += [("BACKGROUND", (0, i), (-1, i), ZEBRA) for i in range(2, len(body) + 1, 2)]
+    grid.setStyle(TableStyle(style))
+    return grid
+
+
+def _widths(table: Table, texts, numeric, width: float) -> list[float]:
+    """Numbers get what their widest text needs; text columns share the rest of the width."""
+    need = []
+    for j, column in enumerate(table.columns):
+        longest_word = max((stringWidth(w, BOLD, 7.8) for w in column.label.split()), default=0)
+        widest = max([stringWidth(r[j], REGULAR, 7.8) for r in texts] + [longest_word])
+        need.append(widest + 8)
+    text_cols = [j for j, n in enumerate(numeric) if not n] or list(range(len(need)))
+    fixed = sum(w for j, w in enumerate(need) if j not in text_cols)
+    free = max(width - fixed, 50.0 * len(text_cols))
+    text_need = sum(need[j] for j in text_cols) or 1.0
+    out = list(need)
+    for j in text_cols:
+        out[j] = free * need[j] / text_need  # shrink (text wraps) or stretch to full width
+    total = sum(out)
+    return [w * width / total for w in out]
+
+
+def footer_canvas(lines: list[str]):
+    """A canvas class that draws `lines` and "Sida X av Y" at the foot of every page."""
+
+    class FooterCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._footer(number, total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, number: int, total: int) -> None:
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.4)
+            top = MARGIN_BOTTOM - 7 * mm
+            self.line(MARGIN_X, top, PAGE_W - MARGIN_X, top)
+            self.setFont(REGULAR, FOOTER_SIZE)
+            self.setFillColor(colors.HexColor("#333333"))
+            page = f"Sida {number} av {total}"
+            self.drawRightString(PAGE_W - MARGIN_X, top - 9, page)
+            room = BODY_W - stringWidth(page, REGULAR, FOOTER_SIZE) - 12
+            for i, line in enumerate(lines):
+                self.drawString(MARGIN_X, top - 9 - i * 8.5, fit_text(line, FOOTER_SIZE, room))
+            self.restoreState()
+
+    return FooterCanvas
+
+
+def footer_lines(texts: list[str], width: float = BODY_W - 60) -> list[str]:
+    """Wrap ' · '-joined footer parts onto as few lines as fit."""
+    lines: list[str] = []
+    current = ""
+    for part in texts:
+        candidate = f"{current} · {part}" if current else part
+        if current and stringWidth(candidate, REGULAR, FOOTER_SIZE) > width:
+            lines.append(current)
+            current = part
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fit_text(text: str, size: float, width: float, font: str = REGULAR) -> str:
+    """Cut text with an ellipsis so it fits `width` points."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"

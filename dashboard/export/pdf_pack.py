@@ -1,0 +1,137 @@
+"""The förvaltning pack as an A4 PDF in Swedish (reportlab).
+
+Cover with the context, a one-page summary (what moved most, top service gaps, cost of avoidable
+demand), one chapter per plan area with charts and tables, definitions last. Every footer carries
+the filter values and the page number.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib import colors
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak,
+                                PageTemplate, Spacer, Table as RLTable, TableStyle)
+
+from dashboard import formatting as f
+from dashboard.export.fonts import register_fonts
+from dashboard.export.model import Pack, Section
+from dashboard.export.pdf_charts import draw_chart
+from dashboard.export.pdf_layout import (BODY_W, BRAND, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X,
+                                         PAGE_H, PAGE_W, RULE, STYLES, footer_canvas,
+                                         footer_lines, para, pdf_table)
+from dashboard.export.tabular import context_rows, suppression_note
+
+
+def render_pdf(pack: Pack) -> bytes:
+    register_fonts()
+    buf = io.BytesIO()
+    c = pack.context
+    doc = BaseDocTemplate(
+        buf, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=c.title,
+        subject=f"{c.scope}, {f.format_period(*c.period)}", author="Malmö stad",
+        creator="kontaktcenter-analys", lang="sv-SE", invariant=1,
+    )
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    story = _cover(pack) + _summary(pack)
+    for section in pack.sections:
+        story += _section(section)
+    story += _definitions(pack)
+    doc.build(story, canvasmaker=footer_canvas(footer_lines(_footer_parts(pack))))
+    return buf.getvalue()
+
+
+def _footer_parts(pack: Pack) -> list[str]:
+    c = pack.context
+    parts = [c.title, c.scope, f"Period {f.format_period(*c.period)}"]
+    parts.append(f"Jämförelse {f.format_period(*c.comparison)}" if c.comparison
+                 else "Ingen jämförelse")
+    parts += [f"{label}: {value}" for label, value in c.filters]
+    parts.append(f"Dataversion {c.data_version}")
+    return parts
+
+
+def _cover(pack: Pack) -> list:
+    c = pack.context
+    rows = [[para(label, "small"), para(value, "body")] for label, value in context_rows(c)]
+    facts = RLTable(rows, colWidths=[120, BODY_W - 120], hAlign="LEFT")
+    facts.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    out = [Spacer(1, 50), para("Malmö stad · Kontaktcenter", "cover_sub"),
+           para(c.title, "cover_title"), para(c.scope, "cover_sub"), facts, Spacer(1, 16),
+           para("Om talen", "h2"), para(suppression_note(c.threshold), "small")]
+    out += [para(note, "small") for note in pack.notes]
+    return out + [PageBreak()]
+
+
+def _summary(pack: Pack) -> list:
+    s = pack.summary
+    out = [para("Sammanfattning", "h1"), para(_context_sentence(pack), "body")]
+    out.append(_key_figures([
+        (f.format_sek_compact(s.avoidable_cost_sek), "kostnad för onödig efterfrågan"),
+        (f.format_fte(s.avoidable_fte), "motsvarande heltidstjänster"),
+        (f.format_number(s.avoidable_minutes) + "\u00a0min",
+         "hanterade minuter av onödig efterfrågan"),
+    ]))
+    movers = s.movers_table(change_as_text=True)
+    out += [para("Tal som förändrats mest", "h2"), pdf_table(movers)]
+    out += [para("Största serviceglappen", "h2"), pdf_table(s.top_gaps)]
+    if s.top_gaps.note:
+        out.append(para(s.top_gaps.note, "note"))
+    out += [para(n, "note") for n in s.notes]
+    return out  # each section opens on a new page
+
+
+def _key_figures(items: list[tuple[str, str]]) -> RLTable:
+    cells = [[para(value, "key_value") for value, _ in items],
+             [para(label, "key_label") for _, label in items]]
+    grid = RLTable(cells, colWidths=[BODY_W / len(items)] * len(items), hAlign="LEFT")
+    grid.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.6, BRAND),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.4, RULE),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
+        ("TOPPADDING", (0, 0), (-1, -1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return grid
+
+
+def _section(section: Section) -> list:
+    out = [PageBreak(), para(section.title, "h1"), para(section.intro, "body")]
+    for chart in section.charts:
+        drawing = draw_chart(chart, BODY_W)
+        out += [CondPageBreak(drawing.height + 12), drawing, Spacer(1, 8)]
+    for table in section.tables:
+        block = [para(table.title, "h2"), pdf_table(table)]
+        if table.note:
+            block.append(para(table.note, "note"))
+        # Keep a heading with its first rows; long tables split with a repeated header.
+        out.append(KeepTogether(block) if len(table.rows) < 25 else block[0])
+        if len(table.rows) >= 25:
+            out += block[1:]
+    return out
+
+
+def _definitions(pack: Pack) -> list:
+    out = [PageBreak(), para("Definitioner", "h1"),
+           para("Varje mått i paketet med definition, enhet och källa, ur måttregistret.", "body")]
+    for d in pack.definitions:
+        better = {True: "högre är bättre", False: "lägre är bättre", None: "varken bättre "
+                  "eller sämre"}[d.higher_is_better]
+        meta = f"Id {d.metric_id} · enhet {d.unit} · {better} · källa: {d.source}"
+        if d.min_count:
+            meta += f" · visas från {d.min_count} kontakter"
+        out.append(KeepTogether([para(d.label, "h2"), para(d.definition, "body"),
+                                 para(meta, "small")]))
+    return out
+
+
+def _context_sentence(pack: Pack) -> str:
+    c = pack.context
+    text = f"{c.scope}, {f.format_period(*c.period)}"
+    if c.comparison:
+        text += f", jämfört med {f.format_period(*c.comparison)}"
+    return text + "."

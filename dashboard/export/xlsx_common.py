@@ -1,0 +1,166 @@
+"""XLSX building blocks shared by the data download and the förvaltning pack (xlsxwriter).
+
+Numbers are written as numbers with Excel number formats, so Swedish Excel shows a space between
+thousands and a decimal comma and the figures stay usable in formulas. Text goes through
+`neutralise` and `write_string`: nothing from data ever becomes a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import xlsxwriter
+
+from dashboard import formatting
+from dashboard.export.cells import Figure, Suppressed, is_missing, is_number, sheet_text
+from dashboard.export.model import Table
+
+WORKBOOK_OPTIONS = {
+    # Never turn strings into formulas, links or numbers behind our back.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": False,
+    "in_memory": True,
+}
+
+# Excel number-format codes are stored in en-US syntax; Excel shows them in the reader's locale.
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "antal": "#,##0",
+    "share": '0.0"\u00a0"%',
+    "ratio": '0.0"\u00a0"%',
+    "percent": '0.0"\u00a0"%',
+    "seconds": '#,##0"\u00a0s"',
+    "s": '#,##0"\u00a0s"',
+    "sek": '#,##0"\u00a0kr"',
+    "kr": '#,##0"\u00a0kr"',
+    "fte": "#,##0.0",
+    "index": "0.0",
+    "score": "0.00",
+    "per_1000": "#,##0.0",
+    "contacts": "#,##0.00",
+    "minutes": "#,##0",
+    # Changes against the comparison period: always signed.
+    "points": '+0.0"\u00a0procentenheter";"\u2212"0.0"\u00a0procentenheter";0.0"\u00a0procentenheter"',
+    "relative": '+0.0"\u00a0"%;"\u2212"0.0"\u00a0"%;0.0"\u00a0"%',
+    "seconds_delta": '+0"\u00a0s";"\u2212"0"\u00a0s";0"\u00a0s"',
+}
+DEFAULT_NUMBER_FORMAT = "#,##0.0##"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_WIDTH = 60
+BRAND = "#1F4E79"  # dark blue: white text on it passes WCAG AA
+
+
+def new_workbook() -> tuple[xlsxwriter.Workbook, io.BytesIO]:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS)
+    wb.set_calc_mode("auto")
+    return wb, buf
+
+
+class Styles:
+    """Formats are workbook objects; create each once and reuse it."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self._wb = wb
+        self._cache: dict[str, object] = {}
+        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        self.base = base
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "font_color": BRAND})
+        self.heading = wb.add_format({**base, "bold": True, "font_size": 12, "font_color": BRAND})
+        self.header = wb.add_format({**base, "bold": True, "bg_color": BRAND,
+                                     "font_color": "#FFFFFF", "text_wrap": True, "border": 1})
+        self.label = wb.add_format({**base, "bold": True})
+        self.text = wb.add_format({**base, "text_wrap": False})
+        self.wrap = wb.add_format({**base, "text_wrap": True})
+        self.note = wb.add_format({**base, "italic": True, "font_color": "#404040",
+                                   "text_wrap": False})
+        self.suppressed = wb.add_format({**base, "align": "right", "font_color": "#404040"})
+        self.date = wb.add_format({**base, "num_format": DATE_FORMAT, "align": "left"})
+        self.datetime = wb.add_format({**base, "num_format": DATETIME_FORMAT, "align": "left"})
+
+    def number(self, unit: str | None):
+        code = NUMBER_FORMATS.get((unit or "").lower(), DEFAULT_NUMBER_FORMAT)
+        if code not in self._cache:
+            self._cache[code] = self._wb.add_format({**self.base, "num_format": code})
+        return self._cache[code]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a table landed on its sheet (0-based, header row included)."""
+
+    sheet: str
+    header_row: int
+    first_col: int
+    last_row: int  # last data row (== header_row when the table is empty)
+
+    def column_range(self, col_offset: int) -> list:
+        c = self.first_col + col_offset
+        return [self.sheet, self.header_row + 1, c, max(self.last_row, self.header_row + 1), c]
+
+
+def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles) -> None:
+    if isinstance(value, Figure):
+        value, unit = value.value, value.unit
+    if isinstance(value, Suppressed):
+        ws.write_string(row, col, value.text, styles.suppressed)
+    elif is_missing(value):
+        ws.write_blank(row, col, None, styles.text)
+    elif is_number(value):
+        ws.write_number(row, col, float(value), styles.number(unit))
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), styles.datetime)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), styles.date)
+    else:
+        ws.write_string(row, col, sheet_text(value), styles.text)
+
+
+def display_text(value, unit: str | None) -> str:
+    """How wide a cell reads, for column widths (Swedish formatting as on screen)."""
+    if isinstance(value, Figure):
+        value, unit = value.value, value.unit
+    if isinstance(value, Suppressed):
+        return value.text
+    if is_missing(value):
+        return ""
+    if is_number(value):
+        if (unit or "").lower() in ("share", "ratio", "percent"):
+            return formatting.format_percent(value)
+        return formatting.format_number(value, 0 if float(value).is_integer() else 2)
+    return sheet_text(value)
+
+
+def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles,
+                widths: dict[int, float], *, title: bool = True) -> Placed:
+    """Title line, header row, rows, note. Records the widths the columns need in `widths`."""
+    if title:
+        ws.write_string(row, col, table.title, styles.heading)
+        row += 1
+    header_row = row
+    for j, column in enumerate(table.columns):
+        ws.write_string(header_row, col + j, sheet_text(column.label), styles.header)
+        _need(widths, col + j, min(len(column.label), 28) + 2)
+    for i, values in enumerate(table.rows, start=1):
+        for j, column in enumerate(table.columns):
+            value = values[j]
+            write_cell(ws, header_row + i, col + j, value, column.unit, styles)
+            _need(widths, col + j, len(display_text(value, column.unit)) + 2)
+    last = header_row + len(table.rows)
+    if table.note:
+        ws.write_string(last + 1, col, table.note, styles.note)
+    return Placed(sheet, header_row, col, last)
+
+
+def _need(widths: dict[int, float], col: int, width: float) -> None:
+    widths[col] = min(MAX_WIDTH, max(widths.get(col, 8), width))
+
+
+def apply_widths(ws, widths: dict[int, float]) -> None:
+    for col, width in widths.items():
+        ws.set_column(col, col, width)
