@@ -1,0 +1,134 @@
+"""What a metric is computed for (`Filters`) and what it is broken down by (dimensions, time grains).
+
+`Filters` is frozen and hashable, so callers can use it as a cache key. Dates are inclusive local
+(Europe/Stockholm) dates; `None` means open-ended. Empty tuples mean "no restriction".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
+
+
+class UnknownDimension(ValueError):
+    """A breakdown dimension that does not exist; the message lists the valid ones."""
+
+
+# Breakdown dimension -> (mart columns it needs, SQL expression over those columns, Swedish label).
+# The expressions are trusted text from this module, formatted into queries by name only.
+DIMENSIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "department": (("department",), "department", "Förvaltning"),
+    "channel": (("channel",), "channel", "Kanal"),
+    "city_area": (("city_area",), "city_area", "Stadsdel/stadsområde"),
+    "stadsomrade": (("stadsomrade",), "stadsomrade", "Stadsområde"),
+    "topic": (("topic",), "topic", "Ärendekategori"),
+    "language": (("language",), "language", "Språk"),
+    "customer_type": (("customer_type",), "customer_type", "Kundtyp"),
+    "interpreter": (("interpreter",), "interpreter", "Tolk"),
+    "source_system": (("source_system",), "source_system", "Källsystem"),
+    "service_point": (("service_point",), "service_point", "Servicepunkt"),
+    # time grains, local time
+    "hour": (("slot",), "cast(slot // 2 as integer)", "Timme"),
+    "halfhour": (("slot",), "printf('%02d:%02d', slot // 2, slot % 2 * 30)", "Halvtimme"),
+    "weekday": (("local_date",), "cast(isodow(local_date) as integer)", "Veckodag"),
+    "day": (("local_date",), "local_date", "Dag"),
+    "week": (("local_date",), "cast(date_trunc('week', local_date) as date)", "Vecka"),
+    "month": (("local_date",), "cast(date_trunc('month', local_date) as date)", "Månad"),
+    "year": (("local_date",), "cast(year(local_date) as integer)", "År"),
+}
+TIME_GRAINS = ("hour", "halfhour", "weekday", "day", "week", "month", "year")
+# Grains whose groups are calendar intervals (a group has a start and an end date).
+CALENDAR_GRAINS = ("day", "week", "month", "year")
+
+# Filter field -> (mart columns it needs, SQL condition with the bound parameter $field).
+FILTER_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "start": (("local_date",), "local_date >= $start"),
+    "end": (("local_date",), "local_date <= $end"),
+    "departments": (("department",), "list_contains($departments, department)"),
+    "channels": (("channel",), "list_contains($channels, channel)"),
+    # a stadsområde name selects its stadsdelar too
+    "city_areas": (("city_area", "stadsomrade"),
+                   "(list_contains($city_areas, city_area) or list_contains($city_areas, stadsomrade))"),
+    "topics": (("topic",), "list_contains($topics, topic)"),
+    "languages": (("language",), "list_contains($languages, language)"),
+    "customer_types": (("customer_type",), "list_contains($customer_types, customer_type)"),
+}
+
+
+def check_dimensions(by) -> tuple[str, ...]:
+    """Validate breakdown names; a single string is accepted as one dimension."""
+    dims = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [d for d in dims if d not in DIMENSIONS]
+    if unknown:
+        raise UnknownDimension(
+            f"Okänd dimension: {', '.join(unknown)}. Giltiga: {', '.join(DIMENSIONS)}."
+        )
+    if len(set(dims)) != len(dims):
+        raise UnknownDimension(f"Samma dimension förekommer flera gånger: {', '.join(dims)}.")
+    return dims
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None
+    end: date | None = None
+    departments: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    city_areas: tuple[str, ...] = ()  # stadsområde or stadsdel names
+    topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    customer_types: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        # Accept lists (and single strings) from callers but store hashable, ordered tuples.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("start", "end"):
+                continue
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, f.name, tuple(dict.fromkeys(value or ())))
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"Periodens start ({self.start}) ligger efter slutet ({self.end}).")
+
+    @property
+    def days(self) -> int | None:
+        """Length of the period in days, or None when it is open-ended."""
+        if self.start is None or self.end is None:
+            return None
+        return (self.end - self.start).days + 1
+
+    def active(self) -> dict[str, object]:
+        """The set filter fields and their values (the bound parameters of a query)."""
+        out = {}
+        for name in FILTER_CONDITIONS:
+            value = getattr(self, name)
+            if value not in (None, ()):
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def without(self, *names: str) -> "Filters":
+        """The same filters with the named fields cleared (e.g. the whole city: "departments")."""
+        return replace(self, **{n: (None if n in ("start", "end") else ()) for n in names})
+
+    def with_period(self, start: date | None, end: date | None) -> "Filters":
+        return replace(self, start=start, end=end)
+
+    def previous_period(self) -> "Filters":
+        """The period of equal length that ends the day before this one starts."""
+        if self.days is None:
+            raise ValueError("Jämförelseperiod kräver både start- och slutdatum.")
+        end = self.start - timedelta(days=1)
+        return self.with_period(end - timedelta(days=self.days - 1), end)
+
+    def same_period_last_year(self) -> "Filters":
+        if self.days is None:
+            raise ValueError("Jämförelseperiod kräver både start- och slutdatum.")
+        return self.with_period(_shift_year(self.start, -1), _shift_year(self.end, -1))

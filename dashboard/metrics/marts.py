@@ -1,0 +1,131 @@
+"""Marts: pre-aggregated tables with a stated grain, built from `contacts` at ingest.
+
+`refresh_marts(con)` is called by the ingest and the sample builder INSIDE their transaction; it
+is idempotent (every statement is `create or replace`), so a rolled-back ingest leaves the old
+marts and a committed one the new. The engine reads the smallest mart whose columns cover the
+filters and breakdowns (`choose`); `contact_facts` (one row per contact) is the fallback.
+
+| mart | grain (one row per ...) |
+| --- | --- |
+| contact_facts | contact (derived flags; queries/marts/contact_facts.sql) |
+| mart_day | local date x department x channel x source system |
+| mart_halfhour | local date x half-hour x department x channel |
+| mart_topic_day | local date x department x topic x channel x city area |
+| mart_people_day | local date x department x channel x city area x language x customer type x interpreter |
+| mart_local | local date x half-hour x service point x channel x department x topic x city area x language x customer type, visits and outreach only |
+
+Each mart has a twin `<mart>_dist` with the same grain plus distribution and bucket
+(queries/marts/contact_dist.sql): the waits and repeat gaps behind settings-dependent metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from dashboard import sql
+from dashboard.domain import LOCAL_CHANNELS
+from dashboard.store import StoreError
+
+# Bump when the mart SQL changes: stores built with an older version are rebuilt on refresh and
+# refused (with the fix named) by the engine until then.
+MARTS_VERSION = "1"
+
+ALL_DIMS = (
+    "local_date", "slot", "department", "topic", "channel", "city_area", "stadsomrade",
+    "language", "customer_type", "interpreter", "source_system", "service_point",
+)
+DIST_KEYS = ("measure", "bucket", "bucket_max")
+DIST_SUMS = ("n", "handle_sum")
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    dims: tuple[str, ...]
+    channels: tuple[str, ...] | None = None  # rows restricted to these channels
+
+    @property
+    def dist(self) -> str:
+        return "contact_dist" if self.name == "contact_facts" else f"{self.name}_dist"
+
+    def covers(self, columns: set[str], channels: tuple[str, ...]) -> bool:
+        if not columns <= set(self.dims):
+            return False
+        if self.channels is None:
+            return True
+        return bool(channels) and set(channels) <= set(self.channels)
+
+
+# Smallest first: `choose` takes the first that covers a query.
+MARTS: tuple[Mart, ...] = (
+    Mart("mart_day", ("local_date", "department", "channel", "source_system")),
+    Mart("mart_local", ("local_date", "slot", "service_point", "channel", "department", "topic",
+                        "city_area", "stadsomrade", "language", "customer_type"),
+         channels=LOCAL_CHANNELS),
+    Mart("mart_halfhour", ("local_date", "slot", "department", "channel")),
+    Mart("mart_topic_day", ("local_date", "department", "topic", "channel", "city_area",
+                            "stadsomrade")),
+    Mart("mart_people_day", ("local_date", "department", "channel", "city_area", "stadsomrade",
+                             "language", "customer_type", "interpreter")),
+    Mart("contact_facts", ALL_DIMS),
+)
+
+
+def choose(columns: set[str], channels: tuple[str, ...] = ()) -> Mart:
+    for mart in MARTS:
+        if mart.covers(columns, channels):
+            return mart
+    raise ValueError(f"no mart covers {sorted(columns)}")  # contact_facts covers every dimension
+
+
+def measure_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The additive columns of contact_facts (counters `*_n` and sums `*_sum`)."""
+    names = [r[0] for r in con.execute("describe contact_facts").fetchall()]
+    return [n for n in names if n.endswith("_n") or n.endswith("_sum")]
+
+
+def _rollup_sql(target: str, source: str, dims, sums, channels) -> str:
+    # Identifiers and channel codes come from this module's constants, never from users.
+    where = ""
+    if channels:
+        where = "where channel in (" + ", ".join(f"'{c}'" for c in channels) + ")"
+    return sql.text("marts/rollup").format(
+        target=target, source=source, dims=", ".join(dims),
+        sums=", ".join(f"cast(sum({c}) as bigint) as {c}" for c in sums), where=where,
+    )
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build every mart from `contacts`. Call inside the writer's transaction."""
+    sql.execute(con, "marts/contact_facts")
+    sql.execute(con, "marts/contact_dist")
+    sums = measure_columns(con)
+    for mart in MARTS:
+        if mart.name == "contact_facts":
+            continue
+        con.execute(_rollup_sql(mart.name, "contact_facts", mart.dims, sums, mart.channels))
+        con.execute(_rollup_sql(mart.dist, "contact_dist", mart.dims + DIST_KEYS, DIST_SUMS,
+                                mart.channels))
+    con.execute(
+        "insert into meta values ('marts_version', $v) "
+        "on conflict (key) do update set value = excluded.value",
+        {"v": MARTS_VERSION},
+    )
+
+
+class MartsMissing(StoreError):
+    pass
+
+
+def check_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a store whose marts are missing or built by another version, naming the fix."""
+    rows = con.execute("select value from meta where key = 'marts_version'").fetchall()
+    row = rows[0] if rows else None
+    if row is None or row[0] != MARTS_VERSION:
+        raise MartsMissing(
+            "Databasens statistiktabeller (marts) saknas eller är byggda av en äldre version. "
+            "Bygg om dem med `kontaktcenter metrics --refresh-marts` (kräver skrivrätt), eller "
+            "läs in data igen med `kontaktcenter ingest`."
+        )

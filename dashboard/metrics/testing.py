@@ -1,0 +1,83 @@
+"""Helpers for hand-worked fixtures: put a few contacts (and lookups) into a store, build marts.
+
+Used by the metric tests and available to other tests that need a store with known contents.
+Timestamps given to `contact` are LOCAL Europe/Stockholm times and converted to UTC like ingest
+does, so a fixture reads the way a person works it out by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from dashboard.metrics.marts import refresh_marts
+
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+_UTC = ZoneInfo("UTC")
+_ids = itertools.count(1)
+
+CONTACT_COLUMNS = {
+    "source_system": pl.String, "contact_id": pl.String, "started_at": pl.Datetime("us"),
+    "channel": pl.String, "department": pl.String, "topic": pl.String, "city_area": pl.String,
+    "service_point": pl.String, "customer_type": pl.String, "language": pl.String,
+    "interpreter": pl.Boolean, "queue_s": pl.Int32, "answered": pl.Boolean,
+    "abandoned": pl.Boolean, "callback_requested": pl.Boolean, "handle_s": pl.Int32,
+    "first_response_s": pl.Int64, "outcome": pl.String, "demand_type": pl.String,
+    "failure_reason": pl.String, "caller_key": pl.String, "satisfaction": pl.Int8,
+    "note": pl.String, "ingest_id": pl.Int32,
+}
+
+
+def local_to_utc(local: str | datetime) -> datetime:
+    ts = datetime.fromisoformat(local) if isinstance(local, str) else local
+    return ts.replace(tzinfo=_STOCKHOLM).astimezone(_UTC).replace(tzinfo=None)
+
+
+def contact(at: str, channel: str = "phone", **fields) -> dict:
+    """One contact row; `at` is local time 'YYYY-MM-DD HH:MM[:SS]'."""
+    row = {"source_system": "test", "contact_id": f"c{next(_ids)}",
+           "started_at": local_to_utc(at), "channel": channel, "ingest_id": 1}
+    row.update(fields)
+    return row
+
+
+def call(at: str, *, wait: int, answered: bool = True, handle: int | None = None, **fields) -> dict:
+    """A phone call that waited `wait` s and was answered (or abandoned)."""
+    return contact(at, "phone", queue_s=wait, answered=answered, abandoned=not answered,
+                   handle_s=handle if answered else None, **fields)
+
+
+def insert_contacts(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    frame = pl.DataFrame(
+        [{c: r.get(c) for c in CONTACT_COLUMNS} for r in rows], schema=CONTACT_COLUMNS
+    )
+    con.register("_fixture_rows", frame)
+    try:
+        con.execute("insert into contacts by name select * from _fixture_rows")
+    finally:
+        con.unregister("_fixture_rows")
+
+
+def insert_lookups(con: duckdb.DuckDBPyConnection, *, city_areas=(), topics=(), calendar=(),
+                   opening_hours=()) -> None:
+    """Rows as tuples in the lookup tables' column order (queries/migrations/001_contract.sql)."""
+    for table, rows in (("city_areas", city_areas), ("topics", topics), ("calendar", calendar),
+                        ("opening_hours", opening_hours)):
+        for row in rows:
+            marks = ", ".join(f"${i + 1}" for i in range(len(row)))
+            # table names are this function's constants
+            con.execute("insert into " + table + " values (" + marks + ")", list(row))
+
+
+def build(con: duckdb.DuckDBPyConnection, rows: list[dict], **lookups) -> duckdb.DuckDBPyConnection:
+    """Insert lookups and contacts, then build the marts in one transaction, like an ingest."""
+    con.execute("begin transaction")
+    insert_lookups(con, **lookups)
+    insert_contacts(con, rows)
+    refresh_marts(con)
+    con.execute("commit")
+    return con
