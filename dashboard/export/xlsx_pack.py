@@ -10,13 +10,12 @@ from __future__ import annotations
 from dashboard import formatting as f
 from dashboard.export import xlsx_common as xc
 from dashboard.export.cells import sheet_text
-from dashboard.export.model import Chart, Column, Pack, Section, Table
+from dashboard.export.model import Column, Pack, Section, Table
+from dashboard.export.xlsx_charts import HelperColumns, native_chart
 from dashboard.export.tabular import context_rows, suppression_note
 
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
-CHART_SIZE = {"width": 680, "height": 340}
 CHART_ROWS = 18  # rows a chart of CHART_SIZE covers, plus a gap
+CHART_WIDTH_COLS = 12  # columns a chart covers; helper columns go beyond
 TABLE_GAP = 2
 FRONT, SUMMARY, DEFINITIONS, DATA = "Framsida", "Sammanfattning", "Definitioner", "Data"
 
@@ -96,12 +95,13 @@ def _section_sheet(wb, styles, pack: Pack, section: Section) -> None:
         row = where.last_row + TABLE_GAP + (2 if table.note else 1)
     chart_col = max((len(t.columns) for t in section.tables), default=1) + 1
     chart_row = 4
-    for i, chart in enumerate(section.charts):
+    helpers = HelperColumns(chart_col + CHART_WIDTH_COLS)
+    for chart in section.charts:
         where = placed.get(id(chart.table))
         if where is None:
             raise ValueError(f"Diagrammet {chart.title!r} bygger på en tabell som inte finns "
                              f"på bladet {section.sheet_name!r}.")
-        ws.insert_chart(chart_row, chart_col, _native_chart(wb, chart, where),
+        ws.insert_chart(chart_row, chart_col, native_chart(wb, ws, chart, where, helpers),
                         {"x_offset": 10, "y_offset": 4})
         chart_row += CHART_ROWS
     xc.apply_widths(ws, widths)
@@ -129,41 +129,6 @@ def _unique(label: str, i: int, columns) -> str:
     """Excel tables need unique header names; repeated labels get a number."""
     earlier = [c.label for c in columns[:i]]
     return label if label not in earlier else f"{label} ({earlier.count(label) + 1})"
-
-
-def _native_chart(wb, chart: Chart, where: xc.Placed):
-    kind = {"bar": "bar", "column": "column", "line": "line"}[chart.kind]
-    native = wb.add_chart({"type": kind})
-    cat = chart.table.column_index(chart.category)
-    for n, key in enumerate(chart.values):
-        j = chart.table.column_index(key)
-        colour = PALETTE[n % len(PALETTE)]
-        series = {
-            "name": [where.sheet, where.header_row, where.first_col + j],
-            "categories": where.column_range(cat),
-            "values": where.column_range(j),
-        }
-        if kind == "line":
-            series["line"] = {"color": colour, "width": 2.25,
-                              "dash_type": "dash" if key in chart.dashed else "solid"}
-        else:
-            series["fill"] = {"color": colour}
-            if key in chart.dashed:
-                series["pattern"] = {"pattern": "wide_upward_diagonal", "fg_color": colour,
-                                     "bg_color": "#FFFFFF"}
-                series.pop("fill")
-        native.add_series(series)
-    unit = chart.table.columns[chart.table.column_index(chart.values[0])].unit
-    native.set_title({"name": chart.title, "name_font": {"size": 12, "bold": True}})
-    native.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
-    native.set_y_axis({"num_format": xc.NUMBER_FORMATS.get(unit or "", "#,##0"),
-                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    if kind == "bar":
-        native.set_y_axis({"num_format": xc.NUMBER_FORMATS.get(unit or "", "#,##0")})
-        native.set_x_axis({"reverse": True})  # largest first, top down, as in the table
-    native.show_blanks_as("gap")
-    native.set_size(CHART_SIZE)
-    return native
 
 
 def _definitions_sheet(wb, styles, pack: Pack) -> None:

@@ -1,0 +1,133 @@
+"""What the dashboard and the CLI call: a `Download` (file name, MIME type, lazy bytes).
+
+The bytes are built only when `data()` is called — Streamlit's `st.download_button(data=...)`
+takes the callable and runs it when the user clicks — and every build is recorded in the audit
+log before the bytes are handed out. A page render that is never clicked records nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from dashboard import domain
+from dashboard.export import audit
+from dashboard.export.cells import Suppressed
+from dashboard.export.model import Column, Context, Table
+from dashboard.export.tabular import INTERNATIONAL, SWEDISH, table_csv, table_xlsx
+
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+TABLE_FORMATS = {"csv": SWEDISH, "csv_intl": INTERNATIONAL, "xlsx": None}
+# Filter fields of the engine's Filters, their Swedish names and how their values read.
+FILTER_LABELS = (
+    ("channels", "Kanal", domain.CHANNELS),
+    ("city_areas", "Stadsområde/stadsdel", None),
+    ("topics", "Ärendekategori", None),
+    ("languages", "Språk", None),
+    ("customer_types", "Kundtyp", domain.CUSTOMER_TYPES),
+)
+
+
+@dataclass(frozen=True)
+class Download:
+    file_name: str
+    mime: str
+    data: Callable[[], bytes]  # builds the file and writes the audit entry; pass to st.download_button
+
+
+def slug(text: str) -> str:
+    """ASCII file-name part: 'Förskoleförvaltningen' -> 'forskoleforvaltningen'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "data"
+
+
+def file_name(what: str, context: Context, extension: str) -> str:
+    start, end = context.period
+    return f"{slug(what)}_{slug(context.scope)}_{start:%Y%m%d}-{end:%Y%m%d}.{extension}"
+
+
+def filter_pairs(filters) -> tuple[tuple[str, str], ...]:
+    """Every filter as (Swedish name, value in words); 'alla' where nothing is chosen."""
+    pairs = []
+    for field, label, labels in FILTER_LABELS:
+        values = getattr(filters, field, ()) or ()
+        words = [labels.get(v, v) if labels else v for v in values]
+        pairs.append((label, ", ".join(words) if words else "alla"))
+    return tuple(pairs)
+
+
+def filter_record(filters, comparison) -> dict:
+    """The filter in plain values, for the audit log."""
+    record = {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
+              for k, v in vars(filters).items() if v not in (None, ())}
+    if comparison:
+        record["comparison"] = [comparison[0].isoformat(), comparison[1].isoformat()]
+    return record
+
+
+def view_context(filters, *, title: str, data_version: int, threshold: int,
+                 comparison: tuple[date, date] | None = None,
+                 generated_at: datetime | None = None) -> Context:
+    """The context of a dashboard view (or a pack): printed with every export."""
+    departments = getattr(filters, "departments", ()) or ()
+    if filters.start is None or filters.end is None:
+        raise ValueError("En export behöver en period med både start- och slutdatum.")
+    return Context(
+        title=title,
+        department=", ".join(departments) if departments else None,
+        period=(filters.start, filters.end),
+        comparison=comparison,
+        filters=filter_pairs(filters),
+        data_version=data_version,
+        generated_at=generated_at or datetime.now().astimezone().replace(microsecond=0),
+        threshold=threshold,
+    )
+
+
+def table_from_rows(title: str, columns: Sequence[tuple[str, str | None]],
+                    rows: Sequence[Sequence], *, note: str | None = None) -> Table:
+    """A table from (label, unit) columns and raw rows. In a column with a unit (a number
+    column) any text is a hidden cell as the screen shows it ("<5", "Dolt")."""
+    cols = tuple(Column(f"c{i}", label, unit) for i, (label, unit) in enumerate(columns))
+    out = []
+    for row in rows:
+        out.append(tuple(Suppressed(v) if (c.unit and isinstance(v, str)) else v
+                         for v, c in zip(row, cols)))
+    return Table(title, cols, tuple(out), note)
+
+
+def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path | str,
+                   user: str | None = None, via: str = "dashboard") -> Download:
+    """One table's data as CSV (`csv`: Swedish Excel, `csv_intl`: `,` and point) or XLSX."""
+    if fmt not in TABLE_FORMATS:
+        raise ValueError(f"Okänt format {fmt!r}. Giltiga: {', '.join(TABLE_FORMATS)}.")
+    extension = "xlsx" if fmt == "xlsx" else "csv"
+    name = file_name(table.title, context, extension)
+
+    def build() -> bytes:
+        if fmt == "xlsx":
+            content = table_xlsx(table, context)
+        else:
+            content = table_csv(table, context.threshold, TABLE_FORMATS[fmt])
+        record_export(audit_log, "tabell", extension, name, context, via, user, content,
+                      extra={"table": table.title})
+        return content
+
+    return Download(name, MIME[extension], build)
+
+
+def record_export(audit_log, what: str, fmt: str, name: str, context: Context, via: str,
+                  user: str | None, content: bytes, extra: dict | None = None) -> None:
+    filters = {"department": context.department, "period": [d.isoformat() for d in context.period],
+               "comparison": [d.isoformat() for d in context.comparison] if context.comparison
+               else None, **{label: value for label, value in context.filters},
+               "data_version": context.data_version, **(extra or {})}
+    audit.append(audit_log, audit.entry_for(what, fmt, name, filters, via, user, content))
