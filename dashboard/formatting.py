@@ -167,7 +167,6 @@ _BY_UNIT = {
     "count": format_int,
     "antal": format_int,
     "share": format_percent,
-    "ratio": format_percent,
     "percent": format_percent,
     "seconds": format_duration,
     "s": format_duration,
@@ -177,7 +176,8 @@ _BY_UNIT = {
     "index": lambda v: format_number(v, 1),
     "score": lambda v: format_number(v, 2),
     "per_1000": lambda v: format_number(v, 1),
-    "contacts": lambda v: format_number(v, 2),
+    "ratio": lambda v: format_number(v, 2),
+    "hours": lambda v: format_number(v, 0) + NBSP + "h",
 }
 
 
@@ -199,7 +199,7 @@ def format_delta(current, previous, unit: str | None) -> str | None:
     if _is_missing(current) or _is_missing(previous):
         return None
     unit = (unit or "").lower()
-    if unit in ("share", "ratio", "percent"):
+    if unit in ("share", "percent"):
         return format_points(current - previous)
     if unit in ("seconds", "s"):
         diff = current - previous

@@ -111,6 +111,9 @@ def test_format_value_by_unit():
     assert f.format_value(3, "count", suppressed=True) == "<5"
     assert f.format_value(0.5, "share", suppressed=True) == "Dolt"
     assert f.format_value(1.23456, "okänd") == "1,2"
+    assert f.format_value(1.356, "ratio") == "1,36"
+    assert f.format_value(1234.4, "hours") == f"1{S}234{S}h"
+    assert f.format_value(3.14159, "score") == "3,14"
 
 
 def test_delta_by_unit():

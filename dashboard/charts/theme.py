@@ -24,7 +24,7 @@ INCIDENT_FILL = "rgba(213, 94, 0, 0.12)"  # light vermillion band, always with a
 SEQUENTIAL = "Cividis"  # perceptually uniform and readable with colour-vision deficiencies
 FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 
-SHARE_UNITS = frozenset({"share", "ratio", "percent"})
+SHARE_UNITS = frozenset({"share", "percent"})
 
 
 def series_style(i: int) -> dict:
@@ -44,6 +44,8 @@ def axis_format(unit: str | None) -> dict:
         return {"ticksuffix": NBSP + "kr", "tickformat": ",.0f"}
     if unit in ("seconds", "s"):
         return {"ticksuffix": NBSP + "s", "tickformat": ",.0f"}
+    if unit in ("ratio", "score"):
+        return {"tickformat": ",.1f"}
     return {"tickformat": ",.0f"}
 
 

@@ -264,8 +264,12 @@ def comparison_period(state: FilterState, period: Period) -> Period | None:
     return Period(end - timedelta(days=period.days - 1), end)
 
 
+MULTI_NAMES = {"channel": "Kanal", "area": "Stadsområde", "topic": "Ärendekategori",
+               "language": "Språk", "customer_type": "Kundtyp"}
+
+
 def describe(state: FilterState, period: Period, compare: Period | None, labels: Mapping[str, str]) -> str:
-    """One Swedish line naming the view, for captions and exports: what, when, compared with what."""
+    """One Swedish line naming the view, for captions: who, when, compared with what, filters."""
     who = state.department or "Hela staden"
     text = f"{who}, {format_period(period.start, period.end)}"
     if compare is not None:

@@ -11,8 +11,8 @@ connection, so the next query sees the commit; caches key on the data version re
 
 from __future__ import annotations
 
+import atexit
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -64,6 +64,7 @@ class SharedStore:
         self._timer: threading.Timer | None = None
         self._version: tuple[tuple, int] | None = None
         self.opens = 0  # how often a connection was opened (tests and the benchmark read it)
+        atexit.register(self.close)  # close before the interpreter tears DuckDB down
 
     # -- connection lifecycle ------------------------------------------------------------------
 

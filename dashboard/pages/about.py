@@ -1,0 +1,3 @@
+from dashboard.ui.page import page
+
+page("about", lambda view: None)

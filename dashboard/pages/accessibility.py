@@ -1,0 +1,30 @@
+"""Tillgänglighet: can people reach us? Answer rate, service level, waiting, abandonment, channels."""
+
+import streamlit as st
+
+from dashboard.ui import blocks
+from dashboard.ui.page import page
+
+KEY_FIGURES = ("offered", "answer_rate", "service_level", "service_level_alt", "asa_s",
+               "wait_p90_s", "abandon_rate_excl_short", "reply_within_1_workday")
+
+
+def body(view) -> None:
+    blocks.kpis(view, KEY_FIGURES)
+    blocks.trend(view, "answer_rate", key="acc_trend_answer")
+    left, right = st.columns(2)
+    with left:
+        blocks.heatmap(view, "offered", key="acc_heat_offered", title="Inkomna samtal och chattar per veckodag och timme")
+    with right:
+        blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och timme")
+    left, right = st.columns(2)
+    with left:
+        blocks.ranked(view, "channel_share", "channel", key="acc_channels", with_city=False,
+                      title="Kanalfördelning")
+    with right:
+        blocks.ranked(view, "satisfaction_index", "channel", key="acc_satisfaction",
+                      title="Nöjdhet (index 0–100) per kanal")
+
+
+page("Tillgänglighet", body,
+     intro="Kan invånarna nå oss? Svarsandel, servicenivå, väntetid, avbrott och skriftliga svar.")

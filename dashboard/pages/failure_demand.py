@@ -1,0 +1,3 @@
+from dashboard.ui.page import page
+
+page("failure_demand", lambda view: None)

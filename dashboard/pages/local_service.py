@@ -1,0 +1,3 @@
+from dashboard.ui.page import page
+
+page("local_service", lambda view: None)

@@ -1,0 +1,3 @@
+from dashboard.ui.page import page
+
+page("service_gaps", lambda view: None)

@@ -1,0 +1,3 @@
+from dashboard.ui.page import page
+
+page("staffing", lambda view: None)

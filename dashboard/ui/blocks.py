@@ -1,0 +1,135 @@
+"""Reusable page blocks: key figures, a trend with its comparison, a heatmap, a ranked breakdown.
+
+Each block asks the engine (through the cache) for registry metrics, hides what suppression hides,
+draws with a pure chart builder and goes through figure.chart_block (definition, table, download).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import polars as pl
+
+from dashboard.charts import ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.metrics.registry import REGISTRY
+from dashboard.ui import data
+from dashboard.ui.engine import CITY, COMPARE, metrics
+from dashboard.ui.figure import chart_block
+from dashboard.ui.filters import View
+from dashboard.ui.kpi import KeyFigure, key_figures
+from dashboard.ui.labels import dimension_label, label_for
+from dashboard.ui.tables import Col, TableData, hidden_mask
+
+
+def label(metric_id: str) -> str:
+    return REGISTRY[metric_id].label_for(data.settings())
+
+
+def metric_col(metric_id: str, title: str | None = None) -> Col:
+    m = REGISTRY[metric_id]
+    return Col(metric_id, title or label(metric_id), m.unit, min_n=m.min_n_for(data.settings()))
+
+
+def dim_col(dimension: str, title: str | None = None) -> Col:
+    return Col(dimension, title or dimension_label(dimension), None, dimension=dimension)
+
+
+def threshold() -> int:
+    return data.settings().small_cell_threshold
+
+
+def visible(frame: pl.DataFrame, metric_id: str) -> list:
+    """The metric's values with hidden cells as None (what a chart may draw)."""
+    mask = hidden_mask(frame, metric_col(metric_id))
+    return [None if h else v for v, h in zip(frame[metric_id].to_list(), mask)]
+
+
+def _single(frame: pl.DataFrame | None, metric_id: str) -> tuple[float | None, bool]:
+    if frame is None or frame.is_empty():
+        return None, False
+    hidden = hidden_mask(frame, metric_col(metric_id))[0]
+    return frame[metric_id][0], hidden
+
+
+def compare_label(view: View) -> str | None:
+    if view.compare is None:
+        return None
+    return "mot föregående period" if view.state.comparison == "prev" else "mot samma period förra året"
+
+
+def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
+    """Key figures for the view, with change against the comparison and the city's value."""
+    now = metrics(view, metric_ids)
+    before = metrics(view, metric_ids, scope=COMPARE)
+    city = metrics(view, metric_ids, scope=CITY) if view.department else None
+    items = []
+    for mid in metric_ids:
+        value, hidden = _single(now, mid)
+        previous, previous_hidden = _single(before, mid)
+        city_value, city_hidden = _single(city, mid)
+        items.append(KeyFigure(mid, value, previous, None if city_hidden else city_value,
+                               hidden, previous_hidden))
+    key_figures(items, compare_label=compare_label(view),
+                city_label="Hela staden" if view.department else None, columns=columns)
+
+
+def grain_for(view: View) -> str:
+    days = view.period.days
+    return "day" if days <= 92 else ("week" if days <= 400 else "month")
+
+
+def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
+          incidents: pl.DataFrame | None = None, title: str | None = None) -> None:
+    """The metric over time in the period, with the comparison period dashed on the same axis."""
+    grain = grain or grain_for(view)
+    now = metrics(view, [metric_id], by=[grain])
+    before = metrics(view, [metric_id], by=[grain], scope=COMPARE)
+    m = REGISTRY[metric_id]
+    frame = now.with_columns(pl.Series(metric_id, visible(now, metric_id), dtype=pl.Float64))
+    comparison = None
+    if before is not None and not before.is_empty():
+        shift = timedelta(days=(view.period.start - view.compare.start).days)
+        comparison = before.with_columns(
+            pl.Series(metric_id, visible(before, metric_id), dtype=pl.Float64),
+            (pl.col(grain) + shift).alias("_aligned"), pl.col(grain).alias("_actual"),
+        ).drop(grain).rename({"_aligned": grain})
+    title = title or f"{label(metric_id)} per {dimension_label(grain).lower()}"
+    fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
+                      x_title=dimension_label(grain), comparison=comparison,
+                      comparison_label=(compare_label(view) or "").replace("mot ", "").capitalize()
+                      or "Jämförelseperiod",
+                      comparison_x_actual="_actual", incidents=incidents)
+    table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
+    chart_block(fig, table, key=key, metric_ids=[metric_id])
+
+
+def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None) -> None:
+    frame = metrics(view, [metric_id], by=["weekday", "hour"])
+    shown = frame.with_columns(pl.Series(metric_id, visible(frame, metric_id), dtype=pl.Float64))
+    title = title or f"{label(metric_id)} per veckodag och timme"
+    fig = weekday_hour_heatmap(shown, value=metric_id, title=title, unit=REGISTRY[metric_id].unit,
+                               value_label=label(metric_id))
+    table = TableData(title, frame, (dim_col("weekday"), dim_col("hour"), metric_col(metric_id)),
+                      threshold())
+    chart_block(fig, table, key=key, metric_ids=[metric_id])
+
+
+def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,
+           with_city: bool = True, extra: Sequence[str] = ()) -> pl.DataFrame:
+    """Groups of `by` ranked by the metric, the whole view's value as a reference line."""
+    ids = [metric_id, *extra]
+    frame = metrics(view, ids, by=[by])
+    shown = frame.with_columns(pl.Series(metric_id, visible(frame, metric_id), dtype=pl.Float64))
+    labels = {v: label_for(by, v) for v in frame[by].to_list()}
+    total = metrics(view, [metric_id]) if with_city else None
+    reference, hidden = _single(total, metric_id)
+    m = REGISTRY[metric_id]
+    title = title or f"{label(metric_id)} per {dimension_label(by).lower()}"
+    fig = ranked_bars(shown, label=by, value=metric_id, title=title, unit=m.unit,
+                      value_title=label(metric_id), top=top, labels=labels,
+                      reference=None if (hidden or m.unit == "count") else reference,
+                      reference_label=view.who)
+    cols = (dim_col(by), metric_col(metric_id), *(metric_col(e) for e in extra))
+    chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=ids)
+    return frame

@@ -1,0 +1,95 @@
+"""Every chart and table is drawn through here: the definition one click away, "Visa som tabell",
+the data download, the suppression explanation, and a text alternative for the chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.charts import alt_text
+from dashboard.metrics.metric import UNITS
+from dashboard.metrics.registry import REGISTRY
+from dashboard.ui import data
+from dashboard.ui.download import download
+from dashboard.ui.tables import TableData, display_frame, hidden_mask
+
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def definition_lines(metric_ids: Sequence[str]) -> list[str]:
+    """Markdown for each metric: label, definition, unit, source, suppression limit."""
+    s = data.settings()
+    lines = []
+    for mid in metric_ids:
+        m = REGISTRY.get(mid)
+        if m is None:
+            continue
+        lines.append(
+            f"**{m.label_for(s)}** – {m.definition_for(s)}  \n"
+            f"Enhet: {UNITS.get(m.unit, m.unit)}. Källa: {m.source}. "
+            f"Visas inte när underlaget är färre än {m.min_n_for(s)} kontakter."
+            + (" Härlett med regler, inte taggat i källdata." if m.inferred else "")
+        )
+    return lines
+
+
+def definitions(metric_ids: Sequence[str], *, label: str = "Definition") -> None:
+    lines = definition_lines(metric_ids)
+    if not lines:
+        return
+    with st.popover(label, icon=":material/info:"):
+        st.markdown("\n\n".join(lines))
+
+
+def _suppression_note(table: TableData) -> None:
+    if any(any(hidden_mask(table.frame, c)) for c in table.columns if c.unit):
+        st.caption(
+            f"Värden som bygger på för få kontakter visas som ”<{table.threshold}” (antal) eller "
+            "”Dolt” (andelar och medelvärden), för att ingen enskild person ska kunna pekas ut. "
+            "Ibland döljs även ett värde till, så att det dolda inte kan räknas fram ur en summa."
+        )
+
+
+def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle: bool) -> bool:
+    show_table = False
+    with st.container(horizontal=True, vertical_alignment="center"):
+        definitions(metric_ids)
+        if with_toggle:
+            show_table = st.toggle("Visa som tabell", key=f"tbl_{key}")
+        download(table, key=key)
+    return show_table
+
+
+def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Sequence[str] = (),
+                caption: str | None = None) -> None:
+    """A chart with its toolbar; the table replaces the chart when the user asks for it."""
+    with st.container(border=True):
+        if _toolbar(table, key, metric_ids, with_toggle=True):
+            st.markdown(f"**{table.title}**")
+            st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}")
+        else:
+            st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig))
+        if caption:
+            st.caption(caption)
+        if table.note:
+            st.caption(table.note)
+        _suppression_note(table)
+
+
+def table_block(table: TableData, *, key: str, metric_ids: Sequence[str] = (),
+                caption: str | None = None) -> None:
+    """A table on its own, with definition and download."""
+    with st.container(border=True):
+        st.markdown(f"**{table.title}**")
+        if table.frame.is_empty():
+            st.info("Inga rader för de valda filtren.")
+        else:
+            st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}")
+        _toolbar(table, key, metric_ids, with_toggle=False)
+        if caption:
+            st.caption(caption)
+        if table.note:
+            st.caption(table.note)
+        _suppression_note(table)

@@ -1,0 +1,155 @@
+"""The shared filter frame in the sidebar. The URL (st.query_params) is the single source of truth:
+
+every run parses the URL (pure: filter_state.parse_query), puts the parsed values into the widgets,
+and a widget change writes the canonical URL back. So a copied link reproduces the view, the
+browser's back button restores the previous filters (Streamlit pushes a history entry when the
+query string changes), and nothing depends on widget state surviving a page switch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import streamlit as st
+
+from dashboard import domain
+from dashboard.ui import data
+from dashboard.ui.filter_state import (
+    COMPARISONS,
+    MULTI_KEYS,
+    MULTI_NAMES,
+    PRESETS,
+    FilterOptions,
+    FilterState,
+    Period,
+    comparison_period,
+    describe,
+    parse_query,
+    resolve_period,
+    to_query,
+)
+from dashboard.ui.labels import label_for
+
+CITY = "Hela staden"
+_KEY = "flt_"  # widget keys; their values are always re-derived from the URL
+_LAST_QUERY = "_last_filter_query"
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page needs: the state, its periods, the valid options and a one-line description."""
+
+    state: FilterState
+    period: Period
+    compare: Period | None
+    options: FilterOptions
+    description: str
+    notices: tuple[str, ...] = ()
+
+    @property
+    def department(self) -> str | None:
+        return self.state.department
+
+    @property
+    def who(self) -> str:
+        return self.state.department or CITY
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+
+
+def _restore_after_page_switch(params: dict) -> dict:
+    """Streamlit may drop the query string on a page switch; carry the last filters over then."""
+    page = st.session_state.get("_current_page")
+    last = st.session_state.get(_LAST_QUERY)
+    if not params and last and page != st.session_state.get("_filters_page"):
+        st.query_params.from_dict(last)
+        return {k: (v if isinstance(v, list) else [v]) for k, v in last.items()}
+    return params
+
+
+def _widget_values(state: FilterState, options: FilterOptions, period: Period) -> dict:
+    values = {
+        "preset": state.preset,
+        "range": (period.start, period.end),
+        "compare": state.comparison,
+        "department": state.department or CITY,
+    }
+    for key, (attr, _) in MULTI_KEYS.items():
+        values[key] = list(getattr(state, attr))
+    return values
+
+
+def _state_from_widgets(options: FilterOptions) -> FilterState:
+    ss = st.session_state
+    preset = ss.get(_KEY + "preset", "30d")
+    start = end = None
+    if preset == "custom":
+        chosen = ss.get(_KEY + "range") or ()
+        if len(chosen) == 2:
+            start, end = chosen
+        else:  # half-chosen range: keep the preset's own period until both ends are picked
+            period = resolve_period(FilterState(), options.latest)
+            start, end = period.start, period.end
+    department = ss.get(_KEY + "department")
+    multi = {attr: tuple(ss.get(_KEY + key) or ()) for key, (attr, _) in MULTI_KEYS.items()}
+    return FilterState(
+        preset=preset, start=start, end=end, comparison=ss.get(_KEY + "compare", "prev"),
+        department=None if department in (None, CITY) else department, **multi,
+    )
+
+
+def _write_url(options: FilterOptions) -> None:
+    query = to_query(_state_from_widgets(options))
+    st.session_state[_LAST_QUERY] = query
+    st.query_params.from_dict(query)
+
+
+def _labels(options: FilterOptions) -> dict[str, str]:
+    labels = {**domain.CHANNELS, **domain.CUSTOMER_TYPES}
+    labels.update({code: label_for("language", code) for code in options.languages})
+    return labels
+
+
+def _draw(options: FilterOptions) -> None:
+    kw = {"on_change": _write_url, "args": (options,)}
+    sb = st.sidebar
+    sb.header("Filter")
+    sb.selectbox("Förvaltning", [CITY, *options.departments], key=_KEY + "department",
+                 help="Välj din förvaltning en gång: alla sidor visar den, med hela staden som jämförelse.",
+                 **kw)
+    sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY + "preset", **kw)
+    if st.session_state.get(_KEY + "preset") == "custom":
+        sb.date_input("Från och med – till och med", key=_KEY + "range", min_value=options.earliest,
+                      max_value=options.latest, format="YYYY-MM-DD", **kw)
+    sb.radio("Jämför med", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY + "compare", **kw)
+    with sb.expander("Fler filter", expanded=any(st.session_state.get(_KEY + k) for k in MULTI_KEYS)):
+        labels = _labels(options)
+        for key, (attr, _) in MULTI_KEYS.items():
+            st.multiselect(MULTI_NAMES[key], list(getattr(options, attr)), key=_KEY + key,
+                           format_func=lambda v, labels=labels: labels.get(v, v),
+                           placeholder="Alla", **kw)
+
+
+def filter_frame() -> View:
+    """Parse the URL, draw the sidebar filters from it, and return the view for the page."""
+    options = data.filter_options()
+    params = _restore_after_page_switch(_url_params())
+    result = parse_query(params, options)
+    state = result.state
+    period = resolve_period(state, options.latest)
+    for key, value in _widget_values(state, options, period).items():
+        if st.session_state.get(_KEY + key) != value:
+            st.session_state[_KEY + key] = value
+    st.session_state[_LAST_QUERY] = to_query(state)
+    st.session_state["_filters_page"] = st.session_state.get("_current_page")
+    _draw(options)
+    compare = comparison_period(state, period)
+    labels = _labels(options)
+    return View(state, period, compare, options, describe(state, period, compare, labels),
+                tuple(result.notices))
+
+
+def show_notices(view: View) -> None:
+    for notice in view.notices:
+        st.warning(notice, icon=":material/link_off:")

@@ -1,0 +1,42 @@
+"""The frame every page runs in: title, the view's description, URL notices, errors caught."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from dashboard.ui import data
+from dashboard.ui.errors import guarded
+from dashboard.ui.filters import View, filter_frame, show_notices
+
+_VIEW = "_view"  # set by app.py on every run (a hand-over within one run, not cross-page state)
+
+
+def set_view(view: View) -> None:
+    st.session_state[_VIEW] = view
+
+
+def current_view() -> View:
+    view = st.session_state.get(_VIEW)
+    if view is None:  # page run on its own (not through app.py)
+        view = filter_frame()
+        set_view(view)
+    return view
+
+
+def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
+         needs_contacts: bool = True) -> None:
+    """Draw a page: heading, what the view shows, notices, then `body(view)` with errors caught."""
+    st.title(title)
+    with guarded(f"sidan {title}"):
+        view = current_view()
+        st.caption(view.description)
+        show_notices(view)
+        if intro:
+            st.markdown(intro)
+        if needs_contacts and not data.has_contacts():
+            st.info("Databasen innehåller inga kontakter ännu. Läs in data med `kontaktcenter ingest` "
+                    "eller bygg exempeldata med `kontaktcenter sample`.")
+            return
+        body(view)

@@ -1,0 +1,104 @@
+"""Tables as shown and downloaded: Swedish headers, Swedish formats, hidden cells as "<5"/"Dolt".
+
+Pure (no streamlit): the figure block, the downloads and the tests use it.
+
+A `Col` names one column of an engine frame. A cell is hidden when the suppression step marked it:
+a boolean column `{key}__suppressed` is true (H3's suppression), or the metric's basis count
+`{key}__n` is below the minimum the metric needs while no suppression step ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from dashboard.formatting import format_date_short, format_month, format_value, format_weekday
+from dashboard.ui.labels import label_for
+
+HIDDEN_COUNT = "<{threshold}"
+HIDDEN_RATE = "Dolt"
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    unit: str | None = None  # registry unit; None = a dimension (text, date, weekday)
+    dimension: str | None = None  # how a dimension's values are labelled (channel, weekday, ...)
+    min_n: int | None = None  # hide the value when `{key}__n` is below this (and unmarked)
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A frame with the columns to show, in order; what the table view and the download read."""
+
+    title: str
+    frame: pl.DataFrame
+    columns: tuple[Col, ...]
+    threshold: int = 5
+    note: str | None = None
+
+
+def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
+    flag = f"{col.key}__suppressed"
+    if flag in frame.columns:
+        return [bool(v) for v in frame[flag].fill_null(False).to_list()]
+    basis = f"{col.key}__n"
+    if col.min_n is not None and basis in frame.columns:
+        return [n is not None and n < col.min_n for n in frame[basis].to_list()]
+    return [False] * frame.height
+
+
+def _dimension_text(value, dimension: str | None) -> str:
+    if value is None:
+        return "Uppgift saknas"
+    if dimension == "weekday":
+        return format_weekday(value)
+    if dimension == "month":
+        return format_month(value)
+    if dimension in ("day", "week", "date"):
+        return format_date_short(value)
+    if dimension:
+        return label_for(dimension, value)
+    return str(value)
+
+
+def hidden_text(col: Col, threshold: int) -> str:
+    return HIDDEN_COUNT.format(threshold=threshold) if col.unit == "count" else HIDDEN_RATE
+
+
+def cell_texts(table: TableData, col: Col) -> list[str]:
+    """The Swedish display text of one column, hidden cells replaced."""
+    values = table.frame[col.key].to_list()
+    if col.unit is None:
+        return [_dimension_text(v, col.dimension) for v in values]
+    hidden = hidden_mask(table.frame, col)
+    return [hidden_text(col, table.threshold) if h else format_value(v, col.unit)
+            for v, h in zip(values, hidden)]
+
+
+def display_frame(table: TableData) -> pl.DataFrame:
+    """All columns as Swedish text under Swedish headers (for st.dataframe)."""
+    return pl.DataFrame({c.label: cell_texts(table, c) for c in table.columns},
+                        schema={c.label: pl.String for c in table.columns})
+
+
+def export_rows(table: TableData) -> list[list]:
+    """Raw values for downloads: numbers stay numbers, hidden cells become their screen text."""
+    out_cols = []
+    for col in table.columns:
+        values = table.frame[col.key].to_list()
+        if col.unit is None:
+            out_cols.append([_dimension_text(v, col.dimension) if col.dimension in ("weekday", "channel",
+                             "customer_type", "outcome", "failure_reason", "language", "demand_type")
+                             else v for v in values])
+            continue
+        hidden = hidden_mask(table.frame, col)
+        out_cols.append([hidden_text(col, table.threshold) if h else v for v, h in zip(values, hidden)])
+    return [list(row) for row in zip(*out_cols)] if out_cols else []
+
+
+def visible_keys(columns: Sequence[Col]) -> list[str]:
+    return [c.key for c in columns]
