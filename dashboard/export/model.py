@@ -95,7 +95,7 @@ class Summary:
     top_gaps: Table
     avoidable_cost_sek: float | None
     avoidable_fte: float | None
-    avoidable_minutes: float | None
+    avoidable_hours: float | None
     notes: tuple[str, ...] = ()
 
     def movers_table(self, *, change_as_text: bool = False) -> Table:
@@ -114,7 +114,7 @@ class Summary:
         return Table(
             "Kostnad för onödig efterfrågan",
             (Column("what", "Mått"), Column("value", "Värde", FIGURE)),
-            (("Hanterade minuter av onödig efterfrågan", Figure(self.avoidable_minutes, "minutes")),
+            (("Handlagd tid för onödig efterfrågan (timmar)", Figure(self.avoidable_hours, "hours")),
              ("Kostnad", Figure(self.avoidable_cost_sek, "sek")),
              ("Motsvarar årsarbetare", Figure(self.avoidable_fte, "fte"))),
         )

@@ -73,8 +73,8 @@ def _summary(pack: Pack) -> list:
     out.append(_key_figures([
         (f.format_sek_compact(s.avoidable_cost_sek), "kostnad för onödig efterfrågan"),
         (f.format_fte(s.avoidable_fte), "motsvarande heltidstjänster"),
-        (f.format_number(s.avoidable_minutes) + "\u00a0min",
-         "hanterade minuter av onödig efterfrågan"),
+        (f.format_number(s.avoidable_hours) + "\u00a0h",
+         "handlagd tid för onödig efterfrågan"),
     ]))
     movers = s.movers_table(change_as_text=True)
     out += [para("Tal som förändrats mest", "h2"), pdf_table(movers)]

@@ -31,7 +31,6 @@ NUMBER_FORMATS = {
     "count": "#,##0",
     "antal": "#,##0",
     "share": '0.0"\u00a0"%',
-    "ratio": '0.0"\u00a0"%',
     "percent": '0.0"\u00a0"%',
     "seconds": '#,##0"\u00a0s"',
     "s": '#,##0"\u00a0s"',
@@ -42,7 +41,8 @@ NUMBER_FORMATS = {
     "score": "0.00",
     "per_1000": "#,##0.0",
     "contacts": "#,##0.00",
-    "minutes": "#,##0",
+    "hours": '#,##0"\u00a0h"',
+    "ratio": "0.00",
     # Changes against the comparison period: always signed.
     "points": '+0.0"\u00a0procentenheter";"\u2212"0.0"\u00a0procentenheter";0.0"\u00a0procentenheter"',
     "relative": '+0.0"\u00a0"%;"\u2212"0.0"\u00a0"%;0.0"\u00a0"%',

@@ -1,0 +1,211 @@
+"""The XLSX and PDF renderers on a hand-built pack: layout, context, charts, hidden cells, fonts."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from datetime import date, datetime
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+
+from dashboard.export.cells import Suppressed
+from dashboard.export.model import (Chart, Column, Context, DataInfo, Definition, Mover, Pack,
+                                    Section, Summary, Table)
+from dashboard.export.pdf_pack import render_pdf
+from dashboard.export.xlsx_pack import render_xlsx
+
+HIDDEN = Suppressed("<5")
+AREAS = (("Tillgänglighet och serviceinriktat bemötande", "Tillgänglighet"),
+         ("Rättighetsbaserad service", "Rättighetsbaserad service"),
+         ("Digitalisering och servicekommunikation", "Digitalisering"),
+         ("Lokal service", "Lokal service"),
+         ("Samarbetsprocess", "Samarbetsprocess"))
+
+
+def make_pack() -> Pack:
+    weekly = Table("Kontakter per vecka",
+                   (Column("week", "Vecka"), Column("cur", "Perioden", "count"),
+                    Column("prev", "Jämförelseperioden", "count")),
+                   tuple((date(2025, 1, 6 + 7 * i), 1000 + 50 * i, HIDDEN if i == 2 else 950)
+                         for i in range(4)))
+    gaps = Table("Serviceglapp", (Column("topic", "Ärendekategori"),
+                                  Column("fwd", "Överlämnade", "count"),
+                                  Column("rate", "Andel överlämnade", "share")),
+                 (("Bygglov – handläggningstid", 420, 0.61), ("Förskoleplats", 300, 0.4),
+                  ("=Parkering", HIDDEN, Suppressed("Dolt"))),
+                 note="Ärendekategorier med färre än 5 överlämnade visas som <5.")
+    sections = tuple(
+        Section(f"a{i}", title, sheet, "Inledning med å, ä och ö.", (weekly, gaps),
+                (Chart("Kontakter per vecka", weekly, "week", ("cur", "prev"), "line", ("prev",)),
+                 Chart("Överlämnade per kategori", gaps, "topic", ("fwd",), "bar")))
+        for i, (title, sheet) in enumerate(AREAS))
+    context = Context("Förvaltningspaket", "Förskoleförvaltningen",
+                      (date(2025, 1, 1), date(2025, 3, 31)), (date(2024, 10, 1), date(2024, 12, 31)),
+                      (("Kanal", "Telefon, Chatt"), ("Stadsområde/stadsdel", "Öster"),
+                       ("Ärendekategori", "alla"), ("Språk", "alla"), ("Kundtyp", "alla")),
+                      42, datetime(2025, 4, 2, 10, 15), 5)
+    summary = Summary((Mover("Svarsandel", "share", 0.91, 0.88, 3.0, "points", "+3,0 procentenheter"),
+                       Mover("Kontakter", "count", 12345, 11000, 0.122, "relative", "+12,2 %")),
+                      gaps, 1_234_567.0, 2.34, 1714.7)
+    definitions = tuple(Definition(f"m{i}", f"Mått {i}", "Besvarade / inkomna.", "share", True,
+                                   "SKR", 20) for i in range(3))
+    return Pack(context, summary, sections, definitions, DataInfo(weekly, gaps, gaps),
+                ("Erlang C bortser från avbrutna samtal.",))
+
+
+@pytest.fixture(scope="module")
+def xlsx_bytes() -> bytes:
+    return render_xlsx(make_pack())
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes() -> bytes:
+    return render_pdf(make_pack())
+
+
+def charts_per_sheet(content: bytes) -> dict[str, int]:
+    """Count the chart parts each sheet's drawing refers to (openpyxl drops charts on load)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    z = zipfile.ZipFile(io.BytesIO(content))
+
+    def rels(path: str) -> dict[str, str]:
+        folder, name = path.rsplit("/", 1)
+        rel_path = f"{folder}/_rels/{name}.rels"
+        if rel_path not in z.namelist():
+            return {}
+        root = ET.fromstring(z.read(rel_path))
+        return {r.get("Id"): r.get("Target") for r in root}
+
+    def resolve(base: str, target: str) -> str:
+        parts = base.rsplit("/", 1)[0].split("/") + target.split("/")
+        out: list[str] = []
+        for p in parts:
+            out.pop() if p == ".." else out.append(p)
+        return "/".join(out)
+
+    workbook = ET.fromstring(z.read("xl/workbook.xml"))
+    wb_rels = rels("xl/workbook.xml")
+    counts = {}
+    for sheet in workbook.find("m:sheets", ns):
+        path = resolve("xl/workbook.xml", wb_rels[sheet.get(f"{{{ns['r']}}}id")])
+        n = 0
+        for target in rels(path).values():
+            if "drawing" in target:
+                drawing = resolve(path, target)
+                n += sum("charts/" in t for t in rels(drawing).values())
+        counts[sheet.get("name")] = n
+    return counts
+
+
+def test_xlsx_sheets_and_charts(xlsx_bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
+    expected = ["Framsida", "Sammanfattning", *[s for _, s in AREAS], "Definitioner", "Data"]
+    assert wb.sheetnames == expected
+    charts = charts_per_sheet(xlsx_bytes)
+    for _, sheet in AREAS:
+        assert charts[sheet] == 2, sheet
+    assert charts["Framsida"] == 0
+
+
+def test_xlsx_front_sheet_carries_every_filter(xlsx_bytes):
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Framsida"]
+    pairs = {r[0].value: r[1].value for r in ws.iter_rows(min_row=3, max_col=2) if r[0].value}
+    assert pairs["Förvaltning"] == "Förskoleförvaltningen"
+    assert pairs["Period"] == "1 januari–31 mars 2025"
+    assert pairs["Jämförelseperiod"] == "1 oktober–31 december 2024"
+    assert pairs["Kanal"] == "Telefon, Chatt"
+    assert pairs["Stadsområde/stadsdel"] == "Öster"
+    assert pairs["Dataversion"] == "42"
+    assert pairs["Skapad"] == "2025-04-02 10:15"
+    assert "5" in pairs["Gräns för små tal"]
+
+
+def test_xlsx_numbers_formats_and_hidden_cells(xlsx_bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
+    ws = wb["Tillgänglighet"]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    assert cells[1050].number_format == "#,##0"
+    assert cells[0.61].number_format.startswith("0.0") and "%" in cells[0.61].number_format
+    assert "'=Parkering" in cells  # text from data is neutralised
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "<5" in texts and "Dolt" in texts
+    assert ws.freeze_panes == "A4"
+    for sheet in wb:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{sheet.title}!{c.coordinate}"
+
+
+def test_xlsx_chart_helper_column_leaves_hidden_cells_blank(xlsx_bytes):
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Tillgänglighet"]
+    hidden = [k for k, d in ws.column_dimensions.items() if d.hidden]
+    assert hidden, "a series with hidden cells must read a helper column"
+    col = ws[hidden[0]]
+    values = [c.value for c in col if c.value is not None]
+    # the comparison column (950, <5, 950, 950) and the forwarded column (420, 300, <5)
+    assert values in ([950, 950, 950], [420, 300])
+
+
+def test_xlsx_summary_keeps_numbers_with_signed_change(xlsx_bytes):
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Sammanfattning"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    assert rows["Svarsandel"][1].value == 0.91
+    assert rows["Svarsandel"][3].value == 3.0
+    assert rows["Svarsandel"][3].number_format.startswith("+0.0")
+    assert rows["Kostnad"][1].value == 1_234_567.0
+
+
+def _pdf_pages(content: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          check=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_pdf_pages_headings_and_footers(pdf_bytes, tmp_path):
+    pages = _pdf_pages(pdf_bytes, tmp_path)
+    # cover, summary, five areas, definitions
+    assert len(pages) == 8
+    full = "\n".join(pages)
+    for heading in ("Sammanfattning", "Definitioner", *[t for t, _ in AREAS]):
+        assert heading in full, heading
+    for number, page in enumerate(pages, start=1):
+        assert f"Sida {number} av {len(pages)}" in page
+        footer = " ".join(page.strip().splitlines()[-3:])
+        for value in ("Förskoleförvaltningen", "Period 1 januari–31 mars 2025",
+                      "Kanal: Telefon, Chatt", "Stadsområde/stadsdel: Öster", "Dataversion 42"):
+            assert value in footer, (number, value)
+
+
+def test_pdf_swedish_letters_and_formats(pdf_bytes, tmp_path):
+    full = "\n".join(_pdf_pages(pdf_bytes, tmp_path))
+    assert "Inledning med å, ä och ö." in full
+    assert "1,2 mnkr" in full and "2,3 årsarbetare" in full
+    assert "91,0 %" in full and "+3,0 procentenheter" in full
+    assert "<5" in full and "Dolt" in full
+    assert "=Parkering" in full and "'=Parkering" not in full  # no spreadsheet quoting in a PDF
+
+
+def test_pdf_renders_to_png(pdf_bytes, tmp_path):
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "3", str(path),
+                    str(tmp_path / "page")], check=True)
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    assert len(pngs) == 3 and all(p.stat().st_size > 2000 for p in pngs)
+
+
+def test_pdf_is_a4_and_swedish(pdf_bytes, tmp_path):
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf_bytes)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True,
+                          text=True).stdout
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+    assert b"/Lang (sv-SE)" in pdf_bytes
+    assert b"DejaVuSans" in pdf_bytes
