@@ -1,0 +1,90 @@
+"""`kontaktcenter ingest FILE... --profile PROFILE.toml`: read exports into the store.
+
+Exit codes: 0 when every file was read (bad rows go to quarantine, which is not a failure);
+1 when at least one file could not be read at all (the others still landed); 2 for problems
+that stop everything (profile, key, store).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from dashboard.cli import CliError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="läs in exportfiler (CSV, XLSX, Parquet) enligt en mappningsprofil")
+    p.add_argument("files", nargs="+", type=Path, metavar="FIL", help="filer att läsa in")
+    p.add_argument("--profile", required=True, type=Path, metavar="PROFIL.toml",
+                   help="mappningsprofil (se docs/ingest.md; skapa ett utkast med `kontaktcenter profile suggest`)")
+    p.add_argument("--source-system", default=None, metavar="NAMN",
+                   help="ersätt profilens source_system")
+    p.add_argument("-q", "--quiet", action="store_true", help="visa inga förloppsrader")
+    p.set_defaults(handler=run)
+
+
+class ProgressPrinter:
+    """Progress on stderr for long files: first line after 2 s, then every second (TTY) or 10 s."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, p) -> None:
+        now = time.monotonic() - self.start
+        if p.done:
+            if self.shown and self.tty:
+                self.stream.write("\n")
+            return
+        if now < 2 or now - self.last < (1 if self.tty else 10):
+            return
+        self.last, self.shown = now, True
+        share = f" ({p.fraction:.0%})".replace("%", " %") if p.fraction is not None else ""
+        rows = f"{p.rows_read:,}".replace(",", "\u00a0")
+        line = f"Läser {p.file.name} (fil {p.file_index} av {p.file_count}): {rows} rader{share}"
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        self.stream.flush()
+
+
+def run(args) -> int:
+    from dashboard.ingest import IngestError, ingest_files, load_profile
+    from dashboard.ingest.pii import MissingKeyError, load_key
+    from dashboard.store import StoreError, open_store
+
+    settings = args.settings
+    try:
+        profile = load_profile(args.profile)
+    except IngestError as exc:
+        raise CliError(str(exc)) from None
+    if args.source_system:
+        profile = dataclasses.replace(profile, source_system=args.source_system.strip())
+    try:
+        key = load_key(settings)
+    except MissingKeyError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        con = open_store(settings.db)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    except duckdb.IOException as exc:
+        raise CliError(
+            f"Databasen {settings.db} kan inte öppnas för skrivning ({str(exc).splitlines()[0]}). "
+            "Stäng andra program som har den öppen (t.ex. ett annat ingest-kommando) och försök igen."
+        ) from None
+    try:
+        summary = ingest_files(con, args.files, profile, key, None if args.quiet else ProgressPrinter())
+    finally:
+        con.close()
+    for line in summary.lines_sv():
+        print(line)
+    for failed in summary.failed:
+        print(f"Fel: {failed.error}", file=sys.stderr)
+    return 1 if summary.failed else 0

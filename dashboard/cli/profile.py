@@ -1,0 +1,37 @@
+"""`kontaktcenter profile suggest FILE`: draft a mapping profile for an export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.cli import CliError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("profile", help="mappningsprofiler för inläsning")
+    actions = p.add_subparsers(dest="profile_command", required=True, metavar="ÅTGÄRD")
+    s = actions.add_parser("suggest", help="skapa ett profilutkast från en exportfils rubriker och värden")
+    s.add_argument("file", type=Path, metavar="FIL", help="exportfil (CSV, TSV, XLSX eller Parquet)")
+    s.add_argument("--out", type=Path, default=None, metavar="PROFIL.toml", help="skriv till fil i stället för stdout")
+    s.add_argument("--source-system", default=None, metavar="NAMN", help="källsystemets namn i profilen")
+    s.add_argument("--force", action="store_true", help="skriv över en befintlig --out-fil")
+    s.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from dashboard.ingest import IngestError
+    from dashboard.ingest.suggest import suggest_profile
+
+    try:
+        text = suggest_profile(args.file, source_system=args.source_system)
+    except IngestError as exc:
+        raise CliError(str(exc)) from None
+    if args.out is None:
+        print(text, end="")
+        return 0
+    if args.out.exists() and not args.force:
+        raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force för att skriva över.")
+    args.out.write_text(text, encoding="utf-8")
+    todo = text.count("ATT GÖRA")
+    print(f"Profilutkastet skrevs till {args.out}. Gå igenom {todo} rad(er) märkta ATT GÖRA innan inläsning.")
+    return 0

@@ -1,0 +1,79 @@
+"""The contract fields a profile can fill, grouped by how their values are parsed."""
+
+from __future__ import annotations
+
+from dashboard import domain
+
+TEXT_FIELDS = ("contact_id", "department", "topic", "city_area", "service_point", "language")
+ENUM_FIELDS: dict[str, dict[str, str]] = {
+    "channel": domain.CHANNELS,
+    "customer_type": domain.CUSTOMER_TYPES,
+    "outcome": domain.OUTCOMES,
+    "demand_type": domain.DEMAND_TYPES,
+    "failure_reason": domain.FAILURE_REASONS,
+}
+BOOL_FIELDS = ("interpreter", "answered", "abandoned", "callback_requested")
+DURATION_FIELDS = ("queue_s", "handle_s", "first_response_s")
+INT_FIELDS = ("satisfaction",)
+# Longest plausible duration per field; longer values are quarantined (and would overflow).
+MAX_SECONDS = {"queue_s": 86_400, "handle_s": 86_400, "first_response_s": 366 * 86_400}
+TIME_FIELD = "started_at"
+
+# Fields a [columns] entry may target (caller_key and note come from [identifiers] / [free_text]).
+MAPPABLE = (TIME_FIELD, *TEXT_FIELDS, *ENUM_FIELDS, *BOOL_FIELDS, *DURATION_FIELDS, *INT_FIELDS)
+
+# Column order of the contacts table (queries/migrations/001_contract.sql), ingest_id excluded.
+CONTRACT_COLUMNS = (
+    "source_system", "contact_id", "started_at", "channel", "department", "topic", "city_area",
+    "service_point", "customer_type", "language", "interpreter", "queue_s", "answered",
+    "abandoned", "callback_requested", "handle_s", "first_response_s", "outcome", "demand_type",
+    "failure_reason", "caller_key", "satisfaction", "note",
+)
+
+# Swedish names of fields, for quarantine reasons and messages.
+LABELS_SV = {
+    "contact_id": "kontakt-id",
+    "started_at": "starttid",
+    "channel": "kanal",
+    "department": "förvaltning",
+    "topic": "ärendekategori",
+    "city_area": "stadsområde",
+    "service_point": "servicepunkt",
+    "customer_type": "kundtyp",
+    "language": "språk",
+    "interpreter": "tolk",
+    "queue_s": "kötid",
+    "answered": "besvarad",
+    "abandoned": "avbruten",
+    "callback_requested": "återuppringning",
+    "handle_s": "handläggningstid",
+    "first_response_s": "tid till första svar",
+    "outcome": "utfall",
+    "demand_type": "typ av efterfrågan",
+    "failure_reason": "orsak till onödig efterfrågan",
+    "satisfaction": "nöjdhet",
+}
+
+# Built-in words for booleans (case-insensitive); a profile's [booleans] adds to these.
+TRUE_WORDS = ("y", "yes", "j", "ja", "1", "true", "sant", "x")
+FALSE_WORDS = ("n", "no", "nej", "0", "false", "falskt")
+
+# Column names that look like staff (agent) data: dropped unless a profile maps them explicitly.
+AGENT_NAME_PARTS = (
+    "agent", "handläggare", "handlaggare", "medarbetare", "user", "användare", "anvandare",
+    "operatör", "operator", "anställd", "anstalld", "personal", "employee", "staff", "login",
+    "inloggning", "signatur", "besvarad av", "answered by", "skapad av", "created by",
+)
+
+
+def looks_like_agent_column(name: str) -> bool:
+    low = name.casefold()
+    return any(part in low for part in AGENT_NAME_PARTS)
+
+
+def enum_lookup(field: str) -> dict[str, str]:
+    """Lower-cased codes and Swedish labels of one contract vocabulary -> code."""
+    vocab = ENUM_FIELDS[field]
+    out = {code.lower(): code for code in vocab}
+    out.update({label.lower(): code for code, label in vocab.items()})
+    return out

@@ -1,0 +1,185 @@
+"""ingest_files: every file of one command in ONE DuckDB transaction, batch by batch.
+
+Per file: hash it (a file already ingested with the same profile is skipped and counted as
+duplicates), read it in bounded batches, map, land good rows (duplicates skipped by the primary
+key), quarantine the rest, and log it. A file that fails as a whole (unreadable, wrong format,
+a mapped column missing...) has its partial rows removed again and is reported; the other files
+still land. At the end: data version bump and marts refresh, then one commit. Anything that
+escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+from dashboard import sql
+from dashboard.ingest.batch import LINE
+from dashboard.ingest.errors import FileLevelError
+from dashboard.ingest.mapping import Plan, make_plan, map_batch, reader_rejects
+from dashboard.ingest.profile import Profile
+from dashboard.ingest.readers import open_reader
+from dashboard.ingest.sources import open_source
+from dashboard.ingest.summary import FileSummary, IngestSummary
+from dashboard.store import bump_data_version, data_version
+
+BATCH_VIEW = "_ingest_batch"
+REJECTS_VIEW = "_ingest_rejects"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after every batch (and once per finished file)."""
+    file: Path
+    file_index: int          # 1-based
+    file_count: int
+    rows_read: int           # rows of this file so far
+    fraction: float | None   # share of the file's bytes read, when known
+    batches: int
+    done: bool = False
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Profile, key: bytes,
+                 progress: Callable[[Progress], None] | None = None) -> IngestSummary:
+    """Ingest all files atomically; returns the summary (file-level failures are in it, not raised)."""
+    con.execute("begin transaction")
+    try:
+        results = []
+        for index, path in enumerate(files, start=1):
+            results.append(_ingest_file(con, Path(path), profile, key, (index, len(files)), progress))
+        changed = any(r.landed or r.quarantined for r in results)
+        version = None
+        if changed:
+            version = bump_data_version(con)
+            _refresh_marts(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return IngestSummary(results, version if changed else data_version(con))
+
+
+def _refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        from dashboard.metrics.marts import refresh_marts
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("dashboard.metrics", "dashboard.metrics.marts"):
+            raise
+        return
+    refresh_marts(con)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[int, int],
+                 progress) -> FileSummary:
+    summary = FileSummary(path)
+    try:
+        file_hash = file_sha256(path)
+    except OSError as exc:
+        summary.error = FileLevelError(path, f"Filen kan inte läsas ({exc.strerror}).",
+                                       "Kontrollera sökvägen och att du har läsrättighet.")
+        return summary
+    previous = sql.run(con, "ingest/previous_file", {
+        "file_hash": file_hash, "profile": profile.label, "source_system": profile.source_system})
+    if previous.height:
+        summary.already_ingested = previous["ingest_id"][0]
+        summary.rows_read = summary.duplicates = int(previous["rows_read"][0])
+        return summary
+    ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
+    started = _utc_now()
+    try:
+        _read_file(con, path, profile, key, ingest_id, summary, position, progress)
+    except FileLevelError as exc:
+        _forget(con, ingest_id)
+        summary.error = exc
+        summary.rows_read = summary.landed = summary.quarantined = summary.duplicates = summary.skipped = 0
+        return summary
+    sql.execute(con, "ingest/log_file", {
+        "ingest_id": ingest_id, "source_system": profile.source_system, "file_name": path.name,
+        "file_hash": file_hash, "profile": profile.label, "rows_read": summary.rows_read,
+        "rows_landed": summary.landed, "rows_quarantined": summary.quarantined,
+        "rows_duplicate": summary.duplicates, "started_at": started, "finished_at": _utc_now(),
+    })
+    summary.ingest_id = ingest_id
+    return summary
+
+
+def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, position, progress) -> None:
+    source = open_source(path, profile.file)
+    reader = open_reader(source)
+    try:
+        plan = make_plan(reader.columns, profile, path)
+        summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
+        batches, last_report = 0, 0.0
+        for raw in reader.batches():
+            batches += 1
+            summary.rows_read += raw.frame.height + len(raw.rejects)
+            _land_batch(con, raw, plan, key, ingest_id, summary)
+            if progress is not None:
+                progress(Progress(path, *position, summary.rows_read, reader.progress(), batches))
+        if progress is not None:
+            progress(Progress(path, *position, summary.rows_read, 1.0, batches, done=True))
+    finally:
+        reader.close()
+
+
+def _land_batch(con, raw, plan: Plan, key: bytes, ingest_id: int, summary: FileSummary) -> None:
+    mapped = map_batch(raw.frame, plan, key)
+    summary.skipped += mapped.skipped
+    rejects = mapped.bad
+    if raw.rejects:
+        rejects = pl.concat([rejects, reader_rejects(raw.rejects)])
+    good = mapped.good
+    if good.height and "contact_id" not in plan.profile.field_sources():
+        good = _derive_ids(con, good, plan.profile.source_system)
+    unique = good.unique(subset="contact_id", keep="first", maintain_order=True)
+    within = good.height - unique.height
+    inserted = 0
+    if unique.height:
+        con.register(BATCH_VIEW, unique)
+        try:
+            inserted = con.execute(sql.text("ingest/insert_contacts"), {
+                "source_system": plan.profile.source_system, "ingest_id": ingest_id}).fetchall()[0][0]
+        finally:
+            con.unregister(BATCH_VIEW)
+    if rejects.height:
+        con.register(REJECTS_VIEW, rejects)
+        try:
+            sql.execute(con, "ingest/insert_quarantine", {"ingest_id": ingest_id, "file_name": plan.path.name})
+        finally:
+            con.unregister(REJECTS_VIEW)
+    summary.landed += inserted
+    summary.duplicates += within + (unique.height - inserted)
+    summary.quarantined += rejects.height
+
+
+def _derive_ids(con, good: pl.DataFrame, source_system: str) -> pl.DataFrame:
+    con.register(BATCH_VIEW, good)
+    try:
+        return sql.run(con, "ingest/derive_contact_ids", {"source_system": source_system}).select(good.columns)
+    finally:
+        con.unregister(BATCH_VIEW)
+
+
+def _forget(con, ingest_id: int) -> None:
+    """Remove what a failed file wrote earlier in this transaction."""
+    con.execute("delete from contacts where ingest_id = $id", {"id": ingest_id})
+    con.execute("delete from quarantine where ingest_id = $id", {"id": ingest_id})
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,144 @@
+"""Value sniffing for `profile suggest`: formats, boolean words, duration style, enum guesses."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard.ingest import fields as F
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%y")
+TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H.%M", "%H:%M:%S%.f")
+DAY_FIRST_NOTE = "dag före månad antaget (svensk ordning); kontrollera"
+
+# Words in source values -> contract code, per field (lower-case substrings, first hit wins).
+ENUM_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "channel": (("telefon", "phone"), ("samtal", "phone"), ("phone", "phone"), ("e-post", "email"),
+                ("epost", "email"), ("mail", "email"), ("chatt", "chat"), ("chat", "chat"),
+                ("e-tjänst", "e_service"), ("etjänst", "e_service"), ("webb", "e_service"),
+                ("besök", "visit"), ("disk", "visit"), ("visit", "visit"), ("sociala", "social"),
+                ("facebook", "social"), ("instagram", "social"), ("social", "social"),
+                ("uppsök", "outreach"), ("outreach", "outreach")),
+    "outcome": (("löst", "resolved"), ("klar", "resolved"), ("resolved", "resolved"),
+                ("överl", "forwarded"), ("vidare", "forwarded"), ("kopplad", "forwarded"),
+                ("forward", "forwarded"), ("hänvis", "referred"), ("refer", "referred"),
+                ("återupp", "callback"), ("callback", "callback"), ("okänd", "unknown"), ("unknown", "unknown")),
+    "customer_type": (("invånare", "resident"), ("privat", "resident"), ("medborgare", "resident"),
+                      ("resident", "resident"), ("företag", "business"), ("business", "business"),
+                      ("förening", "association"), ("association", "association"), ("besökare", "visitor"),
+                      ("turist", "visitor"), ("visitor", "visitor"), ("övrig", "other"), ("other", "other")),
+    "demand_type": (("värde", "value"), ("value", "value"), ("onödig", "failure"), ("failure", "failure")),
+    "failure_reason": (("status", "progress_chasing"), ("påminn", "progress_chasing"),
+                       ("förstod", "not_understood"), ("oklar", "not_understood"), ("upprep", "repeat"),
+                       ("igen", "repeat"), ("fel kanal", "wrong_channel"), ("fel instans", "wrong_channel"),
+                       ("saknas", "info_missing"), ("webb", "info_missing"), ("inte gjort", "not_done"),
+                       ("ej utfört", "not_done")),
+}
+
+
+def _parse_rate(values: pl.Series, fmt: str, kind: str) -> float:
+    values = values.drop_nulls()
+    if not len(values):
+        return 0.0
+    if kind == "date":
+        parsed = values.str.to_date(fmt, strict=False)
+    elif kind == "time":
+        parsed = values.str.to_time(fmt, strict=False)
+    else:
+        parsed = values.str.to_datetime(fmt, strict=False)
+    return 1 - parsed.null_count() / len(values)
+
+
+def _best(values: pl.Series, formats, kind: str) -> tuple[str | None, str | None]:
+    """The format most values fit (at least 80 %: a few bad rows go to quarantine, not here)."""
+    rates = [(rate, -i, fmt) for i, fmt in enumerate(formats) if (rate := _parse_rate(values, fmt, kind)) >= 0.8]
+    if not rates:
+        return None, None
+    rate, _, fmt = max(rates)
+    note = None
+    day_first = fmt.startswith("%d/%m")
+    if day_first and _parse_rate(values, fmt.replace("%d/%m", "%m/%d", 1), kind) >= rate:
+        note = DAY_FIRST_NOTE
+    if rate < 1:
+        note = (note + "; " if note else "") + f"{round((1 - rate) * 100)} % av exempelvärdena passar inte och hamnar i karantän"
+    return fmt, note
+
+
+def date_format(values: pl.Series) -> tuple[str | None, str | None]:
+    fmt, note = _best(values, DATE_FORMATS, "date")
+    if fmt is None:
+        fmt, note = datetime_format(values)
+        fmt = fmt.split(" ")[0].split("T")[0] if fmt else None
+    return fmt, note
+
+
+def time_formats(values: pl.Series) -> list[str]:
+    """Every time format some values need (e.g. both "08:15:00" and "08:15")."""
+    out, todo = [], values.drop_nulls()
+    for fmt in TIME_FORMATS:
+        if not len(todo):
+            break
+        parsed = todo.str.to_time(fmt, strict=False)
+        if parsed.null_count() < len(todo):
+            out.append(fmt)
+            todo = todo.filter(parsed.is_null())
+    return out
+
+
+def datetime_format(values: pl.Series) -> tuple[str | None, str | None]:
+    formats = [f"{d}{sep}{t}" for d in DATE_FORMATS for sep in (" ", "T") for t in TIME_FORMATS]
+    return _best(values, formats, "datetime")
+
+
+def boolean_words(values: pl.Series) -> tuple[set[str], set[str], set[str]]:
+    """(extra true words, extra false words, undecided words) beyond the built-in ones."""
+    known = set(F.TRUE_WORDS) | set(F.FALSE_WORDS)
+    words = {w for w in values.drop_nulls().str.to_lowercase().unique().to_list() if w}
+    extra_true, extra_false, unknown = set(), set(), set()
+    for word in words - known:
+        if word.startswith(("ja", "yes", "sant", "besvar", "svar")) and not word.startswith(("ej", "inte")):
+            extra_true.add(word)
+        elif word.startswith(("nej", "no", "ej", "inte", "falsk")):
+            extra_false.add(word)
+        else:
+            unknown.add(word)
+    return extra_true, extra_false, unknown
+
+
+def duration_style(values: pl.Series) -> str:
+    values = values.drop_nulls()
+    if len(values) and values.str.contains(":").all():
+        return "hms"
+    if len(values) and values.str.contains(r"^-?[0-9]+([.,][0-9]+)?$").all():
+        return "seconds"
+    return "auto"
+
+
+def decimal_style(columns: list[pl.Series]) -> str:
+    for values in columns:
+        if values.drop_nulls().str.contains(r"^-?[0-9]+\.[0-9]+$").any():
+            return "."
+    return ","
+
+
+def enum_guesses(values: pl.Series, fld: str, limit: int = 40) -> list[tuple[str, str | None]]:
+    """Distinct source values with a guessed contract code (None: undecided). Values that are
+    already a contract code or its Swedish label need no entry and are left out."""
+    lookup = F.enum_lookup(fld)
+    out = []
+    for value in values.drop_nulls().unique(maintain_order=True).to_list()[:limit]:
+        low = value.lower()
+        if low in lookup:
+            continue
+        code = next((c for hint, c in ENUM_HINTS.get(fld, ()) if hint in low), None)
+        out.append((value, code))
+    return out
+
+
+def identifier_like(values: pl.Series) -> bool:
+    """Most values look like phone numbers, e-mail addresses or personnummer."""
+    values = values.drop_nulls()
+    if not len(values):
+        return False
+    pattern = (r"^[\w.%+\-]+@[\w\-]+(\.[\w\-]+)+$|^(\+46|0046|0)[0-9 \-]{6,14}$"
+               r"|^(19|20)?[0-9]{6}[-+]?[0-9]{4}$")
+    return values.str.contains(pattern).mean() > 0.8
