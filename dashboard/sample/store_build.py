@@ -1,0 +1,139 @@
+"""Build a store from the sample: generated rows (`build_sample_store`) or the sample shipped in
+sample_data/ (`ensure_store`, `load_shipped_sample`).
+
+A new store is built in a temporary file next to the target and renamed into place when
+complete, so an interrupted build never leaves a half-built store behind. Rows, the ingest-log
+row, the data-version bump and the marts commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dashboard.reference import seed_reference
+from dashboard.sample.generator import DEFAULT_SEED, generate_contacts
+from dashboard.store import StoreError, bump_data_version, open_store
+
+SAMPLE_DATA_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SHIPPED_SAMPLE = SAMPLE_DATA_DIR / "contacts.parquet"
+# The shipped sample is `kontaktcenter sample --rows 200000 --seed 20250401` written as Parquet
+# (sample_data/README.md). Without the file these parameters regenerate the same rows.
+SHIPPED_ROWS = 200_000
+SHIPPED_SEED = DEFAULT_SEED
+SAMPLE_SOURCE = "sample"
+
+Progress = Callable[[int, int], None]
+
+
+def build_sample_store(db_path: Path | str, rows: int, seed: int = DEFAULT_SEED, plants: bool = True,
+                       progress: Progress | None = None, chunk_rows: int = 1_000_000) -> None:
+    """Write a new store with `rows` generated contacts at db_path, replacing any file there."""
+    label = f"generate_contacts(rows={rows}, seed={seed}, plants={plants}, chunk_rows={chunk_rows})"
+    frames = generate_contacts(rows, seed=seed, plants=plants, chunk_rows=chunk_rows)
+    with _new_store(Path(db_path)) as con:
+        _load_frames(con, frames, rows, "generator", hashlib.sha256(label.encode()).hexdigest(), progress)
+
+
+def ensure_store(db_path: Path | str) -> bool:
+    """Build the store from the shipped sample if db_path does not exist. True if built."""
+    db_path = Path(db_path)
+    if db_path.exists():
+        return False
+    with _new_store(db_path) as con:
+        load_shipped_sample(con)
+    return True
+
+
+def load_shipped_sample(con: duckdb.DuckDBPyConnection) -> int:
+    """Load sample_data/contacts.parquet into an open, writable, migrated store in one
+    transaction. Returns the rows loaded. Without the file, the same rows are generated."""
+    seed_reference(con)
+    if con.execute("select count(*) from ingest_log where profile = 'sample'").fetchall()[0][0]:
+        raise StoreError("Exempeldata finns redan i databasen. Bygg en ny med `kontaktcenter sample --force`.")
+    if not SHIPPED_SAMPLE.is_file():
+        frames = generate_contacts(SHIPPED_ROWS, seed=SHIPPED_SEED)
+        return _load_frames(con, frames, SHIPPED_ROWS, "generator", "", None)
+    digest = hashlib.sha256(SHIPPED_SAMPLE.read_bytes()).hexdigest()
+    table = pl.read_parquet(SHIPPED_SAMPLE)
+    return _load_frames(con, [table], table.height, SHIPPED_SAMPLE.name, digest, None)
+
+
+def _load_frames(con: duckdb.DuckDBPyConnection, frames: Iterable[pl.DataFrame], total: int,
+                 file_name: str, file_hash: str, progress: Progress | None) -> int:
+    started = _utc_now()
+    done = 0
+    con.execute("begin transaction")
+    try:
+        ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
+        for frame in frames:
+            con.register("_sample_chunk", frame.to_arrow())
+            try:
+                con.execute("insert into contacts by name select *, $id as ingest_id from _sample_chunk",
+                            {"id": ingest_id})
+            finally:
+                con.unregister("_sample_chunk")
+            done += frame.height
+            if progress:
+                progress(done, total)
+        con.execute(
+            "insert into ingest_log values ($id, $source, $file, $hash, 'sample', $n, $n, 0, 0, $start, $end)",
+            {"id": ingest_id, "source": SAMPLE_SOURCE, "file": file_name, "hash": file_hash or "-",
+             "n": done, "start": started, "end": _utc_now()},
+        )
+        bump_data_version(con)
+        _refresh_marts(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return done
+
+
+def _refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Call dashboard.metrics.marts.refresh_marts when that module exists (it arrives later)."""
+    try:
+        from dashboard.metrics.marts import refresh_marts
+    except ModuleNotFoundError as exc:
+        if exc.name in ("dashboard.metrics", "dashboard.metrics.marts"):
+            return
+        raise
+    refresh_marts(con)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class _new_store:  # noqa: N801 - used as a context manager
+    """Open a fresh store in a temporary file; on success rename it onto the target."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        _remove(self.tmp)
+        self.con = open_store(self.tmp)
+        seed_reference(self.con)
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.con.close()
+        if exc_type is None:
+            _remove(Path(f"{self.target}.wal"))  # a stale log would be replayed onto the new file
+            os.replace(self.tmp, self.target)
+        _remove(self.tmp)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(f"{path}.wal")):
+        if p.exists():
+            p.unlink()
