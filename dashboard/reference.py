@@ -9,6 +9,7 @@ residents, not official statistics.
 from __future__ import annotations
 
 from datetime import time
+from functools import cache
 
 import duckdb
 import pyarrow as pa
@@ -168,8 +169,10 @@ LANGUAGES: dict[str, str] = {
 _TABLES = ("departments", "topics", "city_areas", "service_points", "calendar", "opening_hours")
 
 
+@cache
 def reference_rows() -> dict[str, list[tuple]]:
-    """Every lookup table's rows, in the column order of migrations/001_contract.sql."""
+    """Every lookup table's rows, in the column order of migrations/001_contract.sql.
+    Cached: treat the result as read-only."""
     return {
         "departments": list(DEPARTMENTS.items()),
         "topics": list(TOPICS),

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.reference import seed_reference
+
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 MIGRATIONS_DIR = QUERIES_DIR / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -79,6 +81,7 @@ def open_store(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     migrate(con)
+    seed_reference(con)  # fill empty lookup tables (dashboard/reference.py)
     return con
 
 
