@@ -165,6 +165,7 @@ def format_half_hour(minute_of_day: int) -> str:
 # Units the metric registry uses, mapped to their formatter. Unknown units fall back to a number.
 _BY_UNIT = {
     "count": format_int,
+    "integer": format_int,
     "antal": format_int,
     "share": format_percent,
     "percent": format_percent,

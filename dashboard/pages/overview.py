@@ -1,3 +1,31 @@
+"""Översikt: one screen. How are we doing, what changed, where to look."""
+
+import streamlit as st
+
+from dashboard.ui import blocks, insights
 from dashboard.ui.page import page
 
-page("overview", lambda view: None)
+KEY_FIGURES = ("contacts", "answer_rate", "service_level", "asa_s",
+               "resolved_rate", "failure_demand_share", "digital_share", "satisfaction_index")
+
+
+def body(view) -> None:
+    st.subheader("Hur går det?")
+    blocks.kpis(view, KEY_FIGURES)
+    st.subheader("Vad har förändrats?")
+    left, right = st.columns([3, 2])
+    with left:
+        blocks.trend(view, "contacts", key="ov_trend", incidents=insights.incident_periods(view))
+    with right:
+        insights.biggest_changes(view, "contacts", "topic", key="ov_changes")
+    st.subheader("Var ska vi titta?")
+    gaps, incidents, equity = st.columns(3)
+    with gaps:
+        insights.top_service_gaps(view, key="ov_gaps", top=5)
+    with incidents:
+        insights.incident_list(view, key="ov_incidents")
+    with equity:
+        insights.equity_flags(view, key="ov_equity")
+
+
+page("Översikt", body)

@@ -56,3 +56,19 @@ def metrics(view: View, metric_ids: Sequence[str], by: Sequence[str] = (), scope
     return data.cached(
         "compute", lambda cur: compute(cur, filters, ids, dims, settings), filters, ids, dims, settings,
     )
+
+
+def structured(name: str) -> Callable | None:
+    """An engine function by name (service_gap_ledger, equity, incidents, ...), None if missing."""
+    import dashboard.metrics as engine
+
+    return getattr(engine, name, None)
+
+
+def for_view(name: str, view: View, scope: str = CURRENT, **kwargs):
+    """Call the engine's structured function `name` for the view, cached; None if it is missing."""
+    fn = structured(name)
+    filters = filters_for(view, scope)
+    if fn is None or filters is None:
+        return None
+    return call(name, fn, filters, **kwargs)

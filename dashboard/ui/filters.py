@@ -8,7 +8,7 @@ query string changes), and nothing depends on widget state surviving a page swit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard import domain
@@ -52,6 +52,11 @@ class View:
     @property
     def who(self) -> str:
         return self.state.department or CITY
+
+    def within_channels(self, channels: tuple[str, ...]) -> "View":
+        """The view limited to `channels` (those of them the user chose, or all of them)."""
+        chosen = tuple(c for c in self.state.channels if c in channels) or channels
+        return replace(self, state=replace(self.state, channels=chosen))
 
 
 def _url_params() -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ from dashboard import domain
 
 LANGUAGES = {
     "sv": "Svenska", "ar": "Arabiska", "en": "Engelska", "bs": "Bosniska", "hr": "Kroatiska",
-    "sr": "Serbiska", "bcs": "Bosniska/kroatiska/serbiska", "pl": "Polska", "da": "Danska",
+    "sr": "Serbiska", "bcs": "Bosniska/kroatiska/serbiska", "hbs": "Bosniska/kroatiska/serbiska", "pl": "Polska", "da": "Danska",
     "fi": "Finska", "so": "Somaliska", "fa": "Persiska", "ti": "Tigrinja", "tr": "Turkiska",
     "de": "Tyska", "es": "Spanska", "uk": "Ukrainska", "ru": "Ryska", "ku": "Kurdiska",
     "sq": "Albanska", "ro": "Rumänska", "prs": "Dari", "ps": "Pashto", "other": "Övrigt",
