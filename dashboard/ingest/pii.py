@@ -293,12 +293,12 @@ _BORDER = {"python": r"(?a:\b)", "rust": r"(?-u:\b)"}
 
 EMAIL_PATTERN = r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+"
 
-# Swedish national numbers: 0 + area code (1–4 digits, not starting with 0) + subscriber number,
-# 8–10 digits in all; one separator after the area code, spaces inside the subscriber number
-# (so "08-03-2025" is not a number but "070-123 45 67" is).
+# Swedish national numbers: trunk 0 + area code (1–3 digits, not starting with 0) + subscriber
+# number, 8–10 digits in all (9–10 after a 4-digit code like 0411); one separator after the area
+# code, spaces inside the subscriber number (so "08-03-2025" and "dnr 0123-4567" stay).
 _NATIONAL = "|".join(
     f"{{B}}0[1-9]{_D}{{{{{n}}}}}{_AREA_SEP}{_D}(?:{_SP}?{_D}){{{{{lo},{hi}}}}}{{B}}"
-    for n, lo, hi in ((0, 5, 7), (1, 4, 6), (2, 3, 5), (3, 4, 5))
+    for n, lo, hi in ((0, 5, 7), (1, 4, 6), (2, 4, 5))
 )
 _PHONE = "|".join((
     # +46 / 0046 with an optional (0): "+46 (0)70-123 45 67", "0046 40 34 10 00"
