@@ -205,5 +205,5 @@ def test_audit_failure_blocks_the_export(tmp_path):
 def test_slug_and_file_name():
     assert slug("Hälsa-, vård- och omsorgsförvaltningen") == "halsa-vard-och-omsorgsforvaltningen"
     ctx = _context()
-    assert file_name("Förvaltningspaket", ctx, "pdf") == (
+    assert file_name("Förvaltningspaket", ctx.scope, ctx.period, "pdf") == (
         "forvaltningspaket_forskoleforvaltningen_20250101-20250331.pdf")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from dashboard import formatting as f
+
 # ASCII triggers plus the full-width forms some spreadsheets fold onto them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 NEUTRALISING_PREFIX = "'"
@@ -88,3 +90,26 @@ def text_of(value) -> str:
 def sheet_text(value) -> str:
     """Text for a spreadsheet cell (CSV or XLSX): neutralised so it can never run."""
     return neutralise(text_of(value))
+
+
+def display_text(value, unit: str | None = None) -> str:
+    """A cell as the dashboard shows it: Swedish formats, hidden cells as on screen."""
+    if isinstance(value, Figure):
+        value, unit = value.value, value.unit
+    if isinstance(value, Suppressed):
+        return value.text
+    if is_missing(value):
+        return f.MISSING
+    if is_number(value):
+        if unit == "points":
+            return f.format_points(value / 100)
+        if unit == "relative":
+            return f.format_percent(value, 1, sign=True)
+        if unit == "seconds_delta":
+            return ("+" if value > 0 else "") + f.format_duration(value)
+        return f.format_value(value, unit)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return f.format_date_short(value)
+    return text_of(value)

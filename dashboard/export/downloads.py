@@ -49,9 +49,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "data"
 
 
-def file_name(what: str, context: Context, extension: str) -> str:
-    start, end = context.period
-    return f"{slug(what)}_{slug(context.scope)}_{start:%Y%m%d}-{end:%Y%m%d}.{extension}"
+def file_name(what: str, scope: str, period: tuple[date, date], extension: str) -> str:
+    start, end = period
+    return f"{slug(what)}_{slug(scope)}_{start:%Y%m%d}-{end:%Y%m%d}.{extension}"
 
 
 def filter_pairs(filters) -> tuple[tuple[str, str], ...]:
@@ -62,15 +62,6 @@ def filter_pairs(filters) -> tuple[tuple[str, str], ...]:
         words = [labels.get(v, v) if labels else v for v in values]
         pairs.append((label, ", ".join(words) if words else "alla"))
     return tuple(pairs)
-
-
-def filter_record(filters, comparison) -> dict:
-    """The filter in plain values, for the audit log."""
-    record = {k: (v.isoformat() if isinstance(v, date) else list(v) if isinstance(v, tuple) else v)
-              for k, v in vars(filters).items() if v not in (None, ())}
-    if comparison:
-        record["comparison"] = [comparison[0].isoformat(), comparison[1].isoformat()]
-    return record
 
 
 def view_context(filters, *, title: str, data_version: int, threshold: int,
@@ -110,7 +101,7 @@ def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path 
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"Okänt format {fmt!r}. Giltiga: {', '.join(TABLE_FORMATS)}.")
     extension = "xlsx" if fmt == "xlsx" else "csv"
-    name = file_name(table.title, context, extension)
+    name = file_name(table.title, context.scope, context.period, extension)
 
     def build() -> bytes:
         if fmt == "xlsx":

@@ -93,9 +93,9 @@ class Mover:
 class Summary:
     movers: tuple[Mover, ...]
     top_gaps: Table
-    avoidable_cost_sek: float | None
-    avoidable_fte: float | None
-    avoidable_hours: float | None
+    avoidable_cost_sek: float | Suppressed | None
+    avoidable_fte: float | Suppressed | None
+    avoidable_hours: float | Suppressed | None
     notes: tuple[str, ...] = ()
 
     def movers_table(self, *, change_as_text: bool = False) -> Table:

@@ -74,7 +74,7 @@ def nice_ticks(top: float, count: int = 5) -> list[float]:
 def tick_label(value: float, unit: str, step: float) -> str:
     if unit in ("share", "ratio", "percent"):
         return f.format_percent(value, 0 if step >= 0.01 else 1)
-    decimals = 0 if step >= 1 else (1 if step >= 0.1 else 2)
+    decimals = 0 if float(step).is_integer() else (1 if round(step * 10, 9).is_integer() else 2)
     return f.format_number(value, decimals)
 
 

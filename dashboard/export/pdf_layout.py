@@ -17,8 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table as RLTable, TableStyle
 
-from dashboard import formatting as f
-from dashboard.export.cells import Figure, Suppressed, is_missing, is_number, text_of
+from dashboard.export.cells import display_text
 from dashboard.export.fonts import BOLD, ITALIC, REGULAR
 from dashboard.export.model import Table
 
@@ -61,25 +60,12 @@ def para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text), STYLES[style])
 
 
-def cell_text(value, unit: str | None) -> str:
-    """A cell as the dashboard shows it (Swedish formats, hidden values as on screen)."""
-    if isinstance(value, Figure):
-        value, unit = value.value, value.unit
-    if isinstance(value, Suppressed):
-        return value.text
-    if is_missing(value):
-        return f.MISSING
-    if is_number(value):
-        return f.format_value(value, unit)
-    return text_of(value)
-
-
 def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
     """A table that repeats its header on each page, numbers right-aligned."""
     numeric = [c.unit is not None for c in table.columns]
     header = [Paragraph(escape(c.label), STYLES["head_num" if n else "head"])
               for c, n in zip(table.columns, numeric)]
-    texts = [[cell_text(v, c.unit) for v, c in zip(row, table.columns)] for row in table.rows]
+    texts = [[display_text(v, c.unit) for v, c in zip(row, table.columns)] for row in table.rows]
     body = [[Paragraph(escape(t), STYLES["cell_num" if n else "cell"])
              for t, n in zip(row, numeric)] for row in texts]
     if not body:

@@ -14,6 +14,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
                                 PageTemplate, Spacer, Table as RLTable, TableStyle)
 
 from dashboard import formatting as f
+from dashboard.export.cells import Suppressed
 from dashboard.export.fonts import register_fonts
 from dashboard.export.model import Pack, Section
 from dashboard.export.pdf_charts import draw_chart
@@ -71,9 +72,9 @@ def _summary(pack: Pack) -> list:
     s = pack.summary
     out = [para("Sammanfattning", "h1"), para(_context_sentence(pack), "body")]
     out.append(_key_figures([
-        (f.format_sek_compact(s.avoidable_cost_sek), "kostnad för onödig efterfrågan"),
-        (f.format_fte(s.avoidable_fte), "motsvarande heltidstjänster"),
-        (f.format_number(s.avoidable_hours) + "\u00a0h",
+        (_big(s.avoidable_cost_sek, f.format_sek_compact), "kostnad för onödig efterfrågan"),
+        (_big(s.avoidable_fte, f.format_fte), "motsvarande heltidstjänster"),
+        (_big(s.avoidable_hours, lambda v: f.format_number(v) + "\u00a0h"),
          "handlagd tid för onödig efterfrågan"),
     ]))
     movers = s.movers_table(change_as_text=True)
@@ -83,6 +84,10 @@ def _summary(pack: Pack) -> list:
         out.append(para(s.top_gaps.note, "note"))
     out += [para(n, "note") for n in s.notes]
     return out  # each section opens on a new page
+
+
+def _big(value, formatter) -> str:
+    return value.text if isinstance(value, Suppressed) else formatter(value)
 
 
 def _key_figures(items: list[tuple[str, str]]) -> RLTable:
@@ -100,19 +105,26 @@ def _key_figures(items: list[tuple[str, str]]) -> RLTable:
 
 
 def _section(section: Section) -> list:
+    """Heading, the key-figure table, the charts, then the detail tables."""
     out = [PageBreak(), para(section.title, "h1"), para(section.intro, "body")]
+    first, rest = section.tables[:1], section.tables[1:]
+    for table in first:
+        out += _table_block(table)
     for chart in section.charts:
         drawing = draw_chart(chart, BODY_W)
         out += [CondPageBreak(drawing.height + 12), drawing, Spacer(1, 8)]
-    for table in section.tables:
-        block = [para(table.title, "h2"), pdf_table(table)]
-        if table.note:
-            block.append(para(table.note, "note"))
-        # Keep a heading with its first rows; long tables split with a repeated header.
-        out.append(KeepTogether(block) if len(table.rows) < 25 else block[0])
-        if len(table.rows) >= 25:
-            out += block[1:]
+    for table in rest:
+        out += _table_block(table)
     return out
+
+
+def _table_block(table) -> list:
+    """Heading with the first rows kept together; a long table splits, its header repeated."""
+    grid = pdf_table(table)
+    note = [para(table.note, "note")] if table.note else []
+    if len(table.rows) <= 12:
+        return [KeepTogether([para(table.title, "h2"), grid, *note])]
+    return [CondPageBreak(120), para(table.title, "h2"), grid, *note]
 
 
 def _definitions(pack: Pack) -> list:

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 import xlsxwriter
 
-from dashboard import formatting
-from dashboard.export.cells import Figure, Suppressed, is_missing, is_number, sheet_text
+from dashboard.export.cells import (Figure, Suppressed, display_text, is_missing, is_number,
+                                    sheet_text)
 from dashboard.export.model import Table
 
 WORKBOOK_OPTIONS = {
@@ -121,19 +121,13 @@ def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles) 
         ws.write_string(row, col, sheet_text(value), styles.text)
 
 
-def display_text(value, unit: str | None) -> str:
-    """How wide a cell reads, for column widths (Swedish formatting as on screen)."""
-    if isinstance(value, Figure):
-        value, unit = value.value, value.unit
-    if isinstance(value, Suppressed):
-        return value.text
+def width_text(value, unit: str | None) -> str:
+    """How wide a cell reads, for column widths: dates as Excel shows them, the rest as on screen."""
+    if isinstance(value, date):
+        return "2025-01-01 00:00" if isinstance(value, datetime) else "2025-01-01"
     if is_missing(value):
         return ""
-    if is_number(value):
-        if (unit or "").lower() in ("share", "ratio", "percent"):
-            return formatting.format_percent(value)
-        return formatting.format_number(value, 0 if float(value).is_integer() else 2)
-    return sheet_text(value)
+    return display_text(value, unit)
 
 
 def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles,
@@ -150,7 +144,7 @@ def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles
         for j, column in enumerate(table.columns):
             value = values[j]
             write_cell(ws, header_row + i, col + j, value, column.unit, styles)
-            _need(widths, col + j, len(display_text(value, column.unit)) + 2)
+            _need(widths, col + j, len(width_text(value, column.unit)) + 2)
     last = header_row + len(table.rows)
     if table.note:
         ws.write_string(last + 1, col, table.note, styles.note)

@@ -1,0 +1,315 @@
+"""One builder per plan area: engine calls in, a Section (tables and charts) out.
+
+Builders only select, order and reshape the engine's outputs; every number is the engine's.
+A department's pack reads with the department filter set, so no other department's rows enter;
+the city comparison is one aggregate row, never a list of other departments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import duckdb
+import polars as pl
+
+from dashboard.config import Settings
+from dashboard.export.cells import Figure
+from dashboard.export.model import Chart, Column, Section, Table
+from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table, hidden,
+                                          key_figures_table)
+from dashboard.export.suppress import hidden_value, hide, hide_counts, hide_scorecard
+from dashboard.metrics import (EQUITY_METRICS, SCORECARD_METRICS, Filters, Scorecard, compute,
+                               equity, failure_demand_breakdown, incidents, scorecard,
+                               self_service_potential, service_gap_ledger)
+from dashboard.metrics import local_service as local_service_of
+from dashboard.ui.labels import label_for
+
+ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
+              "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
+              "abandon_rate_excl_short", "aht_s", "reply_within_1_workday",
+              "reply_within_2_workdays", "digital_share", "outside_opening_hours_share",
+              "satisfaction_index")
+CHANNEL_IDS = ("contacts", "channel_share", "answer_rate", "asa_s", "aht_s")
+RIGHTS_IDS = ("resolved_rate", "forwarded_rate", "referred_rate", "contacts_per_1000_residents")
+LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")
+DEMAND_IDS = ("failure_demand_share", "failure_demand_share_inferred", "repeat_rate",
+              "contacts_per_resolved_matter", "failure_demand_hours", "failure_demand_cost_sek",
+              "failure_demand_fte", "failure_demand_cost_sek_inferred")
+COMPARED_SHARES = ("answer_rate", "service_level", "resolved_rate", "forwarded_rate",
+                   "failure_demand_share", "repeat_rate")
+DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
+                  "failure_demand_share")
+TOP = 15
+
+
+@dataclass(frozen=True)
+class Inputs:
+    con: duckdb.DuckDBPyConnection
+    filters: Filters  # the pack's filter, the department included
+    comparison: str | None  # "previous", "last_year" or None (the engine's vocabulary)
+    department: str | None
+    settings: Settings
+
+    @property
+    def threshold(self) -> int:
+        return self.settings.small_cell_threshold
+
+    def card(self, ids) -> Scorecard:
+        return scorecard(self.con, filters=self.filters, settings=self.settings,
+                                   comparison=self.comparison, metric_ids=ids)
+
+    @property
+    def comparison_filters(self) -> Filters | None:
+        if self.comparison == "previous":
+            return self.filters.previous_period()
+        if self.comparison == "last_year":
+            return self.filters.same_period_last_year()
+        return None
+
+    def compute(self, ids, by=(), filters: Filters | None = None) -> pl.DataFrame:
+        return compute(self.con, filters or self.filters, list(ids), by=by,
+                       settings=self.settings)
+
+
+def _key_figures(inp: Inputs, card: Scorecard, title: str = "Nyckeltal") -> Table:
+    flagged = hide_scorecard(card.metrics, inp.settings)
+    return key_figures_table(title, flagged, inp.settings, with_city=inp.department is not None)
+
+
+def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
+    card = inp.card(ACCESS_IDS)
+    per_channel = inp.compute(CHANNEL_IDS, ("channel",)).sort("contacts", descending=True)
+    channels = frame_table("Per kanal", per_channel, ("channel",), CHANNEL_IDS, inp.settings)
+    weekly = _weekly(inp)
+    section = Section(
+        "tillganglighet", "Tillgänglighet och serviceinriktat bemötande", "Tillgänglighet",
+        "Kan invånarna nå oss? Svarsandel, servicenivå, väntetid, avbrutna samtal, skriftliga "
+        "svar inom arbetsdagar, nöjdhet och kanalval.",
+        (_key_figures(inp, card), channels, weekly),
+        (Chart("Kontakter per vecka", weekly, "week", ("value", "previous"), "line",
+               ("previous",)),
+         Chart("Kontakter per kanal", channels, "channel", ("contacts",), "bar")),
+        ACCESS_IDS + CHANNEL_IDS,
+    )
+    return section, card
+
+
+def _weekly(inp: Inputs) -> Table:
+    """Contacts per week, the comparison period's weeks beside in order (week 1 by week 1)."""
+    now = hide(inp.compute(["contacts"], ("week",)), ["contacts"], ("week",), inp.settings)
+    previous_filters = inp.comparison_filters
+    before = (hide(inp.compute(["contacts"], ("week",), previous_filters), ["contacts"],
+                   ("week",), inp.settings) if previous_filters else None)
+
+    def cell(frame, i):
+        if frame is None or i >= frame.height:
+            return None
+        row = frame.row(i, named=True)
+        return hidden("count", inp.threshold) if row["contacts__suppressed"] else row["contacts"]
+
+    rows = tuple((now["week"][i], cell(now, i), cell(before, i)) for i in range(now.height))
+    return Table("Kontakter per vecka",
+                 (Column("week", "Vecka från"), Column("value", "Perioden", "count"),
+                  Column("previous", "Jämförelseperioden", "count")), rows,
+                 "Jämförelseperiodens veckor står i ordning bredvid periodens: vecka 1 mot "
+                 "vecka 1. Första och sista veckan kan vara delvis utanför perioden.")
+
+
+def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
+    card = inp.card(RIGHTS_IDS)
+    ledger = service_gap_ledger(inp.con, filters=inp.filters, settings=inp.settings)
+    ledger = hide(ledger, LEDGER_IDS, ("department", "topic"), inp.settings).head(TOP)
+    dims = ("topic",) if inp.department else ("department", "topic")
+    ledger_table = frame_table("Serviceglapp: ärenden som lämnas vidare", ledger, dims,
+                               LEDGER_IDS, inp.settings, suppress=False,
+                               note="Ärendekategorier rangordnade efter antal överlämnade, "
+                               "därefter andel återkommande kontakter.")
+    areas = frame_table("Kontakter per 1 000 invånare per stadsområde",
+                        inp.compute(("contacts", "contacts_per_1000_residents"), ("stadsomrade",))
+                        .filter(pl.col("stadsomrade").is_not_null()),
+                        ("stadsomrade",), ("contacts", "contacts_per_1000_residents"),
+                        inp.settings)
+    section = Section(
+        "rattighetsbaserad", "Rättighetsbaserad service", "Rättighetsbaserad service",
+        "Vem får sämre service? Det kontaktcenter inte kan lösa och lämnar vidare, och "
+        "skillnader mellan stadsområden, språk och kundgrupper.",
+        (_key_figures(inp, card), ledger_table, _equity(inp), areas),
+        (Chart("Överlämnade ärenden per kategori", ledger_table, "topic", ("forwarded",), "bar"),
+         Chart("Kontakter per 1 000 invånare", areas, "stadsomrade",
+               ("contacts_per_1000_residents",), "bar")),
+        RIGHTS_IDS + LEDGER_IDS + EQUITY_METRICS,
+    )
+    return section, ledger
+
+
+def _equity(inp: Inputs) -> Table:
+    """Flagged groups only: clearly and materially worse than the rest of the city."""
+    rows = []
+    frame = equity(inp.con, inp.filters, settings=inp.settings)
+    for r in frame.filter(pl.col("flagged")).iter_rows(named=True):
+        if hidden_value(r["metric"], r["trials"], inp.settings):
+            continue  # a group too small to show is not listed at all
+        dim = r["dimension"]
+        group = {"true": True, "false": False}.get(r["group"], r["group"]) \
+            if dim == "interpreter" else r["group"]
+        rows.append((f"{dimension_column(dim).label}: {dimension_value(dim, group)}",
+                     r["label"], r["trials"], r["rate"], r["rest_rate"],
+                     Figure(r["difference"] * 100, "points")))
+    return Table(
+        "Grupper som får tydligt sämre service än övriga staden",
+        (Column("group", "Grupp"), Column("metric", "Mått"),
+         Column("trials", "Underlag", "count"), Column("rate", "Gruppen", "share"),
+         Column("rest", "Övriga staden", "share"), Column("diff", "Skillnad", "figure")),
+        tuple(rows),
+        "Bara skillnader som är statistiskt tydliga (95 %, Bonferroni) och minst 5 "
+        "procentenheter visas." + ("" if rows else " Inga sådana skillnader i urvalet."),
+    )
+
+
+def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
+    card = inp.card(DEMAND_IDS)
+    reasons = failure_demand_breakdown(inp.con, inp.filters, by="reason",
+                                       settings=inp.settings)
+    reasons = hide_counts(reasons, inp.settings, counts=("failures",), rates={"share": "basis"},
+                          follow={"share_of_failure": "failures"})
+    reason_table = _reason_table(reasons, inp)
+    potential = self_service_potential(inp.con, inp.filters, settings=inp.settings).head(TOP)
+    potential = hide_counts(potential, inp.settings, counts=("contacts", "phone", "e_service"),
+                            rates={"phone_share": "contacts"})
+    potential_table = _plain_table(
+        "Självservice: ärenden med e-tjänst som mest kommer per telefon", potential,
+        (("topic", "Ärendekategori", None), ("contacts", "Kontakter", "count"),
+         ("phone", "Telefon", "count"), ("e_service", "E-tjänst", "count"),
+         ("phone_share", "Andel telefon", "share")), inp.threshold)
+    section = Section(
+        "digitalisering", "Digitalisering och servicekommunikation", "Digitalisering",
+        "Örat mot marken: onödig efterfrågan som bättre information eller processer skulle ta "
+        "bort, vad den kostar och var självservice kan avlasta.",
+        (_key_figures(inp, card), reason_table, potential_table),
+        (Chart("Onödig efterfrågan per orsak (taggad)", reason_table, "reason", ("failures",),
+               "bar"),),
+        DEMAND_IDS,
+    )
+    return section, card
+
+
+def _reason_table(reasons: pl.DataFrame, inp: Inputs) -> Table:
+    tagged = reasons.filter(~pl.col("inferred"))
+    inferred = reasons.filter(pl.col("inferred"))
+    ordered = pl.concat([tagged, inferred])
+    spec = (("reason", "Orsak", None), ("kind", "Underlag", None),
+            ("failures", "Kontakter", "count"), ("share", "Andel av underlaget", "share"),
+            ("share_of_failure", "Andel av onödig efterfrågan", "share"))
+    ordered = ordered.with_columns(
+        pl.col("reason").fill_null("Utan angiven orsak"),
+        pl.when(pl.col("inferred")).then(pl.lit("härledd (otaggade)"))
+        .otherwise(pl.lit("taggad")).alias("kind"))
+    ordered = ordered.with_columns(pl.col("reason").map_elements(
+        lambda r: label_for("failure_reason", r), return_dtype=pl.String))
+    return _plain_table("Onödig efterfrågan per orsak", ordered, spec, inp.threshold,
+                        note="Taggade och härledda siffror redovisas var för sig och blandas "
+                        "aldrig.")
+
+
+def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
+                 note: str | None = None) -> Table:
+    """A structured engine frame (not registry metrics) with `col__suppressed` flags."""
+    rows = []
+    for r in frame.iter_rows(named=True):
+        rows.append(tuple(hidden(unit, threshold) if r.get(f"{key}__suppressed") else r[key]
+                          for key, _, unit in spec))
+    return Table(title, tuple(Column(k, label, unit) for k, label, unit in spec), tuple(rows),
+                 note)
+
+
+def local_service(inp: Inputs) -> Section:
+    service = local_service_of(inp.con, inp.filters, settings=inp.settings)
+    totals = hide_counts(service.totals, inp.settings, counts=("contacts",))
+    points = _per_point(totals, service.channels, inp.threshold)
+    topics = hide_counts(service.topics.sort("contacts", descending=True).head(TOP),
+                         inp.settings, counts=("contacts",), follow={"share": "contacts"})
+    topic_table = _plain_table("Vanligaste ärenden på servicepunkterna", topics,
+                               (("service_point", "Servicepunkt", None),
+                                ("topic", "Ärendekategori", None),
+                                ("contacts", "Kontakter", "count"),
+                                ("share", "Andel av punktens kontakter", "share")), inp.threshold)
+    found = incidents(inp.con, inp.filters, settings=inp.settings).head(TOP)
+    found = hide_counts(found, inp.settings, counts=("contacts", "peak_count"),
+                        follow={"excess": "contacts"})
+    incident_table = _plain_table(
+        "Oönskade händelser: toppar i ärenden per område", found,
+        (("city_area", "Område", None), ("topic", "Ärendekategori", None),
+         ("start", "Från", None), ("end", "Till", None), ("peak_count", "Toppdag", "count"),
+         ("contacts", "Kontakter", "count"), ("excess", "Över förväntat", "count")),
+        inp.threshold, note=None if found.height else "Inga toppar i urvalet.")
+    return Section(
+        "lokal", "Lokal service", "Lokal service",
+        "Besök och uppsökande verksamhet per servicepunkt, deras ärenden och lokala händelser "
+        "som syns som toppar.",
+        (points, topic_table, incident_table),
+        (Chart("Besök och uppsökande per servicepunkt", points, "service_point",
+               tuple(c.key for c in points.columns[1:]), "bar"),),
+        ("contacts",),
+    )
+
+
+def _per_point(totals: pl.DataFrame, channels, threshold: int) -> Table:
+    """One row per service point, one column per local channel (no total: it would reveal
+    a hidden channel by subtraction)."""
+    points = sorted(set(totals["service_point"].to_list()))
+    cells = {(r["service_point"], r["channel"]): r for r in totals.iter_rows(named=True)}
+    rows = []
+    for p in points:
+        row = [p]
+        for ch in channels:
+            r = cells.get((p, ch))
+            # no row: no contacts of that channel there
+            row.append(0 if r is None else hidden("count", threshold)
+                       if r["contacts__suppressed"] else r["contacts"])
+        rows.append(tuple(row))
+    columns = (Column("service_point", "Servicepunkt"),
+               *(Column(ch, label_for("channel", ch), "count") for ch in channels))
+    return Table("Kontakter per servicepunkt", columns, tuple(rows))
+
+
+def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
+    card = inp.card(SCORECARD_METRICS)
+    flagged = hide_scorecard(card.metrics, inp.settings)
+    key = key_figures_table("Styrkort", flagged, inp.settings,
+                            with_city=inp.department is not None)
+    shares = key_figures_table(
+        "Andelar jämfört", flagged.filter(pl.col("metric").is_in(COMPARED_SHARES)),
+        inp.settings, with_city=inp.department is not None)
+    drivers = hide_counts(card.drivers, inp.settings, counts=("failures", "previous_failures"),
+                          follow={"share_of_failure": "failures"})
+    drivers = drivers.with_columns(
+        pl.col("reason").map_elements(lambda r: label_for("failure_reason", r),
+                                      return_dtype=pl.String),
+        pl.when(pl.col("inferred")).then(pl.lit("härledd")).otherwise(pl.lit("taggad"))
+        .alias("kind"))
+    driver_table = _plain_table(
+        "De största drivarna av onödig efterfrågan", drivers,
+        (("rank", "Plats", None), ("topic", "Ärendekategori", None), ("reason", "Orsak", None),
+         ("kind", "Underlag", None), ("failures", "Kontakter", "count"),
+         ("share_of_failure", "Andel av onödig efterfrågan", "share"),
+         ("previous_failures", "Jämförelseperioden", "count")), inp.threshold)
+    tables = [key, shares, driver_table]
+    series = ("value", "previous", "city") if inp.department else ("value", "previous")
+    charts = [Chart("Andelar: perioden, jämförelseperioden" +
+                    (" och hela staden" if inp.department else ""), shares, "label", series,
+                    "column", ("previous",))]
+    if inp.department is None:
+        per_department = frame_table(
+            "Per förvaltning", inp.compute(DEPARTMENT_IDS, ("department",)), ("department",),
+            DEPARTMENT_IDS, inp.settings)
+        tables.append(per_department)
+        charts.append(Chart("Andel av kontaktcenters handlagda tid", per_department,
+                            "department", ("handled_time_share",), "bar"))
+    section = Section(
+        "samarbete", "Samarbetsprocess", "Samarbetsprocess",
+        "Förvaltningens bild för budgetdialogen: volym, andel av kontaktcenters tid (en "
+        "fördelningsnyckel), tillgänglighet, lösta och överlämnade ärenden och de största "
+        "drivarna av onödig efterfrågan, mot jämförelseperioden och hela staden.",
+        tuple(tables), tuple(charts), SCORECARD_METRICS + DEPARTMENT_IDS,
+    )
+    return section, card

@@ -1,0 +1,114 @@
+"""Engine frames to pack tables: registry labels and units, Swedish dimension labels, hidden cells.
+
+Values are copied from the engine's output untouched; only hidden cells are replaced, by the text
+the screen shows (formatting.format_value with suppressed=True: "<5" for counts, "Dolt" else).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+
+from dashboard import formatting as f
+from dashboard.config import Settings
+from dashboard.export.cells import FIGURE, Figure, Suppressed
+from dashboard.export.model import Column, Table
+from dashboard.export.suppress import hide
+from dashboard.metrics import registry
+from dashboard.metrics.filters import DIMENSIONS
+from dashboard.ui.labels import label_for
+
+TIME_DIMENSIONS = ("day", "week", "month")
+
+
+def hidden(unit: str | None, threshold: int) -> Suppressed:
+    return Suppressed(f.format_value(None, unit, suppressed=True, threshold=threshold))
+
+
+def metric_column(metric_id: str, settings: Settings, label: str | None = None) -> Column:
+    m = registry.get(metric_id)
+    return Column(metric_id, label or m.label_for(settings), m.unit)
+
+
+def dimension_column(dimension: str, label: str | None = None) -> Column:
+    return Column(dimension, label or DIMENSIONS.get(dimension, (None, None, dimension))[2])
+
+
+def dimension_value(dimension: str, value):
+    """Dates stay dates (spreadsheets sort them); weekdays, hours and codes read in Swedish."""
+    if value is None:
+        return label_for(dimension, None)
+    if dimension in TIME_DIMENSIONS and isinstance(value, date):
+        return value
+    if dimension == "weekday":
+        return f.format_weekday(value)
+    if dimension == "hour":
+        return f.format_hour(value)
+    return label_for(dimension, value)
+
+
+def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids: Sequence[str],
+                settings: Settings, *, labels: dict[str, str] | None = None,
+                note: str | None = None, suppress: bool = True) -> Table:
+    """One row per engine row: dimension columns, then each metric (hidden where suppressed).
+
+    `suppress=False` only for frames the caller already passed through `hide`."""
+    labels = labels or {}
+    if suppress:
+        frame = hide(frame, metric_ids, tuple(dims), settings)
+    columns = [dimension_column(d, labels.get(d)) for d in dims]
+    columns += [metric_column(m, settings, labels.get(m)) for m in metric_ids]
+    rows = []
+    for row in frame.iter_rows(named=True):
+        cells = [dimension_value(d, row[d]) for d in dims]
+        for m in metric_ids:
+            unit = registry.get(m).unit
+            cells.append(hidden(unit, settings.small_cell_threshold)
+                         if row.get(f"{m}__suppressed") else row[m])
+        rows.append(tuple(cells))
+    return Table(title, tuple(columns), tuple(rows), note)
+
+
+def change(current, previous, unit: str) -> tuple[float | None, str | None, str]:
+    """The change from previous to current as a number in its own unit and in Swedish words:
+    shares in percentage points, durations in seconds, everything else relative."""
+    text = f.format_delta(current, previous, unit) or f.MISSING
+    if current is None or previous is None:
+        return None, None, text
+    if unit == "share":
+        return (current - previous) * 100, "points", text
+    if unit == "seconds":
+        return current - previous, "seconds_delta", text
+    if previous == 0:
+        return None, None, text
+    return (current - previous) / abs(previous), "relative", text
+
+
+def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
+                      with_city: bool, note: str | None = None) -> Table:
+    """The scorecard's long frame (metric, unit, value, previous, city, `__suppressed` flags) as
+    one row per metric: the period, the comparison period, the change and the whole city.
+    A change next to a hidden value is hidden too: it would reveal it."""
+    t = settings.small_cell_threshold
+    columns = [Column("label", "Mått"), Column("value", "Perioden", FIGURE),
+               Column("previous", "Jämförelseperioden", FIGURE),
+               Column("change", "Förändring", FIGURE)]
+    if with_city:
+        columns.append(Column("city", "Hela staden", FIGURE))
+    rows = []
+    for r in card.iter_rows(named=True):
+        unit = r["unit"]
+        now = hidden(unit, t) if r["value_suppressed"] else Figure(r["value"], unit)
+        before = hidden(unit, t) if r["previous_suppressed"] else Figure(r["previous"], unit)
+        if r["value_suppressed"] or r["previous_suppressed"]:
+            delta = hidden(None, t)
+        else:
+            value, delta_unit, _ = change(r["value"], r["previous"], unit)
+            delta = Figure(value, delta_unit)
+        cells = [r["label"], now, before, delta]
+        if with_city:
+            cells.append(hidden(unit, t) if r["city_suppressed"] else Figure(r["city"], unit))
+        rows.append(tuple(cells))
+    return Table(title, tuple(columns), tuple(rows), note)
