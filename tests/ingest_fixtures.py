@@ -219,3 +219,134 @@ def errand_frame(n: int, seed: int = 11, start: dt.datetime = dt.datetime(2024, 
         "Handläggare": d.pick(AGENTS),
     }
     return _frame(n, columns)
+
+
+# --- helpers shared by the ingest tests ---------------------------------------------------------
+
+KEY = b"kontaktcenter-testnyckel-2024-abcdef"
+
+TELEPHONY_PROFILE = """
+name = "telefoni_test"
+source_system = "telefoni"
+
+[file]
+batch_rows = {batch_rows}
+
+[started_at]
+date_column = "Datum"
+time_column = "Tid"
+
+[columns]
+"Samtals-ID" = "contact_id"
+"Kö" = "topic"
+"Förvaltning" = "department"
+"Stadsdel" = "city_area"
+"Språk" = "language"
+"Tolk" = "interpreter"
+"Kötid" = "queue_s"
+"Samtalstid" = "handle_s"
+"Besvarad" = "answered"
+"Avbruten/Tappad" = "abandoned"
+"Utfall" = "outcome"
+"Nöjdhet" = "satisfaction"
+
+[values.outcome]
+"LÖST" = "resolved"
+"ÖVL" = "forwarded"
+"HÄNV" = "referred"
+"ÅTER" = "callback"
+
+[constants]
+channel = "phone"
+
+[identifiers]
+columns = ["Personnummer", "Telefonnummer"]
+
+[free_text]
+columns = ["Kommentar"]
+
+[drop]
+columns = ["Kundnamn"]
+"""
+
+
+def profile_file(tmp_path: Path, text: str | None = None, name: str = "profil.toml", batch_rows: int = 100_000):
+    """Write a profile (default: the telephony test profile) and load it."""
+    from dashboard.ingest import load_profile
+
+    path = tmp_path / name
+    path.write_text(text if text is not None else TELEPHONY_PROFILE.format(batch_rows=batch_rows), encoding="utf-8")
+    return load_profile(path)
+
+
+def open_test_store(tmp_path: Path, name: str = "store.duckdb"):
+    from dashboard.store import open_store
+
+    return open_store(tmp_path / name)
+
+
+def run_ingest(con, files, profile, progress=None):
+    from dashboard.ingest import ingest_files
+
+    return ingest_files(con, [Path(f) for f in files], profile, KEY, progress)
+
+
+def store_state(con) -> tuple:
+    """Everything an ingest may change, for before/after comparisons."""
+    return (
+        con.execute("select * from contacts order by source_system, contact_id").fetchall(),
+        con.execute("select * from quarantine order by ingest_id, line").fetchall(),
+        con.execute("select ingest_id, file_name, rows_read from ingest_log order by ingest_id").fetchall(),
+        con.execute("select value from meta where key = 'data_version'").fetchall(),
+    )
+
+
+def quarantine(con) -> list[tuple]:
+    return con.execute("select file_name, line, reason, row_json from quarantine order by file_name, line").fetchall()
+
+
+def header_csv(columns: list[str], rows: list[list[str]], delimiter: str = ";") -> str:
+    """A tiny hand-written CSV (no quoting needed in the values given)."""
+    lines = [delimiter.join(columns)] + [delimiter.join(r) for r in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+# A small telephony export written by hand: every expected value below is computed by hand.
+SMALL_HEADER = ["Samtals-ID", "Datum", "Tid", "Kö", "Kötid", "Samtalstid", "Besvarad", "Utfall",
+                "Nöjdhet", "Telefonnummer", "Kommentar", "Handläggare"]
+SMALL_PROFILE = """
+name = "liten"
+source_system = "vaxel"
+
+[started_at]
+date_column = "Datum"
+time_column = "Tid"
+
+[columns]
+"Samtals-ID" = "contact_id"
+"Kö" = "topic"
+"Kötid" = "queue_s"
+"Samtalstid" = "handle_s"
+"Besvarad" = "answered"
+"Utfall" = "outcome"
+"Nöjdhet" = "satisfaction"
+
+[values.outcome]
+"LÖST" = "resolved"
+"ÖVL" = "forwarded"
+
+[constants]
+channel = "phone"
+
+[identifiers]
+columns = ["Telefonnummer"]
+
+[free_text]
+columns = ["Kommentar"]
+"""
+
+
+def small_row(cid: str, date: str = "2024-03-04", time: str = "08:15", queue: str = "0:45",
+              talk: str = "200", answered: str = "J", outcome: str = "LÖST", sat: str = "",
+              phone: str = "070-174 06 05", note: str = "", agent: str = "Agent Agda") -> list[str]:
+    return [cid, date, time, "Bygglov", queue, talk, answered, outcome, sat, phone, note, agent]

@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 
 from dashboard.ingest.batch import LINE, RawBatch, check_width, unique_names
 from dashboard.ingest.errors import FileLevelError
-from dashboard.ingest.sources import Source, decode_sample, detect_encoding
+from dashboard.ingest.sources import Source, decode_error, decode_sample, detect_encoding
 from dashboard.ingest import xlsx_parquet
 
 DELIMITER_CANDIDATES = (";", "\t", ",", "|")
@@ -151,11 +151,7 @@ class CsvReader(SourceReader):
     def _decode_error(self, exc: Exception) -> FileLevelError:
         text = str(exc)
         if "UTF8" in text or "utf-8" in text.lower() or isinstance(exc, UnicodeDecodeError):
-            return FileLevelError(
-                self.source.path,
-                f"Filen kan inte avkodas som {self.source.options.encoding} ({text.splitlines()[0][:120]}).",
-                'Ta bort encoding under [file] så identifieras kodningen automatiskt, eller ange rätt, t.ex. encoding = "cp1252".',
-            )
+            return decode_error(self.source, exc)
         return FileLevelError(self.source.path, f"Filen kan inte tolkas som CSV ({text.splitlines()[0][:160]}).",
                               "Kontrollera avgränsare och citattecken (delimiter och quote under [file]).")
 

@@ -1,0 +1,182 @@
+"""Files as Swedish systems write them: encodings, delimiters, quoting, XLSX, Parquet, gzip, streaming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dashboard.ingest.profile import FileOptions
+from dashboard.ingest.readers import open_reader
+from dashboard.ingest.sources import open_source
+from ingest_fixtures import (
+    SMALL_HEADER, SMALL_PROFILE, header_csv, open_test_store, profile_file, run_ingest, small_row,
+    telephony_frame, write_csv, write_xlsx, TELEPHONY_PROFILE,
+)
+
+# Hand-worked expectations for the three rows below (Stockholm winter time = UTC+1).
+EXPECTED = [
+    ("A1", dt.datetime(2024, 3, 4, 7, 15), "Förskoleplats", 45, 200, True, "resolved", 4),
+    ("A2", dt.datetime(2024, 3, 4, 8, 5), "Snöröjning", 13, 126, False, "forwarded", None),
+    ("A3", dt.datetime(2024, 3, 4, 9, 0), "Bygglov", 3723, 0, True, "resolved", None),
+]
+
+
+def swedish_csv_bytes(encoding: str, bom: bool = False, delimiter: str = ";") -> bytes:
+    d = delimiter
+    text = (
+        f"Samtals-ID{d}Datum{d}Tid{d}Kö{d}Kötid{d}Samtalstid{d}Besvarad{d}Utfall{d}Nöjdhet{d}Telefonnummer{d}Kommentar{d}Handläggare\r\n"
+        f'A1{d}2024-03-04{d}08:15{d}Förskoleplats{d}0:45{d}200{d}J{d}LÖST{d}4{d}070-174 06 05{d}"Ringde om plats,\r\nvill ha svar; snart"{d}Åsa\r\n'
+        f'A2{d}2024-03-04{d}09:05:00{d}Snöröjning{d}12,5{d}"125,6"{d}N{d}ÖVL{d}{d}040-628 04 11{d}{d}Örjan\r\n'
+        f"A3{d}2024-03-04{d}10:00{d}Bygglov{d}1:02:03{d}0{d}Ja{d}löst{d}{d}{d}Inget särskilt{d}Ärla\r\n"
+    )
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
+
+def landed(con):
+    return con.execute(
+        "select contact_id, started_at, topic, queue_s, handle_s, answered, outcome, satisfaction "
+        "from contacts order by contact_id").fetchall()
+
+
+def test_cp1252_semicolon_decimal_comma_quoted_newlines(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(swedish_csv_bytes("cp1252"))
+    con = open_test_store(tmp_path)
+    summary = run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
+    assert (summary.rows_read, summary.landed, summary.quarantined) == (3, 3, 0)
+    assert landed(con) == EXPECTED
+    note = con.execute("select note from contacts where contact_id = 'A1'").fetchone()[0]
+    assert note == "Ringde om plats,\r\nvill ha svar; snart"
+
+
+def test_utf8_with_bom_and_tabs(tmp_path):
+    path = tmp_path / "export.tsv"
+    path.write_bytes(swedish_csv_bytes("utf-8", bom=True, delimiter="\t"))
+    con = open_test_store(tmp_path)
+    summary = run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
+    assert summary.landed == 3 and landed(con) == EXPECTED
+
+
+def test_utf8_without_bom_and_comma_delimiter(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(swedish_csv_bytes("utf-8", delimiter=",").replace(b"12,5", b'"12,5"'))
+    con = open_test_store(tmp_path)
+    assert run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE)).landed == 3
+    assert landed(con) == EXPECTED
+
+
+def test_utf16_from_excel_unicode_text(tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_bytes(swedish_csv_bytes("utf-16", delimiter="\t"))
+    con = open_test_store(tmp_path)
+    assert run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE)).landed == 3
+    assert landed(con) == EXPECTED
+
+
+def test_file_mixing_utf8_and_cp1252_lines_decodes_both(tmp_path):
+    utf8 = swedish_csv_bytes("utf-8")
+    lines = utf8.split(b"\r\n")
+    # The last data line re-encoded in cp1252, as when two exports are concatenated.
+    lines[-2] = lines[-2].decode("utf-8").encode("cp1252")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    con = open_test_store(tmp_path)
+    assert run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE)).landed == 3
+    assert landed(con) == EXPECTED
+
+
+def test_gzip_compressed_csv(tmp_path):
+    path = tmp_path / "export.csv.gz"
+    path.write_bytes(gzip.compress(swedish_csv_bytes("cp1252")))
+    con = open_test_store(tmp_path)
+    assert run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE)).landed == 3
+    assert landed(con) == EXPECTED
+
+
+def test_xlsx_with_typed_cells_and_a_title_row(tmp_path):
+    frame = telephony_frame(60, seed=2)
+    csv_path = write_csv(frame, tmp_path / "export.csv", encoding="cp1252")
+    xlsx_path = write_xlsx(frame, tmp_path / "export.xlsx", typed=True)
+    profile = TELEPHONY_PROFILE.format(batch_rows=25).replace("[file]", "[file]\nskip_lines = 0")
+    con_csv = open_test_store(tmp_path, "csv.duckdb")
+    con_xlsx = open_test_store(tmp_path, "xlsx.duckdb")
+    s_csv = run_ingest(con_csv, [csv_path], profile_file(tmp_path, profile, "a.toml"))
+    s_xlsx = run_ingest(con_xlsx, [xlsx_path],
+                        profile_file(tmp_path, profile.replace("skip_lines = 0", "skip_lines = 1"), "b.toml"))
+    assert s_csv.landed == s_xlsx.landed == 60
+    query = "select * exclude (ingest_id) from contacts order by contact_id"
+    assert con_csv.execute(query).fetchall() == con_xlsx.execute(query).fetchall()
+    lines = [r[0] for r in con_xlsx.execute("select line from quarantine").fetchall()]
+    assert lines == []
+
+
+def test_parquet_with_typed_columns(tmp_path):
+    table = pa.table({
+        "id": pa.array([101, 102], pa.int64()),
+        "start": pa.array([dt.datetime(2024, 7, 1, 12, 0), dt.datetime(2024, 10, 27, 2, 30)], pa.timestamp("us")),
+        "channel": pa.array(["chat", "Chatt"]).dictionary_encode(),
+        "wait": pa.array([30.0, 12.4]),
+        "answered": pa.array([True, False]),
+        "email": pa.array(["anna.testsson@example.com", None]),
+    })
+    path = tmp_path / "export.parquet"
+    pq.write_table(table, path)
+    profile = """
+source_system = "chatt"
+[started_at]
+column = "start"
+[columns]
+"id" = "contact_id"
+"channel" = "channel"
+"wait" = "queue_s"
+"answered" = "answered"
+[identifiers]
+columns = ["email"]
+"""
+    con = open_test_store(tmp_path)
+    summary = run_ingest(con, [path], profile_file(tmp_path, profile))
+    assert summary.landed == 2
+    rows = con.execute("select contact_id, started_at, channel, queue_s, answered, caller_key is null "
+                       "from contacts order by contact_id").fetchall()
+    assert rows == [("101", dt.datetime(2024, 7, 1, 10, 0), "chat", 30, True, False),
+                    ("102", dt.datetime(2024, 10, 27, 0, 30), "chat", 12, False, True)]
+
+
+def test_readers_stream_in_bounded_batches(tmp_path):
+    frame = telephony_frame(2_000, seed=4)
+    files = {
+        "csv": write_csv(frame, tmp_path / "big.csv", encoding="cp1252"),
+        "xlsx": write_xlsx(frame, tmp_path / "big.xlsx", typed=False),
+        "parquet": tmp_path / "big.parquet",
+    }
+    frame.write_parquet(files["parquet"])
+    for kind, path in files.items():
+        opts = FileOptions(batch_rows=150, skip_lines=1 if kind == "xlsx" else 0)
+        reader = open_reader(open_source(path, opts))
+        heights = [b.frame.height for b in reader.batches()]
+        assert max(heights) <= 150, kind
+        assert sum(heights) == 2_000, kind
+        assert len(heights) >= 2_000 // 150, kind
+
+
+def test_progress_is_reported_per_batch(tmp_path):
+    path = write_csv(telephony_frame(1_000, seed=5), tmp_path / "export.csv")
+    events = []
+    con = open_test_store(tmp_path)
+    run_ingest(con, [path], profile_file(tmp_path, batch_rows=100), progress=events.append)
+    steps = [e.rows_read for e in events if not e.done]
+    assert steps == sorted(steps) and steps[-1] == 1_000
+    assert all(b - a <= 100 for a, b in zip([0] + steps, steps))
+    assert events[-1].done and events[-1].file_index == events[-1].file_count == 1
+
+
+def test_bom_never_reaches_a_column_name(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + header_csv(SMALL_HEADER, [small_row("B1")]).encode("utf-8"))
+    reader = open_reader(open_source(path, FileOptions()))
+    assert reader.columns[0] == "Samtals-ID"
+    assert pl.concat([b.frame for b in reader.batches()])["Samtals-ID"].to_list() == ["B1"]
