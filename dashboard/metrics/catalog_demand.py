@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.metrics.metric import amount, rate
+from dashboard.metrics.metric import amount, count, rate
 
 GAPS = "rattighetsbaserad"
 DEMAND = "digitalisering"
@@ -30,7 +30,7 @@ def _outcome_rate(id, outcome_col, label, better, what):
 
 def _per_fte(hours: pl.Expr) -> pl.Expr:
     """Hours over the period -> full-time positions: hours / (yearly hours x period share of a year)."""
-    capacity = pl.col(HOURS_PER_FTE) * pl.col("period_days") / 365.25
+    capacity = pl.col(HOURS_PER_FTE) * pl.col("period_days") / 365.0  # as staffing.freed_positions
     return pl.when(capacity > 0).then(hours / capacity)
 
 
@@ -46,6 +46,12 @@ _failure_hours = pl.col("failure_handle_sum") / 3600.0
 _inferred_hours = (pl.col("untagged_pc_handle_sum") + pl.col("inferred_repeat_handle_sum")) / 3600.0
 
 METRICS = (
+    count(
+        "forwarded", col="forwarded_n", label="Överlämnade till förvaltning", unit="count",
+        higher_is_better=False, area=GAPS, source=SRC_INTERNAL,
+        definition="Antal hanterade kontakter som kontaktcenter inte kunde lösa och överlämnade "
+        "till förvaltningen som äger ärendet.",
+    ),
     _outcome_rate("resolved_rate", "resolved_n", "Löst av kontaktcenter", True,
                   "Kontakter som kontaktcenter löste själv"),
     _outcome_rate("forwarded_rate", "forwarded_n", "Överlämnat till förvaltning", False,

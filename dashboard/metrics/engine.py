@@ -48,6 +48,20 @@ def compute(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, metr
     return evaluate(frame, metrics, by)
 
 
+def compute_inputs(con: duckdb.DuckDBPyConnection, filters: Filters, by, names,
+                   settings: Settings | None = None) -> pl.DataFrame:
+    """Raw inputs (mart columns and derived inputs, dashboard/metrics/inputs.py) per group.
+
+    For analyses that need counts behind the registry's metrics (e.g. failures per reason).
+    """
+    settings = settings or Settings()
+    by = check_dimensions(by)
+    inp.check_settings(settings)
+    check_marts(con)
+    frame = inputs_frame(con, filters, by, list(dict.fromkeys(["contacts_n", *names])), settings)
+    return frame.sort(list(by), nulls_last=True) if by else frame
+
+
 def evaluate(frame: pl.DataFrame, metrics: list[Metric], by: tuple[str, ...]) -> pl.DataFrame:
     columns = []
     for m in metrics:
@@ -71,11 +85,11 @@ def inputs_frame(con, filters: Filters, by: tuple[str, ...], names: list[str],
     plain = [n for n in names if _is_plain(n)]
     mart = query.choose_mart(filters, by)
     frame = query.aggregate(con, mart.name, filters, by, query.sums(plain))
-    thresholds = [n for n in names if n in inp.THRESHOLDS]
-    if thresholds:
-        frame = _join(frame, _threshold_counts(con, mart.dist, filters, by, thresholds, settings), by)
-    for name in (n for n in names if n in inp.PERCENTILES):
-        frame = _join(frame, _percentile(con, mart.dist, filters, by, name), by)
+    dist_names = [n for n in names if n in inp.THRESHOLDS or n in inp.PERCENTILES]
+    if dist_names:
+        frame = _join(frame, _dist_inputs(con, mart.dist, filters, by, dist_names, settings), by)
+        # a group without rows in a distribution has none below any threshold
+        frame = frame.with_columns(pl.col(n).fill_null(0) for n in dist_names if n in inp.THRESHOLDS)
     for name in (n for n in names if inp.is_total(n)):
         frame = _with_total(con, frame, filters, by, name)
     if "population" in names:
@@ -104,30 +118,33 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, by: tuple[str, ...]) -> pl.Da
     return joined.drop(_KEY, strict=False)
 
 
-def _threshold_counts(con, dist: str, filters, by, names, settings) -> pl.DataFrame:
-    aggregates, params = [], {}
-    for name in names:
-        spec = inp.THRESHOLDS[name]
-        # name, measure and value column are engine constants; the limit is a bound parameter
-        aggregates.append(
-            f"coalesce(sum({spec.value}) filter (where measure = '{spec.measure}' "
-            f"and bucket_max <= $limit_{name}), 0) as {name}"
-        )
-        params[f"limit_{name}"] = spec.limit(settings)
-    measures = sorted({inp.THRESHOLDS[n].measure for n in names})
-    params["measures"] = measures
-    frame = query.aggregate(con, dist, filters, by, aggregates,
-                            extra_where=("list_contains($measures, measure)",), extra_params=params)
-    return frame.with_columns(pl.col(names).cast(pl.Int64))
-
-
-def _percentile(con, dist: str, filters, by, name: str) -> pl.DataFrame:
-    measure, q = inp.PERCENTILES[name]
+def _dist_inputs(con, dist: str, filters: Filters, by, names, settings) -> pl.DataFrame:
+    """Threshold counts and percentiles from one histogram query over the distribution mart."""
+    measures = sorted({inp.THRESHOLDS[n].measure if n in inp.THRESHOLDS else inp.PERCENTILES[n][0]
+                       for n in names})
     hist = query.aggregate(
-        con, dist, filters, by, ["bucket", "cast(sum(n) as bigint) as n"],
-        extra_where=("measure = $measure",), extra_params={"measure": measure},
+        con, dist, filters, by,
+        ["measure", "bucket", "max(bucket_max) as bucket_max", "cast(sum(n) as bigint) as n",
+         "cast(sum(handle_sum) as bigint) as handle_sum"],
+        extra_where=("list_contains($measures, measure)",), extra_params={"measures": measures},
     )
-    return percentiles_from_histogram(hist, list(by), q, name)
+    keys = list(by)
+    groups = hist.select(keys).unique() if keys else pl.DataFrame({_KEY: [1]})
+    for name in names:
+        if name in inp.THRESHOLDS:
+            part = _threshold(hist, keys, name, settings)
+        else:
+            measure, q = inp.PERCENTILES[name]
+            part = percentiles_from_histogram(hist.filter(pl.col("measure") == measure), keys, q, name)
+        groups = _join(groups.drop(_KEY, strict=False), part, by)
+    return groups
+
+
+def _threshold(hist: pl.DataFrame, keys: list[str], name: str, settings: Settings) -> pl.DataFrame:
+    spec = inp.THRESHOLDS[name]
+    rows = hist.filter((pl.col("measure") == spec.measure) & (pl.col("bucket_max") <= spec.limit(settings)))
+    total = pl.col(spec.value).sum().cast(pl.Int64).alias(name)
+    return rows.group_by(keys).agg(total) if keys else rows.select(total)
 
 
 def _with_total(con, frame, filters: Filters, by, name: str) -> pl.DataFrame:

@@ -5,14 +5,7 @@ is idempotent (every statement is `create or replace`), so a rolled-back ingest 
 marts and a committed one the new. The engine reads the smallest mart whose columns cover the
 filters and breakdowns (`choose`); `contact_facts` (one row per contact) is the fallback.
 
-| mart | grain (one row per ...) |
-| --- | --- |
-| contact_facts | contact (derived flags; queries/marts/contact_facts.sql) |
-| mart_day | local date x department x channel x source system |
-| mart_halfhour | local date x half-hour x department x channel |
-| mart_topic_day | local date x department x topic x channel x city area |
-| mart_people_day | local date x department x channel x city area x language x customer type x interpreter |
-| mart_local | local date x half-hour x service point x channel x department x topic x city area x language x customer type, visits and outreach only |
+Grains are stated in `MARTS` below (and in docs/metrics.md).
 
 Each mart has a twin `<mart>_dist` with the same grain plus distribution and bucket
 (queries/marts/contact_dist.sql): the waits and repeat gaps behind settings-dependent metrics.
@@ -44,6 +37,7 @@ DIST_SUMS = ("n", "handle_sum")
 class Mart:
     name: str
     dims: tuple[str, ...]
+    grain: str  # stated grain, Swedish (docs/metrics.md): "en rad per ..."
     channels: tuple[str, ...] | None = None  # rows restricted to these channels
 
     @property
@@ -60,16 +54,22 @@ class Mart:
 
 # Smallest first: `choose` takes the first that covers a query.
 MARTS: tuple[Mart, ...] = (
-    Mart("mart_day", ("local_date", "department", "channel", "source_system")),
+    Mart("mart_day", ("local_date", "department", "channel", "source_system"),
+         "dag × förvaltning × kanal × källsystem"),
     Mart("mart_local", ("local_date", "slot", "service_point", "channel", "department", "topic",
                         "city_area", "stadsomrade", "language", "customer_type"),
-         channels=LOCAL_CHANNELS),
-    Mart("mart_halfhour", ("local_date", "slot", "department", "channel")),
+         "dag × halvtimme × servicepunkt × kanal × förvaltning × ärendekategori × stadsdel × "
+         "språk × kundtyp, bara besök och uppsökande verksamhet", channels=LOCAL_CHANNELS),
+    Mart("mart_halfhour", ("local_date", "slot", "department", "channel"),
+         "dag × halvtimme × förvaltning × kanal"),
     Mart("mart_topic_day", ("local_date", "department", "topic", "channel", "city_area",
-                            "stadsomrade")),
+                            "stadsomrade"),
+         "dag × förvaltning × ärendekategori × kanal × stadsdel"),
     Mart("mart_people_day", ("local_date", "department", "channel", "city_area", "stadsomrade",
-                             "language", "customer_type", "interpreter")),
-    Mart("contact_facts", ALL_DIMS),
+                             "language", "customer_type", "interpreter"),
+         "dag × förvaltning × kanal × stadsdel × språk × kundtyp × tolk"),
+    Mart("contact_facts", ALL_DIMS, "kontakt (alla härledda flaggor; reserv för ovanliga "
+         "kombinationer av filter och indelningar)"),
 )
 
 

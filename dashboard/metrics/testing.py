@@ -62,21 +62,26 @@ def insert_contacts(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
         con.unregister("_fixture_rows")
 
 
-def insert_lookups(con: duckdb.DuckDBPyConnection, *, city_areas=(), topics=(), calendar=(),
-                   opening_hours=()) -> None:
-    """Rows as tuples in the lookup tables' column order (queries/migrations/001_contract.sql)."""
+def replace_lookups(con: duckdb.DuckDBPyConnection, *, city_areas=None, topics=None,
+                    calendar=None, opening_hours=None) -> None:
+    """Replace the given lookup tables (a writable store comes seeded with Malmö's reference
+    data) with rows as tuples in the tables' column order (queries/migrations/001_contract.sql).
+    Tables not given keep the seeded reference data."""
     for table, rows in (("city_areas", city_areas), ("topics", topics), ("calendar", calendar),
                         ("opening_hours", opening_hours)):
+        if rows is None:
+            continue
+        # table names are this function's constants
+        con.execute("delete from " + table)
         for row in rows:
             marks = ", ".join(f"${i + 1}" for i in range(len(row)))
-            # table names are this function's constants
             con.execute("insert into " + table + " values (" + marks + ")", list(row))
 
 
 def build(con: duckdb.DuckDBPyConnection, rows: list[dict], **lookups) -> duckdb.DuckDBPyConnection:
     """Insert lookups and contacts, then build the marts in one transaction, like an ingest."""
     con.execute("begin transaction")
-    insert_lookups(con, **lookups)
+    replace_lookups(con, **lookups)
     insert_contacts(con, rows)
     refresh_marts(con)
     con.execute("commit")

@@ -1,0 +1,191 @@
+"""`kontaktcenter metrics`: registry metrics for a filter, as a table, CSV or JSON.
+
+The same engine call and the same suppression as the dashboard: figures are computed by
+`dashboard.metrics.compute` and small cells hidden by `dashboard.metrics.suppression.suppress` before
+anything is printed. Suppressed values print as "<5" / "Dolt" (table), an empty cell (CSV) or
+null with the metric id listed under "suppressed" (JSON).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+
+import polars as pl
+
+from dashboard.cli import CliError
+from dashboard.domain import CHANNELS, CUSTOMER_TYPES
+from dashboard.formatting import MISSING, format_date, format_month, format_value, format_weekday
+from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
+from dashboard.metrics.metric import UnknownMetric
+from dashboard.store import StoreError
+
+DEFAULT_METRICS = (
+    "contacts", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate",
+    "resolved_rate", "failure_demand_share",
+)
+FORMATS = ("table", "csv", "json")
+# option -> Filters field
+FILTER_OPTIONS = {
+    "department": "departments", "channel": "channels", "city_area": "city_areas",
+    "topic": "topics", "language": "languages", "customer_type": "customer_types",
+}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("metrics", help="skriv ut mått för ett urval (tabell, CSV eller JSON)")
+    p.add_argument("--from", dest="start", metavar="DATUM", help="första dag (ÅÅÅÅ-MM-DD), inklusive")
+    p.add_argument("--to", dest="end", metavar="DATUM", help="sista dag (ÅÅÅÅ-MM-DD), inklusive")
+    p.add_argument("--department", action="append", default=[], metavar="FÖRVALTNING")
+    p.add_argument("--channel", action="append", default=[], metavar="KANAL",
+                   help=f"kanal: {', '.join(CHANNELS)}")
+    p.add_argument("--city-area", action="append", default=[], metavar="OMRÅDE",
+                   help="stadsområde eller stadsdel")
+    p.add_argument("--topic", action="append", default=[], metavar="ÄRENDEKATEGORI")
+    p.add_argument("--language", action="append", default=[], metavar="SPRÅK")
+    p.add_argument("--customer-type", action="append", default=[], metavar="KUNDTYP",
+                   help=f"kundtyp: {', '.join(CUSTOMER_TYPES)}")
+    p.add_argument("--by", action="append", default=[], metavar="DIMENSION",
+                   help=f"dela upp på: {', '.join(DIMENSIONS)}")
+    p.add_argument("--metric", action="append", default=[], metavar="ID",
+                   help="måttets id (docs/metrics.md); standard: " + ", ".join(DEFAULT_METRICS))
+    p.add_argument("--format", choices=FORMATS, default="table", help="utdata (standard table)")
+    p.add_argument("--refresh-marts", action="store_true",
+                   help="bygg om statistiktabellerna (marts) först; kräver skrivrätt")
+    p.set_defaults(handler=run)
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"Datumet '{text}' för {option} kunde inte läsas. Skriv ÅÅÅÅ-MM-DD.") from None
+
+
+def filters_from_args(args) -> Filters:
+    start, end = _date(args.start, "--from"), _date(args.end, "--to")
+    if start and end and start > end:
+        raise CliError(f"--from ({start}) ligger efter --to ({end}). Byt plats på datumen.")
+    return Filters(start=start, end=end,
+                   **{field: tuple(getattr(args, opt)) for opt, field in FILTER_OPTIONS.items()})
+
+
+def _open(args):
+    from dashboard.metrics.marts import refresh_marts
+    from dashboard.store import open_store
+
+    db = args.settings.db
+    if args.refresh_marts:
+        con = open_store(db)
+        con.execute("begin transaction")
+        refresh_marts(con)
+        con.execute("commit")
+        return con
+    return open_store(db, read_only=True)
+
+
+def run(args) -> int:
+    from dashboard.metrics.engine import compute
+    from dashboard.metrics.suppression import suppress
+
+    settings = args.settings
+    ids = tuple(args.metric) or DEFAULT_METRICS
+    by = tuple(args.by)
+    filters = filters_from_args(args)
+    try:
+        con = _open(args)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        frame = compute(con, filters, ids, by=by, settings=settings)
+    except (UnknownMetric, UnknownDimension, StoreError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        con.close()
+    shown = suppress(frame, ids, by=by, settings=settings)
+    writer = {"table": _print_table, "csv": _print_csv, "json": _print_json}[args.format]
+    writer(shown, ids, by, settings)
+    return 0
+
+
+def _suppressed(row: dict, metric_id: str) -> bool:
+    return bool(row.get(f"{metric_id}__suppressed"))
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def _print_json(frame: pl.DataFrame, ids, by, settings) -> None:
+    out = []
+    for row in frame.iter_rows(named=True):
+        item = {d: _plain(row[d]) for d in by}
+        hidden = [m for m in ids if _suppressed(row, m)]
+        item.update({m: None if m in hidden else _plain(row[m]) for m in ids})
+        if hidden:
+            item["suppressed"] = hidden
+        out.append(item)
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _print_csv(frame: pl.DataFrame, ids, by, settings) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*by, *ids])
+    for row in frame.iter_rows(named=True):
+        values = [_plain(row[d]) for d in by]
+        values += ["" if _suppressed(row, m) or row[m] is None else _plain(row[m]) for m in ids]
+        writer.writerow(values)
+
+
+def dimension_text(dim: str, value) -> str:
+    """A breakdown value as a Swedish reader expects it."""
+    if value is None:
+        return "Okänd"
+    if dim == "channel":
+        return CHANNELS.get(value, value)
+    if dim == "customer_type":
+        return CUSTOMER_TYPES.get(value, value)
+    if dim == "weekday":
+        return format_weekday(value)
+    if dim == "month":
+        return format_month(value)
+    if dim in ("day", "week"):
+        return format_date(value)
+    if dim == "hour":
+        return f"{value:02d}:00"
+    if dim == "interpreter":
+        return "Ja" if value else "Nej"
+    return str(value)
+
+
+def _print_table(frame: pl.DataFrame, ids, by, settings) -> None:
+    from dashboard.metrics.registry import get
+
+    if frame.is_empty():
+        print("Inga kontakter för det valda urvalet.")
+        return
+    metrics = [get(m) for m in ids]
+    header = [DIMENSIONS[d][2] for d in by] + [m.label_for(settings) for m in metrics]
+    rows = []
+    for row in frame.iter_rows(named=True):
+        cells = [dimension_text(d, row[d]) for d in by]
+        for m in metrics:
+            value = row[m.id]
+            cells.append(format_value(value, m.unit, suppressed=_suppressed(row, m.id),
+                                      threshold=settings.small_cell_threshold)
+                         if value is not None or _suppressed(row, m.id) else MISSING)
+        rows.append(cells)
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    numeric = [False] * len(by) + [True] * len(metrics)
+    for line in [header, *rows]:
+        print("  ".join(c.rjust(w) if num else c.ljust(w)
+                        for c, w, num in zip(line, widths, numeric)).rstrip())
