@@ -44,6 +44,7 @@ SOURCE_SYSTEMS = {"phone": "sample_telephony", "chat": "sample_telephony", "emai
 _BASE_CHANNEL = {"phone": 0.56, "email": 0.13, "chat": 0.06, "e_service": 0.22, "visit": 0.05,
                  "social": 0.02, "outreach": 0.03}
 REPEAT_SHARE = 0.10          # rows that repeat an earlier contact's person and topic
+_FAILURE_REPEATS = 4.0       # a failure-demand contact is this many times likelier to repeat
 _REPEAT_GAP_P = 0.35         # days to the repeat ~ geometric(0.35), mean 2.9
 _NO_TOPIC_P = 0.015          # topic never recorded
 _PERSONS_PER_ROW = 0.6       # size of the person pool relative to the rows
@@ -139,9 +140,11 @@ def _draw_rows(m: Model, rng: np.random.Generator, n: int) -> dict[str, np.ndarr
         inc = slice(n_base, n_base + n_inc)
         mass = m.tl.day_mass[topic[inc], IS_STAFFED[channel[inc]].astype(int)][:, m.incident_days]
         day[inc] = m.incident_days[pick_rows(rng.random(n_inc), np.arange(n_inc), mass)]
-    # Repeats: the same person about the same topic a few days later; failure-prone topics
-    # repeat more. Staffed channels move to the next open day.
-    w = np.array([0.5 + t.failure for t in TOPIC_MIX])[topic]
+    # Repeats: the same person about the same topic a few days later; failure demand repeats
+    # more (fail_u decides the failure tag later). Staffed channels move to the next open day.
+    fail_u = rng.random(n)
+    failing = fail_u[: n_base + n_inc] < oc.failure_p(topic, np.zeros(len(topic), dtype=bool))
+    w = np.where(failing, _FAILURE_REPEATS, 1.0)
     parent = pick(rng.random(n_rep), w / w.sum())
     r_topic, r_pid = topic[parent], pid[parent]
     r_channel = pick_rows(rng.random(n_rep), r_topic, m.channel_p)
@@ -154,13 +157,14 @@ def _draw_rows(m: Model, rng: np.random.Generator, n: int) -> dict[str, np.ndarr
     r_day = np.where(staffed & late, m.tl.prev_open[np.clip(r_day, 0, None)], r_day)
     r_day = np.clip(r_day, 0, m.tl.n_days - 1)
     r_day = np.where(staffed & ~m.tl.working[r_day], m.tl.next_open[r_day], r_day)
+    r_day = np.where(r_day >= m.tl.n_days, m.tl.prev_open[m.tl.n_days - 1], r_day)  # closed at year end
     topic = np.concatenate([topic, r_topic])
     channel = np.concatenate([channel, r_channel])
     day = np.concatenate([day, r_day])
     return {
         "topic": topic, "pid": np.concatenate([pid, r_pid]), "channel": channel, "day": day,
         "second": draw_seconds_of_day(rng, m.tl, channel, day),
-        "is_repeat": np.arange(n) >= n_base + n_inc, "is_incident": (np.arange(n) >= n_base) & (np.arange(n) < n_base + n_inc),
+        "fail_u": fail_u, "is_repeat": np.arange(n) >= n_base + n_inc, "is_incident": (np.arange(n) >= n_base) & (np.arange(n) < n_base + n_inc),
     }
 
 
@@ -185,7 +189,7 @@ def _chunk(m: Model, rng: np.random.Generator, n: int, offset: int) -> pl.DataFr
     reply_day, reply_second = oc.reply_local(rng, m.tl, channel[written], day[written], second[written])
     first_response = np.full(n, -1, dtype=np.int64)
     first_response[written] = local_to_utc(m.tl, reply_day, reply_second) - started[written]
-    demand, reason = oc.demand(rng, topic, handled, r["is_repeat"])
+    demand, reason = oc.demand(rng, topic, handled, r["is_repeat"], r["fail_u"])
     recorded_topic = np.where((rng.random(n) < _NO_TOPIC_P) & ~r["is_incident"], -1, topic)
     a = {
         "started": started, "channel": channel, "topic": recorded_topic, "area": who["area"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dashboard.reference import TOPICS
 from dashboard.sample.planted import EQUITY_GAP
 from dashboard.sample.population import LANGUAGE_CODES, pick
 from dashboard.sample.timing import CHANNELS, Timeline
@@ -23,6 +24,7 @@ _INTERPRETER_HANDLE = 1.7
 _OTHER_LANGUAGE_HANDLE = 1.15
 TAGGED_P = 0.85              # share of handled contacts the agent tags with a demand type
 _FIRST_FAILURE_SCALE = 0.75  # topic failure shares are of all contacts; first contacts fail less
+_CHASING = np.array([{t[0]: t[3] for t in TOPICS}[m.topic] for m in TOPIC_MIX])  # progress chasing in itself
 _REPEAT_FAILURE_P = 0.85
 _REPEAT_REASONS = {"repeat": 0.5, "progress_chasing": 0.3, "not_done": 0.2}
 SURVEY_P = 0.16              # of handled phone, chat, e-mail and visit contacts
@@ -97,18 +99,23 @@ def reply_local(rng: np.random.Generator, tl: Timeline, channel: np.ndarray, day
     return reply_day, reply_second
 
 
-def demand(rng: np.random.Generator, topic: np.ndarray, handled: np.ndarray,
-           is_repeat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(demand: -1 untagged, 0 value, 1 failure; reason index into REASONS or -1)."""
+def failure_p(topic: np.ndarray, is_repeat: np.ndarray) -> np.ndarray:
+    """P(failure demand | tagged) per contact."""
+    first = np.where(_CHASING, 1.0, _FIRST_FAILURE_SCALE) * np.array([t.failure for t in TOPIC_MIX])
+    return np.where(is_repeat, _REPEAT_FAILURE_P, first[topic])
+
+
+def demand(rng: np.random.Generator, topic: np.ndarray, handled: np.ndarray, is_repeat: np.ndarray,
+           fail_u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(demand: -1 untagged, 0 value, 1 failure; reason index into REASONS or -1).
+    fail_u: the uniform deciding failure, drawn earlier because failure drives repeats."""
     n = len(topic)
     tagged = handled & (rng.random(n) < TAGGED_P)
-    p_fail = np.where(is_repeat, _REPEAT_FAILURE_P,
-                      _FIRST_FAILURE_SCALE * np.array([t.failure for t in TOPIC_MIX])[topic])
-    failure = tagged & (rng.random(n) < p_fail)
+    failure = tagged & (fail_u < failure_p(topic, is_repeat))
     reason = _pick_each(rng.random(n), reason_matrix()[topic])
     repeat_p = np.array([_REPEAT_REASONS.get(r, 0.0) for r in REASONS])
     repeat_reason = pick(rng.random(n), repeat_p)
-    chasing = reason_matrix()[topic, REASONS.index("progress_chasing")] > 0.5
+    chasing = _CHASING[topic]
     reason = np.where(is_repeat & ~chasing, repeat_reason, reason)
     return np.where(tagged, failure.astype(np.int8), -1), np.where(failure, reason, -1)
 

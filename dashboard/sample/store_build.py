@@ -38,7 +38,8 @@ def build_sample_store(db_path: Path | str, rows: int, seed: int = DEFAULT_SEED,
     label = f"generate_contacts(rows={rows}, seed={seed}, plants={plants}, chunk_rows={chunk_rows})"
     frames = generate_contacts(rows, seed=seed, plants=plants, chunk_rows=chunk_rows)
     with _new_store(Path(db_path)) as con:
-        _load_frames(con, frames, rows, "generator", hashlib.sha256(label.encode()).hexdigest(), progress)
+        _load(con, _frame_inserter(con, frames, rows, progress), "generator",
+              hashlib.sha256(label.encode()).hexdigest())
 
 
 def ensure_store(db_path: Path | str) -> bool:
@@ -59,19 +60,21 @@ def load_shipped_sample(con: duckdb.DuckDBPyConnection) -> int:
         raise StoreError("Exempeldata finns redan i databasen. Bygg en ny med `kontaktcenter sample --force`.")
     if not SHIPPED_SAMPLE.is_file():
         frames = generate_contacts(SHIPPED_ROWS, seed=SHIPPED_SEED)
-        return _load_frames(con, frames, SHIPPED_ROWS, "generator", "", None)
+        return _load(con, _frame_inserter(con, frames, SHIPPED_ROWS, None), "generator", "-")
+
+    def insert(ingest_id: int) -> int:
+        con.execute("insert into contacts by name select *, $id as ingest_id from read_parquet($path)",
+                    {"id": ingest_id, "path": str(SHIPPED_SAMPLE)})
+        return con.execute("select count(*) from contacts where ingest_id = $id", {"id": ingest_id}).fetchall()[0][0]
+
     digest = hashlib.sha256(SHIPPED_SAMPLE.read_bytes()).hexdigest()
-    table = pl.read_parquet(SHIPPED_SAMPLE)
-    return _load_frames(con, [table], table.height, SHIPPED_SAMPLE.name, digest, None)
+    return _load(con, insert, SHIPPED_SAMPLE.name, digest)
 
 
-def _load_frames(con: duckdb.DuckDBPyConnection, frames: Iterable[pl.DataFrame], total: int,
-                 file_name: str, file_hash: str, progress: Progress | None) -> int:
-    started = _utc_now()
-    done = 0
-    con.execute("begin transaction")
-    try:
-        ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
+def _frame_inserter(con: duckdb.DuckDBPyConnection, frames: Iterable[pl.DataFrame], total: int,
+                    progress: Progress | None) -> Callable[[int], int]:
+    def insert(ingest_id: int) -> int:
+        done = 0
         for frame in frames:
             con.register("_sample_chunk", frame.to_arrow())
             try:
@@ -82,9 +85,20 @@ def _load_frames(con: duckdb.DuckDBPyConnection, frames: Iterable[pl.DataFrame],
             done += frame.height
             if progress:
                 progress(done, total)
+        return done
+    return insert
+
+
+def _load(con: duckdb.DuckDBPyConnection, insert: Callable[[int], int], file_name: str, file_hash: str) -> int:
+    """One transaction: an ingest-log row, the contacts, the data-version bump, the marts."""
+    started = _utc_now()
+    con.execute("begin transaction")
+    try:
+        ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
+        done = insert(ingest_id)
         con.execute(
             "insert into ingest_log values ($id, $source, $file, $hash, 'sample', $n, $n, 0, 0, $start, $end)",
-            {"id": ingest_id, "source": SAMPLE_SOURCE, "file": file_name, "hash": file_hash or "-",
+            {"id": ingest_id, "source": SAMPLE_SOURCE, "file": file_name, "hash": file_hash,
              "n": done, "start": started, "end": _utc_now()},
         )
         bump_data_version(con)
@@ -122,6 +136,7 @@ class _new_store:  # noqa: N801 - used as a context manager
         self.target.parent.mkdir(parents=True, exist_ok=True)
         _remove(self.tmp)
         self.con = open_store(self.tmp)
+        self.con.execute("set enable_progress_bar = false")  # progress is the caller's to show
         seed_reference(self.con)
         return self.con
 

@@ -1,0 +1,50 @@
+"""Shared fixtures (datasette style: deterministic data, built once per session).
+
+- `sample_db`: path to a store built once per session from SAMPLE_DB_ROWS generated contacts
+  (seed SAMPLE_DB_SEED, planted incident and equity gap included; see docs/sample-data.md).
+  Treat it as read-only: open it with `open_store(path, read_only=True)`. A test that writes
+  must copy the file first (`shutil.copy(sample_db, tmp_path / "x.duckdb")`).
+- `sample_db_no_plants`: the same rows' model without the planted truths (built on first use).
+- `empty_db`: a factory; each call returns the path of a fresh, migrated, seeded store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dashboard.sample import build_sample_store
+from dashboard.store import open_store
+
+SAMPLE_DB_ROWS = 60_000
+SAMPLE_DB_SEED = 20250401
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    build_sample_store(path, SAMPLE_DB_ROWS, seed=SAMPLE_DB_SEED, plants=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_db_no_plants(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample_no_plants") / "sample.duckdb"
+    build_sample_store(path, SAMPLE_DB_ROWS, seed=SAMPLE_DB_SEED, plants=False)
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Callable[[], Path]:
+    """Call it for a new empty store: lookup tables seeded, no contacts."""
+    made = []
+
+    def make() -> Path:
+        path = tmp_path / f"empty-{len(made)}.duckdb"
+        open_store(path).close()
+        made.append(path)
+        return path
+
+    return make
