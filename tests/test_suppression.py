@@ -1,0 +1,299 @@
+"""Small-cell suppression: hand-worked tables and an independent disclosure audit.
+
+The audit does not use the module's graph: it writes every line of a table as a linear identity
+(cells minus total = 0) and asks numpy whether any hidden cell is fixed by the visible ones
+(x_k is determined iff dropping column k lowers the rank of the hidden cells' matrix).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.metrics.suppression import (
+    COMPLEMENTARY, SMALL_COUNT, SMALL_DENOMINATOR, Rate, explain, suppress,
+)
+
+T = "Totalt"
+
+
+def determined(equations: list[tuple[list[int], int]], hidden: set[int]) -> set[int]:
+    """Hidden cells whose value follows from visible cells and the identities sum(parts) = total."""
+    order = sorted(hidden)
+    if not order:
+        return set()
+    a = np.zeros((len(equations), len(order)))
+    col = {cell: j for j, cell in enumerate(order)}
+    for r, (members, total) in enumerate(equations):
+        for m in members:
+            if m in col:
+                a[r, col[m]] += 1
+        if total in col:
+            a[r, col[total]] -= 1
+    full = np.linalg.matrix_rank(a) if len(equations) else 0
+    return {cell for cell in order
+            if len(equations) and full > np.linalg.matrix_rank(np.delete(a, col[cell], axis=1))}
+
+
+def one_dim(values: list[int], total: bool = True) -> pl.DataFrame:
+    names = [chr(ord("A") + i) for i in range(len(values))]
+    if total:
+        names, values = names + [T], values + [sum(values)]
+    return pl.DataFrame({"area": names, "n": values})
+
+
+def hidden_rows(result, column="n") -> dict[str, str]:
+    flags = result.with_flags()
+    keys = flags.columns[0]
+    return {k: r for k, r in zip(flags[keys], flags[f"{column}__reason"]) if r is not None}
+
+
+# ------------------------------------------------------------------------- one dimension
+
+def test_single_small_cell_gets_the_next_smallest_as_complement():
+    result = suppress(one_dim([3, 12, 7, 25]), counts=["n"], by=["area"], total_label=T)
+    assert hidden_rows(result) == {"A": SMALL_COUNT, "C": COMPLEMENTARY}
+    assert result.frame["n"].to_list() == [None, 12, None, 25, 47]
+
+
+def test_two_small_cells_protect_each_other():
+    result = suppress(one_dim([2, 4, 30, 50]), counts=["n"], by=["area"], total_label=T)
+    assert hidden_rows(result) == {"A": SMALL_COUNT, "B": SMALL_COUNT}
+
+
+def test_zero_is_shown_and_not_used_as_complement():
+    result = suppress(one_dim([3, 0, 20, 30]), counts=["n"], by=["area"], total_label=T)
+    assert hidden_rows(result) == {"A": SMALL_COUNT, "C": COMPLEMENTARY}
+    assert result.frame["n"].to_list() == [None, 0, None, 30, 53]
+
+
+def test_a_zero_is_the_complement_when_nothing_else_is_left():
+    result = suppress(one_dim([3, 0, 0], total=False), counts=["n"], by=["area"])
+    assert hidden_rows(result) == {"A": SMALL_COUNT, "B": COMPLEMENTARY}
+
+
+def test_small_total_is_hidden_too():
+    result = suppress(one_dim([1, 3]), counts=["n"], by=["area"], total_label=T)
+    assert hidden_rows(result) == {"A": SMALL_COUNT, "B": SMALL_COUNT, T: SMALL_COUNT}
+
+
+def test_total_published_elsewhere_still_needs_a_complement():
+    result = suppress(one_dim([3, 12, 7], total=False), counts=["n"], by=["area"])
+    assert hidden_rows(result) == {"A": SMALL_COUNT, "C": COMPLEMENTARY}
+
+
+def test_without_any_known_total_only_small_counts_are_hidden():
+    result = suppress(one_dim([3, 12, 7], total=False), counts=["n"], by=["area"], margins_known=False)
+    assert hidden_rows(result) == {"A": SMALL_COUNT}
+
+
+def test_only_category_of_a_published_total_is_reported_as_derivable():
+    result = suppress(one_dim([3], total=False), counts=["n"], by=["area"])
+    assert hidden_rows(result) == {"A": SMALL_COUNT}
+    assert result.derivable == ((0, "n"),)
+
+
+# ------------------------------------------------------------------------- two dimensions
+
+def two_dim(grid: list[list[int]], margins: bool = True) -> pl.DataFrame:
+    rows, cols = "abcdefgh"[: len(grid)], "xyzuvw"[: len(grid[0])]
+    records = [(r, c, grid[i][j]) for i, r in enumerate(rows) for j, c in enumerate(cols)]
+    if margins:
+        records += [(r, T, sum(grid[i])) for i, r in enumerate(rows)]
+        records += [(T, c, sum(row[j] for row in grid)) for j, c in enumerate(cols)]
+        records += [(T, T, sum(map(sum, grid)))]
+    return pl.DataFrame(records, schema=["row", "col", "n"], orient="row")
+
+
+def hidden_cells(result) -> dict[tuple[str, str], str]:
+    f = result.with_flags()
+    return {(r, c): why for r, c, why in zip(f["row"], f["col"], f["n__reason"]) if why is not None}
+
+
+def test_two_dim_single_small_cell_hides_a_rectangle():
+    grid = [[2, 10, 20], [15, 9, 30], [25, 40, 8]]
+    result = suppress(two_dim(grid), counts=["n"], by=["row", "col"], total_label=T)
+    assert hidden_cells(result) == {
+        ("a", "x"): SMALL_COUNT, ("a", "y"): COMPLEMENTARY,
+        ("b", "x"): COMPLEMENTARY, ("b", "y"): COMPLEMENTARY,
+    }
+
+
+def test_two_dim_second_small_cell_shares_the_rectangle():
+    grid = [[2, 10, 20], [15, 3, 30], [25, 40, 8]]
+    result = suppress(two_dim(grid), counts=["n"], by=["row", "col"], total_label=T)
+    assert hidden_cells(result) == {
+        ("a", "x"): SMALL_COUNT, ("b", "y"): SMALL_COUNT,
+        ("a", "y"): COMPLEMENTARY, ("b", "x"): COMPLEMENTARY,
+    }
+
+
+def test_bridge_between_two_hidden_blocks_is_closed():
+    # Two blocks of small cells joined by (b, z): every row and column has two hidden cells, but
+    # rows a+b minus columns x+y still gives (b, z) exactly. The cheapest fix is (d, x) = 6.
+    grid = [
+        [1, 2, 50, 60],
+        [3, 4, 2, 70],
+        [40, 45, 1, 2],
+        [6, 30, 3, 4],
+    ]
+    result = suppress(two_dim(grid), counts=["n"], by=["row", "col"], total_label=T)
+    small = {(r, c) for r, c in hidden_cells(result) if hidden_cells(result)[(r, c)] == SMALL_COUNT}
+    assert len(small) == 9
+    assert {k for k, v in hidden_cells(result).items() if v == COMPLEMENTARY} == {("d", "x")}
+
+
+# ------------------------------------------------------------------- parts, rates, checks
+
+def test_parts_of_a_whole_in_one_row():
+    frame = pl.DataFrame({"offered": [120], "answered": [117], "abandoned": [3]})
+    result = suppress(frame, counts=["offered", "answered", "abandoned"],
+                      parts={"offered": ["answered", "abandoned"]})
+    row = result.with_flags().row(0, named=True)
+    assert row["abandoned__reason"] == SMALL_COUNT and row["answered__reason"] == COMPLEMENTARY
+    assert row["offered"] == 120 and row["answered"] is None and row["abandoned"] is None
+
+
+def test_rates_follow_their_denominator():
+    frame = pl.DataFrame({
+        "area": ["A", "B", "C", "D"], "offered": [3, 12, 7, 40], "answered": [3, 10, 4, 30],
+        "answer_rate": [1.0, 10 / 12, 4 / 7, 0.75], "satisfaction_mean": [4.0, 3.5, 4.2, 3.9],
+        "surveys": [3, 8, 7, 40],
+    })
+    result = suppress(
+        frame, counts=["offered"], by=["area"],
+        rates={"answer_rate": "offered", "satisfaction_mean": Rate("surveys", min_count=10)},
+    )
+    f = result.with_flags()
+    assert f["offered__reason"].to_list() == [SMALL_COUNT, None, COMPLEMENTARY, None]
+    assert f["answer_rate__reason"].to_list() == [SMALL_DENOMINATOR, None, COMPLEMENTARY, None]
+    assert f["satisfaction_mean__reason"].to_list() == [SMALL_DENOMINATOR] * 3 + [None]
+    assert f["answer_rate"].to_list()[1] == pytest.approx(10 / 12)
+
+
+def test_rate_with_declared_numerator_hides_with_it():
+    frame = pl.DataFrame({"abandoned": [3, 20], "offered": [100, 100], "abandon_rate": [0.03, 0.2]})
+    loose = suppress(frame, counts=["abandoned"], rates={"abandon_rate": "offered"})
+    strict = suppress(frame, counts=["abandoned"], rates={"abandon_rate": Rate("offered", "abandoned")})
+    assert loose.frame["abandon_rate"].to_list() == [0.03, 0.2]
+    assert strict.frame["abandon_rate"].to_list() == [None, 0.2]
+
+
+def test_nothing_hidden_keeps_the_frame():
+    frame = one_dim([10, 20, 30])
+    result = suppress(frame, counts=["n"], by=["area"], total_label=T)
+    assert not result.any and result.frame.equals(frame)
+
+
+def test_nulls_stay_null_without_a_reason():
+    frame = pl.DataFrame({"area": ["A", "B"], "n": [None, 10]})
+    assert suppress(frame, counts=["n"], by=["area"]).reasons["n"].to_list() == [None, None]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"counts": ["n"], "by": ["a", "b", "c"]}, "två dimensioner"),
+    ({"counts": ["missing"]}, "saknas"),
+    ({"counts": ["n"], "threshold": 0}, "minst 1"),
+    ({"counts": ["n"], "parts": {"n": ["m"]}}, "count-kolumner"),
+])
+def test_bad_arguments_are_refused(kwargs, message):
+    frame = pl.DataFrame({"a": [1], "b": [1], "c": [1], "n": [3], "m": [3]})
+    with pytest.raises(ValueError, match=message):
+        suppress(frame, **kwargs)
+
+
+def test_explanations_are_swedish_and_name_the_threshold():
+    assert "5" in explain(SMALL_COUNT, 5) and "kontakter" in explain(SMALL_DENOMINATOR, 5)
+    assert "räknas fram" in explain(COMPLEMENTARY, 5)
+
+
+# ------------------------------------------------------------------------ property tests
+
+SMALLISH = st.one_of(st.integers(0, 6), st.integers(0, 60))
+AUDIT = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _grid_equations(n_rows: int, n_cols: int) -> list[tuple[list[int], int]]:
+    """Cells numbered r * (n_cols + 1) + c over a grid whose last row and column are totals."""
+    width = n_cols + 1
+    rows = [([r * width + c for c in range(n_cols)], r * width + n_cols) for r in range(n_rows + 1)]
+    cols = [([r * width + c for r in range(n_rows)], n_rows * width + c) for c in range(n_cols + 1)]
+    return rows + cols
+
+
+def _check_protected(grid_values, hidden, equations, threshold, derivable=frozenset()):
+    """Nothing hidden can be computed, except cells the result itself reports as derivable."""
+    assert determined(equations, hidden) == set(derivable)
+    for i, v in enumerate(grid_values):
+        assert (0 < v < threshold) <= (i in hidden)  # every small count is hidden
+    for members, total in equations:  # the literal rule: no line with exactly one hidden cell
+        cells = [*members, total]
+        assert sum(c in hidden for c in cells) != 1 or set(cells) & set(derivable)
+
+
+@AUDIT
+@given(st.lists(st.lists(SMALLISH, min_size=1, max_size=5), min_size=1, max_size=5).filter(
+    lambda g: len({len(r) for r in g}) == 1), st.booleans(), st.integers(3, 10))
+def test_two_dim_no_hidden_cell_is_derivable(grid, margins_in_frame, threshold):
+    frame = two_dim(grid, margins=True)
+    if not margins_in_frame:  # published elsewhere: not in the frame, but known
+        frame = frame.filter((pl.col("row") != T) & (pl.col("col") != T))
+    result = suppress(frame, counts=["n"], by=["row", "col"], total_label=T, threshold=threshold)
+    n_rows, n_cols = len(grid), len(grid[0])
+    names_r, names_c = list("abcdefgh"[:n_rows]) + [T], list("xyzuvw"[:n_cols]) + [T]
+    index = {(r, c): i * (n_cols + 1) + j for i, r in enumerate(names_r) for j, c in enumerate(names_c)}
+    values = [0] * len(index)
+    for r, c, v in two_dim(grid).iter_rows():
+        values[index[(r, c)]] = v
+    hidden = {index[k] for k in hidden_cells(result)}
+    if not margins_in_frame:  # totals outside the frame are visible; only small ones matter there
+        values = [0 if (i % (n_cols + 1) == n_cols or i >= n_rows * (n_cols + 1)) else v
+                  for i, v in enumerate(values)]
+    derivable = {index[(frame["row"][i], frame["col"][i])] for i, _ in result.derivable}
+    if margins_in_frame:  # totals in the frame can themselves be hidden: always protectable
+        assert derivable == set()
+    else:  # only a cell alone in a line whose other total is published may stay derivable
+        assert all(n_rows == 1 or n_cols == 1 for _ in derivable)
+    _check_protected(values, hidden, _grid_equations(n_rows, n_cols), threshold, derivable)
+
+
+@AUDIT
+@given(st.lists(SMALLISH, min_size=2, max_size=12), st.booleans())
+def test_one_dim_no_hidden_cell_is_derivable(values, total_in_frame):
+    frame = one_dim(values, total=total_in_frame)
+    result = suppress(frame, counts=["n"], by=["area"], total_label=T)
+    hidden = {i for i, why in enumerate(result.reasons["n"]) if why is not None}
+    full = values + [sum(values)]
+    equations = [(list(range(len(values))), len(values))]
+    assert all(not (0 < v < 5) for v in result.frame["n"].drop_nulls())
+    assert result.derivable == ()
+    check_values = full if total_in_frame else values + [0]
+    _check_protected(check_values, hidden, equations, 5)
+
+
+@AUDIT
+@given(st.lists(st.tuples(SMALLISH, SMALLISH), min_size=1, max_size=6), st.booleans())
+def test_parts_no_hidden_cell_is_derivable(rows, with_total_row):
+    frame = pl.DataFrame({
+        "area": [chr(65 + i) for i in range(len(rows))],
+        "answered": [a for a, _ in rows], "abandoned": [b for _, b in rows],
+    }).with_columns(offered=pl.col("answered") + pl.col("abandoned"))
+    if with_total_row:
+        frame = pl.concat([frame, frame.select(pl.lit(T).alias("area"), pl.exclude("area").sum())])
+    result = suppress(frame, counts=["answered", "abandoned", "offered"], by=["area"], total_label=T,
+                      parts={"offered": ["answered", "abandoned"]})
+    flags = result.with_flags()
+    cols = ["answered", "abandoned", "offered"]
+    n_rows = len(rows)
+    grid = frame.to_dicts() if with_total_row else frame.to_dicts() + [{c: 0 for c in cols}]
+    values = [grid[r][c] for r in range(n_rows + 1) for c in cols]
+    if not with_total_row:
+        values[-3:] = [0, 0, 0]
+    hidden = {r * 3 + j for r in range(flags.height) for j, c in enumerate(cols)
+              if flags[f"{c}__suppressed"][r]}
+    derivable = {r * 3 + cols.index(c) for r, c in result.derivable}
+    assert not derivable or (n_rows == 1 and not with_total_row)  # one group = the city's totals
+    _check_protected(values, hidden, _grid_equations(n_rows, 2), 5, derivable)
