@@ -128,12 +128,13 @@ def test_custom_period_is_taken_as_given():
     [
         (FilterState(preset="30d"), Period(date(2025, 5, 17), date(2025, 6, 15)),
          Period(date(2025, 4, 17), date(2025, 5, 16))),
+        # equal length, ending the day before (the engine's previous_period)
         (FilterState(preset="month"), Period(date(2025, 3, 1), date(2025, 3, 31)),
-         Period(date(2025, 2, 1), date(2025, 2, 28))),
+         Period(date(2025, 1, 29), date(2025, 2, 28))),
         (FilterState(preset="quarter"), Period(date(2025, 1, 1), date(2025, 3, 31)),
-         Period(date(2024, 10, 1), date(2024, 12, 31))),
+         Period(date(2024, 10, 3), date(2024, 12, 31))),
         (FilterState(preset="year"), Period(date(2024, 1, 1), date(2024, 12, 31)),
-         Period(date(2023, 1, 1), date(2023, 12, 31))),
+         Period(date(2022, 12, 31), date(2023, 12, 31))),  # 2024 has 366 days
         (FilterState(comparison="yoy"), Period(date(2024, 2, 1), date(2024, 2, 29)),
          Period(date(2023, 2, 1), date(2023, 2, 28))),
     ],
@@ -143,9 +144,20 @@ def test_comparison_periods(state, period, expected):
     assert comparison_period(FilterState(comparison="none"), period) is None
 
 
+def test_comparison_matches_the_engine_filters():
+    from dashboard.metrics import Filters
+
+    period = Period(date(2025, 3, 1), date(2025, 3, 31))
+    f = Filters(start=period.start, end=period.end)
+    prev = comparison_period(FilterState(comparison="prev"), period)
+    yoy = comparison_period(FilterState(comparison="yoy"), period)
+    assert (prev.start, prev.end) == (f.previous_period().start, f.previous_period().end)
+    assert (yoy.start, yoy.end) == (f.same_period_last_year().start, f.same_period_last_year().end)
+
+
 def test_describe_names_department_period_comparison_and_filters():
     s = FilterState(department="Miljöförvaltningen", channels=("phone",))
     text = describe(s, Period(date(2025, 3, 1), date(2025, 3, 31)),
-                    Period(date(2025, 2, 1), date(2025, 2, 28)), {"phone": "Telefon"})
-    assert text == ("Miljöförvaltningen, 1–31 mars 2025 jämfört med 1–28 februari 2025 "
+                    Period(date(2025, 1, 29), date(2025, 2, 28)), {"phone": "Telefon"})
+    assert text == ("Miljöförvaltningen, 1–31 mars 2025 jämfört med 29 januari–28 februari 2025 "
                     "(kanal: Telefon)")

@@ -115,7 +115,7 @@ def test_ranked_bars_sorted_with_text_reference_and_intervals():
     fig = ranked_bars(frame, label="topic", value="rate", title="Överlämnat per ärendekategori",
                       unit="share", value_title="Andel överlämnade", low="lo", high="hi",
                       reference=0.3, flag="flagged")
-    (bar,) = fig.data
+    bar = fig.data[0]
     # Largest at the top: plotly draws the last category on top.
     assert list(bar.y) == ["Parkering", "Bygglov", "Avfall", "▲ Förskoleplats"]
     assert bar.text[0] == "dolt (för få kontakter)"
@@ -123,7 +123,8 @@ def test_ranked_bars_sorted_with_text_reference_and_intervals():
     assert list(bar.error_x.array)[-1] == pytest.approx(10)
     (vline,) = fig.layout.shapes
     assert vline.line.dash == "dash"
-    assert any(a.text == f"Hela staden: 30,0{NBSP}%" for a in fig.layout.annotations)
+    legend = fig.data[1]
+    assert legend.name == f"Hela staden: 30,0{NBSP}%" and legend.line.dash == "dash"
     assert "konfidensintervall" in alt_text(fig)
 
 
@@ -170,3 +171,13 @@ def test_series_style_is_distinct_for_the_first_eight():
     styles = [series_style(i) for i in range(8)]
     assert len({s["color"] for s in styles}) == 8
     assert len({s["symbol"] for s in styles}) == 8
+
+
+def test_date_axis_has_swedish_ticks():
+    fig = time_series(_daily([1, 2, 3, 4, 5]), x="day", y="value", title="t", unit="count", y_title="y")
+    assert list(fig.layout.xaxis.ticktext) == ["1 mar 2025", "2 mar", "3 mar", "4 mar", "5 mar"]
+    from dashboard.charts.timeseries import date_ticks
+
+    months = [date(2024, m, 1) for m in range(1, 13)] + [date(2025, 1, 1)]
+    vals, texts = date_ticks(months)
+    assert len(vals) <= 8 and texts[0] == "jan 2024" and all("dec" not in t or "2024" in t for t in texts)

@@ -78,12 +78,20 @@ def ranked_bars(
     ))
     if reference is not None:
         ref = scale([reference], unit)[0]
-        fig.add_vline(x=ref, line_dash="dash", line_color=COMPARISON_COLOUR, line_width=2,
-                      annotation_text=f"{reference_label}: {format_value(reference, unit)}",
-                      annotation_position="top", annotation_font={"color": TEXT})
+        fig.add_vline(x=ref, line_dash="dash", line_color=COMPARISON_COLOUR, line_width=2)
+        # Named in the legend (not an annotation that could cover a bar).
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
+                                 name=f"{reference_label}: {format_value(reference, unit)}",
+                                 line={"color": COMPARISON_COLOUR, "dash": "dash", "width": 2}))
     fig.update_xaxes(**axis_format(unit), rangemode="tozero")
+    present = [v for v in drawn if v is not None]
+    if present and min(present) < 0:  # room for the value labels outside negative bars too
+        low_end, high_end = min(present), max(max(present), 0)
+        span = (high_end - low_end) or 1
+        fig.update_xaxes(range=[low_end - 0.3 * span, high_end + 0.25 * span])
     fig.update_yaxes(type="category", tickfont={"color": TEXT})
-    fig.update_layout(showlegend=False, bargap=0.3)
+    fig.update_layout(showlegend=reference is not None, bargap=0.3)
+    fig.data[0].showlegend = False
     return fig
 
 

@@ -49,7 +49,7 @@ def weekday_hour_heatmap(
         customdata=hover,
         hovertemplate="%{customdata}<extra></extra>",
         colorscale=SEQUENTIAL,
-        colorbar={"title": {"text": value_label}},
+        colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 14},
         xgap=1, ygap=1,
     ))
     fig.update_yaxes(autorange="reversed", showgrid=False)

@@ -19,13 +19,38 @@ from dashboard.charts.theme import (
     scale,
     series_style,
 )
-from dashboard.formatting import format_date_short, format_value
+from dashboard.formatting import MONTHS_SHORT, format_date_short, format_value
+
+MAX_TICKS = 8
 
 
 def _x_text(value) -> str:
     if isinstance(value, (date, datetime)):
         return format_date_short(value)
     return str(value)
+
+
+def date_ticks(xs: list) -> tuple[list, list[str]]:
+    """Swedish tick labels for a date axis (Plotly would print English month names).
+
+    At most MAX_TICKS ticks; '7 dec' for days, 'dec 2025' when every value is a month start;
+    the year is added on the first tick and where it changes.
+    """
+    values = sorted({x for x in xs if isinstance(x, (date, datetime))})
+    if not values:
+        return [], []
+    step = max(1, -(-len(values) // MAX_TICKS))
+    ticks = values[::step]
+    monthly = all(v.day == 1 for v in values) and len(values) > 1
+    texts, last_year = [], None
+    for v in ticks:
+        month = MONTHS_SHORT[v.month - 1]
+        text = f"{month} {v.year}" if monthly else f"{v.day} {month}"
+        if not monthly and v.year != last_year:
+            text += f" {v.year}"
+        last_year = v.year
+        texts.append(text)
+    return ticks, texts
 
 
 def _hover(xs, ys, unit) -> list[list[str]]:
@@ -100,6 +125,9 @@ def time_series(
             hover_x=comp[comparison_x_actual].to_list() if comparison_x_actual else None,
         ))
     fig.update_yaxes(**axis_format(unit), rangemode="tozero")
+    tickvals, ticktext = date_ticks(frame[x].to_list())
+    if tickvals:
+        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
     if incidents is not None:
         add_incidents(fig, incidents)
     return fig

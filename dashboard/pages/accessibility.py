@@ -12,11 +12,9 @@ KEY_FIGURES = ("offered", "answer_rate", "service_level", "service_level_alt", "
 def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     blocks.trend(view, "answer_rate", key="acc_trend_answer")
-    left, right = st.columns(2)
-    with left:
-        blocks.heatmap(view, "offered", key="acc_heat_offered", title="Inkomna samtal och chattar per veckodag och timme")
-    with right:
-        blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och timme")
+    blocks.heatmap(view, "offered", key="acc_heat_offered",
+                   title="Inkomna samtal och chattar per veckodag och timme")
+    blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och timme")
     left, right = st.columns(2)
     with left:
         blocks.ranked(view, "channel_share", "channel", key="acc_channels", with_city=False,

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.ui import blocks
-from dashboard.ui.engine import CITY, for_view, metrics
+from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
 from dashboard.ui.structured import show_frame
 
@@ -13,10 +13,7 @@ SHARES = ("missing_topic_share", "missing_department_share", "missing_outcome_sh
 
 def body(view) -> None:
     blocks.kpis(view, SHARES)
-    engine_quality = for_view("data_quality", view)
-    frame = engine_quality if engine_quality is not None else metrics(view, ("contacts", *SHARES),
-                                                                      by=["source_system"])
-    show_frame(frame, "Saknade uppgifter per källsystem", key="dq_sources")
+    show_frame(for_view("data_quality", view), "Saknade uppgifter per källsystem", key="dq_sources")
     blocks.trend(view, "missing_topic_share", key="dq_trend")
     st.caption("Kontakter utan förvaltning räknas inte in när sidorna filtreras på förvaltning; "
                "en hög andel här betyder att förvaltningens siffror är för låga.")

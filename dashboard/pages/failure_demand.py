@@ -2,36 +2,31 @@
 
 import streamlit as st
 
-from dashboard.ui import blocks
+from dashboard.ui import blocks, demand
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
-from dashboard.ui.structured import show_frame
 
 KEY_FIGURES = ("failure_demand_share", "repeat_rate", "contacts_per_resolved_matter",
                "failure_demand_cost_sek", "failure_demand_fte", "failure_demand_hours",
-               "failure_demand_share_inferred", "digital_share")
+               "failure_demand_share_inferred", "failure_demand_cost_sek_inferred")
 
 
 def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
+    st.caption("Härledda siffror (kontakter utan taggning som reglerna bedömer som onödiga: "
+               "upprepade kontakter inom fönstret och ärendekategorier som i sig är statusfrågor) "
+               "redovisas för sig och blandas aldrig med de taggade.")
     blocks.trend(view, "failure_demand_share", key="fd_trend")
+    demand.reasons(for_view("failure_demand_breakdown", view, by="reason"), key="fd_reasons")
     left, right = st.columns(2)
     with left:
-        blocks.ranked(view, "failure_demand_share", "topic", key="fd_topic",
-                      title="Onödig efterfrågan per ärendekategori")
-    with right:
         blocks.ranked(view, "failure_demand_share", "department", key="fd_department",
                       title="Onödig efterfrågan per förvaltning")
-    breakdown = for_view("failure_demand_breakdown", view)
-    if breakdown is not None:
-        show_frame(breakdown, "Orsaker till onödig efterfrågan", key="fd_reasons")
+    with right:
+        blocks.ranked(view, "failure_demand_share", "topic", key="fd_topic",
+                      title="Onödig efterfrågan per ärendekategori")
     st.subheader("Självservice som inte används")
-    potential = for_view("self_service_potential", view)
-    if potential is not None:
-        show_frame(potential, "Ärenden med e-tjänst som ändå kommer via telefon", key="fd_self_service")
-    else:
-        blocks.ranked(view, "digital_share", "topic", key="fd_digital",
-                      title="Andel via e-tjänst per ärendekategori")
+    demand.self_service(for_view("self_service_potential", view), key="fd_self_service")
 
 
 page("Onödig efterfrågan", body,

@@ -13,18 +13,17 @@ def body(view) -> None:
     st.subheader("Hur går det?")
     blocks.kpis(view, KEY_FIGURES)
     st.subheader("Vad har förändrats?")
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     with left:
         blocks.trend(view, "contacts", key="ov_trend", incidents=insights.incident_periods(view))
     with right:
         insights.biggest_changes(view, "contacts", "topic", key="ov_changes")
     st.subheader("Var ska vi titta?")
-    gaps, incidents, equity = st.columns(3)
+    gaps, flags = st.columns(2)
     with gaps:
         insights.top_service_gaps(view, key="ov_gaps", top=5)
-    with incidents:
+    with flags:
         insights.incident_list(view, key="ov_incidents")
-    with equity:
         insights.equity_flags(view, key="ov_equity")
 
 

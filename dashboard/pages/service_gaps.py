@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.metrics import EQUITY_METRICS
 from dashboard.ui import blocks, insights
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -14,9 +15,7 @@ EQUITY_DIMENSIONS = {"stadsomrade": "Stadsområde", "language": "Språk", "inter
 def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     st.subheader("Vad överlämnas?")
-    ledger = for_view("service_gap_ledger", view)
-    if ledger is not None:
-        insights.show_ledger(ledger, key="sg_ledger")
+    insights.show_ledger(for_view("service_gap_ledger", view, top=15), key="sg_ledger")
     left, right = st.columns(2)
     with left:
         blocks.ranked(view, "forwarded_rate", "topic", key="sg_topic",
@@ -24,19 +23,18 @@ def body(view) -> None:
     with right:
         blocks.trend(view, "forwarded_rate", key="sg_trend")
     st.subheader("Får alla samma service?")
-    dimension = st.segmented_control("Jämför grupper efter", list(EQUITY_DIMENSIONS),
-                                     format_func=EQUITY_DIMENSIONS.get, default="stadsomrade",
-                                     key="sg_equity_dim", required=True)
-    equity = for_view("equity", view, dimension=dimension)
-    if equity is not None:
-        insights.show_equity(equity, dimension, key="sg_equity")
     left, right = st.columns(2)
-    with left:
-        blocks.ranked(view, "resolved_rate", dimension, key="sg_resolved_by",
-                      title=f"Löst av kontaktcenter per {EQUITY_DIMENSIONS[dimension].lower()}")
-    with right:
-        blocks.ranked(view, "contacts_per_1000_residents", "stadsomrade", key="sg_per_1000",
-                      title="Kontakter per 1 000 invånare per stadsområde")
+    dimension = left.segmented_control("Jämför grupper efter", list(EQUITY_DIMENSIONS),
+                                       format_func=EQUITY_DIMENSIONS.get, default="stadsomrade",
+                                       key="sg_equity_dim", required=True)
+    metric_id = right.selectbox("Mått", EQUITY_METRICS, format_func=blocks.label, key="sg_equity_metric")
+    equity = for_view("equity", view, dimension=dimension)
+    city = blocks.single_value(view, metric_id)
+    insights.show_equity(equity, dimension, metric_id, key="sg_equity", city=city)
+    blocks.intervals(for_view("contacts_per_residents", view), label="stadsomrade", value="per_1000",
+                     low="per_1000_lo", high="per_1000_hi", unit="per_1000", key="sg_per_1000",
+                     title="Kontakter per 1 000 invånare per stadsområde", metric_id="contacts_per_1000_residents",
+                     extra=(("contacts", "Kontakter", "count"), ("population", "Invånare", "integer")))
 
 
 page("Serviceglapp", body,

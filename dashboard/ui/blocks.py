@@ -39,9 +39,11 @@ def threshold() -> int:
     return data.settings().small_cell_threshold
 
 
-def visible(frame: pl.DataFrame, metric_id: str) -> list:
-    """The metric's values with hidden cells as None (what a chart may draw)."""
-    mask = hidden_mask(frame, metric_col(metric_id))
+def visible(frame: pl.DataFrame, metric_id: str, unit: str | None = None) -> list:
+    """The column's values with hidden cells as None (what a chart may draw)."""
+    col = metric_col(metric_id) if metric_id in REGISTRY else Col(
+        metric_id, metric_id, unit, min_n=threshold() if unit == "count" else None)
+    mask = hidden_mask(frame, col)
     return [None if h else v for v, h in zip(frame[metric_id].to_list(), mask)]
 
 
@@ -133,3 +135,22 @@ def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, titl
     cols = (dim_col(by), metric_col(metric_id), *(metric_col(e) for e in extra))
     chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=ids)
     return frame
+
+
+def single_value(view: View, metric_id: str) -> float | None:
+    """The metric over the whole view, or None when it is hidden."""
+    value, hidden = _single(metrics(view, [metric_id]), metric_id)
+    return None if hidden else value
+
+
+def intervals(frame: pl.DataFrame, *, label: str, value: str, low: str, high: str, unit: str,
+              key: str, title: str, metric_id: str, extra: Sequence[tuple[str, str, str]] = ()) -> None:
+    """Ranked bars with 95 % interval whiskers, for an engine frame that carries its intervals."""
+    labels = {v: label_for(label, v) for v in frame[label].to_list()}
+    fig = ranked_bars(frame, label=label, value=value, title=title, unit=unit,
+                      value_title=REGISTRY[metric_id].label_for(data.settings()), low=low, high=high,
+                      labels=labels)
+    cols = (dim_col(label), Col(value, REGISTRY[metric_id].label_for(data.settings()), unit),
+            Col(low, "95 % intervall, nedre", unit), Col(high, "95 % intervall, övre", unit),
+            *(Col(k, t, u) for k, t, u in extra))
+    chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=[metric_id])

@@ -56,9 +56,10 @@ def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle:
     show_table = False
     with st.container(horizontal=True, vertical_alignment="center"):
         definitions(metric_ids)
+        with st.popover("Ladda ner", icon=":material/download:"):
+            download(table, key=key)
         if with_toggle:
             show_table = st.toggle("Visa som tabell", key=f"tbl_{key}")
-        download(table, key=key)
     return show_table
 
 
@@ -70,7 +71,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
             st.markdown(f"**{table.title}**")
             st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}")
         else:
-            st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig))
+            st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None)
         if caption:
             st.caption(caption)
         if table.note:

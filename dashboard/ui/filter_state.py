@@ -251,15 +251,15 @@ def resolve_period(state: FilterState, latest: date) -> Period:
 
 
 def comparison_period(state: FilterState, period: Period) -> Period | None:
-    """Previous period (calendar-aligned for month/quarter/year presets) or same period last year."""
+    """The period of equal length ending the day before, or the same dates last year.
+
+    The same rule as the engine's Filters.previous_period()/same_period_last_year(), so key
+    figures, scorecards and export packs all compare against the same days.
+    """
     if state.comparison == "none":
         return None
     if state.comparison == "yoy":
         return Period(_shift_year(period.start, -1), _shift_year(period.end, -1))
-    if state.preset in ("month", "quarter", "year"):
-        months = {"month": 1, "quarter": 3, "year": 12}[state.preset]
-        start = _month_start_back(period.start, months)
-        return Period(start, period.start - timedelta(days=1))
     end = period.start - timedelta(days=1)
     return Period(end - timedelta(days=period.days - 1), end)
 

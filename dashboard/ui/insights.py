@@ -7,16 +7,16 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import ranked_bars
-from dashboard.formatting import format_date_short, format_int, format_number
+from dashboard.formatting import format_date_short, format_int, format_percent
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks
-from dashboard.ui.engine import COMPARE, for_view, metrics, structured
+from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.ui.filters import View
 from dashboard.ui.labels import dimension_label, label_for
 from dashboard.ui.tables import Col, TableData
 
-PENDING = "Visas när metrikmotorn har stöd för det ({name})."
+LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")
 
 
 def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int = 8) -> None:
@@ -27,7 +27,7 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
         return
     now = metrics(view, [metric_id], by=[by])
     before = metrics(view, [metric_id], by=[by], scope=COMPARE)
-    joined = now.join(before, on=by, how="full", coalesce=True, suffix="_before").with_columns(
+    joined = now.join(before, on=by, how="full", coalesce=True, suffix="_before", nulls_equal=True).with_columns(
         pl.col(metric_id).fill_null(0), pl.col(f"{metric_id}_before").fill_null(0),
     )
     # Hide a change when either side is a small cell: the difference would reveal it.
@@ -49,33 +49,50 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
 
 
 def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
-    """Topics kontaktcenter forwards most (the service-gap ledger when the engine has it)."""
-    ledger = structured("service_gap_ledger")
-    if ledger is None:
-        blocks.ranked(view, "forwarded_rate", "topic", key=key, top=top,
-                      title="Ärendekategorier som oftast överlämnas")
-        return
-    frame = for_view("service_gap_ledger", view)
-    show_ledger(frame, key=key, top=top)
+    """The service-gap ledger's top rows: topics kontaktcenter forwards most."""
+    ledger = for_view("service_gap_ledger", view, top=top)
+    value = "forwarded" if "forwarded" in ledger.columns else "forwarded_rate"
+    title = "Serviceglapp: mest överlämnade ärendekategorier"
+    labels = {t: f"{t} ({d})" if d else t for t, d in zip(ledger["topic"].to_list(), ledger["department"].to_list())}
+    shown = ledger.with_columns(pl.Series(value, blocks.visible(ledger, value), dtype=pl.Float64))
+    fig = ranked_bars(shown, label="topic", value=value, title=title, unit=REGISTRY[value].unit,
+                      value_title=blocks.label(value), top=top, labels=labels)
+    cols = tuple(c for c in (blocks.dim_col("department"), blocks.dim_col("topic"),
+                             *(blocks.metric_col(m) for m in LEDGER_IDS)) if c.key in ledger.columns)
+    chart_block(fig, TableData(title, ledger, cols, blocks.threshold()), key=key,
+                metric_ids=[m for m in LEDGER_IDS if m in ledger.columns])
 
 
-def show_ledger(frame: pl.DataFrame, *, key: str, top: int | None = None) -> None:
-    title = "Serviceglapp: ärendekategorier som överlämnas"
-    rows = frame.head(top) if top else frame
-    cols = tuple(c for c in (
-        blocks.dim_col("department"), blocks.dim_col("topic"),
-        Col("forwarded", "Överlämnade", "count"), Col("forwarded_rate", "Andel överlämnade", "share"),
-        Col("repeat_rate", "Återkommande kontakter", "share"),
-    ) if c.key in rows.columns)
-    table_block(TableData(title, rows, cols, blocks.threshold()), key=key,
-                metric_ids=["forwarded_rate", "repeat_rate"])
+def show_ledger(frame: pl.DataFrame, *, key: str) -> None:
+    title = "Serviceglappsregistret: ärendekategorier per förvaltning"
+    cols = tuple(c for c in (Col("rank", "Plats", "integer"), blocks.dim_col("department"),
+                             blocks.dim_col("topic"), *(blocks.metric_col(m) for m in LEDGER_IDS))
+                 if c.key in frame.columns)
+    table_block(TableData(title, frame, cols, blocks.threshold()), key=key,
+                metric_ids=[m for m in LEDGER_IDS if m in frame.columns],
+                caption="Rangordnat efter antal överlämnade, sedan efter andel återkommande kontakter.")
+
+
+def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str, city: float | None) -> None:
+    """One metric's groups with 95 % intervals; ▲ marks a difference that is clear and material."""
+    rows = frame.filter(pl.col("metric") == metric_id)
+    title = f"{blocks.label(metric_id)} per {dimension_label(dimension).lower()}"
+    labels = {g: label_for(dimension, g) for g in rows["group"].to_list()}
+    fig = ranked_bars(rows, label="group", value="rate", title=title, unit="share",
+                      value_title=blocks.label(metric_id), low="rate_lo", high="rate_hi", flag="flagged",
+                      labels=labels, reference=city, reference_label="Hela urvalet", top=30)
+    cols = (Col("group", dimension_label(dimension), None, dimension=dimension),
+            Col("rate", "Andel", "share"), Col("rate_lo", "95 % intervall, nedre", "share"),
+            Col("rate_hi", "95 % intervall, övre", "share"), Col("rest_rate", "Övriga staden", "share"),
+            Col("difference", "Skillnad", "share"), Col("trials", "Underlag (kontakter)", "count"),
+            Col("flagged", "Flaggad", None, dimension="flag"))
+    chart_block(fig, TableData(title, rows, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
+                caption="▲ = skillnaden mot övriga staden är både statistiskt tydlig (95 % intervall, "
+                        "justerat för antal jämförelser) och tillräckligt stor för att spela roll.")
 
 
 def incident_periods(view: View) -> pl.DataFrame | None:
     """Flagged incident periods in the view (start, end, label) for marking trend charts."""
-    fn = structured("incidents")
-    if fn is None:
-        return None
     frame = for_view("incidents", view)
     if frame is None or frame.is_empty():
         return None
@@ -85,11 +102,7 @@ def incident_periods(view: View) -> pl.DataFrame | None:
 
 
 def incident_list(view: View, *, key: str) -> None:
-    fn = structured("incidents")
     st.markdown("**Oönskade händelser (ovanligt många kontakter)**")
-    if fn is None:
-        st.caption(PENDING.format(name="incidents"))
-        return
     frame = for_view("incidents", view)
     if frame is None or frame.is_empty():
         st.success("Inga perioder med ovanligt många kontakter i perioden.")
@@ -102,25 +115,26 @@ def incident_list(view: View, *, key: str) -> None:
                              Col("start", "Start"), Col("end", "Slut"),
                              Col("contacts", "Kontakter", "count"), Col("expected", "Väntat", "count"))
                  if c.key in frame.columns)
-    from dashboard.ui.download import download
-    download(TableData("Oönskade händelser", frame, cols, blocks.threshold()), key=key)
+    from dashboard.ui.download import download  # late: download reads the current view
+    with st.popover("Ladda ner", icon=":material/download:"):
+        download(TableData("Oönskade händelser", frame, cols, blocks.threshold()), key=key)
 
 
 def equity_flags(view: View, *, key: str) -> None:
-    fn = structured("equity")
     st.markdown("**Skillnader mellan grupper (likvärdig service)**")
-    if fn is None:
-        st.caption(PENDING.format(name="equity"))
-        return
     frame = for_view("equity", view)
-    flagged = frame.filter(pl.col("flagged")) if frame is not None and "flagged" in frame.columns else None
+    flagged = frame.filter(pl.col("flagged")) if frame is not None else None
     if flagged is None or flagged.is_empty():
         st.success("Inga tydliga och betydande skillnader mellan grupper i perioden.")
         return
-    for r in flagged.head(5).iter_rows(named=True):
-        metric = REGISTRY.get(r.get("metric_id", ""), None)
-        what = metric.label if metric else r.get("metric_id", "")
-        dim = r.get("dimension", "")
-        st.markdown(f"- **{label_for(dim, r.get('group'))}** ({dimension_label(dim).lower()}): "
-                    f"{what.lower()} {format_number((r.get('difference') or 0) * 100, 1, sign=True)} "
-                    "procentenheter mot resten av staden")
+    for r in flagged.sort(pl.col("difference").abs(), descending=True).head(5).iter_rows(named=True):
+        dim = r["dimension"]
+        st.markdown(f"- **{label_for(dim, r['group'])}** ({dimension_label(dim).lower()}): "
+                    f"{r['label'].lower()} {format_percent(r['rate'])} mot "
+                    f"{format_percent(r['rest_rate'])} i övriga staden")
+    cols = (Col("label", "Mått"), Col("dimension", "Dimension"), Col("group", "Grupp"),
+            Col("rate", "Andel", "share"), Col("rest_rate", "Övriga staden", "share"),
+            Col("difference", "Skillnad", "share"), Col("trials", "Underlag", "count"))
+    from dashboard.ui.download import download  # late: download reads the current view
+    with st.popover("Ladda ner", icon=":material/download:"):
+        download(TableData("Flaggade skillnader mellan grupper", flagged, cols, blocks.threshold()), key=key)

@@ -44,6 +44,8 @@ _BY_DIMENSION = {
     "failure_reason": domain.FAILURE_REASONS,
     "language": LANGUAGES,
     "interpreter": {True: "Med tolk", False: "Utan tolk"},
+    "flag": {True: "Ja", False: "Nej"},
+    "dimension_name": DIMENSIONS,
 }
 
 

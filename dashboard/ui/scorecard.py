@@ -1,8 +1,5 @@
-"""The department scorecard (until the engine's own scorecard lands) and the all-departments table.
-
-Each row is one registry metric: this period, the comparison period, the change in words, the city.
-All figures come from the engine's `compute`; hidden values stay hidden in every column.
-"""
+"""The Förvaltning page's parts: the engine's scorecard as a table, its failure-demand drivers,
+and all departments side by side when none is chosen."""
 
 from __future__ import annotations
 
@@ -10,50 +7,84 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from dashboard import domain
+from dashboard.charts import ranked_bars
 from dashboard.formatting import MISSING, format_delta, format_value
-from dashboard.ui import blocks
-from dashboard.ui.engine import CITY, COMPARE, metrics
-from dashboard.ui.figure import table_block
+from dashboard.metrics.registry import REGISTRY
+from dashboard.ui import blocks, data
+from dashboard.ui.engine import CITY, metrics
+from dashboard.ui.figure import chart_block, table_block
 from dashboard.ui.filters import View
 from dashboard.ui.kpi import judgement
-from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_text
+from dashboard.ui.tables import Col, TableData, hidden_text
+
+TEXT_COLUMNS = ("metric_label", "current", "previous_text", "change_text", "city_text")
 
 
-def _cell(frame: pl.DataFrame | None, metric_id: str) -> tuple[float | None, bool]:
-    if frame is None or frame.is_empty():
-        return None, False
-    return frame[metric_id][0], hidden_mask(frame, blocks.metric_col(metric_id))[0]
+def _hidden(metric_id: str, n) -> bool:
+    """Hidden as everywhere else: a basis below the metric's minimum (a small count for counts)."""
+    m = REGISTRY.get(metric_id)
+    if m is None or n is None:
+        return False
+    return 0 < n < m.min_n_for(data.settings()) if m.unit == "count" else n < m.min_n_for(data.settings())
 
 
-def scorecard_rows(view: View, metric_ids: Sequence[str]) -> pl.DataFrame:
-    now, before = metrics(view, metric_ids), metrics(view, metric_ids, scope=COMPARE)
-    city = metrics(view, metric_ids, scope=CITY)
-    threshold = blocks.threshold()
+def _text(metric_id: str, unit: str, value, n) -> str:
+    if _hidden(metric_id, n):
+        return hidden_text(Col(metric_id, "", unit), blocks.threshold())
+    return format_value(value, unit)
+
+
+def card_rows(card) -> pl.DataFrame:
     rows = []
-    for mid in metric_ids:
-        col = blocks.metric_col(mid)
-        texts, raw = [], []
-        for frame in (now, before, city):
-            value, hidden = _cell(frame, mid)
-            raw.append(None if hidden else value)
-            texts.append(hidden_text(col, threshold) if hidden else format_value(value, col.unit))
-        change = format_delta(raw[0], raw[1], col.unit) if before is not None else None
-        verdict = judgement(mid, raw[0], raw[1]) if change else None
-        rows.append({"metric": col.label, "current": texts[0], "previous": texts[1] if before is not None else MISSING,
-                     "change": f"{change} ({verdict})" if change and verdict else (change or MISSING),
-                     "city": texts[2]})
-    return pl.DataFrame(rows, schema={k: pl.String for k in ("metric", "current", "previous", "change", "city")})
+    for r in card.metrics.iter_rows(named=True):
+        mid, unit = r["metric"], r["unit"]
+        now_hidden, before_hidden = _hidden(mid, r["n"]), _hidden(mid, r.get("previous_n"))
+        change = None
+        if card.comparison is not None and not (now_hidden or before_hidden):
+            change = format_delta(r["value"], r["previous"], unit)
+        verdict = judgement(mid, r["value"], r["previous"]) if change else None
+        rows.append({
+            "metric_label": r["label"],
+            "current": _text(mid, unit, r["value"], r["n"]),
+            "previous_text": _text(mid, unit, r["previous"], r.get("previous_n")) if card.comparison else MISSING,
+            "change_text": f"{change} ({verdict})" if change and verdict else (change or MISSING),
+            "city_text": _text(mid, unit, r["city"], r.get("city_n")),
+        })
+    return pl.DataFrame(rows, schema={c: pl.String for c in TEXT_COLUMNS})
 
 
-def scorecard_table(view: View, metric_ids: Sequence[str], *, key: str) -> None:
-    frame = scorecard_rows(view, metric_ids)
-    cols = (Col("metric", "Mått"), Col("current", "Perioden"), Col("previous", "Jämförelseperioden"),
-            Col("change", "Förändring"), Col("city", "Hela staden"))
-    table_block(TableData(f"Resultatkort för {view.who}", frame, cols, blocks.threshold()),
-                key=key, metric_ids=metric_ids)
+def card(card, view: View, *, key: str) -> None:
+    cols = (Col("metric_label", "Mått"), Col("current", "Perioden"), Col("previous_text", "Jämförelseperioden"),
+            Col("change_text", "Förändring"), Col("city_text", "Hela staden"))
+    table_block(TableData(f"Resultatkort för {view.who}", card_rows(card), cols, blocks.threshold()),
+                key=key, metric_ids=card.metrics["metric"].to_list(),
+                caption="Andelar jämförs i procentenheter, antal och belopp i procent.")
 
 
-def city_comparison_table(view: View, metric_ids: Sequence[str], *, key: str) -> None:
+def drivers(card, *, key: str) -> None:
+    """The five largest tagged sources of failure demand (topic and reason)."""
+    tagged = card.drivers.filter(~pl.col("inferred"))
+    title = "De fem största källorna till onödig efterfrågan"
+    labels = [f"{t} – {domain.FAILURE_REASONS.get(r, 'utan orsak')}" for t, r in
+              zip(tagged["topic"].to_list(), tagged["reason"].to_list())]
+    frame = tagged.with_columns(pl.Series("driver", labels, dtype=pl.String),
+                                pl.col("failures").alias("failures__n"),
+                                pl.col("previous_failures").alias("previous_failures__n"))
+    shown = frame.with_columns(pl.Series("failures", blocks.visible(frame, "failures", unit="count"),
+                                         dtype=pl.Float64))
+    fig = ranked_bars(shown, label="driver", value="failures", title=title, unit="count",
+                      value_title="Kontakter med onödig efterfrågan", top=5)
+    cols = (Col("rank", "Plats", "integer"), Col("topic", "Ärendekategori"),
+            Col("reason", "Orsak", None, dimension="failure_reason"),
+            Col("failures", "Kontakter", "count", min_n=blocks.threshold()),
+            Col("share_of_failure", "Andel av onödig efterfrågan", "share"),
+            Col("previous_failures", "Jämförelseperioden", "count", min_n=blocks.threshold()))
+    chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key,
+                metric_ids=["failure_demand_share"])
+
+
+def all_departments(view: View, metric_ids: Sequence[str], *, key: str) -> None:
     frame = metrics(view, metric_ids, by=["department"], scope=CITY)
     cols = (blocks.dim_col("department"), *(blocks.metric_col(m) for m in metric_ids))
     table_block(TableData("Alla förvaltningar", frame, cols, blocks.threshold()), key=key,

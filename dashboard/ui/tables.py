@@ -19,6 +19,7 @@ from dashboard.ui.labels import label_for
 
 HIDDEN_COUNT = "<{threshold}"
 HIDDEN_RATE = "Dolt"
+DATE_DIMENSIONS = ("day", "week", "month", "date")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
         return [bool(v) for v in frame[flag].fill_null(False).to_list()]
     basis = f"{col.key}__n"
     if col.min_n is not None and basis in frame.columns:
-        return [n is not None and n < col.min_n for n in frame[basis].to_list()]
+        low = 1 if col.unit == "count" else 0  # a true zero count reveals nobody
+        return [n is not None and low <= n < col.min_n for n in frame[basis].to_list()]
     return [False] * frame.height
 
 
@@ -58,7 +60,7 @@ def _dimension_text(value, dimension: str | None) -> str:
         return format_weekday(value)
     if dimension == "month":
         return format_month(value)
-    if dimension in ("day", "week", "date"):
+    if dimension in DATE_DIMENSIONS:
         return format_date_short(value)
     if dimension:
         return label_for(dimension, value)
@@ -86,19 +88,15 @@ def display_frame(table: TableData) -> pl.DataFrame:
 
 
 def export_rows(table: TableData) -> list[list]:
-    """Raw values for downloads: numbers stay numbers, hidden cells become their screen text."""
+    """Raw values for downloads: numbers and dates stay themselves, coded dimension values get their
+    Swedish label, hidden cells become their screen text."""
     out_cols = []
     for col in table.columns:
         values = table.frame[col.key].to_list()
         if col.unit is None:
-            out_cols.append([_dimension_text(v, col.dimension) if col.dimension in ("weekday", "channel",
-                             "customer_type", "outcome", "failure_reason", "language", "demand_type")
-                             else v for v in values])
+            coded = col.dimension and col.dimension not in DATE_DIMENSIONS
+            out_cols.append([_dimension_text(v, col.dimension) if coded else v for v in values])
             continue
         hidden = hidden_mask(table.frame, col)
         out_cols.append([hidden_text(col, table.threshold) if h else v for v, h in zip(values, hidden)])
-    return [list(row) for row in zip(*out_cols)] if out_cols else []
-
-
-def visible_keys(columns: Sequence[Col]) -> list[str]:
-    return [c.key for c in columns]
+    return [list(row) for row in zip(*out_cols)]

@@ -1,0 +1,45 @@
+"""Lokal service: one service point's hours, topics and visitors' home areas."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import ranked_bars, weekday_hour_heatmap
+from dashboard.ui import blocks
+from dashboard.ui.figure import chart_block
+from dashboard.ui.tables import Col, TableData, hidden_mask
+
+
+def per_point(result, *, key: str) -> None:
+    points = sorted(p for p in result.totals["service_point"].unique().to_list() if p)
+    if not points:
+        st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
+        return
+    point = st.selectbox("Servicepunkt", points, key=f"{key}_choice")
+    hours = result.by_hour.filter(pl.col("service_point") == point)
+    shown = hours.with_columns(pl.Series("contacts", blocks.visible(hours, "contacts"), dtype=pl.Float64))
+    title = f"{point}: kontakter per veckodag och timme"
+    fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter")
+    cols = (blocks.dim_col("weekday"), blocks.dim_col("hour"), blocks.metric_col("contacts"))
+    chart_block(fig, TableData(title, hours, cols, blocks.threshold()), key=f"{key}_hours",
+                metric_ids=["contacts"])
+    left, right = st.columns(2)
+    with left:
+        _shares(result.topics.filter(pl.col("service_point") == point), "topic",
+                f"{point}: vanligaste ärendekategorier", key=f"{key}_topics")
+    with right:
+        _shares(result.areas.filter(pl.col("service_point") == point), "city_area",
+                f"{point}: besökarnas stadsdelar", key=f"{key}_areas")
+
+
+def _shares(frame: pl.DataFrame, dimension: str, title: str, *, key: str) -> None:
+    count_col = blocks.metric_col("contacts")
+    hidden = hidden_mask(frame, count_col)
+    # A share reveals its count: hide it wherever the count is hidden.
+    frame = frame.with_columns(pl.Series("share__suppressed", hidden, dtype=pl.Boolean))
+    shown = frame.with_columns(pl.Series("share", blocks.visible(frame, "share", unit="share"), dtype=pl.Float64))
+    fig = ranked_bars(shown, label=dimension, value="share", title=title, unit="share",
+                      value_title="Andel av servicepunktens kontakter", top=10)
+    cols = (blocks.dim_col(dimension), count_col, Col("share", "Andel", "share"))
+    chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"])

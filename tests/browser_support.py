@@ -1,0 +1,171 @@
+"""Run the dashboard in a real `streamlit run` subprocess and drive Debian's chromium via Playwright.
+
+Shared by the browser tests and bench/bench_dashboard.py. Never downloads a browser: chromium must
+be /usr/bin/chromium (dev.sh installs Debian's package); without it the tests FAIL with a message.
+axe-core comes from the PyPI package axe-playwright-python (installed with the `test` extra).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("KONTAKTCENTER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Streamlit's own elements that render a Python error; none may appear.
+ERROR_SELECTORS = ('[data-testid="stException"]',)
+# Our own Swedish error text (dashboard/ui/errors.py) and the busy-store message.
+ERROR_TEXTS = ("Något gick fel när sidan skulle visas", "Traceback (most recent call last)")
+
+
+def require_chromium() -> str:
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        raise RuntimeError(
+            f"Chromium saknas ({CHROMIUM}). Installera Debians paket: `apt-get install -y chromium` "
+            "(./dev.sh test gör det), eller peka KONTAKTCENTER_CHROMIUM på en chromium-binär."
+        )
+    return CHROMIUM
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit avslutades direkt (kod {proc.returncode}).")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"streamlit svarade inte på {url} inom {timeout_s} s.")
+
+
+@contextmanager
+def streamlit_server(db: Path, *, log_path: Path | None = None, timeout_s: float = 60):
+    """Yield the base URL of `streamlit run dashboard/app.py` on a free localhost port."""
+    port = free_port()
+    env = dict(os.environ, KONTAKTCENTER_DB=str(db), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, timeout_s)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log_path:
+            log.close()
+
+
+@contextmanager
+def browser_page(viewport=(1400, 1000)):
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                          locale="sv-SE", timezone_id="Europe/Stockholm")
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
+    """Wait until Streamlit finished running the script (no running indicator) and charts drew."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning';
+        }""",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(300)  # plotly draws after the script finished
+
+
+def first_chart_text(page) -> str:
+    """The text of the first drawn Plotly chart (titles, ticks, labels): changes when data changes."""
+    return page.locator(".js-plotly-plot").first.inner_text()
+
+
+def chart_signature(page) -> str:
+    """All chart data visible on the page, as a string: changes when any figure changes."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+              .map(el => JSON.stringify((el.data || []).map(t => [t.name, t.y, t.x, t.z, t.text])))
+              .join('|')"""
+    )
+
+
+def error_findings(page) -> list[str]:
+    found = []
+    for sel in ERROR_SELECTORS:
+        n = page.locator(sel).count()
+        if n:
+            found.append(f"{n} × {sel}: {page.locator(sel).first.inner_text()[:300]}")
+    body = page.locator("body").inner_text()
+    found += [f"text '{t}'" for t in ERROR_TEXTS if t in body]
+    return found
+
+
+def run_axe(page, *, include: str = '[data-testid="stMain"]') -> list[dict]:
+    """axe-core (bundled in axe-playwright-python) on our content; serious/critical violations."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate(
+        """async (include) => await axe.run({include: [include]},
+               {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+                resultTypes: ['violations']})""",
+        include,
+    )
+    return [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        targets = [", ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                   for n in v["nodes"][:3]]
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} noder, t.ex. {targets}")
+    return "\n".join(lines)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    shutil.copyfile(src, dst)
+    return dst
