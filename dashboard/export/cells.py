@@ -107,6 +107,8 @@ def display_text(value, unit: str | None = None) -> str:
             return f.format_percent(value, 1, sign=True)
         if unit == "seconds_delta":
             return ("+" if value > 0 else "") + f.format_duration(value)
+        if unit == "rank" or (unit is None and isinstance(value, int)):
+            return f.format_int(value)
         return f.format_value(value, unit)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")

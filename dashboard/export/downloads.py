@@ -80,6 +80,9 @@ def view_context(filters, *, title: str, data_version: int, threshold: int,
         data_version=data_version,
         generated_at=generated_at or datetime.now().astimezone().replace(microsecond=0),
         threshold=threshold,
+        filter_values=tuple((k, v.isoformat() if isinstance(v, date) else list(v)
+                             if isinstance(v, tuple) else v)
+                            for k, v in vars(filters).items() if v not in (None, ())),
     )
 
 
@@ -117,8 +120,7 @@ def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path 
 
 def record_export(audit_log, what: str, fmt: str, name: str, context: Context, via: str,
                   user: str | None, content: bytes, extra: dict | None = None) -> None:
-    filters = {"department": context.department, "period": [d.isoformat() for d in context.period],
+    filters = {**dict(context.filter_values),
                "comparison": [d.isoformat() for d in context.comparison] if context.comparison
-               else None, **{label: value for label, value in context.filters},
-               "data_version": context.data_version, **(extra or {})}
+               else None, "data_version": context.data_version, **(extra or {})}
     audit.append(audit_log, audit.entry_for(what, fmt, name, filters, via, user, content))

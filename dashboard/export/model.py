@@ -51,6 +51,17 @@ class Chart:
     kind: str = "bar"  # "bar" (horizontal, ranked), "column" or "line"
     dashed: tuple[str, ...] = ()  # series drawn dashed (the comparison period)
 
+    @property
+    def unit(self) -> str | None:
+        """The value axis' unit: the first series' column unit, or its cells' when they carry
+        their own (Figure)."""
+        j = self.table.column_index(self.values[0])
+        unit = self.table.columns[j].unit
+        if unit == FIGURE:
+            units = {row[j].unit for row in self.table.rows if isinstance(row[j], Figure)}
+            return units.pop() if len(units) == 1 else None
+        return unit
+
 
 @dataclass(frozen=True)
 class Section:
@@ -132,6 +143,8 @@ class Context:
     data_version: int
     generated_at: datetime
     threshold: int
+    # the engine's filter fields and values, for the audit log (machine-readable)
+    filter_values: tuple[tuple[str, object], ...] = ()
 
     @property
     def scope(self) -> str:

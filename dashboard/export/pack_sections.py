@@ -170,12 +170,10 @@ def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(DEMAND_IDS)
     reasons = failure_demand_breakdown(inp.con, inp.filters, by="reason",
                                        settings=inp.settings)
-    reasons = hide_counts(reasons, inp.settings, counts=("failures",), rates={"share": "basis"},
-                          follow={"share_of_failure": "failures"})
-    reason_table = _reason_table(reasons, inp)
-    potential = self_service_potential(inp.con, inp.filters, settings=inp.settings).head(TOP)
+    tagged, inferred = _reason_tables(reasons, inp)
+    potential = self_service_potential(inp.con, inp.filters, settings=inp.settings)
     potential = hide_counts(potential, inp.settings, counts=("contacts", "phone", "e_service"),
-                            rates={"phone_share": "contacts"})
+                            rates={"phone_share": "contacts"}, by=("topic",)).head(TOP)
     potential_table = _plain_table(
         "Självservice: ärenden med e-tjänst som mest kommer per telefon", potential,
         (("topic", "Ärendekategori", None), ("contacts", "Kontakter", "count"),
@@ -185,30 +183,36 @@ def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
         "digitalisering", "Digitalisering och servicekommunikation", "Digitalisering",
         "Örat mot marken: onödig efterfrågan som bättre information eller processer skulle ta "
         "bort, vad den kostar och var självservice kan avlasta.",
-        (_key_figures(inp, card), reason_table, potential_table),
-        (Chart("Onödig efterfrågan per orsak (taggad)", reason_table, "reason", ("failures",),
-               "bar"),),
+        (_key_figures(inp, card), tagged, inferred, potential_table),
+        (Chart("Onödig efterfrågan per orsak (taggad)", tagged, "reason", ("failures",), "bar"),
+         Chart("Onödig efterfrågan per orsak (härledd)", inferred, "reason", ("failures",),
+               "bar")),
         DEMAND_IDS,
     )
     return section, card
 
 
-def _reason_table(reasons: pl.DataFrame, inp: Inputs) -> Table:
-    tagged = reasons.filter(~pl.col("inferred"))
-    inferred = reasons.filter(pl.col("inferred"))
-    ordered = pl.concat([tagged, inferred])
-    spec = (("reason", "Orsak", None), ("kind", "Underlag", None),
-            ("failures", "Kontakter", "count"), ("share", "Andel av underlaget", "share"),
+def _reason_tables(reasons: pl.DataFrame, inp: Inputs) -> tuple[Table, Table]:
+    """Tagged and inferred failure demand in two tables: never mixed."""
+    spec = (("reason", "Orsak", None), ("failures", "Kontakter", "count"),
+            ("share", "Andel av underlaget", "share"),
             ("share_of_failure", "Andel av onödig efterfrågan", "share"))
-    ordered = ordered.with_columns(
-        pl.col("reason").fill_null("Utan angiven orsak"),
-        pl.when(pl.col("inferred")).then(pl.lit("härledd (otaggade)"))
-        .otherwise(pl.lit("taggad")).alias("kind"))
-    ordered = ordered.with_columns(pl.col("reason").map_elements(
-        lambda r: label_for("failure_reason", r), return_dtype=pl.String))
-    return _plain_table("Onödig efterfrågan per orsak", ordered, spec, inp.threshold,
-                        note="Taggade och härledda siffror redovisas var för sig och blandas "
-                        "aldrig.")
+    labelled = reasons.with_columns(pl.col("reason").map_elements(
+        lambda r: label_for("failure_reason", r) if r else "Utan angiven orsak",
+        return_dtype=pl.String, skip_nulls=False))
+
+    def shown(inferred: bool) -> pl.DataFrame:
+        part = labelled.filter(pl.col("inferred") == inferred)
+        return hide_counts(part, inp.settings, counts=("failures",), rates={"share": "basis"},
+                           follow={"share_of_failure": "failures"}, by=("reason",))
+
+    tagged = _plain_table(
+        "Onödig efterfrågan per orsak (taggad)", shown(False), spec, inp.threshold,
+        note="Underlaget är kontakter med taggad efterfrågetyp.")
+    inferred = _plain_table(
+        "Onödig efterfrågan per orsak (härledd ur regler)", shown(True), spec, inp.threshold, note="Underlaget är otaggade kontakter; härledda siffror redovisas "
+        "för sig och blandas aldrig med taggade.")
+    return tagged, inferred
 
 
 def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
@@ -224,10 +228,12 @@ def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
 
 def local_service(inp: Inputs) -> Section:
     service = local_service_of(inp.con, inp.filters, settings=inp.settings)
-    totals = hide_counts(service.totals, inp.settings, counts=("contacts",))
+    totals = hide_counts(service.totals, inp.settings, counts=("contacts",),
+                         by=("service_point", "channel"))
     points = _per_point(totals, service.channels, inp.threshold)
-    topics = hide_counts(service.topics.sort("contacts", descending=True).head(TOP),
-                         inp.settings, counts=("contacts",), follow={"share": "contacts"})
+    topics = hide_counts(service.topics, inp.settings, counts=("contacts",),
+                         follow={"share": "contacts"}, by=("service_point", "topic"))
+    topics = topics.sort("contacts", descending=True, nulls_last=True).head(TOP)
     topic_table = _plain_table("Vanligaste ärenden på servicepunkterna", topics,
                                (("service_point", "Servicepunkt", None),
                                 ("topic", "Ärendekategori", None),
@@ -289,7 +295,7 @@ def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
         .alias("kind"))
     driver_table = _plain_table(
         "De största drivarna av onödig efterfrågan", drivers,
-        (("rank", "Plats", None), ("topic", "Ärendekategori", None), ("reason", "Orsak", None),
+        (("rank", "Plats", "rank"), ("topic", "Ärendekategori", None), ("reason", "Orsak", None),
          ("kind", "Underlag", None), ("failures", "Kontakter", "count"),
          ("share_of_failure", "Andel av onödig efterfrågan", "share"),
          ("previous_failures", "Jämförelseperioden", "count")), inp.threshold)

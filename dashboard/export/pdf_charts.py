@@ -48,7 +48,7 @@ def _values(chart: Chart, key: str) -> list:
 
 
 def _unit(chart: Chart) -> str:
-    return (chart.table.columns[chart.table.column_index(chart.values[0])].unit or "").lower()
+    return (chart.unit or "").lower()
 
 
 def _categories(chart: Chart) -> list[str]:

@@ -88,19 +88,28 @@ def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
 
 
 def _widths(table: Table, texts, numeric, width: float) -> list[float]:
-    """Numbers get what their widest text needs; text columns share the rest of the width."""
-    need = []
+    """Numbers get what their widest text needs; text columns at least their longest word, then
+    a share of the rest in proportion to their full text."""
+    need, least = [], []
     for j, column in enumerate(table.columns):
-        longest_word = max((stringWidth(w, BOLD, 7.8) for w in column.label.split()), default=0)
-        widest = max([stringWidth(r[j], REGULAR, 7.8) for r in texts] + [longest_word])
+        words = [w for r in texts for w in r[j].split()] or [""]
+        longest_word = max(stringWidth(w, REGULAR, 7.8) for w in words)
+        header_word = max((stringWidth(w, BOLD, 7.8) for w in column.label.split()), default=0)
+        widest = max([stringWidth(r[j], REGULAR, 7.8) for r in texts] + [header_word])
         need.append(widest + 8)
+        least.append(max(longest_word, header_word) + 8)
     text_cols = [j for j, n in enumerate(numeric) if not n] or list(range(len(need)))
-    fixed = sum(w for j, w in enumerate(need) if j not in text_cols)
-    free = max(width - fixed, 50.0 * len(text_cols))
-    text_need = sum(need[j] for j in text_cols) or 1.0
+    free = width - sum(w for j, w in enumerate(need) if j not in text_cols)
+    full = sum(need[j] for j in text_cols)
+    base = sum(least[j] for j in text_cols)
     out = list(need)
     for j in text_cols:
-        out[j] = free * need[j] / text_need  # shrink (text wraps) or stretch to full width
+        if free >= full:  # room for everything: stretch to the full width
+            out[j] = need[j] * free / full
+        elif free > base:  # every word fits; long texts wrap
+            out[j] = least[j] + (free - base) * (need[j] - least[j]) / (full - base)
+        else:
+            out[j] = least[j]
     total = sum(out)
     return [w * width / total for w in out]
 

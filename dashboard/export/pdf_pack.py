@@ -120,11 +120,14 @@ def _section(section: Section) -> list:
 
 def _table_block(table) -> list:
     """Heading with the first rows kept together; a long table splits, its header repeated."""
+    if not table.rows:
+        return [KeepTogether([para(table.title, "h2"),
+                              para(table.note or "Inga uppgifter i urvalet.", "body")])]
     grid = pdf_table(table)
     note = [para(table.note, "note")] if table.note else []
     if len(table.rows) <= 12:
-        return [KeepTogether([para(table.title, "h2"), grid, *note])]
-    return [CondPageBreak(120), para(table.title, "h2"), grid, *note]
+        return [KeepTogether([para(table.title, "h2"), grid, *note, Spacer(1, 6)])]
+    return [CondPageBreak(120), para(table.title, "h2"), grid, *note, Spacer(1, 6)]
 
 
 def _definitions(pack: Pack) -> list:

@@ -47,7 +47,7 @@ def native_chart(wb, ws, chart: Chart, where: xc.Placed, helpers: HelperColumns)
         j = chart.table.column_index(key)
         native.add_series(_series(chart, key, n, kind, where, cat,
                                   helpers.values_range(ws, chart, where, j), j))
-    unit = chart.table.columns[chart.table.column_index(chart.values[0])].unit
+    unit = chart.unit
     value_axis = {"num_format": xc.NUMBER_FORMATS.get(unit or "", "#,##0"),
                   "major_gridlines": GRIDLINES, "min": 0}
     dates = any(isinstance(row[cat], date) for row in chart.table.rows)

@@ -43,6 +43,7 @@ NUMBER_FORMATS = {
     "contacts": "#,##0.00",
     "hours": '#,##0"\u00a0h"',
     "ratio": "0.00",
+    "rank": "0",
     # Changes against the comparison period: always signed.
     "points": '+0.0"\u00a0procentenheter";"\u2212"0.0"\u00a0procentenheter";0.0"\u00a0procentenheter"',
     "relative": '+0.0"\u00a0"%;"\u2212"0.0"\u00a0"%;0.0"\u00a0"%',
