@@ -113,22 +113,19 @@ def hidden_cells(result) -> dict[tuple[str, str], str]:
     return {(r, c): why for r, c, why in zip(f["row"], f["col"], f["n__reason"]) if why is not None}
 
 
-def test_two_dim_single_small_cell_hides_a_rectangle():
-    grid = [[2, 10, 20], [15, 9, 30], [25, 40, 8]]
+@pytest.mark.parametrize("grid, expected", [
+    # one small cell: its row's and column's next smallest, and the cell closing the rectangle
+    ([[2, 10, 20], [15, 9, 30], [25, 40, 8]],
+     {("a", "x"): SMALL_COUNT, ("a", "y"): COMPLEMENTARY,
+      ("b", "x"): COMPLEMENTARY, ("b", "y"): COMPLEMENTARY}),
+    # the second small cell (b, y) is a corner of the same rectangle: two complements suffice
+    ([[2, 10, 20], [15, 3, 30], [25, 40, 8]],
+     {("a", "x"): SMALL_COUNT, ("b", "y"): SMALL_COUNT,
+      ("a", "y"): COMPLEMENTARY, ("b", "x"): COMPLEMENTARY}),
+])
+def test_two_dim_small_cells_hide_a_rectangle(grid, expected):
     result = suppress(two_dim(grid), counts=["n"], by=["row", "col"], total_label=T)
-    assert hidden_cells(result) == {
-        ("a", "x"): SMALL_COUNT, ("a", "y"): COMPLEMENTARY,
-        ("b", "x"): COMPLEMENTARY, ("b", "y"): COMPLEMENTARY,
-    }
-
-
-def test_two_dim_second_small_cell_shares_the_rectangle():
-    grid = [[2, 10, 20], [15, 3, 30], [25, 40, 8]]
-    result = suppress(two_dim(grid), counts=["n"], by=["row", "col"], total_label=T)
-    assert hidden_cells(result) == {
-        ("a", "x"): SMALL_COUNT, ("b", "y"): SMALL_COUNT,
-        ("a", "y"): COMPLEMENTARY, ("b", "x"): COMPLEMENTARY,
-    }
+    assert hidden_cells(result) == expected
 
 
 def test_bridge_between_two_hidden_blocks_is_closed():
