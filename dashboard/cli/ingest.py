@@ -35,18 +35,17 @@ class ProgressPrinter:
         self.stream = stream
         self.tty = stream.isatty()
         self.start = time.monotonic()
-        self.last = 0.0
-        self.shown = False
+        self.last: float | None = None
 
     def __call__(self, p) -> None:
-        now = time.monotonic() - self.start
         if p.done:
-            if self.shown and self.tty:
+            if self.last is not None and self.tty:
                 self.stream.write("\n")
             return
-        if now < 2 or now - self.last < (1 if self.tty else 10):
+        now = time.monotonic() - self.start
+        if now < 2 or (self.last is not None and now - self.last < (1 if self.tty else 10)):
             return
-        self.last, self.shown = now, True
+        self.last = now
         share = f" ({p.fraction:.0%})".replace("%", " %") if p.fraction is not None else ""
         rows = f"{p.rows_read:,}".replace(",", "\u00a0")
         line = f"Läser {p.file.name} (fil {p.file_index} av {p.file_count}): {rows} rader{share}"

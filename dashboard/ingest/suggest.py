@@ -15,7 +15,9 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.ingest import fields as F
+from dashboard.ingest.errors import IngestError
 from dashboard.ingest.headers import role_of
+from dashboard.ingest.mapping import identifier_kind
 from dashboard.ingest.profile import FileOptions
 from dashboard.ingest.readers import CsvReader, open_reader
 from dashboard.ingest.sources import open_source
@@ -34,8 +36,7 @@ def q(text: str) -> str:
 
 def suggest_profile(path: Path | str, source_system: str | None = None) -> str:
     path = Path(path)
-    source = open_source(path, FileOptions(batch_rows=SAMPLE_ROWS))
-    reader = open_reader(source)
+    source, reader = _open_at_header(path)
     try:
         sample = next(iter(reader.batches()), None)
     finally:
@@ -51,6 +52,28 @@ def suggest_profile(path: Path | str, source_system: str | None = None) -> str:
     out.value_sections(text, roles)
     out.identifier_sections(roles)
     return out.render()
+
+
+def _open_at_header(path: Path):
+    """Skip title lines above the header: the first row with two or more named columns."""
+    first = None
+    for skip in range(6):
+        source = open_source(path, FileOptions(batch_rows=SAMPLE_ROWS, skip_lines=skip))
+        try:
+            reader = open_reader(source)
+        except IngestError:
+            if first is None:
+                raise
+            break
+        if len(reader.columns) >= 2 and not any(re.fullmatch(r"Kolumn \d+", c) for c in reader.columns):
+            if first is not None:
+                first[1].close()
+            return source, reader
+        if first is None:
+            first = (source, reader)
+        else:
+            reader.close()
+    return first
 
 
 def _role(column: str, values: pl.Series) -> str:
@@ -89,6 +112,8 @@ class _Draft:
             self.lines.append(f"encoding = {q(encoding)}  # identifierad; \"auto\" fungerar också")
         else:
             self.lines.append(f"format = {q(source.kind)}")
+        if source.options.skip_lines:
+            self.lines.append(f"skip_lines = {source.options.skip_lines}  # rader ovanför rubrikraden")
         numeric = [text[c] for c, r in roles.items() if r in (*F.DURATION_FIELDS, "satisfaction")]
         self.decimal = decimal_style(numeric)
         self.lines.append(f"decimal = {q(self.decimal)}")
@@ -184,11 +209,14 @@ class _Draft:
             self.lines.append("")
 
     def identifier_sections(self, roles) -> None:
-        ids = [c for c, r in roles.items() if r == "identifier"]
+        # Most stable identifier first: it decides caller_key when a row has several.
+        rank = {"personnummer": 0, "customer_id": 1, "email": 2, "phone": 3}
+        ids = sorted((c for c, r in roles.items() if r == "identifier"),
+                     key=lambda c: rank.get(identifier_kind(c), 4))
         texts = [c for c, r in roles.items() if r == "free_text"]
         personal = [c for c, r in roles.items() if r == "personal"]
         agents = [c for c, r in roles.items() if r == "agent"]
-        self.lines += ["[identifiers]  # blir caller_key (HMAC-pseudonym); råvärdet sparas aldrig",
+        self.lines += ["[identifiers]  # första ifyllda blir caller_key (HMAC-pseudonym); råvärdet sparas aldrig",
                        f"columns = [{', '.join(q(c) for c in ids)}]", ""]
         self.lines += ["[free_text]  # blir note efter tvättning av personnummer, telefon, e-post och adresser",
                        f"columns = [{', '.join(q(c) for c in texts)}]", ""]

@@ -1,0 +1,159 @@
+"""`kontaktcenter ingest` and `kontaktcenter profile suggest` as a user runs them."""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.cli import main
+from dashboard.cli.ingest import ProgressPrinter
+from dashboard.ingest import Progress
+from ingest_fixtures import KEY, SMALL_HEADER, SMALL_PROFILE, header_csv, small_row, telephony_frame, write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.decode())
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
+    monkeypatch.delenv("KONTAKTCENTER_DB", raising=False)
+    profile = tmp_path / "liten.toml"
+    profile.write_text(SMALL_PROFILE, encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text(header_csv(SMALL_HEADER, [small_row("C1"), small_row("C2", date="2024-02-30")]), encoding="utf-8")
+    return tmp_path, profile, good
+
+
+def cli(tmp_path, *args) -> int:
+    return main(["--db", str(tmp_path / "store.duckdb"), *map(str, args)])
+
+
+def test_ingest_prints_a_swedish_summary(env, capsys):
+    tmp_path, profile, good = env
+    assert cli(tmp_path, "ingest", good, "--profile", profile, "--quiet") == 0
+    out = capsys.readouterr().out
+    assert "good.csv: läst 2, inläst 1, karantän 1, dubbletter hoppade över 0" in out
+    assert "Totalt: läst 2, inläst 1, karantän 1, dubbletter hoppade över 0." in out
+    assert "quarantine" in out
+
+
+def test_file_level_failure_exits_1_and_the_rest_lands(env, capsys):
+    tmp_path, profile, good = env
+    broken = tmp_path / "rapport.xlsx"
+    broken.write_text("inte en arbetsbok", encoding="utf-8")
+    assert cli(tmp_path, "ingest", good, broken, "--profile", profile, "-q") == 1
+    captured = capsys.readouterr()
+    assert "Fel: rapport.xlsx: Filen ska vara en Excel-arbetsbok" in captured.err and "Åtgärd:" in captured.err
+    assert "1 fil(er) kunde inte läsas alls; övriga filer lästes in." in captured.out
+    con = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
+    assert con.execute("select contact_id from contacts").fetchall() == [("C1",)]
+
+
+def test_bad_rows_alone_are_not_a_failure(env):
+    tmp_path, profile, _ = env
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header_csv(SMALL_HEADER, [small_row("X", date="2024-13-13")]), encoding="utf-8")
+    assert cli(tmp_path, "ingest", bad, "--profile", profile, "-q") == 0
+
+
+def test_bad_profile_exits_2_with_the_fix(env, capsys):
+    tmp_path, _, good = env
+    bad = tmp_path / "fel.toml"
+    bad.write_text('source_system = "x"\n[colums]\n', encoding="utf-8")
+    assert cli(tmp_path, "ingest", good, "--profile", bad) == 2
+    err = capsys.readouterr().err
+    assert "Okänd nyckel i profilen: colums" in err and "docs/ingest.md" in err
+
+
+def test_source_system_override(env):
+    tmp_path, profile, good = env
+    assert cli(tmp_path, "ingest", good, "--profile", profile, "--source-system", "vaxel2", "-q") == 0
+    con = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
+    assert con.execute("select distinct source_system from contacts").fetchall() == [("vaxel2",)]
+    assert con.execute("select distinct source_system from ingest_log").fetchall() == [("vaxel2",)]
+
+
+def test_locked_store_is_explained(env, capsys):
+    tmp_path, profile, good = env
+    holder = duckdb.connect(str(tmp_path / "store.duckdb"))
+    try:
+        import subprocess
+        import sys
+        proc = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(tmp_path / "store.duckdb"),
+                               "ingest", str(good), "--profile", str(profile)], capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        holder.close()
+    assert proc.returncode == 2
+    assert "kan inte öppnas för skrivning" in proc.stderr and "Stäng andra program" in proc.stderr
+
+
+class FakeStream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def test_progress_lines_for_long_files(monkeypatch):
+    clock = iter([0.0, 0.5, 2.5, 3.0, 4.0, 13.0])
+    monkeypatch.setattr("dashboard.cli.ingest.time.monotonic", lambda: next(clock))
+    stream = FakeStream(tty=False)
+    printer = ProgressPrinter(stream)            # start = 0.0
+    for i, fraction in enumerate([0.1, 0.2, 0.3, 0.4, 0.9]):
+        printer(Progress(Path("stor.csv"), 1, 2, (i + 1) * 100_000, fraction, i + 1))
+    printer(Progress(Path("stor.csv"), 1, 2, 500_000, 1.0, 5, done=True))
+    lines = stream.getvalue().splitlines()
+    # 0.5 s: too early; 2.5 s: first line; 3.0 and 4.0: within 10 s; 13.0: next line.
+    assert lines == ["Läser stor.csv (fil 1 av 2): 200\u00a0000 rader (20 %)",
+                     "Läser stor.csv (fil 1 av 2): 500\u00a0000 rader (90 %)"]
+
+
+def test_progress_on_a_terminal_rewrites_one_line(monkeypatch):
+    clock = iter([0.0, 3.0, 3.5, 4.2])
+    monkeypatch.setattr("dashboard.cli.ingest.time.monotonic", lambda: next(clock))
+    stream = FakeStream(tty=True)
+    printer = ProgressPrinter(stream)
+    printer(Progress(Path("a.csv"), 1, 1, 10, None, 1))
+    printer(Progress(Path("a.csv"), 1, 1, 20, None, 2))
+    printer(Progress(Path("a.csv"), 1, 1, 30, None, 3))
+    printer(Progress(Path("a.csv"), 1, 1, 30, 1.0, 3, done=True))
+    assert stream.getvalue() == "\rLäser a.csv (fil 1 av 1): 10 rader\rLäser a.csv (fil 1 av 1): 30 rader\n"
+
+
+def test_profile_suggest_to_stdout_and_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
+    export = write_csv(telephony_frame(40, seed=21), tmp_path / "vaxel.csv", encoding="cp1252")
+    assert main(["profile", "suggest", str(export), "--source-system", "vaxel"]) == 0
+    text = capsys.readouterr().out
+    assert tomllib.loads(text)["source_system"] == "vaxel"
+    out = tmp_path / "vaxel.toml"
+    assert main(["profile", "suggest", str(export), "--out", str(out)]) == 0
+    assert "ATT GÖRA" in capsys.readouterr().out and out.read_text(encoding="utf-8").startswith("# Utkast")
+    assert main(["profile", "suggest", str(export), "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["profile", "suggest", str(export), "--out", str(out), "--force"]) == 0
+
+
+def test_profile_suggest_on_a_broken_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
+    empty = tmp_path / "tom.csv"
+    empty.write_bytes(b"")
+    assert main(["profile", "suggest", str(empty)]) == 2
+    assert "Filen är tom" in capsys.readouterr().err
+
+
+def test_shipped_example_through_the_cli(env, capsys):
+    tmp_path = env[0]
+    code = cli(tmp_path, "ingest", ROOT / "sample_data/examples/telefoni_export.csv",
+               "--profile", ROOT / "sample_data/profiles/telefoni_export.toml", "-q")
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "läst 43, inläst 41, karantän 1, dubbletter hoppade över 0, överhoppade enligt profilens skip-regler 1" in out
