@@ -107,8 +107,10 @@ def display_text(value, unit: str | None = None) -> str:
             return f.format_percent(value, 1, sign=True)
         if unit == "seconds_delta":
             return ("+" if value > 0 else "") + f.format_duration(value)
-        if unit == "rank" or (unit is None and isinstance(value, int)):
+        if unit in ("rank", "number") or (unit is None and isinstance(value, int)):
             return f.format_int(value)
+        if unit == "rows":
+            return f.format_int(value) + "\u00a0rader"
         return f.format_value(value, unit)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")

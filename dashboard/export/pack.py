@@ -139,15 +139,14 @@ def _data_info(inp: ps.Inputs) -> DataInfo:
         "from ingest_log order by finished_at desc limit 50").pl()
     ingests = Table("Inläsningar (senaste 50)", (
         Column("source", "Källsystem"), Column("file", "Fil"), Column("profile", "Profil"),
-        Column("landed", "Rader inlästa", "count"), Column("quarantined", "Rader i karantän",
-                                                           "count"),
+        Column("landed", "Inlästa", "rows"), Column("quarantined", "I karantän", "rows"),
         Column("at", "Inläst (UTC)")), tuple(log.iter_rows()))
     sources = inp.con.sql(
         "select source_system, count(*) as ingests, sum(rows_landed) as rows_landed, "
         "max(finished_at) as last_ingest from ingest_log group by all order by 1").pl()
     source_table = Table("Källsystem", (
-        Column("source", "Källsystem"), Column("ingests", "Inläsningar", "count"),
-        Column("rows", "Rader totalt", "count"), Column("last", "Senaste inläsning (UTC)")),
+        Column("source", "Källsystem"), Column("ingests", "Inläsningar", "number"),
+        Column("rows", "Inlästa totalt", "rows"), Column("last", "Senaste inläsning (UTC)")),
         tuple(sources.iter_rows()))
     quality = frame_table("Datakvalitet per källsystem i urvalet",
                           data_quality(inp.con, inp.filters, inp.settings), ("source_system",),

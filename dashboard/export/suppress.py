@@ -21,9 +21,16 @@ from dashboard.metrics.metric import RATE_MIN_N
 from dashboard.metrics.suppression import Rate, suppress
 
 
-def _rate(metric_id: str, settings: Settings) -> Rate:
-    return Rate(denominator=f"{metric_id}__n",
-                min_count=registry.get(metric_id).min_n_for(settings))
+def _rate(metric_id: str, settings: Settings, counts: Sequence[str]) -> Rate:
+    """A value over its basis count; a proportion whose numerator is a count metric of the same
+    table is hidden with it too (a shown rate times its basis would give the count back)."""
+    m = registry.get(metric_id)
+    numerator = None
+    if m.num is not None:
+        roots = tuple(m.num.meta.root_names())
+        numerator = next((c for c in counts if registry.get(c).inputs == roots), None)
+    return Rate(denominator=f"{metric_id}__n", numerator=numerator,
+                min_count=m.min_n_for(settings))
 
 
 def hide(frame: pl.DataFrame, metric_ids: Sequence[str], by: tuple[str, ...],
@@ -32,7 +39,7 @@ def hide(frame: pl.DataFrame, metric_ids: Sequence[str], by: tuple[str, ...],
     breakdown count as published (the city or period total is shown elsewhere)."""
     metrics = registry.resolve(metric_ids)
     counts = [m.id for m in metrics if m.kind == "count"]
-    rates = {m.id: _rate(m.id, settings) for m in metrics if m.kind != "count"}
+    rates = {m.id: _rate(m.id, settings, counts) for m in metrics if m.kind != "count"}
     result = suppress(frame, counts=counts, rates=rates, threshold=settings.small_cell_threshold,
                       by=list(by), margins_known=True)
     return result.with_flags()

@@ -44,6 +44,9 @@ NUMBER_FORMATS = {
     "hours": '#,##0"\u00a0h"',
     "ratio": "0.00",
     "rank": "0",
+    # metadata, not contacts: rows of files, number of ingests (no small-cell rule applies)
+    "rows": '#,##0"\u00a0rader"',
+    "number": "0",
     # Changes against the comparison period: always signed.
     "points": '+0.0"\u00a0procentenheter";"\u2212"0.0"\u00a0procentenheter";0.0"\u00a0procentenheter"',
     "relative": '+0.0"\u00a0"%;"\u2212"0.0"\u00a0"%;0.0"\u00a0"%',

@@ -1,0 +1,209 @@
+"""The förvaltning pack on the sample store: the engine's numbers, hidden cells, department
+isolation, the CLI and the audit log. A small department in one month, so small cells occur."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from datetime import date
+
+import openpyxl
+import pytest
+
+from dashboard.cli import main as cli_main
+from dashboard.config import Settings
+from dashboard.export.pack import build_pack, pack_download, render
+from dashboard.metrics import Filters, compute, get
+from dashboard.store import open_store
+from test_export_render import charts_per_sheet
+
+DEPT = "Kulturförvaltningen"
+START, END = date(2025, 3, 1), date(2025, 3, 31)
+FILTERS = Filters(start=START, end=END, departments=(DEPT,))
+AREA_SHEETS = ("Tillgänglighet", "Rättighetsbaserad service", "Digitalisering", "Lokal service",
+               "Samarbetsprocess")
+COUNT_FORMAT = "#,##0"
+
+
+@pytest.fixture(scope="module")
+def con(sample_db):
+    connection = open_store(sample_db, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def pack(con):
+    return build_pack(con, FILTERS, settings=Settings())
+
+
+@pytest.fixture(scope="module")
+def workbook(pack):
+    content = render(pack, "xlsx")
+    return content, openpyxl.load_workbook(io.BytesIO(content))
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(pack, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "pack.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          check=True, text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _rows(ws, title: str) -> dict[str, list]:
+    """The table under a heading cell in column A: first cell -> the row's cells."""
+    cells = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(cells) if r[0] == title)
+    out = {}
+    for row in cells[start + 2:]:
+        if row[0] is None:
+            break
+        out[row[0]] = list(row)
+    return out
+
+
+def test_sheets_and_a_native_chart_on_every_area_sheet(workbook):
+    content, wb = workbook
+    assert wb.sheetnames == ["Framsida", "Sammanfattning", *AREA_SHEETS, "Definitioner", "Data"]
+    charts = charts_per_sheet(content)
+    assert all(charts[s] >= 1 for s in AREA_SHEETS), charts
+
+
+def test_front_sheet_names_the_filter(workbook):
+    ws = workbook[1]["Framsida"]
+    pairs = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
+    assert pairs["Förvaltning"] == DEPT
+    assert pairs["Period"] == "1–31 mars 2025"
+    assert pairs["Jämförelseperiod"] == "29 januari–28 februari 2025"
+    for name in ("Kanal", "Stadsområde/stadsdel", "Ärendekategori", "Språk", "Kundtyp"):
+        assert pairs[name] == "alla"
+    assert pairs["Dataversion"].isdigit()
+
+
+def test_key_figures_equal_the_engine(workbook, con):
+    ws = workbook[1]["Tillgänglighet"]
+    rows = _rows(ws, "Nyckeltal")
+    ids = ("contacts", "offered", "answered", "answer_rate", "service_level", "asa_s", "aht_s")
+    now = compute(con, FILTERS, ids).row(0, named=True)
+    before = compute(con, FILTERS.previous_period(), ids).row(0, named=True)
+    city = compute(con, FILTERS.without("departments"), ids).row(0, named=True)
+    settings = Settings()
+    for mid in ids:
+        m = get(mid)
+        label = m.label_for(settings)
+        for column, values in ((1, now), (2, before), (4, city)):
+            shown = rows[label][column]
+            n = values[f"{mid}__n"]
+            if m.kind == "count" and 0 < n < settings.small_cell_threshold:
+                assert shown == "<5", (mid, column)
+            elif m.kind != "count" and n < m.min_n_for(settings):
+                assert shown == "Dolt", (mid, column)
+            else:
+                assert shown == pytest.approx(values[mid], rel=1e-12), (mid, column)
+
+
+def test_channel_table_equals_the_engine_with_small_counts_hidden(workbook, con):
+    rows = _rows(workbook[1]["Tillgänglighet"], "Per kanal")
+    engine = {r["channel"]: r for r in compute(con, FILTERS, ["contacts"], by=("channel",))
+              .iter_rows(named=True)}
+    labels = {"phone": "Telefon", "chat": "Chatt", "email": "E-post", "e_service": "E-tjänst",
+              "visit": "Besök", "social": "Sociala medier", "outreach": "Uppsökande verksamhet"}
+    hidden = 0
+    for code, r in engine.items():
+        cell = rows[labels[code]][1]
+        if 0 < r["contacts"] < 5:
+            assert cell == "<5"
+            hidden += 1
+        elif cell != "<5":  # shown cells are the engine's; a complementary one is "<5"
+            assert cell == r["contacts"]
+    assert hidden >= 2, "the fixture should exercise small cells"
+
+
+def test_no_count_below_the_threshold_and_no_formulas_anywhere(workbook):
+    for ws in workbook[1]:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate}"
+                if isinstance(c.value, (int, float)) and c.number_format == COUNT_FORMAT:
+                    assert c.value == 0 or c.value >= 5, f"{ws.title}!{c.coordinate}={c.value}"
+
+
+def test_no_other_department_and_no_free_text(workbook, con, pdf_pages):
+    others = [r[0] for r in con.sql("select department from departments").fetchall()
+              if r[0] != DEPT]
+    notes = [r[0] for r in con.sql("select distinct note from contacts where note is not null "
+                                   "limit 200").fetchall()]
+    strings = [c for ws in workbook[1] for row in ws.iter_rows(values_only=True) for c in row
+               if isinstance(c, str)]
+    text = "\n".join(strings) + "\n" + "\n".join(pdf_pages)
+    for name in others:
+        assert name not in text, name
+    for note in notes:
+        assert note not in text
+
+
+def test_definitions_cover_every_metric_shown(workbook):
+    ws = workbook[1]["Definitioner"]
+    ids = {r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[1]}
+    assert {"answer_rate", "forwarded_rate", "failure_demand_cost_sek",
+            "handled_time_share"} <= ids
+
+
+def test_pdf_pages_footers_and_hidden_cells(pdf_pages):
+    assert len(pdf_pages) >= 8
+    full = "\n".join(pdf_pages)
+    for heading in ("Sammanfattning", "Tillgänglighet och serviceinriktat bemötande",
+                    "Rättighetsbaserad service", "Lokal service", "Samarbetsprocess",
+                    "Definitioner"):
+        assert heading in full
+    for i, page in enumerate(pdf_pages, start=1):
+        footer = " ".join(page.strip().splitlines()[-3:])
+        assert f"Sida {i} av {len(pdf_pages)}" in footer
+        assert DEPT in footer and "Period 1–31 mars 2025" in footer and "Kundtyp: alla" in footer
+    # the channel table: small channels read "<5", never their count
+    channel_lines = [line for line in full.splitlines()
+                     if re.match(r"\s*(Chatt|Besök|Sociala medier)\s+(<|\d)", line)]
+    assert channel_lines and all("<5" in line for line in channel_lines), channel_lines
+    assert "Kulturförvaltningen" in full and "Förändring" in full
+
+
+def test_cli_writes_the_pack_and_logs_it(sample_db, tmp_path, monkeypatch):
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    out = tmp_path / "paket.xlsx"
+    code = cli_main(["--db", str(sample_db), "export", "--department", DEPT, "--from",
+                     "2025-03-01", "--to", "2025-03-31", "--out", str(out)])
+    assert code == 0 and out.stat().st_size > 10_000
+    entry = json.loads(log.read_text(encoding="utf-8"))
+    assert entry["via"] == "cli" and entry["what"] == "forvaltningspaket"
+    assert entry["filter"]["departments"] == [DEPT] and entry["format"] == "xlsx"
+    assert entry["bytes"] == out.stat().st_size
+
+
+def test_cli_refuses_unknown_department_and_bad_dates(sample_db, tmp_path, capsys):
+    out = tmp_path / "x.pdf"
+    assert cli_main(["--db", str(sample_db), "export", "--department", "Okänd", "--from",
+                     "2025-03-01", "--to", "2025-03-31", "--out", str(out)]) == 2
+    assert "Okänd förvaltning" in capsys.readouterr().err
+    assert cli_main(["--db", str(sample_db), "export", "--from", "2025-03-31", "--to",
+                     "2025-03-01", "--out", str(out)]) == 2
+    assert "Byt plats" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_pack_download_is_lazy_and_audited(sample_db, tmp_path):
+    settings = Settings(audit_log=tmp_path / "a.jsonl")
+    dl = pack_download(sample_db, FILTERS, "pdf", comparison=(date(2024, 3, 1),
+                                                              date(2024, 3, 31)),
+                       settings=settings, user="kim")
+    assert dl.mime == "application/pdf" and dl.file_name.endswith(".pdf")
+    assert not settings.audit_log.exists()
+    content = dl.data()
+    assert content.startswith(b"%PDF")
+    entry = json.loads(settings.audit_log.read_text(encoding="utf-8"))
+    assert entry["user"] == "kim" and entry["via"] == "dashboard"
+    assert entry["filter"]["comparison"] == ["2024-03-01", "2024-03-31"]
