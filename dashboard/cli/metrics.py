@@ -1,7 +1,7 @@
 """`kontaktcenter metrics`: registry metrics for a filter, as a table, CSV or JSON.
 
 The same engine call and the same suppression as the dashboard: figures are computed by
-`dashboard.metrics.compute` and small cells hidden by `dashboard.metrics.suppression.suppress` before
+`dashboard.metrics.compute` and small cells hidden by `dashboard.metrics.output.suppress_metrics` before
 anything is printed. Suppressed values print as "<5" / "Dolt" (table), an empty cell (CSV) or
 null with the metric id listed under "suppressed" (JSON).
 """
@@ -90,7 +90,7 @@ def _open(args):
 
 def run(args) -> int:
     from dashboard.metrics.engine import compute
-    from dashboard.metrics.suppression import suppress
+    from dashboard.metrics.output import suppress_metrics
 
     settings = args.settings
     ids = tuple(args.metric) or DEFAULT_METRICS
@@ -106,7 +106,7 @@ def run(args) -> int:
         raise CliError(str(exc)) from None
     finally:
         con.close()
-    shown = suppress(frame, ids, by=by, settings=settings)
+    shown = suppress_metrics(frame, ids, by=by, settings=settings)
     writer = {"table": _print_table, "csv": _print_csv, "json": _print_json}[args.format]
     writer(shown, ids, by, settings)
     return 0

@@ -39,7 +39,7 @@ date_spine as (
     select cast(range as date) as date
     from range(
         (select coalesce(min(cast(local_ts as date)), current_date) - 1 from localised),
-        (select coalesce(max(cast(local_reply_ts as date)), max(cast(local_ts as date)), current_date) + 14 from localised),
+        (select coalesce(greatest(max(cast(local_reply_ts as date)), max(cast(local_ts as date))), current_date) + 14 from localised),
         interval 1 day
     )
 ),
