@@ -99,16 +99,19 @@ def browser_page(viewport=(1400, 1000)):
 
 
 def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
-    """Wait until Streamlit finished running the script (no running indicator) and charts drew."""
+    """Wait until Streamlit finished the script run and drew everything: the app reports
+    'notRunning', no skeleton placeholder is left, and that holds for half a second."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning';
-        }""",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(300)  # plotly draws after the script finished
+    idle = """() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        return app && app.getAttribute('data-test-script-state') === 'notRunning'
+            && !document.querySelector('[data-testid="stSkeleton"]');
+    }"""
+    for _ in range(3):
+        page.wait_for_function(idle, timeout=timeout_ms)
+        page.wait_for_timeout(500)  # plotly draws after the script finished; a rerun may follow
+        if page.evaluate(idle):
+            return
 
 
 def first_chart_text(page) -> str:

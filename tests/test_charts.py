@@ -181,3 +181,20 @@ def test_date_axis_has_swedish_ticks():
     months = [date(2024, m, 1) for m in range(1, 13)] + [date(2025, 1, 1)]
     vals, texts = date_ticks(months)
     assert len(vals) <= 8 and texts[0] == "jan 2024" and all("dec" not in t or "2024" in t for t in texts)
+
+
+def test_long_labels_are_shortened_but_kept_whole_in_the_hover():
+    long = "Ansökan om ekonomiskt bistånd och försörjningsstöd för hushåll"
+    frame = pl.DataFrame({"t": [long, long + " B"], "v": [1, 2]})
+    fig = ranked_bars(frame, label="t", value="v", title="t", unit="count", value_title="Antal")
+    bar = fig.data[0]
+    assert all(len(y) <= 36 for y in bar.y) and len(set(bar.y)) == 2
+    assert set(bar.customdata) == {long, long + " B"}
+
+
+def test_whiskered_bars_put_values_inside_except_hidden_ones():
+    frame = pl.DataFrame({"g": ["a", "b"], "r": [0.5, None], "lo": [0.4, None], "hi": [0.6, None]})
+    fig = ranked_bars(frame, label="g", value="r", title="t", unit="share", value_title="Andel", low="lo", high="hi")
+    bar = fig.data[0]
+    assert list(bar.textposition) == ["outside", "inside"]  # hidden 'b' drawn first (bottom)
+    assert bar.text[0] == "dolt (för få kontakter)"

@@ -35,8 +35,21 @@ def render_xlsx(pack: Pack) -> bytes:
     return buf.getvalue()
 
 
+def _sheet(wb, name: str, pack: Pack):
+    """A sheet that prints finished: A4 landscape, one page wide, context and page numbers in
+    the footer (Excel header/footer codes; "&&" is a literal ampersand)."""
+    ws = wb.add_worksheet(name)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    footer = _context_line(pack).replace("&", "&&")
+    ws.set_footer(f"&L&8{footer}&R&8Sida &P av &N")
+    return ws
+
+
 def _front_sheet(wb, styles, pack: Pack) -> None:
-    ws = wb.add_worksheet(FRONT)
+    ws = _sheet(wb, FRONT, pack)
     ws.hide_gridlines(2)
     ws.write_string(0, 0, pack.context.title, styles.title)
     row = 2
@@ -67,7 +80,7 @@ def _front_sheet(wb, styles, pack: Pack) -> None:
 
 def _summary_sheet(wb, styles, pack: Pack) -> None:
     s = pack.summary
-    ws = wb.add_worksheet(SUMMARY)
+    ws = _sheet(wb, SUMMARY, pack)
     ws.write_string(0, 0, "Sammanfattning", styles.title)
     ws.write_string(1, 0, _context_line(pack), styles.note)
     widths: dict[int, float] = {}
@@ -81,7 +94,7 @@ def _summary_sheet(wb, styles, pack: Pack) -> None:
 
 
 def _section_sheet(wb, styles, pack: Pack, section: Section) -> None:
-    ws = wb.add_worksheet(section.sheet_name)
+    ws = _sheet(wb, section.sheet_name, pack)
     ws.write_string(0, 0, section.title, styles.title)
     ws.write_string(1, 0, _context_line(pack), styles.note)
     ws.write_string(2, 0, section.intro, styles.text)
@@ -132,7 +145,7 @@ def _unique(label: str, i: int, columns) -> str:
 
 
 def _definitions_sheet(wb, styles, pack: Pack) -> None:
-    ws = wb.add_worksheet(DEFINITIONS)
+    ws = _sheet(wb, DEFINITIONS, pack)
     ws.write_string(0, 0, "Definitioner", styles.title)
     table = Table(
         "Mått som används i paketet",
@@ -154,7 +167,7 @@ def _definitions_sheet(wb, styles, pack: Pack) -> None:
 
 
 def _data_sheet(wb, styles, pack: Pack) -> None:
-    ws = wb.add_worksheet(DATA)
+    ws = _sheet(wb, DATA, pack)
     ws.write_string(0, 0, "Om data", styles.title)
     widths: dict[int, float] = {}
     row = 2

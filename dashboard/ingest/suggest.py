@@ -23,7 +23,7 @@ from dashboard.ingest.readers import CsvReader, open_reader
 from dashboard.ingest.sources import open_source
 from dashboard.ingest.suggest_values import (
     boolean_words, date_format, datetime_format, decimal_style, duration_style, enum_guesses,
-    identifier_like, time_formats,
+    identifier_like, language_guesses, time_formats,
 )
 
 SAMPLE_ROWS = 500
@@ -194,9 +194,14 @@ class _Draft:
                 self.lines.append(f"# ATT GÖRA: okänt ja/nej-värde {q(word)}: lägg det i true eller false")
             self.lines.append("")
         for col, fld in self.mapped.items():
-            if fld not in F.ENUM_FIELDS:
+            if fld in F.ENUM_FIELDS:
+                guesses = enum_guesses(text[col], fld)
+                todo = f"välj ett av {', '.join(F.ENUM_FIELDS[fld])}"
+            elif fld == "language":
+                guesses = language_guesses(text[col])
+                todo = "ange språkets kod enligt ISO 639-1 (t.ex. \"sv\") eller behåll namnet"
+            else:
                 continue
-            guesses = enum_guesses(text[col], fld)
             if not guesses:
                 continue
             self.lines.append(f"[values.{fld}]  # värden i {col}")
@@ -204,8 +209,7 @@ class _Draft:
                 if code:
                     self.lines.append(f"{q(value)} = {q(code)}")
                 else:
-                    allowed = ", ".join(F.ENUM_FIELDS[fld])
-                    self.lines.append(f"# {q(value)} = \"\"  # ATT GÖRA: välj ett av {allowed}")
+                    self.lines.append(f"# {q(value)} = \"\"  # ATT GÖRA: {todo}")
             self.lines.append("")
 
     def identifier_sections(self, roles) -> None:

@@ -35,6 +35,29 @@ ENUM_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# The contract stores languages as ISO 639-1 codes (docs/data-contract.md).
+LANGUAGE_CODES = {
+    "svenska": "sv", "swedish": "sv", "arabiska": "ar", "arabic": "ar", "engelska": "en", "english": "en",
+    "bosniska": "bs", "bosnian": "bs", "kroatiska": "hr", "croatian": "hr", "serbiska": "sr", "serbian": "sr",
+    "polska": "pl", "polish": "pl", "finska": "fi", "finnish": "fi", "danska": "da", "danish": "da",
+    "somaliska": "so", "somali": "so", "persiska": "fa", "persian": "fa", "farsi": "fa", "tigrinja": "ti",
+    "turkiska": "tr", "turkish": "tr", "kurdiska": "ku", "kurdish": "ku", "ryska": "ru", "russian": "ru",
+    "ukrainska": "uk", "ukrainian": "uk", "spanska": "es", "spanish": "es", "tyska": "de", "german": "de",
+    "franska": "fr", "french": "fr", "albanska": "sq", "albanian": "sq", "thai": "th", "norska": "no",
+    "meänkieli": None, "romani": None, "jiddisch": "yi", "samiska": "se", "nordsamiska": "se",
+}
+
+
+def language_guesses(values: pl.Series, limit: int = 60) -> list[tuple[str, str | None]]:
+    """Language names -> ISO 639-1 codes; values already written as two-letter codes need no entry."""
+    out = []
+    for value in values.drop_nulls().unique(maintain_order=True).to_list()[:limit]:
+        if len(value) == 2 and value.isalpha() and value.islower():
+            continue
+        out.append((value, LANGUAGE_CODES.get(value.lower())))
+    return out
+
+
 def _parse_rate(values: pl.Series, fmt: str, kind: str) -> float:
     values = values.drop_nulls()
     if not len(values):

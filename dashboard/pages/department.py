@@ -19,11 +19,8 @@ def body(view) -> None:
     comparison = {"prev": "previous", "yoy": "last_year", "none": None}[view.state.comparison]
     card = for_view("scorecard", view, comparison=comparison)
     scorecard.card(card, view, key="dep_card")
-    left, right = st.columns(2)
-    with left:
-        scorecard.drivers(card, key="dep_drivers")
-    with right:
-        blocks.trend(view, "contacts", key="dep_trend")
+    scorecard.drivers(card, key="dep_drivers")
+    blocks.trend(view, "contacts", key="dep_trend")
     pack.offer(view)
 
 

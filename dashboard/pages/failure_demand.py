@@ -18,13 +18,10 @@ def body(view) -> None:
                "redovisas för sig och blandas aldrig med de taggade.")
     blocks.trend(view, "failure_demand_share", key="fd_trend")
     demand.reasons(for_view("failure_demand_breakdown", view, by="reason"), key="fd_reasons")
-    left, right = st.columns(2)
-    with left:
-        blocks.ranked(view, "failure_demand_share", "department", key="fd_department",
-                      title="Onödig efterfrågan per förvaltning")
-    with right:
-        blocks.ranked(view, "failure_demand_share", "topic", key="fd_topic",
-                      title="Onödig efterfrågan per ärendekategori")
+    blocks.ranked(view, "failure_demand_share", "department", key="fd_department",
+                  title="Onödig efterfrågan per förvaltning")
+    blocks.ranked(view, "failure_demand_share", "topic", key="fd_topic",
+                  title="Onödig efterfrågan per ärendekategori")
     st.subheader("Självservice som inte används")
     demand.self_service(for_view("self_service_potential", view), key="fd_self_service")
 

@@ -8,13 +8,12 @@ from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
 
 
-def body(view) -> None:
-    view = view.within_channels(domain.LOCAL_CHANNELS)
+def body(all_channels) -> None:
+    view = all_channels.within_channels(domain.LOCAL_CHANNELS)
     blocks.ranked(view, "contacts", "service_point", key="ls_points", with_city=False,
                   title="Besök och uppsökande verksamhet per servicepunkt")
     local.per_point(for_view("local_service", view), key="ls_point")
     st.subheader("Oönskade händelser")
-    all_channels = view.within_channels(tuple(domain.CHANNELS))
     blocks.trend(all_channels, "contacts", key="ls_incident_trend", grain="day",
                  incidents=insights.incident_periods(all_channels),
                  title="Kontakter per dag i alla kanaler, flaggade perioder markerade")

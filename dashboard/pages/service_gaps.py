@@ -16,12 +16,9 @@ def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     st.subheader("Vad överlämnas?")
     insights.show_ledger(for_view("service_gap_ledger", view, top=15), key="sg_ledger")
-    left, right = st.columns(2)
-    with left:
-        blocks.ranked(view, "forwarded_rate", "topic", key="sg_topic",
-                      title="Andel överlämnade per ärendekategori")
-    with right:
-        blocks.trend(view, "forwarded_rate", key="sg_trend")
+    blocks.ranked(view, "forwarded_rate", "topic", key="sg_topic",
+                  title="Andel överlämnade per ärendekategori")
+    blocks.trend(view, "forwarded_rate", key="sg_trend")
     st.subheader("Får alla samma service?")
     left, right = st.columns(2)
     dimension = left.segmented_control("Jämför grupper efter", list(EQUITY_DIMENSIONS),

@@ -38,9 +38,7 @@ CONTACT_COLUMNS = (
     "callback_requested", "handle_s", "first_response_s", "outcome", "demand_type",
     "failure_reason", "caller_key", "satisfaction", "note",
 )
-SOURCE_SYSTEMS = {"phone": "sample_telephony", "chat": "sample_telephony", "email": "sample_casework",
-                  "social": "sample_casework", "e_service": "sample_eservices", "visit": "sample_visits",
-                  "outreach": "sample_visits"}
+SOURCE_SYSTEM = "sample"  # docs/data-contract.md: the generated sample's source_system
 _BASE_CHANNEL = {"phone": 0.56, "email": 0.13, "chat": 0.06, "e_service": 0.22, "visit": 0.05,
                  "social": 0.02, "outreach": 0.03}
 REPEAT_SHARE = 0.10          # rows that repeat an earlier contact's person and topic
@@ -150,21 +148,19 @@ def _draw_rows(m: Model, rng: np.random.Generator, n: int) -> dict[str, np.ndarr
     r_channel = pick_rows(rng.random(n_rep), r_topic, m.channel_p)
     gap = rng.geometric(_REPEAT_GAP_P, n_rep)
     r_day = day[parent] + gap
-    late = r_day >= m.tl.n_days
-    r_day = np.where(late, day[parent] - gap, r_day)
-    staffed = IS_STAFFED[r_channel]
-    r_day = np.where(staffed & ~late, m.tl.next_open[np.clip(r_day, 0, None)], r_day)
-    r_day = np.where(staffed & late, m.tl.prev_open[np.clip(r_day, 0, None)], r_day)
+    r_day = np.where(r_day >= m.tl.n_days, day[parent] - gap, r_day)  # at the end: repeat comes first
     r_day = np.clip(r_day, 0, m.tl.n_days - 1)
-    r_day = np.where(staffed & ~m.tl.working[r_day], m.tl.next_open[r_day], r_day)
-    r_day = np.where(r_day >= m.tl.n_days, m.tl.prev_open[m.tl.n_days - 1], r_day)  # closed at year end
+    forward = m.tl.next_open[r_day]
+    open_day = np.where(forward < m.tl.n_days, forward, m.tl.prev_open[r_day])
+    r_day = np.where(IS_STAFFED[r_channel], open_day, r_day)
     topic = np.concatenate([topic, r_topic])
     channel = np.concatenate([channel, r_channel])
     day = np.concatenate([day, r_day])
+    row = np.arange(n)
     return {
         "topic": topic, "pid": np.concatenate([pid, r_pid]), "channel": channel, "day": day,
         "second": draw_seconds_of_day(rng, m.tl, channel, day),
-        "fail_u": fail_u, "is_repeat": np.arange(n) >= n_base + n_inc, "is_incident": (np.arange(n) >= n_base) & (np.arange(n) < n_base + n_inc),
+        "fail_u": fail_u, "is_repeat": row >= n_base + n_inc, "is_incident": (row >= n_base) & (row < n_base + n_inc),
     }
 
 
@@ -214,7 +210,7 @@ def _frame(a: dict[str, np.ndarray], seed: int, offset: int) -> pl.DataFrame:
     keys = caller_keys(a["pid"], seed)
     keys[a["keyless"]] = None
     return pl.DataFrame([
-        _labels("source_system", a["channel"], [SOURCE_SYSTEMS[c] for c in CHANNELS]),
+        pl.Series("source_system", [SOURCE_SYSTEM], dtype=pl.String).gather(np.zeros(n, dtype=np.int64)),
         pl.int_range(offset, offset + n, eager=True).cast(pl.String).str.zfill(9).alias("contact_id"),
         pl.Series("started_at", a["started"] * 1_000_000).cast(pl.Datetime("us")),
         _labels("channel", a["channel"], CHANNELS),

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from dashboard.reference import seed_reference
-from dashboard.sample.generator import DEFAULT_SEED, generate_contacts
+from dashboard.sample.generator import DEFAULT_SEED, SOURCE_SYSTEM, generate_contacts
 from dashboard.store import StoreError, bump_data_version, open_store
 
 SAMPLE_DATA_DIR = Path(__file__).resolve().parents[2] / "sample_data"
@@ -27,7 +27,6 @@ SHIPPED_SAMPLE = SAMPLE_DATA_DIR / "contacts.parquet"
 # (sample_data/README.md). Without the file these parameters regenerate the same rows.
 SHIPPED_ROWS = 200_000
 SHIPPED_SEED = DEFAULT_SEED
-SAMPLE_SOURCE = "sample"
 
 Progress = Callable[[int, int], None]
 
@@ -98,7 +97,7 @@ def _load(con: duckdb.DuckDBPyConnection, insert: Callable[[int], int], file_nam
         done = insert(ingest_id)
         con.execute(
             "insert into ingest_log values ($id, $source, $file, $hash, 'sample', $n, $n, 0, 0, $start, $end)",
-            {"id": ingest_id, "source": SAMPLE_SOURCE, "file": file_name, "hash": file_hash,
+            {"id": ingest_id, "source": SOURCE_SYSTEM, "file": file_name, "hash": file_hash,
              "n": done, "start": started, "end": _utc_now()},
         )
         bump_data_version(con)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.metrics.metric import AREAS, UNITS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
+from dashboard.ui.download import download
 from dashboard.ui.figure import table_block
 from dashboard.ui.tables import Col, TableData
 
@@ -28,11 +29,22 @@ def registry_frame() -> pl.DataFrame:
 
 
 def registry_table() -> None:
+    """Every metric, grouped by plan area, as readable text; the whole registry downloads as a table."""
+    frame = registry_frame()
+    for area in frame["area"].unique(maintain_order=True).to_list():
+        rows = frame.filter(pl.col("area") == area)
+        with st.expander(f"{area} ({rows.height} mått)"):
+            st.markdown("\n\n".join(
+                f"**{r['label']}** (id {r['id']}): {r['definition']}  \n"
+                f"Enhet: {r['unit']}. {r['direction']}. Döljs när underlaget är färre än {r['min_n']}. "
+                f"Källa: {r['source']}."
+                for r in rows.iter_rows(named=True)))
     cols = (Col("area", "Planområde"), Col("label", "Mått"), Col("id", "Id"), Col("definition", "Definition"),
             Col("unit", "Enhet"), Col("direction", "Riktning"), Col("min_n", "Döljs under (antal)"),
             Col("source", "Källa"))
-    table_block(TableData("Måttregistret", registry_frame(), cols, data.settings().small_cell_threshold),
-                key="about_registry")
+    with st.popover("Ladda ner registret", icon=":material/download:"):
+        download(TableData("Måttregistret", frame, cols, data.settings().small_cell_threshold),
+                 key="about_registry")
 
 
 def data_contract() -> None:

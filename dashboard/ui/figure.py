@@ -52,6 +52,15 @@ def _suppression_note(table: TableData) -> None:
         )
 
 
+def _dataframe(table: TableData, key: str, static: bool = False) -> None:
+    if static:  # long texts wrap in a static table (definitions)
+        st.table(display_frame(table), hide_index=True)
+        return
+    # Short tables in full (no inner scrolling); long ones scroll.
+    height = "content" if table.frame.height <= 25 else "auto"
+    st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}", height=height)
+
+
 def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle: bool) -> bool:
     show_table = False
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -69,7 +78,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
     with st.container(border=True):
         if _toolbar(table, key, metric_ids, with_toggle=True):
             st.markdown(f"**{table.title}**")
-            st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}")
+            _dataframe(table, key)
         else:
             st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None)
         if caption:
@@ -80,14 +89,14 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
 
 
 def table_block(table: TableData, *, key: str, metric_ids: Sequence[str] = (),
-                caption: str | None = None) -> None:
+                caption: str | None = None, static: bool = False) -> None:
     """A table on its own, with definition and download."""
     with st.container(border=True):
         st.markdown(f"**{table.title}**")
         if table.frame.is_empty():
             st.info("Inga rader för de valda filtren.")
         else:
-            st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}")
+            _dataframe(table, key, static)
         _toolbar(table, key, metric_ids, with_toggle=False)
         if caption:
             st.caption(caption)

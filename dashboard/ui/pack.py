@@ -1,36 +1,26 @@
-"""The förvaltning pack (XLSX and PDF) as a download on the Förvaltning page, when the export
-layer offers a pack builder for the dashboard."""
+"""The förvaltning pack (XLSX and PDF, dashboard.export.pack) as a download, for the current view.
+The pack is built only when the user clicks."""
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
+from dashboard.export.pack import pack_download
 from dashboard.ui import data
 from dashboard.ui.engine import filters_for
 from dashboard.ui.filters import View
 
-
-def _pack_downloads():
-    try:
-        module = importlib.import_module("dashboard.export.downloads")
-    except ImportError:
-        return None
-    return getattr(module, "pack_download", None)
+COMPARISON = {"prev": "previous", "yoy": "last_year", "none": None}
 
 
 def offer(view: View) -> None:
-    pack_download = _pack_downloads()
     st.subheader("Förvaltningspaketet")
-    if pack_download is None:
-        st.caption("Paketet för budgetdialogen (Excel och PDF) kan skapas med "
-                   "`kontaktcenter export --department ...`.")
-        return
-    compare = (view.compare.start, view.compare.end) if view.compare else None
+    st.caption("Hela underlaget för budgetdialogen för de filter som är valda: sammanfattning, ett "
+               "avsnitt per planområde med diagram och tabeller, definitioner och datakvalitet. "
+               "Att skapa paketet tar några sekunder.")
     with st.container(horizontal=True):
         for fmt, label in (("xlsx", "Ladda ner paketet (Excel)"), ("pdf", "Ladda ner paketet (PDF)")):
-            dl = pack_download(data.store().path, filters_for(view), fmt, comparison=compare,
-                               settings=data.settings())
+            dl = pack_download(data.store().path, filters_for(view), fmt,
+                               comparison=COMPARISON[view.state.comparison], settings=data.settings())
             st.download_button(label, data=dl.data, file_name=dl.file_name, mime=dl.mime,
                                key=f"pack_{fmt}", icon=":material/download:", on_click="ignore")
