@@ -256,6 +256,14 @@ time_column = "Tid"
 "HÄNV" = "referred"
 "ÅTER" = "callback"
 
+[values.language]
+"svenska" = "sv"
+"arabiska" = "ar"
+"engelska" = "en"
+"bosniska" = "bs"
+"polska" = "pl"
+"finska" = "fi"
+
 [constants]
 channel = "phone"
 

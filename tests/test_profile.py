@@ -97,6 +97,8 @@ def test_telephony_example_values(tmp_path):
     note = con.execute("select note from contacts where contact_id = 'S03-9000002'").fetchone()[0]
     assert note == "Felanmälan: gatlampa släckt utanför [ADRESS].\nRing tillbaka på [TELEFON]."
     assert con.execute("select count(*) from contacts where topic = 'TESTKÖ'").fetchone()[0] == 0
+    languages = {r[0] for r in con.execute("select distinct language from contacts").fetchall()}
+    assert languages <= {"sv", "ar", "en", "bs", "pl", "fi"} and len(languages) > 3
 
 
 def test_errand_example_values(tmp_path):
@@ -132,6 +134,8 @@ def test_suggest_for_a_swedish_telephony_export(tmp_path):
     assert raw["constants"] == {"channel": "phone"} and "ATT GÖRA: gissning" in text
     assert raw["values"]["outcome"] == {"LÖST": "resolved", "HÄNV": "referred", "ÅTER": "callback"}
     assert '# "ÖVL" = ""  # ATT GÖRA' in text
+    assert raw["values"]["language"] == {"svenska": "sv", "arabiska": "ar", "engelska": "en", "bosniska": "bs",
+                                         "polska": "pl", "finska": "fi"}
 
 
 def test_suggested_profile_ingests_after_the_todo_is_done(tmp_path):
@@ -216,3 +220,20 @@ def test_docs_examples_are_valid_profiles():
     assert len(full) >= 2
     for block in full:
         parse_profile(tomllib.loads(block))
+
+
+def test_docs_example_with_one_column_feeding_two_fields(tmp_path):
+    doc = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```toml\n(.*?)```", doc, flags=re.S) if 'name = "vaxel"' in b)
+    export = tmp_path / "vaxel.csv"
+    export.write_text(
+        "Samtals-ID;Datum;Tid;Kö;Kötid;Samtalstid;Status;Utfall;Telefonnummer;Kundnamn\r\n"
+        "1;04/03/2024;08:00;Bygglov;1:00;30;Besvarat;LÖST;070-174 06 05;Anna Testsson\r\n"
+        "2;2024-03-04;08:01;TESTKÖ;0:00;0;Tappat;LÖST;;\r\n"
+        "3;2024-03-04;08:02;Avfall;2:00;0;Tappat;resolved;;\r\n", encoding="cp1252")
+    con = open_test_store(tmp_path)
+    summary = run_ingest(con, [export], profile_file(tmp_path, block))
+    assert (summary.landed, summary.skipped) == (2, 1)       # "Kommentar" is optional and absent
+    rows = con.execute("select contact_id, strftime(started_at, '%H:%M'), answered, abandoned, queue_s "
+                       "from contacts order by 1").fetchall()
+    assert rows == [("1", "07:00", True, False, 60), ("3", "07:02", False, True, 120)]
