@@ -51,3 +51,16 @@ def test_every_metric_is_computable_on_the_sample(sample_db):
     con.close()
     empty = [m for m in REGISTRY if row[m] is None or row[f"{m}__n"] is None]
     assert empty == []
+
+
+def test_every_setting_is_documented_with_its_default():
+    from dataclasses import fields
+    from pathlib import Path as P
+
+    text = (P(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    defaults = Settings()
+    for f in fields(Settings):
+        assert f"| `{f.name}` |" in text, f.name
+        value = getattr(defaults, f.name)
+        if not isinstance(value, Path):
+            assert f"| `{f.name}` | `{value}` |" in text, f.name
