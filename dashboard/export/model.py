@@ -17,6 +17,7 @@ class Column:
     key: str
     label: str  # Swedish header
     unit: str | None = None  # registry unit (count, share, seconds, sek, fte, ...); None = text
+    wrap: bool = False  # long text: wrapped in a wide column
 
 
 @dataclass(frozen=True)

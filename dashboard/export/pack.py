@@ -128,7 +128,8 @@ def _data_version(con) -> int:
 def _definitions(ids, settings: Settings) -> tuple[Definition, ...]:
     out = []
     for m in registry.resolve(ids):
-        out.append(Definition(m.id, m.label_for(settings), m.definition_for(settings), m.unit,
+        out.append(Definition(m.id, m.label_for(settings), m.definition_for(settings),
+                              registry.UNITS.get(m.unit, m.unit),
                               m.higher_is_better, m.source, m.min_n_for(settings)))
     return tuple(out)
 

@@ -73,17 +73,18 @@ def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids
 
 def change(current, previous, unit: str) -> tuple[float | None, str | None, str]:
     """The change from previous to current as a number in its own unit and in Swedish words:
-    shares in percentage points, durations in seconds, everything else relative."""
+    shares in percentage points, durations in seconds, everything else relative. The number is
+    rounded as it is shown, so a spreadsheet never prints "−0"."""
     text = f.format_delta(current, previous, unit) or f.MISSING
     if current is None or previous is None:
         return None, None, text
     if unit == "share":
-        return (current - previous) * 100, "points", text
+        return round((current - previous) * 100, 1) + 0.0, "points", text
     if unit == "seconds":
-        return current - previous, "seconds_delta", text
+        return round(current - previous) + 0.0, "seconds_delta", text
     if previous == 0:
         return None, None, text
-    return (current - previous) / abs(previous), "relative", text
+    return round((current - previous) / abs(previous), 3) + 0.0, "relative", text
 
 
 def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,

@@ -8,6 +8,7 @@ thousands and a decimal comma and the figures stay usable in formulas. Text goes
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,6 +57,8 @@ DEFAULT_NUMBER_FORMAT = "#,##0.0##"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_WIDTH = 60
+WRAP_WIDTH = 60  # columns of long text wrap at this width
+ROW_HEIGHT = 15  # points per line of 11-point text
 BRAND = "#1F4E79"  # dark blue: white text on it passes WCAG AA
 
 
@@ -78,6 +81,8 @@ class Styles:
         self.heading = wb.add_format({**base, "bold": True, "font_size": 12, "font_color": BRAND})
         self.header = wb.add_format({**base, "bold": True, "bg_color": BRAND,
                                      "font_color": "#FFFFFF", "text_wrap": True, "border": 1})
+        self.header_num = wb.add_format({**base, "bold": True, "bg_color": BRAND, "align": "right",
+                                         "font_color": "#FFFFFF", "text_wrap": True, "border": 1})
         self.label = wb.add_format({**base, "bold": True})
         self.text = wb.add_format({**base, "text_wrap": False})
         self.wrap = wb.add_format({**base, "text_wrap": True})
@@ -108,7 +113,8 @@ class Placed:
         return [self.sheet, self.header_row + 1, c, max(self.last_row, self.header_row + 1), c]
 
 
-def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles) -> None:
+def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles,
+               wrap: bool = False) -> None:
     if isinstance(value, Figure):
         value, unit = value.value, value.unit
     if isinstance(value, Suppressed):
@@ -122,7 +128,7 @@ def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles) 
     elif isinstance(value, date):
         ws.write_datetime(row, col, datetime(value.year, value.month, value.day), styles.date)
     else:
-        ws.write_string(row, col, sheet_text(value), styles.text)
+        ws.write_string(row, col, sheet_text(value), styles.wrap if wrap else styles.text)
 
 
 def width_text(value, unit: str | None) -> str:
@@ -142,17 +148,28 @@ def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles
         row += 1
     header_row = row
     for j, column in enumerate(table.columns):
-        ws.write_string(header_row, col + j, sheet_text(column.label), styles.header)
+        ws.write_string(header_row, col + j, sheet_text(column.label),
+                        styles.header_num if column.unit else styles.header)
         _need(widths, col + j, min(len(column.label), 28) + 2)
     for i, values in enumerate(table.rows, start=1):
+        lines = max([_wrapped_lines(values[j]) for j, c in enumerate(table.columns) if c.wrap],
+                    default=1)
+        if lines > 1:  # an explicit height: not every reader grows wrapped rows by itself
+            ws.set_row(header_row + i, ROW_HEIGHT * lines)
         for j, column in enumerate(table.columns):
             value = values[j]
-            write_cell(ws, header_row + i, col + j, value, column.unit, styles)
-            _need(widths, col + j, len(width_text(value, column.unit)) + 2)
+            write_cell(ws, header_row + i, col + j, value, column.unit, styles, column.wrap)
+            _need(widths, col + j, WRAP_WIDTH if column.wrap
+                  else len(width_text(value, column.unit)) + 2)
     last = header_row + len(table.rows)
     if table.note:
         ws.write_string(last + 1, col, table.note, styles.note)
     return Placed(sheet, header_row, col, last)
+
+
+def _wrapped_lines(value) -> int:
+    text = value if isinstance(value, str) else ""
+    return max(1, math.ceil(len(text) / (WRAP_WIDTH * 1.05)))
 
 
 def _need(widths: dict[int, float], col: int, width: float) -> None:

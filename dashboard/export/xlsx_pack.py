@@ -130,7 +130,8 @@ def _table(ws, sheet: str, table: Table, row: int, styles, widths) -> xc.Placed:
                          "style": "Table Style Light 9",
                          "autofilter": bool(table.rows),
                          "columns": [{"header": _unique(c.label, i, table.columns),
-                                      "header_format": styles.header}
+                                      "header_format": styles.header_num if c.unit
+                                      else styles.header}
                                      for i, c in enumerate(table.columns)],
                      })
         if not table.rows:
@@ -149,20 +150,18 @@ def _definitions_sheet(wb, styles, pack: Pack) -> None:
     ws.write_string(0, 0, "Definitioner", styles.title)
     table = Table(
         "Mått som används i paketet",
-        (Column("label", "Mått"), Column("id", "Id"), Column("definition", "Definition"),
-         Column("unit", "Enhet"), Column("better", "Högre är bättre"),
-         Column("source", "Källa"), Column("min", "Minsta antal", "count")),
+        (Column("label", "Mått"), Column("id", "Id"),
+         Column("definition", "Definition", wrap=True), Column("unit", "Enhet"),
+         Column("better", "Högre är bättre"), Column("source", "Källa", wrap=True),
+         Column("min", "Visas från antal", "number")),
         tuple((d.label, d.metric_id, d.definition, d.unit,
                None if d.higher_is_better is None else d.higher_is_better, d.source,
                d.min_count) for d in pack.definitions),
     )
     widths: dict[int, float] = {}
     where = _table(ws, DEFINITIONS, table, 2, styles, widths)
-    widths[2] = 80
-    widths[5] = min(widths.get(5, 20), 50)
+    widths[0] = min(widths[0], 36)
     xc.apply_widths(ws, widths)
-    ws.set_column(2, 2, 80, styles.wrap)
-    ws.set_column(5, 5, widths[5], styles.wrap)
     ws.freeze_panes(where.header_row + 1, 1)
 
 
