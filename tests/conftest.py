@@ -5,6 +5,7 @@
   Treat it as read-only: open it with `open_store(path, read_only=True)`. A test that writes
   must copy the file first (`shutil.copy(sample_db, tmp_path / "x.duckdb")`).
 - `sample_db_no_plants`: the same rows' model without the planted truths (built on first use).
+- `sample_con` / `sample_con_no_plants`: one read-only connection to each, for the session.
 - `empty_db`: a factory; each call returns the path of a fresh, migrated, seeded store.
 """
 
@@ -34,6 +35,20 @@ def sample_db_no_plants(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sample_no_plants") / "sample.duckdb"
     build_sample_store(path, SAMPLE_DB_ROWS, seed=SAMPLE_DB_SEED, plants=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_con(sample_db):
+    con = open_store(sample_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def sample_con_no_plants(sample_db_no_plants):
+    con = open_store(sample_db_no_plants, read_only=True)
+    yield con
+    con.close()
 
 
 @pytest.fixture

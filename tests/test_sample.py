@@ -34,18 +34,14 @@ from dashboard.store import StoreError, open_store
 LOCAL = "timezone('Europe/Stockholm', timezone('UTC', started_at))"
 
 
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = open_store(sample_db, read_only=True)
-    yield c
-    c.close()
+@pytest.fixture
+def con(sample_con):
+    return sample_con
 
 
-@pytest.fixture(scope="module")
-def con_no_plants(sample_db_no_plants):
-    c = open_store(sample_db_no_plants, read_only=True)
-    yield c
-    c.close()
+@pytest.fixture
+def con_no_plants(sample_con_no_plants):
+    return sample_con_no_plants
 
 
 def one(con, sql: str, params: dict | None = None):
