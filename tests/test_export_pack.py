@@ -207,3 +207,24 @@ def test_pack_download_is_lazy_and_audited(sample_db, tmp_path):
     entry = json.loads(settings.audit_log.read_text(encoding="utf-8"))
     assert entry["user"] == "kim" and entry["via"] == "dashboard"
     assert entry["filter"]["comparison"] == ["2024-03-01", "2024-03-31"]
+
+
+def test_city_pack_without_comparison(con, tmp_path):
+    city = Filters(start=START, end=END)
+    pack = build_pack(con, city, comparison=None)
+    wb = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))
+    front = {r[0]: r[1] for r in wb["Framsida"].iter_rows(min_row=3, max_col=2, values_only=True)
+             if r[0]}
+    assert front["Förvaltning"] == "Hela staden" and front["Jämförelseperiod"] == "Ingen"
+    key = _rows(wb["Tillgänglighet"], "Nyckeltal")
+    header = next(r for r in wb["Tillgänglighet"].iter_rows(values_only=True) if r[0] == "Mått")
+    assert [h for h in header if h] == ["Mått", "Perioden"]  # no comparison, no city column
+    engine = compute(con, city, ["contacts"]).row(0, named=True)
+    assert key["Kontakter"][1] == engine["contacts"]
+    per_department = _rows(wb["Samarbetsprocess"], "Per förvaltning")
+    assert DEPT in per_department  # the city pack lists the departments
+    path = tmp_path / "city.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    assert "Ingen jämförelse" in text and "Ingen jämförelseperiod vald" in text

@@ -120,6 +120,7 @@ class Summary:
             tuple((m.label, Figure(m.current, m.unit), Figure(m.previous, m.unit),
                    m.change_text if change_as_text else Figure(m.change, m.change_unit))
                   for m in self.movers),
+            None if self.movers else "Ingen jämförelseperiod vald, eller inga jämförbara tal.",
         )
 
     def cost_table(self) -> Table:

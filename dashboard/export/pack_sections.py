@@ -59,6 +59,17 @@ class Inputs:
                                    comparison=self.comparison, metric_ids=ids)
 
     @property
+    def key_columns(self) -> dict:
+        return {"with_city": self.department is not None,
+                "with_comparison": self.comparison is not None}
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """Chart series of a key-figure table: the period, the comparison, the city."""
+        return ("value",) + (("previous",) if self.comparison else ()) + (
+            ("city",) if self.department else ())
+
+    @property
     def comparison_filters(self) -> Filters | None:
         if self.comparison == "previous":
             return self.filters.previous_period()
@@ -73,7 +84,7 @@ class Inputs:
 
 def _key_figures(inp: Inputs, card: Scorecard, title: str = "Nyckeltal") -> Table:
     flagged = hide_scorecard(card.metrics, inp.settings)
-    return key_figures_table(title, flagged, inp.settings, with_city=inp.department is not None)
+    return key_figures_table(title, flagged, inp.settings, **inp.key_columns)
 
 
 def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
@@ -86,8 +97,8 @@ def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
         "Kan invånarna nå oss? Svarsandel, servicenivå, väntetid, avbrutna samtal, skriftliga "
         "svar inom arbetsdagar, nöjdhet och kanalval.",
         (_key_figures(inp, card), channels, weekly),
-        (Chart("Kontakter per vecka", weekly, "week", ("value", "previous"), "line",
-               ("previous",)),
+        (Chart("Kontakter per vecka", weekly, "week",
+               ("value", "previous") if inp.comparison else ("value",), "line", ("previous",)),
          Chart("Kontakter per kanal", channels, "channel", ("contacts",), "bar")),
         ACCESS_IDS + CHANNEL_IDS,
     )
@@ -107,12 +118,16 @@ def _weekly(inp: Inputs) -> Table:
         row = frame.row(i, named=True)
         return hidden("count", inp.threshold) if row["contacts__suppressed"] else row["contacts"]
 
+    columns = (Column("week", "Vecka från"), Column("value", "Perioden", "count"))
+    note = "Första och sista veckan kan vara delvis utanför perioden."
+    if before is None:
+        rows = tuple((now["week"][i], cell(now, i)) for i in range(now.height))
+        return Table("Kontakter per vecka", columns, rows, note)
     rows = tuple((now["week"][i], cell(now, i), cell(before, i)) for i in range(now.height))
     return Table("Kontakter per vecka",
-                 (Column("week", "Vecka från"), Column("value", "Perioden", "count"),
-                  Column("previous", "Jämförelseperioden", "count")), rows,
+                 (*columns, Column("previous", "Jämförelseperioden", "count")), rows,
                  "Jämförelseperiodens veckor står i ordning bredvid periodens: vecka 1 mot "
-                 "vecka 1. Första och sista veckan kan vara delvis utanför perioden.")
+                 "vecka 1. " + note)
 
 
 def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
@@ -281,11 +296,10 @@ def _per_point(totals: pl.DataFrame, channels, threshold: int) -> Table:
 def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(SCORECARD_METRICS)
     flagged = hide_scorecard(card.metrics, inp.settings)
-    key = key_figures_table("Styrkort", flagged, inp.settings,
-                            with_city=inp.department is not None)
+    key = key_figures_table("Styrkort", flagged, inp.settings, **inp.key_columns)
     shares = key_figures_table(
         "Andelar jämfört", flagged.filter(pl.col("metric").is_in(COMPARED_SHARES)),
-        inp.settings, with_city=inp.department is not None)
+        inp.settings, **inp.key_columns)
     drivers = hide_counts(card.drivers, inp.settings, counts=("failures", "previous_failures"),
                           follow={"share_of_failure": "failures"})
     drivers = drivers.with_columns(
@@ -300,10 +314,11 @@ def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
          ("share_of_failure", "Andel av onödig efterfrågan", "share"),
          ("previous_failures", "Jämförelseperioden", "count")), inp.threshold)
     tables = [key, shares, driver_table]
-    series = ("value", "previous", "city") if inp.department else ("value", "previous")
-    charts = [Chart("Andelar: perioden, jämförelseperioden" +
-                    (" och hela staden" if inp.department else ""), shares, "label", series,
-                    "column", ("previous",))]
+    named = {"value": "perioden", "previous": "jämförelseperioden", "city": "hela staden"}
+    words = [named[k] for k in inp.series]
+    title = "Andelar: " + (", ".join(words[:-1]) + " och " + words[-1] if len(words) > 1
+                           else words[0])
+    charts = [Chart(title, shares, "label", inp.series, "column", ("previous",))]
     if inp.department is None:
         per_department = frame_table(
             "Per förvaltning", inp.compute(DEPARTMENT_IDS, ("department",)), ("department",),

@@ -88,27 +88,31 @@ def change(current, previous, unit: str) -> tuple[float | None, str | None, str]
 
 
 def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
-                      with_city: bool, note: str | None = None) -> Table:
+                      with_city: bool, with_comparison: bool = True,
+                      note: str | None = None) -> Table:
     """The scorecard's long frame (metric, unit, value, previous, city, `__suppressed` flags) as
-    one row per metric: the period, the comparison period, the change and the whole city.
-    A change next to a hidden value is hidden too: it would reveal it."""
+    one row per metric: the period, the comparison period and the change (when there is a
+    comparison), and the whole city (for a department). A change next to a hidden value is
+    hidden too: it would reveal it."""
     t = settings.small_cell_threshold
-    columns = [Column("label", "Mått"), Column("value", "Perioden", FIGURE),
-               Column("previous", "Jämförelseperioden", FIGURE),
-               Column("change", "Förändring", FIGURE)]
+    columns = [Column("label", "Mått"), Column("value", "Perioden", FIGURE)]
+    if with_comparison:
+        columns += [Column("previous", "Jämförelseperioden", FIGURE),
+                    Column("change", "Förändring", FIGURE)]
     if with_city:
         columns.append(Column("city", "Hela staden", FIGURE))
     rows = []
     for r in card.iter_rows(named=True):
         unit = r["unit"]
-        now = hidden(unit, t) if r["value_suppressed"] else Figure(r["value"], unit)
-        before = hidden(unit, t) if r["previous_suppressed"] else Figure(r["previous"], unit)
-        if r["value_suppressed"] or r["previous_suppressed"]:
-            delta = hidden(None, t)
-        else:
-            value, delta_unit, _ = change(r["value"], r["previous"], unit)
-            delta = Figure(value, delta_unit)
-        cells = [r["label"], now, before, delta]
+        cells = [r["label"], hidden(unit, t) if r["value_suppressed"] else Figure(r["value"], unit)]
+        if with_comparison:
+            cells.append(hidden(unit, t) if r["previous_suppressed"]
+                         else Figure(r["previous"], unit))
+            if r["value_suppressed"] or r["previous_suppressed"]:
+                cells.append(hidden(None, t))
+            else:
+                value, delta_unit, _ = change(r["value"], r["previous"], unit)
+                cells.append(Figure(value, delta_unit))
         if with_city:
             cells.append(hidden(unit, t) if r["city_suppressed"] else Figure(r["city"], unit))
         rows.append(tuple(cells))

@@ -69,7 +69,7 @@ def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
     body = [[Paragraph(escape(t), STYLES["cell_num" if n else "cell"])
              for t, n in zip(row, numeric)] for row in texts]
     if not body:
-        body = [[Paragraph("Inga kontakter i urvalet.", STYLES["cell"])]
+        body = [[Paragraph("Inga uppgifter i urvalet.", STYLES["cell"])]
                 + [""] * (len(table.columns) - 1)]
     grid = RLTable([header] + body, colWidths=_widths(table, texts, numeric, width),
                    repeatRows=1, hAlign="LEFT")

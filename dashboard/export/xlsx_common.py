@@ -163,7 +163,7 @@ def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles
                   else len(width_text(value, column.unit)) + 2)
     last = header_row + len(table.rows)
     if table.note:
-        ws.write_string(last + 1, col, table.note, styles.note)
+        ws.write_string(last + 1, col, sheet_text(table.note), styles.note)
     return Placed(sheet, header_row, col, last)
 
 

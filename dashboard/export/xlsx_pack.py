@@ -17,6 +17,7 @@ from dashboard.export.tabular import context_rows, suppression_note
 CHART_ROWS = 18  # rows a chart of CHART_SIZE covers, plus a gap
 CHART_WIDTH_COLS = 12  # columns a chart covers; helper columns go beyond
 TABLE_GAP = 2
+EMPTY = "Inga uppgifter i urvalet."
 FRONT, SUMMARY, DEFINITIONS, DATA = "Framsida", "Sammanfattning", "Definitioner", "Data"
 
 
@@ -135,7 +136,7 @@ def _table(ws, sheet: str, table: Table, row: int, styles, widths) -> xc.Placed:
                                      for i, c in enumerate(table.columns)],
                      })
         if not table.rows:
-            ws.write_string(where.header_row + 1, 0, "Inga kontakter i urvalet.", styles.note)
+            ws.write_string(where.header_row + 1, 0, sheet_text(table.note or EMPTY), styles.note)
     return xc.Placed(sheet, where.header_row, 0, max(where.last_row, where.header_row + 1))
 
 
