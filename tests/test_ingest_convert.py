@@ -13,11 +13,9 @@ from dashboard.ingest.profile import StartedAt
 from dashboard.ingest import timeparse as T
 
 
-def run(values, pair_fn, dtype=pl.String):
+def run(values, conv_fn, dtype=pl.String):
     frame = pl.DataFrame({"x": pl.Series(values, dtype=dtype)})
-    value, why = pair_fn("x", frame.schema["x"])
-    out = frame.select(value.alias("v"), why.alias("r"))
-    return out["v"].to_list(), out["r"].to_list()
+    return C.evaluate(frame, "f", conv_fn("x", frame.schema["x"]))
 
 
 def duration(fmt="auto", two_part="mm:ss", unit=1, decimal=","):
@@ -48,6 +46,12 @@ def test_negative_and_invalid_durations_have_reasons():
     assert "Ogiltig tid" in reasons[2]
     assert "Ogiltig tid" in reasons[3]            # 75 seconds is not a clock value
     assert "Orimligt lång tid" in reasons[4]      # more than 24 hours of queueing
+
+
+@pytest.mark.parametrize("text", ["1:-5", "1:2:3:4", "1:x", "--5", "5:", ":30", "1,2,3", "fem"])
+def test_malformed_durations(text):
+    values, reasons = run([text], duration())
+    assert values == [None] and reasons[0].startswith("Ogiltig tid"), reasons
 
 
 def test_duration_formats_are_strict_when_asked():
@@ -103,7 +107,9 @@ def local_to_utc(dates, times, **spec):
     s = StartedAt(date_column="D", time_column="T", **spec)
     naive, offset, raw = T.parse_local(frame, s, {"D": "D", "T": "T"})
     utc, problem = T.to_utc(naive, offset, s)
-    return utc.to_list(), T.reasons(naive, utc, problem, raw, s, "Datum").to_list()
+    codes = T.problems(naive, utc, problem, raw)
+    reasons = pl.DataFrame({"c": codes, "r": raw}).select(T.reason_text(pl.col("c"), pl.col("r"), s, "Datum"))
+    return utc.to_list(), reasons.to_series().to_list()
 
 
 def test_winter_and_summer_offsets():

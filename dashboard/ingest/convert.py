@@ -1,17 +1,28 @@
-"""Vectorised value parsers: one source column (any dtype) -> a contract value and a reason.
+"""Vectorised value parsers: one source column (any dtype) -> a contract value and its checks.
 
-Each parser returns (value expression, reason expression). The reason is a Swedish text when the
-row must go to quarantine because of this field, else null. Raw text is trimmed and blank means
-missing. No per-row Python runs here: everything is a Polars expression over a whole batch.
+A parser returns a Conv: helper columns computed in stages (so an expensive parse such as
+splitting "1:02:03" runs once, not once per use), the final value, and checks (is_bad,
+Swedish reason). Reasons are only formatted for rows that fail a check. Raw text is trimmed and
+blank means missing. No per-row Python: everything is a Polars expression over a whole batch.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from dashboard.ingest import fields as F
 
-Pair = tuple[pl.Expr, pl.Expr]
+@dataclass
+class Conv:
+    value: pl.Expr
+    stages: list[list[pl.Expr]] = field(default_factory=list)
+    checks: list[tuple[pl.Expr, pl.Expr]] = field(default_factory=list)
+
+
+def helper(fld: str, name: str) -> str:
+    return f"__{name}_{fld}"
 
 
 def cleaned(col: str, dtype: pl.DataType) -> pl.Expr:
@@ -27,116 +38,137 @@ def cleaned(col: str, dtype: pl.DataType) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
-def reason(bad: pl.Expr, template: str, *values: pl.Expr) -> pl.Expr:
-    """A Swedish reason where `bad` holds; `template` uses {} for each value (quoted)."""
-    quoted = [pl.format('"{}"', v) for v in values]
-    return pl.when(bad).then(pl.format(template, *quoted) if values else pl.lit(template))
+def sv_format(template: str, *values: pl.Expr) -> pl.Expr:
+    """pl.format built from concat_str (pl.format nested in when/then panics on filtered frames
+    in Polars 2.1)."""
+    pieces = template.split("{}")
+    assert len(pieces) == len(values) + 1, template
+    parts: list[pl.Expr] = []
+    for piece, value in zip(pieces, [*values, None]):
+        if piece:
+            parts.append(pl.lit(piece))
+        if value is not None:
+            parts.append(value)
+    return pl.concat_str(parts)
+
+
+def quoted(expr: pl.Expr) -> pl.Expr:
+    return sv_format('"{}"', expr)
 
 
 def value_map(text: pl.Expr, mapping: dict[str, object], dtype=pl.String) -> pl.Expr:
     """Apply a profile value map (keys lower-case); unmapped values pass through unchanged."""
     if not mapping:
         return text
-    lowered = text.str.to_lowercase()
-    return lowered.replace_strict(list(mapping), list(mapping.values()), default=text, return_dtype=dtype)
+    return text.str.to_lowercase().replace_strict(list(mapping), list(mapping.values()), default=text,
+                                                  return_dtype=dtype)
 
 
-def text_field(col: str, dtype, mapping: dict) -> Pair:
-    return value_map(cleaned(col, dtype), mapping), pl.lit(None, pl.String)
+def text_field(col: str, dtype, mapping: dict) -> Conv:
+    return Conv(value_map(cleaned(col, dtype), mapping))
 
 
-def enum_field(col: str, dtype, fld: str, mapping: dict) -> Pair:
-    text = cleaned(col, dtype)
+def enum_field(col: str, dtype, fld: str, mapping: dict) -> Conv:
+    t, code = pl.col(helper(fld, "t")), pl.col(helper(fld, "v"))
     lookup = F.enum_lookup(fld)
-    code = value_map(text, mapping).str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String)
+    parse = value_map(t, mapping).str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String)
     allowed = ", ".join(F.ENUM_FIELDS[fld])
-    why = reason(
-        text.is_not_null() & code.is_null(),
-        f"Okänt värde {{}} för {F.LABELS_SV[fld]} i kolumnen {{}}. Tillåtna värden: {allowed}; "
-        f"lägg till en översättning under [values.{fld}] i profilen.",
-        text, pl.lit(col),
-    )
-    return code, why
+    why = sv_format(f"Okänt värde {{}} för {F.LABELS_SV[fld]} i kolumnen \"{col}\". Tillåtna värden: "
+                    f"{allowed}; lägg till en översättning under [values.{fld}] i profilen.", quoted(t))
+    return Conv(code, [[cleaned(col, dtype).alias(helper(fld, "t"))], [parse.alias(helper(fld, "v"))]],
+                [(t.is_not_null() & code.is_null(), why)])
 
 
-def bool_field(col: str, dtype, fld: str, mapping: dict, true_words, false_words) -> Pair:
+def bool_field(col: str, dtype, fld: str, mapping: dict, true_words, false_words) -> Conv:
     if dtype == pl.Boolean:
-        return pl.col(col), pl.lit(None, pl.String)
-    text = cleaned(col, dtype)
-    words = {w: True for w in true_words} | {w: False for w in false_words}
-    words |= {k: bool(v) for k, v in mapping.items()}
-    value = text.str.to_lowercase().replace_strict(list(words), list(words.values()), default=None, return_dtype=pl.Boolean)
-    why = reason(
-        text.is_not_null() & value.is_null(),
-        f"Okänt ja/nej-värde {{}} för {F.LABELS_SV[fld]} i kolumnen {{}}. Lägg till ordet under "
-        "[booleans] true/false i profilen.",
-        text, pl.lit(col),
-    )
-    return value, why
+        return Conv(pl.col(col))
+    t, value = pl.col(helper(fld, "t")), pl.col(helper(fld, "v"))
+    words = {w: True for w in true_words} | {w: False for w in false_words} | {k: bool(v) for k, v in mapping.items()}
+    parse = t.str.to_lowercase().replace_strict(list(words), list(words.values()), default=None, return_dtype=pl.Boolean)
+    why = sv_format(f"Okänt ja/nej-värde {{}} för {F.LABELS_SV[fld]} i kolumnen \"{col}\". Lägg till ordet "
+                    "under [booleans] true/false i profilen.", quoted(t))
+    return Conv(value, [[cleaned(col, dtype).alias(helper(fld, "t"))], [parse.alias(helper(fld, "v"))]],
+                [(t.is_not_null() & value.is_null(), why)])
 
 
-def number(col: str, dtype, decimal: str) -> tuple[pl.Expr, pl.Expr]:
-    """(float value, cleaned text) of a numeric column written with decimal comma or point."""
-    text = cleaned(col, dtype)
-    if dtype.is_numeric():
-        return pl.col(col).cast(pl.Float64), text
-    digits = text.str.replace_all(r"[\s\u00a0]", "")
-    if decimal == ",":
-        digits = digits.str.replace(",", ".", literal=True)
-    return digits.cast(pl.Float64, strict=False), text
+def _numeric_text(t: pl.Expr, decimal: str) -> pl.Expr:
+    digits = t.str.replace_all(r"[\s\u00a0]", "")
+    return digits.str.replace(",", ".", literal=True) if decimal == "," else digits
 
 
-def duration_field(col: str, dtype, fld: str, fmt: str, two_part: str, unit: int, decimal: str) -> Pair:
-    """Seconds from plain numbers (times `unit`), h:mm:ss or mm:ss (or h:mm); rounded to whole seconds."""
-    label = F.LABELS_SV[fld]
-    if dtype == pl.Duration or isinstance(dtype, pl.Duration):
-        secs = pl.col(col).dt.total_seconds(fractional=True)
-        text = pl.col(col).cast(pl.String)
+def duration_field(col: str, dtype, fld: str, fmt: str, two_part: str, unit: int, decimal: str) -> Conv:
+    """Seconds from plain numbers (times `unit`), h:mm:ss or mm:ss (or h:mm); whole seconds."""
+    label, limit = F.LABELS_SV[fld], F.MAX_SECONDS[fld]
+    t, raw = pl.col(helper(fld, "t")), pl.col(helper(fld, "r"))
+    if isinstance(dtype, pl.Duration):
+        stages = [[pl.col(col).cast(pl.String).alias(helper(fld, "t")),
+                   pl.col(col).dt.total_seconds(fractional=True).alias(helper(fld, "r"))]]
     elif dtype.is_numeric():
-        secs, text = number(col, dtype, decimal)
-        secs = secs * unit
+        stages = [[cleaned(col, dtype).alias(helper(fld, "t")), (pl.col(col).cast(pl.Float64) * unit).alias(helper(fld, "r"))]]
     else:
-        plain, text = number(col, dtype, decimal)
-        has_colon = text.str.contains(":", literal=True)
-        negative = text.str.starts_with("-")
-        parts = text.str.strip_chars_start("-").str.replace(",", ".", literal=True).str.split(":")
-        n = parts.list.len()
-        p = [parts.list.get(i, null_on_oob=True).cast(pl.Float64, strict=False) for i in range(3)]
+        n, g = pl.col(helper(fld, "n")), pl.col(helper(fld, "g"))
+        neg, a, b, c, extra = (pl.col(helper(fld, x)) for x in ("neg", "a", "b", "c", "x"))
         first, second = (60, 1) if two_part == "mm:ss" else (3600, 60)
-        clock = (
-            pl.when(n == 3).then(p[0] * 3600 + p[1] * 60 + p[2])
-            .when(n == 2).then(p[0] * first + p[1] * second)
-        )
+        clock = pl.when(c.is_not_null()).then(a * 3600 + b * 60 + c).when(b.is_not_null()).then(a * first + b * second)
         # Only the leading part may exceed 59 (e.g. 125:30 as minutes:seconds).
-        bad_clock = (n == 3) & ((p[1] >= 60) | (p[2] >= 60)) | (n == 2) & (p[1] >= 60)
-        clock = pl.when(bad_clock).then(None).otherwise(pl.when(negative).then(-clock).otherwise(clock))
-        plain = plain * unit
-        if fmt == "seconds":
-            secs = pl.when(has_colon).then(None).otherwise(plain)
-        elif fmt == "hms":
-            secs = pl.when(has_colon).then(clock)
-        else:
-            secs = pl.when(has_colon).then(clock).otherwise(plain)
+        clock = pl.when((b >= 60) | (c >= 60)).then(None).otherwise(clock)
+        plain = pl.when(b.is_null()).then(a * unit)
+        secs = {"seconds": plain, "hms": clock}.get(fmt, pl.coalesce(plain, clock))
+        secs = pl.when(extra | (a < 0) | (b < 0) | (c < 0)).then(None).otherwise(secs)
+        part = lambda i: g.struct.field(f"field_{i}").cast(pl.Float64, strict=False)  # noqa: E731
+        stages = [
+            [cleaned(col, dtype).alias(helper(fld, "t"))],
+            [_numeric_text(t, decimal).alias(helper(fld, "n"))],
+            [n.str.starts_with("-").alias(helper(fld, "neg")),
+             n.str.strip_prefix("-").str.splitn(":", 4).alias(helper(fld, "g"))],
+            [part(0).alias(helper(fld, "a")), part(1).alias(helper(fld, "b")), part(2).alias(helper(fld, "c")),
+             # a part that is present but not a number, or a fourth part, spoils the value
+             ((g.struct.field("field_1").is_not_null() & part(1).is_null())
+              | (g.struct.field("field_2").is_not_null() & part(2).is_null())
+              | g.struct.field("field_3").is_not_null()).alias(helper(fld, "x"))],
+            [pl.when(neg).then(-secs).otherwise(secs).alias(helper(fld, "r"))],
+        ]
     expected = {"seconds": "sekunder", "hms": "h:mm:ss eller mm:ss"}.get(fmt, "sekunder, h:mm:ss eller mm:ss")
-    why = pl.coalesce(
-        reason(text.is_not_null() & secs.is_null(),
-               f"Ogiltig tid {{}} för {label} i kolumnen {{}} (förväntat {expected}).", text, pl.lit(col)),
-        reason(secs < 0, f"Negativ tid {{}} för {label} i kolumnen {{}}; tider kan inte vara negativa.",
-               text, pl.lit(col)),
-    )
-    limit = F.MAX_SECONDS[fld]
-    why = pl.coalesce(why, reason(secs > limit, f"Orimligt lång tid {{}} för {label} i kolumnen {{}} "
-                                  f"(högst {limit // 3600} timmar); kontrollera enheten under [durations].",
-                                  text, pl.lit(col)))
-    return pl.when(secs.is_between(0, limit)).then(secs.round(0, mode="half_away_from_zero").cast(pl.Int64)), why
+    checks = [
+        (t.is_not_null() & raw.is_null(),
+         sv_format(f"Ogiltig tid {{}} för {label} i kolumnen \"{col}\" (förväntat {expected}).", quoted(t))),
+        (raw < 0, sv_format(f"Negativ tid {{}} för {label} i kolumnen \"{col}\"; tider kan inte vara negativa.", quoted(t))),
+        (raw > limit, sv_format(f"Orimligt lång tid {{}} för {label} i kolumnen \"{col}\" (högst "
+                                f"{limit // 3600} timmar); kontrollera enheten under [durations].", quoted(t))),
+    ]
+    value = pl.when(raw.is_between(0, limit)).then(raw.round(0, mode="half_away_from_zero").cast(pl.Int64))
+    return Conv(value, stages, checks)
 
 
-def satisfaction_field(col: str, dtype, decimal: str) -> Pair:
-    value, text = number(col, dtype, decimal)
-    why = pl.coalesce(
-        reason(text.is_not_null() & value.is_null(),
-               "Nöjdhet {} i kolumnen {} är inget tal (förväntat 1–5).", text, pl.lit(col)),
-        reason((value < 1) | (value > 5) | (value != value.round(0)),
-               "Nöjdhet {} i kolumnen {} ligger utanför skalan 1–5 (heltal).", text, pl.lit(col)),
-    )
-    return pl.when(value.is_between(1, 5) & (value == value.round(0))).then(value.cast(pl.Int8)), why
+def satisfaction_field(col: str, dtype, decimal: str) -> Conv:
+    fld = "satisfaction"
+    t, raw = pl.col(helper(fld, "t")), pl.col(helper(fld, "r"))
+    parse = pl.col(col).cast(pl.Float64) if dtype.is_numeric() else _numeric_text(t, decimal).cast(pl.Float64, strict=False)
+    whole = raw.is_between(1, 5) & (raw == raw.round(0))
+    checks = [
+        (t.is_not_null() & raw.is_null(),
+         sv_format(f"Nöjdhet {{}} i kolumnen \"{col}\" är inget tal (förväntat 1–5).", quoted(t))),
+        (raw.is_not_null() & ~whole,
+         sv_format(f"Nöjdhet {{}} i kolumnen \"{col}\" ligger utanför skalan 1–5 (heltal).", quoted(t))),
+    ]
+    return Conv(pl.when(whole).then(raw.cast(pl.Int8)),
+                [[cleaned(col, dtype).alias(helper(fld, "t"))], [parse.alias(helper(fld, "r"))]], checks)
+
+
+def apply(frame: pl.DataFrame, convs: dict[str, Conv]) -> pl.DataFrame:
+    """Add every conversion's helper columns, stage by stage."""
+    depth = max((len(c.stages) for c in convs.values()), default=0)
+    for i in range(depth):
+        exprs = [e for c in convs.values() if i < len(c.stages) for e in c.stages[i]]
+        if exprs:
+            frame = frame.with_columns(exprs)
+    return frame
+
+
+def evaluate(frame: pl.DataFrame, fld: str, conv: Conv) -> tuple[list, list]:
+    """(values, reasons) of one conversion over a frame: the whole machinery, for tests and tools."""
+    out = apply(frame, {fld: conv})
+    reasons = pl.concat_str([pl.when(bad).then(why) for bad, why in conv.checks], separator=" ",
+                            ignore_nulls=True) if conv.checks else pl.lit(None, pl.String)
+    out = out.select(conv.value.alias("v"), reasons.alias("r"))
+    return out["v"].to_list(), [r or None for r in out["r"].to_list()]

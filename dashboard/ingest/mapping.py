@@ -23,6 +23,10 @@ from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.profile import Profile
 
 REASON = "__reason"
+BAD = "__bad"
+TIME_PROBLEM = "__time_problem"
+TIME_RAW = "__time_raw"
+DERIVED = ("started_at", "caller_key", "note")   # not filled by a per-field parser
 OUT = "__field_"   # prefix of mapped values, so a source column named like a field cannot clash
 IDENT_KINDS = {"personnummer": "personnummer", "pnr": "personnummer", "personnr": "personnummer",
                "samordningsnummer": "personnummer", "e-post": "email", "epost": "email",
@@ -112,42 +116,47 @@ def map_batch(frame: pl.DataFrame, plan: Plan, key: bytes) -> Mapped:
     if p.skip:
         frame = frame.filter(~pl.any_horizontal(*[_skip_expr(r, plan) for r in p.skip]).fill_null(False))
     skipped = before - frame.height
-    schema = frame.schema
-    exprs, reasons = [], []
-    for fld in CONTRACT_SCHEMA:
-        if fld in ("started_at", "caller_key", "note"):
-            continue
-        value, why = _field(fld, plan, schema)
-        exprs.append(value.cast(CONTRACT_SCHEMA[fld]).alias(OUT + fld))
-        reasons.append(why)
-    reasons.append(C.reason(pl.col(OUT + "channel").is_null(),
-                            "Kanal saknas; mappa en kolumn till channel eller ange [constants] channel."))
-    if "contact_id" in p.field_sources():
-        reasons.append(C.reason(pl.col(OUT + "contact_id").is_null(),
-                                f"Kontakt-id saknas i kolumnen {plan.col(p.field_sources()['contact_id'])}."))
+    convs = {fld: _field(fld, plan, frame.schema) for fld in CONTRACT_SCHEMA if fld not in DERIVED}
+    frame = C.apply(frame, convs)
     naive, with_offset, raw = timeparse.parse_local(frame, p.started_at, plan.cols)
     utc, problem = timeparse.to_utc(naive, with_offset, p.started_at)
-    source = p.started_at.column or p.started_at.date_column
-    time_reason = timeparse.reasons(naive, utc, problem, raw, p.started_at, plan.col(source))
-    mapped = frame.with_columns(*exprs).with_columns(
-        utc.alias(OUT + "started_at"), time_reason.alias("__time_reason"))
-    mapped = mapped.with_columns(
-        pl.concat_str([pl.col("__time_reason"), *reasons], separator=" ", ignore_nulls=True).alias(REASON))
-    is_bad = pl.col(REASON) != ""
-    good = mapped.filter(~is_bad)
-    bad = mapped.filter(is_bad)
+    frame = frame.with_columns(
+        *(conv.value.cast(CONTRACT_SCHEMA[fld]).alias(OUT + fld) for fld, conv in convs.items()),
+        utc.alias(OUT + "started_at"),
+        timeparse.problems(naive, utc, problem, raw).alias(TIME_PROBLEM),
+        raw.alias(TIME_RAW),
+    )
+    checks = _checks(convs, plan)
+    frame = frame.with_columns(pl.any_horizontal(*(bad.fill_null(False) for bad, _ in checks)).alias(BAD))
+    good = frame.filter(~pl.col(BAD))
+    bad = frame.filter(pl.col(BAD)).with_columns(
+        pl.concat_str([pl.when(cond).then(why) for cond, why in checks], separator=" ", ignore_nulls=True).alias(REASON))
     good = good.with_columns(_caller_key(good, plan, key).alias(OUT + "caller_key"),
                              _note(good, plan).alias(OUT + "note"))
     contract = good.select(*(pl.col(OUT + f).alias(f) for f in CONTRACT_SCHEMA), LINE)
     return Mapped(contract, quarantine_rows(bad, plan), skipped)
 
 
-def _field(fld: str, plan: Plan, schema) -> tuple[pl.Expr, pl.Expr]:
+def _checks(convs: dict[str, C.Conv], plan: Plan) -> list[tuple[pl.Expr, pl.Expr]]:
+    """Every (is_bad, reason) of a row: started_at first, then field by field, then required fields."""
+    p = plan.profile
+    source = plan.col(p.started_at.column or p.started_at.date_column)
+    checks = [(pl.col(TIME_PROBLEM).is_not_null(),
+               timeparse.reason_text(pl.col(TIME_PROBLEM), pl.col(TIME_RAW), p.started_at, source))]
+    checks += [check for conv in convs.values() for check in conv.checks]
+    checks.append((pl.col(OUT + "channel").is_null(),
+                   pl.lit("Kanal saknas; mappa en kolumn till channel eller ange [constants] channel.")))
+    if "contact_id" in p.field_sources():
+        column = plan.col(p.field_sources()["contact_id"])
+        checks.append((pl.col(OUT + "contact_id").is_null(), pl.lit(f'Kontakt-id saknas i kolumnen "{column}".')))
+    return checks
+
+
+def _field(fld: str, plan: Plan, schema) -> C.Conv:
     p = plan.profile
     src = p.field_sources().get(fld)
     if src is None:
-        value = p.constants.get(fld)
-        return pl.lit(value), pl.lit(None, pl.String)
+        return C.Conv(pl.lit(p.constants.get(fld)))
     col = plan.col(src)
     dtype = schema[col]
     mapping = p.values.get(fld, {})

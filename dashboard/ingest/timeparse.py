@@ -16,6 +16,7 @@ import datetime as dt
 
 import polars as pl
 
+from dashboard.ingest.convert import sv_format
 from dashboard.ingest.profile import ISO_DATETIME_FORMATS, StartedAt
 
 OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z")
@@ -141,27 +142,37 @@ def to_utc(naive: pl.Series, with_offset: pl.Series, spec: StartedAt) -> tuple[p
     return utc, problem
 
 
-def reasons(naive: pl.Series, utc: pl.Series, problem: pl.Series, raw: pl.Series, spec: StartedAt,
-            source: str, now: dt.datetime | None = None) -> pl.Series:
-    """Swedish reason per row where started_at cannot be used, else null."""
+def problems(naive: pl.Series, utc: pl.Series, problem: pl.Series, raw: pl.Series,
+             now: dt.datetime | None = None) -> pl.Series:
+    """Per row: null, or why started_at cannot be used (missing, invalid, ambiguous, nonexistent,
+    implausible). Cheap codes for every row; reason_text formats them for failing rows only."""
     latest = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)) + dt.timedelta(days=1)
-    formats = " eller ".join(human_format(f) for f in (spec.formats or spec.date_formats))
     df = pl.DataFrame({"naive": naive, "utc": utc, "raw": raw, "problem": problem})
-    quoted = pl.format('"{}"', pl.col("raw"))
     n, u = pl.col("naive"), pl.col("utc")
     return df.select(
-        pl.when(pl.col("raw").is_null())
-        .then(pl.lit(f"Starttid saknas (kolumnen {source} är tom); starttid krävs."))
-        .when(n.is_null() & u.is_null())
-        .then(pl.format(f"Ogiltigt eller omöjligt datum/klockslag {{}} i {source} (förväntat format {formats}).", quoted))
-        .when(pl.col("problem") == "ambiguous")
-        .then(pl.format(f"Lokal tid {{}} i {source} inträffar två gånger (sommartid slutar) och profilen "
-                        "säger ambiguous = \"quarantine\".", quoted))
-        .when(pl.col("problem") == "nonexistent")
-        .then(pl.format(f"Lokal tid {{}} i {source} finns inte (klockan ställs fram vid sommartid). Rätta "
-                        "källan eller ange nonexistent = \"shift_forward\" under [started_at].", quoted))
-        .when(u.is_null())
-        .then(pl.format(f"Ogiltigt datum/klockslag {{}} i {source}.", quoted))
-        .when((u < EARLIEST) | (u > latest))
-        .then(pl.format(f"Orimligt datum {{}} i {source} (före år 2000 eller i framtiden).", quoted))
+        pl.when(pl.col("raw").is_null()).then(pl.lit("missing"))
+        .when(n.is_null() & u.is_null()).then(pl.lit("invalid"))
+        .when(pl.col("problem").is_not_null()).then(pl.col("problem"))
+        .when(u.is_null()).then(pl.lit("invalid"))
+        .when((u < EARLIEST) | (u > latest)).then(pl.lit("implausible"))
     ).to_series()
+
+
+def reason_text(code: pl.Expr, raw: pl.Expr, spec: StartedAt, source: str) -> pl.Expr:
+    """The Swedish reason for a problem code (see problems)."""
+    formats = " eller ".join(human_format(f) for f in (spec.formats or spec.date_formats))
+    value = sv_format('"{}"', raw)
+    return (
+        pl.when(code == "missing")
+        .then(pl.lit(f"Starttid saknas (kolumnen \"{source}\" är tom); starttid krävs."))
+        .when(code == "invalid")
+        .then(sv_format(f"Ogiltigt eller omöjligt datum/klockslag {{}} i \"{source}\" (förväntat format {formats}).", value))
+        .when(code == "ambiguous")
+        .then(sv_format(f"Lokal tid {{}} i \"{source}\" inträffar två gånger (sommartid slutar) och profilen "
+                        "säger ambiguous = \"quarantine\".", value))
+        .when(code == "nonexistent")
+        .then(sv_format(f"Lokal tid {{}} i \"{source}\" finns inte (klockan ställs fram vid sommartid). Rätta "
+                        "källan eller ange nonexistent = \"shift_forward\" under [started_at].", value))
+        .when(code == "implausible")
+        .then(sv_format(f"Orimligt datum {{}} i \"{source}\" (före år 2000 eller i framtiden).", value))
+    )
