@@ -84,18 +84,30 @@ def streamlit_server(db: Path, *, log_path: Path | None = None, timeout_s: float
 
 
 @contextmanager
-def browser_page(viewport=(1400, 1000)):
+def chromium():
+    """Debian's chromium through Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
     require_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          locale="sv-SE", timezone_id="Europe/Stockholm")
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, viewport=(1400, 1000)):
+    """A page in a fresh context (own cookies and history), Swedish locale and time zone."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  locale="sv-SE", timezone_id="Europe/Stockholm")
+    return context.new_page()
+
+
+@contextmanager
+def browser_page(viewport=(1400, 1000)):
+    with chromium() as browser:
+        yield new_page(browser, viewport)
 
 
 def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
