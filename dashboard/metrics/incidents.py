@@ -15,7 +15,8 @@ Per group (e.g. city area × topic), on a complete daily grid from the group's f
 4. scale = 1.4826 × rolling median of |y − level| × f × d (a local MAD);
    threshold = max(expected + k·scale, the Poisson bound (√(expected + 3/8) + k/2)² − 3/8,
    expected + min_excess, min_count); a day is flagged when count ≥ threshold;
-5. flagged days at most `max_gap_days` apart merge into one period.
+5. periods: runs of days above a lower bar (k_extend) with gaps of at most `max_gap_days`,
+   kept when they hold a flagged day (hysteresis: a period covers the whole rise).
 The window is centred because this is retrospective analysis: it follows any monotone trend and
 misses smooth seasonal peaks only slightly, while a spike shorter than half the window cannot
 move it. The first and last days of a series have a one-sided window. Run it over the whole
@@ -43,10 +44,11 @@ class IncidentRule:
 
     half_window_days: int = 7      # days on each side of a day that form its baseline
     min_days: int = 8              # fewer days with data in the window -> no expected level, no flag
-    k: float = 4.0                 # robust standard deviations above expected
+    k: float = 4.5                 # robust standard deviations above expected
     min_excess: float = 8.0        # contacts above expected, at least
     min_count: float = 10.0        # contacts on the day, at least
     max_gap_days: int = 2          # flagged days this far apart join one period (bridges a weekend)
+    k_extend: float = 3.0          # a period grows over neighbouring days above this lower bar
     weekday_prior: float = 50.0    # contacts per weekday below which a group leans on the pooled pattern
     day_prior: float = 50.0        # pseudo-contacts pulling the city-wide day factor towards 1
     citywide_day_factor: bool = True
@@ -143,14 +145,30 @@ def _baseline(days: pl.DataFrame, rule: IncidentRule, *, robust: bool) -> pl.Dat
     return days.with_columns(_mad=mad.over(_KEY))
 
 
-def _citywide_day_factor(days: pl.DataFrame, date_col: str, rule: IncidentRule, included: pl.Expr) -> pl.Expr:
-    """max(1, (C − own count + m) / (E − own expected + m)) over the `included` groups that day."""
-    base = pl.col("_level") * pl.col("_f")
-    own_c = pl.when(included).then(pl.col("count")).otherwise(0.0)
-    own_e = pl.when(included).then(base).otherwise(0.0)
+def _citywide_day_factor(days: pl.DataFrame, date_col: str, rule: IncidentRule) -> pl.Expr:
+    """max(1, (C − c + m) / (E − e + m)): the other groups' volume that day over their expected.
+
+    Each group counts with its volume capped at its first-pass threshold (`_cap`), so a local
+    incident hardly moves the others' factor, while a rise everywhere still shows in full.
+    """
+    included = pl.col("_level").is_not_null()
+    own_c = pl.when(included).then(pl.min_horizontal("count", "_cap")).otherwise(0.0)
+    own_e = pl.when(included).then(pl.col("_level") * pl.col("_f")).otherwise(0.0)
     m = rule.day_prior
     ratio = (own_c.sum().over(date_col) - own_c + m) / (own_e.sum().over(date_col) - own_e + m)
     return pl.max_horizontal(ratio, pl.lit(1.0))
+
+
+def _threshold(rule: IncidentRule, k: float, min_excess: float, min_count: float) -> pl.Expr:
+    """The lowest count flagged, from the `expected` and `scale` columns."""
+    # Poisson noise on the square-root scale (Anscombe): 2(√(x + 3/8) − √(λ + 3/8)) ≈ N(0, 1)
+    poisson = (pl.col("expected") + 3 / 8).sqrt().add(k / 2).pow(2) - 3 / 8
+    return pl.when(pl.col("expected").is_not_null()).then(pl.max_horizontal(
+        pl.col("expected") + k * pl.col("scale"),
+        poisson,
+        pl.col("expected") + min_excess,
+        pl.lit(float(min_count)),
+    ))
 
 
 def _flag(days: pl.DataFrame, rule: IncidentRule, day_factor: pl.Expr) -> pl.DataFrame:
@@ -158,15 +176,8 @@ def _flag(days: pl.DataFrame, rule: IncidentRule, day_factor: pl.Expr) -> pl.Dat
         expected=pl.col("_level") * pl.col("_f") * pl.col("_d"),
         scale=MAD_TO_SIGMA * pl.col("_mad") * pl.col("_f") * pl.col("_d"),
     )
-    # Poisson noise on the square-root scale (Anscombe): 2(√(x + 3/8) − √(λ + 3/8)) ≈ N(0, 1)
-    poisson = (pl.col("expected") + 3 / 8).sqrt().add(rule.k / 2).pow(2) - 3 / 8
     return days.with_columns(
-        threshold=pl.when(pl.col("expected").is_not_null()).then(pl.max_horizontal(
-            pl.col("expected") + rule.k * pl.col("scale"),
-            poisson,
-            pl.col("expected") + rule.min_excess,
-            pl.lit(float(rule.min_count)),
-        )),
+        threshold=_threshold(rule, rule.k, rule.min_excess, rule.min_count),
     ).with_columns(flagged=(pl.col("count") >= pl.col("threshold")).fill_null(False))
 
 
@@ -201,32 +212,41 @@ def incident_days(
     first = _flag(_baseline(days, rule, robust=True), rule, pl.lit(1.0))
     # second pass without the days the first pass flagged: an incident lifts neither its own
     # baseline, nor its weekday's factor, nor the city-wide day factor of the others
-    days = days.with_columns(_flag1=first["flagged"]).with_columns(
-        _c=pl.when(pl.col("_flag1")).then(None).otherwise(pl.col("_c"))
+    days = days.with_columns(
+        _c=pl.when(first["flagged"]).then(None).otherwise(pl.col("_c")),
+        _cap=first["threshold"].fill_null(first["count"]),
     )
     days = _baseline(days, rule, robust=False)
-    included = ~pl.col("_flag1") & pl.col("_level").is_not_null()
-    factor = _citywide_day_factor(days, date_col, rule, included) if rule.citywide_day_factor else pl.lit(1.0)
+    factor = _citywide_day_factor(days, date_col, rule) if rule.citywide_day_factor else pl.lit(1.0)
     return _flag(days, rule, factor).select(*group_cols, date_col, *DAY_COLUMNS)
 
 
-def _mark_periods(days: pl.DataFrame, groups: list[str], date_col: str, max_gap: int) -> pl.DataFrame:
-    """Add `_period` (1, 2, … per group; null outside periods) bridging gaps ≤ max_gap days."""
+def _mark_periods(days: pl.DataFrame, groups: list[str], date_col: str, rule: IncidentRule) -> pl.DataFrame:
+    """Add `_period` (an id per group; null outside periods).
+
+    Hysteresis: candidate days are the flagged ones and those above the lower bar (k_extend, half
+    of min_excess and min_count); candidates at most max_gap_days apart form a run, and a run is
+    a period when it holds at least one flagged day. So a period starts and ends where the rise
+    does, not only where it is strongest.
+    """
     groups = groups + ["_all"]  # a constant key so that no groups still means one series
     days = days.with_columns(_all=pl.lit(0)).sort(groups[:-1] + [date_col], nulls_last=True)
-    flag_date = pl.when(pl.col("flagged")).then(pl.col(date_col))
+    lower = _threshold(rule, rule.k_extend, rule.min_excess / 2, rule.min_count / 2)
+    days = days.with_columns(_cand=pl.col("flagged") | (pl.col("count") >= lower).fill_null(False))
+    cand_date = pl.when(pl.col("_cand")).then(pl.col(date_col))
     days = days.with_columns(
-        _prev=flag_date.forward_fill().over(groups),
-        _next=flag_date.backward_fill().over(groups),
+        _prev=cand_date.forward_fill().over(groups),
+        _next=cand_date.backward_fill().over(groups),
     ).with_columns(
-        _in=pl.col("flagged") | (
-            ((pl.col("_next") - pl.col("_prev")).dt.total_days() <= max_gap + 1).fill_null(False)
+        _in=pl.col("_cand") | (
+            ((pl.col("_next") - pl.col("_prev")).dt.total_days() <= rule.max_gap_days + 1).fill_null(False)
         ),
     )
     starts = pl.col("_in") & ~pl.col("_in").shift(1).over(groups).fill_null(False)
+    days = days.with_columns(_run=pl.when(pl.col("_in")).then(starts.cast(pl.Int64).cum_sum().over(groups)))
     return days.with_columns(
-        _period=pl.when(pl.col("_in")).then(starts.cast(pl.Int64).cum_sum().over(groups))
-    ).drop("_prev", "_next", "_in", "_all")
+        _period=pl.when(pl.col("flagged").any().over([*groups, "_run"])).then(pl.col("_run"))
+    ).drop("_prev", "_next", "_in", "_cand", "_run", "_all")
 
 
 def detect_incidents(
@@ -250,7 +270,7 @@ def detect_incidents(
     if days is None:
         days = incident_days(frame, date_col=date_col, group_cols=groups, count_col=count_col, rule=rule,
                              holidays=holidays)
-    marked = _mark_periods(days, groups, date_col, rule.max_gap_days).filter(pl.col("_period").is_not_null())
+    marked = _mark_periods(days, groups, date_col, rule).filter(pl.col("_period").is_not_null())
     periods = marked.group_by([*groups, "_period"]).agg(
         pl.col(date_col).min().alias("start"),
         pl.col(date_col).max().alias("end"),
