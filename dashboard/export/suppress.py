@@ -1,8 +1,8 @@
 """The one place the exports ask which cells to hide: dashboard.metrics.suppression (H3's rules,
 complementary cells included), fed from the metric registry.
 
-- `hide`: an engine frame of registry metrics (`{id}` and `{id}__n`): count metrics are counts,
-  every other metric is a value over its basis count `{id}__n` with the metric's minimum.
+- `hide`: an engine frame of registry metrics (`{id}` and `{id}__n`), through the engine's
+  `suppress_metrics` (dashboard/metrics/output.py), the helper the CLI and the dashboard share.
 - `hide_counts`: a structured engine frame (ledger rows, failure reasons, local service, ...).
 - `hide_scorecard`: the scorecard's one-row-per-metric frame (no breakdown, so no complement).
 Every function returns the frame with `{col}__suppressed` flags and hidden values nulled, so no
@@ -18,31 +18,15 @@ import polars as pl
 from dashboard.config import Settings
 from dashboard.metrics import registry
 from dashboard.metrics.metric import RATE_MIN_N
+from dashboard.metrics.output import suppress_metrics
 from dashboard.metrics.suppression import Rate, suppress
-
-
-def _rate(metric_id: str, settings: Settings, counts: Sequence[str]) -> Rate:
-    """A value over its basis count; a proportion whose numerator is a count metric of the same
-    table is hidden with it too (a shown rate times its basis would give the count back)."""
-    m = registry.get(metric_id)
-    numerator = None
-    if m.num is not None:
-        roots = tuple(m.num.meta.root_names())
-        numerator = next((c for c in counts if registry.get(c).inputs == roots), None)
-    return Rate(denominator=f"{metric_id}__n", numerator=numerator,
-                min_count=m.min_n_for(settings))
 
 
 def hide(frame: pl.DataFrame, metric_ids: Sequence[str], by: tuple[str, ...],
          settings: Settings) -> pl.DataFrame:
-    """Registry metrics broken down by `by` (at most two dimensions); the totals of the
-    breakdown count as published (the city or period total is shown elsewhere)."""
-    metrics = registry.resolve(metric_ids)
-    counts = [m.id for m in metrics if m.kind == "count"]
-    rates = {m.id: _rate(m.id, settings, counts) for m in metrics if m.kind != "count"}
-    result = suppress(frame, counts=counts, rates=rates, threshold=settings.small_cell_threshold,
-                      by=list(by), margins_known=True)
-    return result.with_flags()
+    """Registry metrics broken down by `by`: the engine's own helper, the one the CLI and the
+    dashboard call, so exports hide exactly the cells the screen hides."""
+    return suppress_metrics(frame, list(metric_ids), by=list(by), settings=settings)
 
 
 def hide_counts(frame: pl.DataFrame, settings: Settings, *, counts: Sequence[str] = (),
@@ -60,10 +44,11 @@ def hide_counts(frame: pl.DataFrame, settings: Settings, *, counts: Sequence[str
     return result.with_flags()
 
 
-def hidden_value(metric_id: str, n, settings: Settings) -> bool:
-    """One registry value with its basis count, under the same rules as `hide`."""
+def hidden_value(metric_id: str, n, settings: Settings, value=0) -> bool:
+    """One registry value with its basis count, under the same rules as `hide` (a value the
+    engine could not compute is missing, not hidden)."""
     m = registry.get(metric_id)
-    if n is None:
+    if n is None or value is None:
         return False
     if m.kind == "count":
         return 0 < n < settings.small_cell_threshold
@@ -75,5 +60,6 @@ def hide_scorecard(metrics: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     flags = {f"{side}_suppressed": [] for side in ("value", "previous", "city")}
     for r in metrics.iter_rows(named=True):
         for side, n in (("value", "n"), ("previous", "previous_n"), ("city", "city_n")):
-            flags[f"{side}_suppressed"].append(hidden_value(r["metric"], r[n], settings))
+            flags[f"{side}_suppressed"].append(
+                hidden_value(r["metric"], r[n], settings, r[side]))
     return metrics.with_columns(pl.Series(k, v, dtype=pl.Boolean) for k, v in flags.items())
