@@ -74,6 +74,8 @@ def main() -> int:
         settings = Settings(db=db, audit_log=Path(tmp) / "audit.jsonl")
         con = open_store(db, read_only=True)
         rows = con.sql("select count(*) from contacts").fetchall()[0][0]
+        # Scale only (UTC bounds); the condition appended is a literal of this script, the
+        # values are bound.
         baseline_sql = ("select count(*), sum(handle_s) from contacts where started_at >= $s "
                         "and started_at < $e + interval 1 day"
                         + (" and department = $d" if department else ""))
