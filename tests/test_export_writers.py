@@ -173,9 +173,10 @@ def test_table_download_is_lazy_and_audited(tmp_path):
     content = download.data()
     entry = json.loads(log.read_text(encoding="utf-8"))
     assert entry["what"] == "tabell" and entry["user"] == "anna" and entry["via"] == "dashboard"
-    assert entry["filter"]["department"] == "Förskoleförvaltningen"
-    assert entry["filter"]["Kanal"] == "Telefon"
-    assert entry["filter"]["period"] == ["2025-01-01", "2025-01-31"]
+    assert entry["filter"]["departments"] == ["Förskoleförvaltningen"]
+    assert entry["filter"]["channels"] == ["phone"]
+    assert entry["filter"]["start"] == "2025-01-01" and entry["filter"]["end"] == "2025-01-31"
+    assert entry["filter"]["data_version"] == 9
     assert entry["bytes"] == len(content)
     table_download(_table(), "xlsx", context, audit_log=log).data()
     lines = log.read_text(encoding="utf-8").splitlines()
