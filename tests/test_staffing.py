@@ -38,11 +38,12 @@ def ctmc_stationary(agents: int, traffic: float) -> np.ndarray:
         if k > 0:
             q[k, k - 1] = min(k, agents)
         q[k, k] = -q[k].sum()
-    lhs = np.vstack([q.T, np.ones(size)])
-    rhs = np.zeros(size + 1)
+    # Qᵀπ = 0 has rank size − 1: replace its last equation by Σπ = 1 and solve
+    lhs = q.T.copy()
+    lhs[-1] = 1.0
+    rhs = np.zeros(size)
     rhs[-1] = 1.0
-    pi, *_ = np.linalg.lstsq(lhs, rhs, rcond=None)
-    return pi
+    return np.linalg.solve(lhs, rhs)
 
 
 def ctmc_sl_asa(agents: int, traffic: float, aht_s: float, answer_s: float) -> tuple[float, float]:
