@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.config import Settings
 from dashboard.metrics import Filters, compute
-from dashboard.metrics.testing import build, call, contact
+from dashboard.metrics.testing import build, call, contact, totals as one
 from dashboard.store import open_store
 
 MARCH = Filters(date(2025, 3, 3), date(2025, 3, 3))
@@ -74,14 +74,10 @@ HOURS = [
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    db = open_store(tmp_path_factory.mktemp("access") / "t.duckdb")
-    build(db, QUEUE + EMAILS + HOURS, calendar=CALENDAR, opening_hours=OPENING)
+    path = tmp_path_factory.mktemp("access") / "t.duckdb"
+    db = build(open_store(path), QUEUE + EMAILS + HOURS, calendar=CALENDAR, opening_hours=OPENING)
     yield db
     db.close()
-
-
-def one(con, filters, ids, settings=None):
-    return compute(con, filters, ids, settings=settings).row(0, named=True)
 
 
 def test_queue_counts_and_answer_rate(con):

@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.config import Settings
 from dashboard.metrics import Filters, compute, failure_demand_breakdown
-from dashboard.metrics.testing import build, call, contact
+from dashboard.metrics.testing import build, call, contact, totals as one
 from dashboard.store import open_store
 
 OUTCOMES = Filters(date(2025, 2, 3), date(2025, 2, 3))
@@ -79,15 +79,11 @@ AREA_ROWS = (
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    db = open_store(tmp_path_factory.mktemp("demand") / "t.duckdb")
-    build(db, OUTCOME_ROWS + REPEAT_ROWS + FAILURE_ROWS + AREA_ROWS, topics=TOPICS,
-          city_areas=CITY_AREAS)
+    path = tmp_path_factory.mktemp("demand") / "t.duckdb"
+    rows = OUTCOME_ROWS + REPEAT_ROWS + FAILURE_ROWS + AREA_ROWS
+    db = build(open_store(path), rows, topics=TOPICS, city_areas=CITY_AREAS)
     yield db
     db.close()
-
-
-def one(con, filters, ids, settings=None):
-    return compute(con, filters, ids, settings=settings).row(0, named=True)
 
 
 def test_outcome_rates_are_over_handled_contacts_with_a_known_outcome(con):

@@ -11,6 +11,8 @@ SRC_QUEUE = "Branschpraxis för kontaktcenter (ICMI/COPC); varianten anges i def
 SRC_KKIK = "SKR/Kolada: Kommunens kvalitet i korthet och servicemätningen (svar på e-post inom arbetsdagar)"
 SRC_GOVUK = "GOV.UK Service Manual: digital take-up"
 SRC_INTERNAL = "Kontaktcenters egen definition (Vi svarar för Malmö)"
+# Service-level denominator: answered + abandoned - short abandons (callbacks left out).
+SL_DENOMINATOR = pl.col("answered_n") + pl.col("abandoned_n") - pl.col("short_abandoned")
 
 METRICS = (
     count(
@@ -44,7 +46,7 @@ METRICS = (
     ),
     rate(
         "service_level", num="answered_within_sl",
-        den=pl.col("answered_n") + pl.col("abandoned_n") - pl.col("short_abandoned"),
+        den=SL_DENOMINATOR,
         label="Servicenivå ({service_level_s} s)", unit="share", higher_is_better=True, area=A,
         source=SRC_QUEUE + "; SF311 rapporterar inom 60 s",
         definition="Besvarade inom {service_level_s} sekunders väntan / (besvarade + avbrutna − "
@@ -53,7 +55,7 @@ METRICS = (
     ),
     rate(
         "service_level_alt", num="answered_within_alt",
-        den=pl.col("answered_n") + pl.col("abandoned_n") - pl.col("short_abandoned"),
+        den=SL_DENOMINATOR,
         label="Servicenivå ({service_level_alt_s} s)", unit="share", higher_is_better=True,
         area=A, source=SRC_QUEUE + "; vanligt mål 80 % inom 20 s",
         definition="Som servicenivå men med gränsen {service_level_alt_s} sekunder: besvarade "

@@ -63,4 +63,4 @@ def population(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def data_range(con: duckdb.DuckDBPyConnection) -> tuple:
     """First and last local date with contacts (None, None for an empty store)."""
-    return con.execute("select min(local_date), max(local_date) from mart_day").fetchall()[0]
+    return con.execute("select min(local_date), max(local_date) from mart_day_channel").fetchall()[0]

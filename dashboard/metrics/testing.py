@@ -78,6 +78,13 @@ def replace_lookups(con: duckdb.DuckDBPyConnection, *, city_areas=None, topics=N
             con.execute("insert into " + table + " values (" + marks + ")", list(row))
 
 
+def totals(con: duckdb.DuckDBPyConnection, filters, metric_ids, settings=None) -> dict:
+    """The one row of `compute` without a breakdown, as a dict (values and `__n`)."""
+    from dashboard.metrics.engine import compute
+
+    return compute(con, filters, metric_ids, settings=settings).row(0, named=True)
+
+
 def build(con: duckdb.DuckDBPyConnection, rows: list[dict], **lookups) -> duckdb.DuckDBPyConnection:
     """Insert lookups and contacts, then build the marts in one transaction, like an ingest."""
     con.execute("begin transaction")

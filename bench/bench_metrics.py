@@ -1,0 +1,158 @@
+"""Benchmark (not a test): one dashboard page's metrics for one filter state, against a single
+hand-written DuckDB query over the same rows, on stores of 1, 10 (and optionally 30) million
+contacts.
+
+    /tmp/venv/bin/python bench/bench_metrics.py                 # 1M and 10M
+    /tmp/venv/bin/python bench/bench_metrics.py --rows 1000000 10000000 30000000
+
+Stores are generated once with the sample generator and cached in bench/out/ (gitignored);
+marts built by an older engine version are refreshed first (and the refresh timed). Each size
+is measured in a fresh child process, so "peak" is that process's peak resident memory (Python,
+Polars and DuckDB together). Timings are warm: one run to warm caches, then the median of
+`--repeats` runs. Targets (issue 3 §5): page < 0.5 s, page within 2x the baseline, peak < 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+BASELINE_SQL = Path(__file__).with_name("bench_metrics_baseline.sql")
+KEY_FIGURES = ("offered", "answer_rate", "service_level", "service_level_alt", "asa_s",
+               "wait_p90_s", "abandon_rate_excl_short", "reply_within_1_workday")
+
+
+def store_path(rows: int) -> Path:
+    return OUT / f"contacts_{rows}.duckdb"
+
+
+def ensure_store(rows: int) -> str:
+    """Build (or refresh the marts of) the cached store; say what was done and how long it took."""
+    from dashboard.metrics.marts import MARTS_VERSION, refresh_marts
+    from dashboard.sample import build_sample_store
+    from dashboard.store import open_store
+
+    path = store_path(rows)
+    if not path.exists():
+        started = time.perf_counter()
+        build_sample_store(path, rows)
+        return f"byggd på {time.perf_counter() - started:.0f} s (generering + marts)"
+    con = open_store(path)
+    try:
+        found = con.execute("select value from meta where key = 'marts_version'").fetchall()
+        if found and found[0][0] == MARTS_VERSION:
+            return "återanvänd"
+        started = time.perf_counter()
+        con.execute("begin transaction")
+        refresh_marts(con)
+        con.execute("commit")
+        return f"marts ombyggda på {time.perf_counter() - started:.1f} s"
+    finally:
+        con.close()
+
+
+def accessibility_page(con, filters, settings):
+    """What the Tillgänglighet page asks the engine for (dashboard/pages/accessibility.py)."""
+    from dashboard.metrics import compute
+    from dashboard.metrics.output import suppress_metrics
+
+    def shown(ids, by=(), f=filters):
+        frame = compute(con, f, ids, by=by, settings=settings)
+        return suppress_metrics(frame, ids, by=by, settings=settings)
+
+    previous = filters.previous_period()
+    out = [shown(KEY_FIGURES), shown(KEY_FIGURES, f=previous)]
+    if filters.departments:
+        out.append(shown(KEY_FIGURES, f=filters.without("departments")))
+    out += [shown(["answer_rate"], ("week",)), shown(["answer_rate"], ("week",), previous),
+            shown(["offered"], ("weekday", "hour")), shown(["answered"], ("weekday", "hour")),
+            shown(["channel_share"], ("channel",)), shown(["satisfaction_index"], ("channel",)),
+            shown(["satisfaction_index"])]
+    return out
+
+
+def baseline(con, filters):
+    previous = filters.previous_period()
+    params = {
+        "department": filters.departments[0] if filters.departments else None,
+        "start": filters.start, "end": filters.end,
+        "prev_start": previous.start, "prev_end": previous.end,
+        "utc_from": datetime.combine(previous.start - timedelta(days=1), datetime.min.time()),
+        "utc_to": datetime.combine(filters.end + timedelta(days=2), datetime.min.time()),
+    }
+    return con.sql(BASELINE_SQL.read_text(encoding="utf-8"), params=params).pl()
+
+
+def timed(fn, repeats: int) -> float:
+    fn()  # warm
+    runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def measure(path: str, department: str | None, repeats: int) -> dict:
+    import duckdb
+
+    from dashboard.config import Settings
+    from dashboard.metrics import Filters
+
+    con = duckdb.connect(path, read_only=True)
+    last = con.execute("select max(local_date) from mart_day_channel").fetchall()[0][0]
+    year = last.year - 1 if last != date(last.year, 12, 31) else last.year
+    filters = Filters(date(year, 1, 1), date(year, 12, 31),
+                      departments=(department,) if department else ())
+    settings = Settings()
+    rows = con.execute("select count(*) from contacts").fetchall()[0][0]
+    page = timed(lambda: accessibility_page(con, filters, settings), repeats)
+    base = timed(lambda: baseline(con, filters), repeats)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sizes = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0]  # noqa: S608 (constants)
+             for t in ("mart_day_channel_dist", "mart_day", "mart_day_dist", "mart_halfhour_dist")}
+    con.close()
+    return {"rows": rows, "state": f"{department or 'hela staden'}, {year} mot {year - 1}",
+            "page_s": page, "baseline_s": base, "peak_mb": peak_mb, "marts": sizes}
+
+
+def report(result: dict, how: str) -> None:
+    ratio = result["page_s"] / result["baseline_s"]
+    print(f"{result['rows']:>11,} kontakter ({how}); {result['state']}".replace(",", " "))
+    print(f"    sidan (varm, median): {result['page_s'] * 1000:7.0f} ms   mål < 500 ms")
+    print(f"    en handskriven fråga: {result['baseline_s'] * 1000:7.0f} ms   kvot {ratio:.2f} (mål ≤ 2)")
+    print(f"    toppminne:            {result['peak_mb']:7.0f} MB   mål < 1 536 MB")
+    print("    marts: " + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in result["marts"].items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--department", default=None, help="focus on one förvaltning (default: whole city)")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # child mode: path of a built store
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.department, args.repeats), default=str))
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    for rows in args.rows:
+        how = ensure_store(rows)
+        cmd = [sys.executable, __file__, "--measure", str(store_path(rows)), "--repeats", str(args.repeats)]
+        if args.department:
+            cmd += ["--department", args.department]
+        child = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        report(json.loads(child.stdout.strip().splitlines()[-1]), how)
+
+
+if __name__ == "__main__":
+    main()
