@@ -94,8 +94,9 @@ def _applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """A counter bumped by every committed ingest; caches key on it."""
-    row = con.execute("select value from meta where key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("select value from meta where key = 'data_version'").fetchall()
+    # fetchall, not fetchone: an unfinished result would block the next query on this connection.
+    return int(rows[0][0]) if rows else 0
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> int:
