@@ -13,6 +13,7 @@ import polars as pl
 from dashboard.metrics.filters import Filters
 from dashboard.ui import data
 from dashboard.ui.filters import View
+from dashboard.ui.hiding import hide_result, metrics_frame
 
 CURRENT, COMPARE, CITY, CITY_COMPARE = "current", "compare", "city", "city_compare"
 
@@ -36,16 +37,19 @@ def filters_for(view: View, scope: str = CURRENT) -> Filters | None:
 
 
 def call(name: str, fn: Callable, filters: Filters, *args, **kwargs):
-    """Call `fn(cursor, filters, *args, settings=..., **kwargs)` through the cache."""
+    """Call `fn(cursor, filters, *args, settings=..., **kwargs)` through the cache, small cells
+    hidden (dashboard.ui.hiding) before the result is cached."""
     settings = data.settings()
-    return data.cached(
-        name, lambda cur: fn(cur, filters, *args, settings=settings, **kwargs),
-        filters, args, tuple(sorted(kwargs.items())), settings,
-    )
+
+    def run(cur):
+        return hide_result(name, fn(cur, filters, *args, settings=settings, **kwargs), settings, **kwargs)
+
+    return data.cached(name, run, filters, args, tuple(sorted(kwargs.items())), settings)
 
 
 def metrics(view: View, metric_ids: Sequence[str], by: Sequence[str] = (), scope: str = CURRENT) -> pl.DataFrame | None:
-    """Registry metrics for the view (scope: current, compare, city, city_compare), cached."""
+    """Registry metrics for the view (scope: current, compare, city, city_compare), cached, with
+    small cells hidden by the engine's suppress_metrics (flags `{id}__suppressed`)."""
     from dashboard.metrics.engine import compute  # late: keeps app start light
 
     filters = filters_for(view, scope)
@@ -54,21 +58,17 @@ def metrics(view: View, metric_ids: Sequence[str], by: Sequence[str] = (), scope
     settings = data.settings()
     ids, dims = tuple(metric_ids), tuple(by)
     return data.cached(
-        "compute", lambda cur: compute(cur, filters, ids, dims, settings), filters, ids, dims, settings,
+        "compute", lambda cur: metrics_frame(compute(cur, filters, ids, dims, settings), ids, dims, settings),
+        filters, ids, dims, settings,
     )
 
 
-def structured(name: str) -> Callable | None:
-    """An engine function by name (service_gap_ledger, equity, incidents, ...), None if missing."""
+def for_view(name: str, view: View, scope: str = CURRENT, **kwargs):
+    """Call the engine's structured function `name` (service_gap_ledger, equity, incidents, ...)
+    for the view, cached and with small cells hidden; None when the scope has no period."""
     import dashboard.metrics as engine
 
-    return getattr(engine, name, None)
-
-
-def for_view(name: str, view: View, scope: str = CURRENT, **kwargs):
-    """Call the engine's structured function `name` for the view, cached; None if it is missing."""
-    fn = structured(name)
     filters = filters_for(view, scope)
-    if fn is None or filters is None:
+    if filters is None:
         return None
-    return call(name, fn, filters, **kwargs)
+    return call(name, getattr(engine, name), filters, **kwargs)

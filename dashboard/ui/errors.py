@@ -10,7 +10,11 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from dashboard.metrics.inputs import SettingOutOfRange
 from dashboard.store import StoreError
+
+# Errors whose message is already Swedish and names the fix: shown as they are.
+USER_ERRORS = (StoreError, SettingOutOfRange)
 
 log = logging.getLogger("dashboard.ui")
 
@@ -23,7 +27,7 @@ GENERIC = (
 
 def show_error(exc: BaseException, where: str) -> None:
     """Log the exception with a short code and show the user a Swedish message with that code."""
-    if isinstance(exc, StoreError):  # already a Swedish message that names the fix
+    if isinstance(exc, USER_ERRORS):
         log.warning("%s: %s", where, exc)
         st.error(str(exc), icon=":material/database:")
         return

@@ -27,24 +27,27 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
         return
     now = metrics(view, [metric_id], by=[by])
     before = metrics(view, [metric_id], by=[by], scope=COMPARE)
-    joined = now.join(before, on=by, how="full", coalesce=True, suffix="_before", nulls_equal=True).with_columns(
-        pl.col(metric_id).fill_null(0), pl.col(f"{metric_id}_before").fill_null(0),
-    )
-    # Hide a change when either side is a small cell: the difference would reveal it.
-    small = blocks.threshold()
+    flag, prev = f"{metric_id}__suppressed", f"{metric_id}_before"
+    joined = now.join(before, on=by, how="full", coalesce=True, suffix="_before", nulls_equal=True)
+    # A change next to a hidden cell would reveal it: it is hidden too. A group missing on one
+    # side had no contacts there (0).
+    hidden = pl.col(flag).fill_null(False) | pl.col(f"{flag}_before").fill_null(False)
     joined = joined.with_columns(
-        change=pl.when((pl.col(metric_id).is_between(1, small - 1))
-                       | (pl.col(f"{metric_id}_before").is_between(1, small - 1)))
-        .then(None).otherwise(pl.col(metric_id) - pl.col(f"{metric_id}_before")),
+        pl.when(pl.col(flag).is_null()).then(0).otherwise(pl.col(metric_id)).alias(metric_id),
+        pl.when(pl.col(f"{flag}_before").is_null()).then(0).otherwise(pl.col(prev)).alias(prev),
+    ).with_columns(
+        change=pl.when(hidden).then(None).otherwise(pl.col(metric_id) - pl.col(prev)),
+        change__suppressed=hidden,
+        **{f"{prev}__suppressed": pl.col(f"{flag}_before").fill_null(False)},
     )
     ranked = joined.sort(pl.col("change").abs(), descending=True, nulls_last=True).head(top)
     labels = {v: label_for(by, v) for v in ranked[by].to_list()}
     fig = ranked_bars(ranked, label=by, value="change", title=title, unit="count",
                       value_title=f"Förändring i {blocks.label(metric_id).lower()}", labels=labels, top=top)
     unit = REGISTRY[metric_id].unit
-    cols = (blocks.dim_col(by), Col(metric_id, "Perioden", unit),
-            Col(f"{metric_id}_before", "Jämförelseperioden", unit), Col("change", "Förändring", unit))
-    chart_block(fig, TableData(title, ranked, cols, small), key=key, metric_ids=[metric_id],
+    cols = (blocks.dim_col(by), Col(metric_id, "Perioden", unit), Col(prev, "Jämförelseperioden", unit),
+            Col("change", "Förändring", unit))
+    chart_block(fig, TableData(title, ranked, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
                 caption="Positiva staplar: fler än i jämförelseperioden; negativa: färre.")
 
 

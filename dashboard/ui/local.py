@@ -6,9 +6,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
-from dashboard.ui import blocks
+from dashboard.ui import blocks, data
 from dashboard.ui.figure import chart_block
-from dashboard.ui.tables import Col, TableData, hidden_mask
+from dashboard.ui.hiding import hours_of_point
+from dashboard.ui.tables import Col, TableData
 
 
 def per_point(result, *, key: str) -> None:
@@ -17,7 +18,8 @@ def per_point(result, *, key: str) -> None:
         st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
         return
     point = st.selectbox("Servicepunkt", points, key=f"{key}_choice")
-    hours = result.by_hour.filter(pl.col("service_point") == point)
+    hours = hours_of_point(result.by_hour.filter(pl.col("service_point") == point).drop(
+        "contacts__n"), data.settings())
     shown = hours.with_columns(pl.Series("contacts", blocks.visible(hours, "contacts"), dtype=pl.Float64))
     title = f"{point}: kontakter per veckodag och timme"
     fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter")
@@ -35,11 +37,7 @@ def per_point(result, *, key: str) -> None:
 
 def _shares(frame: pl.DataFrame, dimension: str, title: str, *, key: str) -> None:
     count_col = blocks.metric_col("contacts")
-    hidden = hidden_mask(frame, count_col)
-    # A share reveals its count: hide it wherever the count is hidden.
-    frame = frame.with_columns(pl.Series("share__suppressed", hidden, dtype=pl.Boolean))
-    shown = frame.with_columns(pl.Series("share", blocks.visible(frame, "share", unit="share"), dtype=pl.Float64))
-    fig = ranked_bars(shown, label=dimension, value="share", title=title, unit="share",
+    fig = ranked_bars(frame, label=dimension, value="share", title=title, unit="share",
                       value_title="Andel av servicepunktens kontakter", top=10)
     cols = (blocks.dim_col(dimension), count_col, Col("share", "Andel", "share"))
     chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"])

@@ -10,8 +10,7 @@ import polars as pl
 from dashboard import domain
 from dashboard.charts import ranked_bars
 from dashboard.formatting import MISSING, format_delta, format_value
-from dashboard.metrics.registry import REGISTRY
-from dashboard.ui import blocks, data
+from dashboard.ui import blocks
 from dashboard.ui.engine import CITY, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.ui.filters import View
@@ -21,35 +20,26 @@ from dashboard.ui.tables import Col, TableData, hidden_text
 TEXT_COLUMNS = ("metric_label", "current", "previous_text", "change_text", "city_text")
 
 
-def _hidden(metric_id: str, n) -> bool:
-    """Hidden as everywhere else: a basis below the metric's minimum (a small count for counts)."""
-    m = REGISTRY.get(metric_id)
-    if m is None or n is None:
-        return False
-    return 0 < n < m.min_n_for(data.settings()) if m.unit == "count" else n < m.min_n_for(data.settings())
-
-
-def _text(metric_id: str, unit: str, value, n) -> str:
-    if _hidden(metric_id, n):
-        return hidden_text(Col(metric_id, "", unit), blocks.threshold())
-    return format_value(value, unit)
+def _text(unit: str, value, hidden: bool) -> str:
+    return hidden_text(Col("", "", unit), blocks.threshold()) if hidden else format_value(value, unit)
 
 
 def card_rows(card) -> pl.DataFrame:
+    """One text row per metric; the flags come from the same rule the pack uses (hide_scorecard)."""
     rows = []
     for r in card.metrics.iter_rows(named=True):
         mid, unit = r["metric"], r["unit"]
-        now_hidden, before_hidden = _hidden(mid, r["n"]), _hidden(mid, r.get("previous_n"))
+        now_hidden, before_hidden = r["value_suppressed"], r["previous_suppressed"]
         change = None
         if card.comparison is not None and not (now_hidden or before_hidden):
             change = format_delta(r["value"], r["previous"], unit)
         verdict = judgement(mid, r["value"], r["previous"]) if change else None
         rows.append({
             "metric_label": r["label"],
-            "current": _text(mid, unit, r["value"], r["n"]),
-            "previous_text": _text(mid, unit, r["previous"], r.get("previous_n")) if card.comparison else MISSING,
+            "current": _text(unit, r["value"], now_hidden),
+            "previous_text": _text(unit, r["previous"], before_hidden) if card.comparison else MISSING,
             "change_text": f"{change} ({verdict})" if change and verdict else (change or MISSING),
-            "city_text": _text(mid, unit, r["city"], r.get("city_n")),
+            "city_text": _text(unit, r["city"], r["city_suppressed"]),
         })
     return pl.DataFrame(rows, schema={c: pl.String for c in TEXT_COLUMNS})
 
@@ -68,18 +58,16 @@ def drivers(card, *, key: str) -> None:
     title = "De fem största källorna till onödig efterfrågan"
     labels = [f"{t} – {domain.FAILURE_REASONS.get(r, 'utan orsak')}" for t, r in
               zip(tagged["topic"].to_list(), tagged["reason"].to_list())]
-    frame = tagged.with_columns(pl.Series("driver", labels, dtype=pl.String),
-                                pl.col("failures").alias("failures__n"),
-                                pl.col("previous_failures").alias("previous_failures__n"))
+    frame = tagged.with_columns(pl.Series("driver", labels, dtype=pl.String))
     shown = frame.with_columns(pl.Series("failures", blocks.visible(frame, "failures", unit="count"),
                                          dtype=pl.Float64))
     fig = ranked_bars(shown, label="driver", value="failures", title=title, unit="count",
                       value_title="Kontakter med onödig efterfrågan", top=5)
     cols = (Col("rank", "Plats", "integer"), Col("topic", "Ärendekategori"),
             Col("reason", "Orsak", None, dimension="failure_reason"),
-            Col("failures", "Kontakter", "count", min_n=blocks.threshold()),
+            Col("failures", "Kontakter", "count"),
             Col("share_of_failure", "Andel av onödig efterfrågan", "share"),
-            Col("previous_failures", "Jämförelseperioden", "count", min_n=blocks.threshold()))
+            Col("previous_failures", "Jämförelseperioden", "count"))
     chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key,
                 metric_ids=["failure_demand_share"])
 
