@@ -180,3 +180,16 @@ def test_bom_never_reaches_a_column_name(tmp_path):
     reader = open_reader(open_source(path, FileOptions()))
     assert reader.columns[0] == "Samtals-ID"
     assert pl.concat([b.frame for b in reader.batches()])["Samtals-ID"].to_list() == ["B1"]
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path):
+    path = tmp_path / "excel.csv"
+    body = header_csv(SMALL_HEADER, [small_row("X1"), small_row("X2", time="09:00")], delimiter=",")
+    path.write_bytes(("sep=,\r\n" + body).encode("cp1252"))
+    con = open_test_store(tmp_path)
+    summary = run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
+    assert summary.landed == 2
+    bad = tmp_path / "excel_bad.csv"
+    bad.write_bytes(("sep=,\r\n" + body.replace("X2,2024-03-04", "X3,2024-02-31")).encode("cp1252"))
+    run_ingest(con, [bad], profile_file(tmp_path, SMALL_PROFILE, "p2.toml"))
+    assert con.execute("select line from quarantine").fetchall() == [(4,)]   # sep line 1, header 2

@@ -78,6 +78,7 @@ def run(args) -> int:
             f"Databasen {settings.db} kan inte öppnas för skrivning ({str(exc).splitlines()[0]}). "
             "Stäng andra program som har den öppen (t.ex. ett annat ingest-kommando) och försök igen."
         ) from None
+    con.execute("set enable_progress_bar = false")   # our own progress lines go to stderr
     try:
         summary = ingest_files(con, args.files, profile, key, None if args.quiet else ProgressPrinter())
     finally:

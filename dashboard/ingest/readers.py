@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Iterator
 
 import numpy as np
@@ -24,22 +25,8 @@ from dashboard.ingest import xlsx_parquet
 DELIMITER_CANDIDATES = (";", "\t", ",", "|")
 
 
-class SourceReader:
-    """Base: header names, byte progress and the batch iterator."""
-
-    columns: list[str]
-
-    def batches(self) -> Iterator[RawBatch]:
-        raise NotImplementedError
-
-    def progress(self) -> float | None:
-        return None
-
-    def close(self) -> None:
-        pass
-
-
-def open_reader(source: Source) -> SourceReader:
+def open_reader(source: Source):
+    """A reader with .columns, .batches(), .progress() and .close() for the file's kind."""
     if source.kind == "xlsx":
         return xlsx_parquet.XlsxReader(source)
     if source.kind == "parquet":
@@ -75,7 +62,7 @@ def assign_lines(start: int, n: int, skipped: list[int]) -> np.ndarray:
     return lines
 
 
-class CsvReader(SourceReader):
+class CsvReader:
     def __init__(self, source: Source):
         self.source = source
         opts = source.options
@@ -84,13 +71,16 @@ class CsvReader(SourceReader):
         if not sample.strip():
             raise FileLevelError(source.path, "Filen innehåller ingen text, inte ens en rubrikrad.",
                                  "Exportera på nytt från källsystemet med rubrikrad.")
+        # Excel writes a first line "sep=;" when asked to; it names the delimiter and is skipped.
+        hint = re.fullmatch(r"sep=(.)", sample.split("\n", 1)[0].strip().lstrip("\ufeff"))
+        self.skip = opts.skip_lines + (1 if hint else 0)
         self.delimiter = opts.delimiter if opts.delimiter != "auto" else (
-            "\t" if opts.format == "tsv" else sniff_delimiter(sample, opts.skip_lines))
+            hint.group(1) if hint else "\t" if opts.format == "tsv" else sniff_delimiter(sample, self.skip))
         records = list(csv.reader(io.StringIO(sample), delimiter=self.delimiter, quotechar=opts.quote))
         records = [r for r in records if r]
-        header_at = opts.skip_lines
+        header_at = self.skip
         if len(records) <= header_at:
-            raise FileLevelError(source.path, f"Filen har ingen rubrikrad efter de {opts.skip_lines} rader som ska hoppas över.",
+            raise FileLevelError(source.path, f"Filen har ingen rubrikrad efter de {self.skip} rader som ska hoppas över.",
                                  "Minska skip_lines under [file] i profilen.")
         self.columns = unique_names(records[header_at])
         check_width(self.columns, source)
@@ -113,7 +103,7 @@ class CsvReader(SourceReader):
                 self._stream,
                 read_options=pacsv.ReadOptions(
                     encoding=self.encoding, block_size=self.block_size, use_threads=False,
-                    skip_rows=opts.skip_lines + 1, column_names=self.columns),
+                    skip_rows=self.skip + 1, column_names=self.columns),
                 parse_options=pacsv.ParseOptions(
                     delimiter=self.delimiter, quote_char=opts.quote, newlines_in_values=True,
                     invalid_row_handler=self._on_invalid),
@@ -130,8 +120,7 @@ class CsvReader(SourceReader):
             self.close()
 
     def _read(self, reader) -> Iterator[RawBatch]:
-        skip = self.source.options.skip_lines
-        next_line = skip + 2
+        next_line = self.skip + 2
         reported = 0
         for record_batch in reader:
             for start in range(0, record_batch.num_rows, self.source.options.batch_rows):
