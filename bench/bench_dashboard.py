@@ -25,7 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_export import ensure_store  # noqa: E402  (the shared bench/out/contacts_<rows>.duckdb)
 from browser_support import chromium, new_page, streamlit_server, wait_until_idle  # noqa: E402
 
 SIGNATURE_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
@@ -37,20 +39,6 @@ UPDATED_JS = """(before) => {
         .map(el => JSON.stringify((el.data || []).map(t => [t.y, t.x, t.z]))).join('|');
     return now !== before && document.querySelectorAll('.js-plotly-plot').length > 0;
 }"""
-
-
-def ensure_store(rows: int) -> Path:
-    path = ROOT / "bench" / "out" / f"contacts_{rows}.duckdb"
-    if path.exists():
-        return path
-    from dashboard.sample import build_sample_store
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"Bygger exempeldatabasen med {rows:,} kontakter i {path} …", file=sys.stderr)
-    started = time.perf_counter()
-    build_sample_store(path, rows)
-    print(f"  klar på {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
 
 
 def plain_query(db: Path) -> tuple[float, int]:

@@ -107,6 +107,17 @@ def _single(params: Mapping, key: str, notices: list[str]) -> str | None:
     return values[-1] if values else None
 
 
+def _choice(params: Mapping, key: str, choices: Mapping[str, str], default: str, what: str,
+            notices: list[str]) -> str:
+    """A single value from a fixed set; anything else falls back to the default with a notice."""
+    value = _single(params, key, notices) or default
+    if value not in choices:
+        notices.append(f"{what} '{value}' finns inte; visar {choices[default].lower()}. "
+                       f"Giltiga värden: {', '.join(choices)}.")
+        return default
+    return value
+
+
 def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
     if text is None:
         return None
@@ -126,13 +137,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
         if key not in SINGLE_KEYS and key not in MULTI_KEYS and key not in STREAMLIT_KEYS:
             notices.append(f"Okänd parameter '{key}' i adressen ignorerades.")
 
-    preset = _single(params, "period", notices) or DEFAULT_PRESET
-    if preset not in PRESETS:
-        notices.append(
-            f"Perioden '{preset}' finns inte; visar {PRESETS[DEFAULT_PRESET].lower()}. "
-            f"Giltiga värden: {', '.join(PRESETS)}."
-        )
-        preset = DEFAULT_PRESET
+    preset = _choice(params, "period", PRESETS, DEFAULT_PRESET, "Perioden", notices)
     start = _parse_date(_single(params, "from", notices), "from", notices)
     end = _parse_date(_single(params, "to", notices), "to", notices)
     if preset == "custom":
@@ -143,13 +148,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
         notices.append("Parametrarna 'from' och 'to' gäller bara med period=custom och ignorerades.")
         start = end = None
 
-    comparison = _single(params, "compare", notices) or DEFAULT_COMPARISON
-    if comparison not in COMPARISONS:
-        notices.append(
-            f"Jämförelsen '{comparison}' finns inte; visar {COMPARISONS[DEFAULT_COMPARISON].lower()}. "
-            f"Giltiga värden: {', '.join(COMPARISONS)}."
-        )
-        comparison = DEFAULT_COMPARISON
+    comparison = _choice(params, "compare", COMPARISONS, DEFAULT_COMPARISON, "Jämförelsen", notices)
 
     department = _single(params, "department", notices)
     if department is not None and department not in options.departments:

@@ -9,7 +9,6 @@ a boolean column `{key}__suppressed` is true (H3's suppression), or the metric's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
