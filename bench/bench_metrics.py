@@ -10,6 +10,8 @@ marts built by an older engine version are refreshed first (and the refresh time
 is measured in a fresh child process, so "peak" is that process's peak resident memory (Python,
 Polars and DuckDB together). Timings are warm: one run to warm caches, then the median of
 `--repeats` runs. Targets (issue 3 §5): page < 0.5 s, page within 2x the baseline, peak < 1.5 GB.
+The baseline computes the page's figures in one query over raw contacts; a plain filtered
+GROUP BY (DESIGN.md §5's 0.1 s reference) is printed too, for scale.
 """
 
 from __future__ import annotations
@@ -92,6 +94,35 @@ def baseline(con, filters):
     return con.sql(BASELINE_SQL.read_text(encoding="utf-8"), params=params).pl()
 
 
+SIMPLE_SQL = """
+select channel, count(*) as contacts, count(*) filter (where answered) as answered,
+    avg(queue_s) filter (where answered) as asa_s,
+from contacts
+where started_at >= $utc_from and started_at < $utc_to
+group by channel
+"""
+
+
+def simple_group_by(con, filters):
+    """DESIGN.md's reference point: one filtered GROUP BY on raw columns (UTC dates, no local
+    time, no comparison period): far less than the page needs."""
+    params = {"utc_from": datetime.combine(filters.start, datetime.min.time()),
+              "utc_to": datetime.combine(filters.end + timedelta(days=1), datetime.min.time())}
+    return con.sql(SIMPLE_SQL, params=params).pl()
+
+
+def peak_mb() -> float:
+    """This process image's peak resident memory. VmHWM, because ru_maxrss carries over the
+    parent's peak across fork and exec (the parent may just have built a store)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def timed(fn, repeats: int) -> float:
     fn()  # warm
     runs = []
@@ -102,36 +133,49 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(runs)
 
 
-def measure(path: str, department: str | None, repeats: int) -> dict:
+def _filters(con, department: str | None):
+    from dashboard.metrics import Filters
+
+    last = con.execute("select max(local_date) from mart_day_channel").fetchall()[0][0]
+    year = last.year - 1 if last != date(last.year, 12, 31) else last.year
+    return Filters(date(year, 1, 1), date(year, 12, 31),
+                   departments=(department,) if department else ())
+
+
+def measure(path: str, what: str, department: str | None, repeats: int) -> dict:
+    """Time the page or the baseline in this (fresh) process; peak memory is this process's."""
     import duckdb
 
     from dashboard.config import Settings
-    from dashboard.metrics import Filters
 
     con = duckdb.connect(path, read_only=True)
-    last = con.execute("select max(local_date) from mart_day_channel").fetchall()[0][0]
-    year = last.year - 1 if last != date(last.year, 12, 31) else last.year
-    filters = Filters(date(year, 1, 1), date(year, 12, 31),
-                      departments=(department,) if department else ())
-    settings = Settings()
-    rows = con.execute("select count(*) from contacts").fetchall()[0][0]
-    page = timed(lambda: accessibility_page(con, filters, settings), repeats)
-    base = timed(lambda: baseline(con, filters), repeats)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    sizes = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0]  # noqa: S608 (constants)
-             for t in ("mart_day_channel_dist", "mart_day", "mart_day_dist", "mart_halfhour_dist")}
+    filters = _filters(con, department)
+    if what == "page":
+        seconds = timed(lambda: accessibility_page(con, filters, Settings()), repeats)
+    elif what == "simple":
+        seconds = timed(lambda: simple_group_by(con, filters), repeats)
+    else:
+        seconds = timed(lambda: baseline(con, filters), repeats)
+    out = {"seconds": seconds, "peak_mb": peak_mb(),
+           "rows": con.execute("select count(*) from contacts").fetchall()[0][0],
+           "state": f"{department or 'hela staden'}, {filters.start.year} mot {filters.start.year - 1}"}
+    if what == "page":  # table names are this script's constants
+        out["marts"] = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0]  # noqa: S608
+                        for t in ("mart_day_channel_dist", "mart_day_dist", "mart_halfhour_dist")}
     con.close()
-    return {"rows": rows, "state": f"{department or 'hela staden'}, {year} mot {year - 1}",
-            "page_s": page, "baseline_s": base, "peak_mb": peak_mb, "marts": sizes}
+    return out
 
 
-def report(result: dict, how: str) -> None:
-    ratio = result["page_s"] / result["baseline_s"]
-    print(f"{result['rows']:>11,} kontakter ({how}); {result['state']}".replace(",", " "))
-    print(f"    sidan (varm, median): {result['page_s'] * 1000:7.0f} ms   mål < 500 ms")
-    print(f"    en handskriven fråga: {result['baseline_s'] * 1000:7.0f} ms   kvot {ratio:.2f} (mål ≤ 2)")
-    print(f"    toppminne:            {result['peak_mb']:7.0f} MB   mål < 1 536 MB")
-    print("    marts: " + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in result["marts"].items()))
+def report(page: dict, base: dict, simple: dict, how: str) -> None:
+    ratio = page["seconds"] / base["seconds"]
+    print(f"{page['rows']:>11,} kontakter ({how}); {page['state']}".replace(",", " "))
+    print(f"    sidan (varm, median):  {page['seconds'] * 1000:7.0f} ms   mål < 500 ms; "
+          f"toppminne {page['peak_mb']:5.0f} MB (mål < 1 536 MB)")
+    print(f"    en handskriven fråga:  {base['seconds'] * 1000:7.0f} ms   kvot sida/fråga {ratio:.2f} "
+          f"(mål ≤ 2); toppminne {base['peak_mb']:5.0f} MB")
+    print(f"    enkel GROUP BY (ref.): {simple['seconds'] * 1000:7.0f} ms   kvot sida/ref. "
+          f"{page['seconds'] / simple['seconds']:.2f}")
+    print("    marts: " + ", ".join(f"{k} {v:,}".replace(",", " ") for k, v in page["marts"].items()))
 
 
 def main() -> None:
@@ -140,18 +184,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--department", default=None, help="focus on one förvaltning (default: whole city)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # child mode: path of a built store
+    parser.add_argument("--what", choices=("page", "baseline", "simple"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.department, args.repeats), default=str))
+        print(json.dumps(measure(args.measure, args.what, args.department, args.repeats), default=str))
         return
     OUT.mkdir(parents=True, exist_ok=True)
     for rows in args.rows:
         how = ensure_store(rows)
-        cmd = [sys.executable, __file__, "--measure", str(store_path(rows)), "--repeats", str(args.repeats)]
-        if args.department:
-            cmd += ["--department", args.department]
-        child = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        report(json.loads(child.stdout.strip().splitlines()[-1]), how)
+        results = {}
+        for what in ("page", "baseline", "simple"):
+            cmd = [sys.executable, __file__, "--measure", str(store_path(rows)), "--what", what,
+                   "--repeats", str(args.repeats)]
+            if args.department:
+                cmd += ["--department", args.department]
+            child = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            results[what] = json.loads(child.stdout.strip().splitlines()[-1])
+        report(results["page"], results["baseline"], results["simple"], how)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ dashboard.config.Settings; defaults when None)):
         .same_period_last_year(), .without(*fields), .with_period(start, end)
     compute(con, filters, metric_ids, by=(), settings) -> pl.DataFrame
         one row per group: the `by` columns, then per metric `{id}` and `{id}__n`
+    compute_inputs(con, filters, by, names, settings) -> pl.DataFrame
+        the raw inputs behind metrics (mart columns such as `failure_progress_chasing_n`)
     REGISTRY / get(id) / resolve(ids): the Metric records (label_for, definition_for, unit,
         higher_is_better, source, area, min_n_for(settings), inferred)
     DIMENSIONS: the breakdowns `by` accepts (filter dimensions and time grains)
@@ -29,8 +31,11 @@ dashboard.config.Settings; defaults when None)):
 
     refresh_marts(con): rebuild the marts inside the writer's transaction (ingest, sample)
 
-Small cells are hidden where figures leave the engine with
-dashboard.metrics.suppression.suppress (the CLI, the dashboard and the exports call it).
+    suppress_metrics(frame, metric_ids, by=(), settings) -> pl.DataFrame
+        hide small cells of a `compute` frame where figures leave the engine (H3's rules in
+        dashboard.metrics.suppression): hidden values and their `__n` become null, and each
+        metric gets `{id}__suppressed` and `{id}__reason`. The CLI uses it; the dashboard and
+        the exports should too, so all three hide the same cells.
 
 Each function's docstring lists its columns. docs/metrics.md (generated) defines every metric.
 
@@ -47,6 +52,7 @@ from dashboard.metrics.gaps import (
 )
 from dashboard.metrics.local import LocalService, incidents, local_service
 from dashboard.metrics.marts import refresh_marts
+from dashboard.metrics.output import suppress_metrics
 from dashboard.metrics.planning import StaffingPlan, WhatIf, staffing_plan, staffing_what_if
 from dashboard.metrics.quality import data_quality
 from dashboard.metrics.registry import REGISTRY, get, resolve
@@ -58,5 +64,5 @@ __all__ = [
     "avoidable_cost", "compute", "compute_inputs", "contacts_per_residents", "data_quality",
     "equity", "failure_demand_breakdown", "get", "incidents", "local_service", "refresh_marts",
     "resolve", "scorecard", "self_service_potential", "service_gap_ledger", "staffing_plan",
-    "staffing_what_if",
+    "staffing_what_if", "suppress_metrics",
 ]
