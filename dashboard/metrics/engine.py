@@ -129,15 +129,19 @@ def _dist_inputs(con, dist: str, filters: Filters, by, names, settings) -> pl.Da
         extra_where=("list_contains($measures, measure)",), extra_params={"measures": measures},
     )
     keys = list(by)
+    # every group with any distribution row; without a breakdown, the one row
     groups = hist.select(keys).unique() if keys else pl.DataFrame({_KEY: [1]})
+    on = keys or [_KEY]
     for name in names:
         if name in inp.THRESHOLDS:
             part = _threshold(hist, keys, name, settings)
         else:
             measure, q = inp.PERCENTILES[name]
             part = percentiles_from_histogram(hist.filter(pl.col("measure") == measure), keys, q, name)
-        groups = _join(groups.drop(_KEY, strict=False), part, by)
-    return groups
+        if not keys:
+            part = part.with_columns(pl.lit(1).alias(_KEY))
+        groups = groups.join(part, on=on, how="left", nulls_equal=True)
+    return groups.drop(_KEY, strict=False)
 
 
 def _threshold(hist: pl.DataFrame, keys: list[str], name: str, settings: Settings) -> pl.DataFrame:
