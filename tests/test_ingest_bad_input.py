@@ -255,6 +255,21 @@ def test_gzip_bomb_is_refused_early(tmp_path):
     assert_file_failed(con, failed, "zip-bomb", "max_expansion_ratio")
 
 
+def test_gzip_bomb_with_a_lying_size_is_stopped_while_unpacking(tmp_path):
+    bad = tmp_path / "bomb2.csv.gz"
+    line = ";".join(["0"] * len(SMALL_HEADER)).encode() + b"\r\n"
+    with gzip.open(bad, "wb", compresslevel=9) as fh:
+        fh.write(header_csv(SMALL_HEADER, []).encode())
+        block = line * ((1 << 20) // len(line))
+        for _ in range(100):
+            fh.write(block)
+    data = bytearray(bad.read_bytes())
+    data[-4:] = (1000).to_bytes(4, "little")          # claims to expand to 1000 bytes
+    bad.write_bytes(bytes(data))
+    con, _, failed = ingest_with_good(tmp_path, bad)
+    assert_file_failed(con, failed, "zip-bomb")
+
+
 def test_zip_bomb_is_refused_from_its_directory(tmp_path):
     bad = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bad, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -296,3 +311,12 @@ def test_wrong_encoding_found_deep_in_the_file_removes_the_files_earlier_batches
     profile = SMALL_PROFILE + '\n[file]\nencoding = "utf-8"\nbatch_rows = 500\n'
     con, _, failed = ingest_with_good(tmp_path, bad, profile)
     assert_file_failed(con, failed, "avkodas", "encoding")
+
+
+def test_truncated_gzip(tmp_path):
+    bad = tmp_path / "avkortad.csv.gz"
+    rows = [small_row(f"T{i:04d}", time=f"{8 + i % 9:02d}:{i % 60:02d}") for i in range(2000)]
+    packed = gzip.compress(header_csv(SMALL_HEADER, rows).encode())
+    bad.write_bytes(packed[: len(packed) // 2])
+    con, _, failed = ingest_with_good(tmp_path, bad)
+    assert_file_failed(con, failed, "trasig eller avkortad")

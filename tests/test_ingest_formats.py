@@ -193,3 +193,34 @@ def test_excel_sep_line_names_the_delimiter(tmp_path):
     bad.write_bytes(("sep=,\r\n" + body.replace("X2,2024-03-04", "X3,2024-02-31")).encode("cp1252"))
     run_ingest(con, [bad], profile_file(tmp_path, SMALL_PROFILE, "p2.toml"))
     assert con.execute("select line from quarantine").fetchall() == [(4,)]   # sep line 1, header 2
+
+
+def test_cp1252_bytes_after_the_first_mebibyte_restart_the_file_without_doubling(tmp_path):
+    rows = [small_row(f"M{i:05d}", time=f"{8 + i % 9:02d}:{i % 60:02d}") for i in range(20_000)]
+    head = header_csv(SMALL_HEADER, rows).encode("utf-8")
+    assert len(head) > 1 << 20
+    tail = header_csv(SMALL_HEADER, [small_row("M99999", note="Möllevången, Sofielund")]).split("\r\n", 1)[1]
+    path = tmp_path / "sen_cp1252.csv"
+    path.write_bytes(head + tail.encode("cp1252"))
+    con = open_test_store(tmp_path)
+    profile = profile_file(tmp_path, SMALL_PROFILE + "\n[file]\nbatch_rows = 4000\n")
+    summary = run_ingest(con, [path], profile)
+    assert (summary.rows_read, summary.landed, summary.duplicates) == (20_001, 20_001, 0)
+    note = con.execute("select note from contacts where contact_id = 'M99999'").fetchone()[0]
+    assert note == "Möllevången, Sofielund"
+
+
+def test_detected_encodings(tmp_path):
+    from dashboard.ingest.profile import FileOptions
+    from dashboard.ingest.sources import open_source
+    from dashboard.ingest.textcodecs import CP1252, MIXED, detect_encoding
+
+    cases = {"utf8.csv": "Kö;Tid\r\nÅsa;1\r\n".encode("utf-8"),
+             "cp.csv": "Kö;Tid\r\nÅsa;1\r\n".encode("cp1252"),
+             "mix.csv": "Kö;Tid\r\n".encode("utf-8") + "Åsa;1\r\n".encode("cp1252"),
+             "ascii.csv": b"A;B\r\n1;2\r\n",
+             "u16.txt": "Kö\tTid\r\n".encode("utf-16")}
+    expected = {"utf8.csv": "utf8", "cp.csv": CP1252, "mix.csv": MIXED, "ascii.csv": "utf8", "u16.txt": "utf-16"}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        assert detect_encoding(open_source(tmp_path / name, FileOptions())) == expected[name], name

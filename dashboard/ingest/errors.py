@@ -24,3 +24,8 @@ class FileLevelError(IngestError):
         self.problem = problem
         self.fix = fix
         super().__init__(f"{self.path.name}: {problem} Åtgärd: {fix}")
+
+    def fresh(self) -> "FileLevelError":
+        """A new, never-raised copy: raise this instead of an exception kept on an object, whose
+        traceback would otherwise tie the raising frames (and the open store) into a cycle."""
+        return FileLevelError(self.path, self.problem, self.fix)

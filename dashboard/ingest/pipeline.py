@@ -27,6 +27,7 @@ from dashboard.ingest.mapping import Plan, make_plan, map_batch, reader_rejects
 from dashboard.ingest.profile import Profile
 from dashboard.ingest.readers import open_reader
 from dashboard.ingest.sources import open_source
+from dashboard.ingest.textcodecs import Reread
 from dashboard.ingest.summary import FileSummary, IngestSummary
 from dashboard.store import bump_data_version, data_version
 
@@ -105,7 +106,7 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
         _read_file(con, path, profile, key, ingest_id, summary, position, progress)
     except FileLevelError as exc:
         _forget(con, ingest_id)
-        summary.error = exc
+        summary.error = exc.fresh()   # the message only, not the traceback and its frames
         summary.rows_read = summary.landed = summary.quarantined = summary.duplicates = summary.skipped = 0
         return summary
     sql.execute(con, "ingest/log_file", {
@@ -119,8 +120,20 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
 
 
 def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, position, progress) -> None:
+    encoding = None
+    while True:
+        try:
+            return _read_once(con, path, profile, key, ingest_id, summary, position, progress, encoding)
+        except Reread as again:
+            # The first MiB looked like UTF-8 but the file is not: start this file over.
+            _forget(con, ingest_id)
+            summary.rows_read = summary.landed = summary.quarantined = summary.duplicates = summary.skipped = 0
+            encoding = again.encoding
+
+
+def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, encoding) -> None:
     source = open_source(path, profile.file)
-    reader = open_reader(source)
+    reader = open_reader(source, encoding)
     try:
         plan = make_plan(reader.columns, profile, path)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped

@@ -19,19 +19,21 @@ import pyarrow.csv as pacsv
 
 from dashboard.ingest.batch import LINE, RawBatch, check_width, unique_names
 from dashboard.ingest.errors import FileLevelError
-from dashboard.ingest.sources import Source, decode_error, decode_sample, detect_encoding
+from dashboard.ingest.sources import Source
+from dashboard.ingest.textcodecs import Reread, decode_error, decode_sample, detect_encoding, encoding_after_failure
 from dashboard.ingest import xlsx_parquet
 
 DELIMITER_CANDIDATES = (";", "\t", ",", "|")
 
 
-def open_reader(source: Source):
-    """A reader with .columns, .batches(), .progress() and .close() for the file's kind."""
+def open_reader(source: Source, encoding: str | None = None):
+    """A reader with .columns, .batches(), .progress() and .close() for the file's kind.
+    `encoding` overrides detection (after a Reread)."""
     if source.kind == "xlsx":
         return xlsx_parquet.XlsxReader(source)
     if source.kind == "parquet":
         return xlsx_parquet.ParquetReader(source)
-    return CsvReader(source)
+    return CsvReader(source, encoding)
 
 
 def sniff_delimiter(sample: str, skip_lines: int) -> str:
@@ -63,10 +65,10 @@ def assign_lines(start: int, n: int, skipped: list[int]) -> np.ndarray:
 
 
 class CsvReader:
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, encoding: str | None = None):
         self.source = source
         opts = source.options
-        self.encoding = detect_encoding(source)
+        self.encoding = encoding or detect_encoding(source)
         sample = decode_sample(source, self.encoding)
         if not sample.strip():
             raise FileLevelError(source.path, "Filen innehåller ingen text, inte ens en rubrikrad.",
@@ -87,6 +89,8 @@ class CsvReader:
         data_rows = max(len(records) - header_at - 1, 1)
         row_bytes = max(len(sample.encode("utf-8")) // (data_rows + 1), 16)
         self.block_size = min(max(row_bytes * opts.batch_rows, 1 << 16), 64 << 20)
+        self.row_bytes = row_bytes
+        self.rows_done = 0
         self._stream = None
         self._invalid: list[tuple[int, str]] = []
 
@@ -97,7 +101,9 @@ class CsvReader:
 
     def batches(self) -> Iterator[RawBatch]:
         opts = self.source.options
-        self._stream = self.source.open_binary()
+        # Plain files go to Arrow's native reader; compressed ones through the counting, limiting stream.
+        self._stream = self.source.open_binary() if self.source.compression else pa.OSFile(str(self.source.path))
+        reader = None
         try:
             reader = pacsv.open_csv(
                 self._stream,
@@ -112,23 +118,30 @@ class CsvReader:
                     strings_can_be_null=True, null_values=[""]),
             )
             yield from self._read(reader)
+            self._raise_stream_failure()
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            if self._stream.failure:
-                raise self._stream.failure from None
+            if getattr(self._stream, "failure", None):
+                raise self._stream.failure.fresh() from None
+            if self._is_decode_error(exc) and self.encoding == "utf8" and opts.encoding == "auto":
+                raise Reread(encoding_after_failure(self.source)) from None
             raise self._decode_error(exc) from None
         finally:
+            if reader is not None:
+                reader.close()
             self.close()
 
     def _read(self, reader) -> Iterator[RawBatch]:
         next_line = self.skip + 2
         reported = 0
         for record_batch in reader:
+            self._raise_stream_failure()
             for start in range(0, record_batch.num_rows, self.source.options.batch_rows):
                 part = record_batch.slice(start, self.source.options.batch_rows)
                 skipped = sorted(n for n, _ in self._invalid)
                 lines = assign_lines(next_line, part.num_rows, skipped)
                 next_line = int(lines[-1]) + 1 if len(lines) else next_line
                 frame = pl.from_arrow(part).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+                self.rows_done += part.num_rows
                 rejects = self._invalid[reported:]
                 reported = len(self._invalid)
                 yield RawBatch(frame, rejects)
@@ -137,17 +150,32 @@ class CsvReader:
             empty = pl.DataFrame(schema={**{c: pl.String for c in self.columns}, LINE: pl.Int64})
             yield RawBatch(empty, rest)
 
+    def _raise_stream_failure(self) -> None:
+        failure = getattr(self._stream, "failure", None)
+        if failure is not None:
+            raise failure.fresh()
+
+    @staticmethod
+    def _is_decode_error(exc: Exception) -> bool:
+        text = str(exc)
+        return isinstance(exc, UnicodeDecodeError) or "UTF8" in text or "utf-8" in text.lower()
+
     def _decode_error(self, exc: Exception) -> FileLevelError:
         text = str(exc)
-        if "UTF8" in text or "utf-8" in text.lower() or isinstance(exc, UnicodeDecodeError):
+        if self._is_decode_error(exc):
             return decode_error(self.source, exc)
+        if "straddl" in text:
+            return FileLevelError(self.source.path, "En post i filen är större än läsblocket (64 MiB), troligen "
+                                  "ett citattecken som aldrig stängs eller en fil utan radbrytningar.",
+                                  "Kontrollera filen och quote under [file]; minska inte batch_rows.")
         return FileLevelError(self.source.path, f"Filen kan inte tolkas som CSV ({text.splitlines()[0][:160]}).",
                               "Kontrollera avgränsare och citattecken (delimiter och quote under [file]).")
 
     def progress(self) -> float | None:
-        if self._stream is None or self.source.compression:
+        """Share of the file read; estimated from rows and the sample's bytes per row."""
+        if self.source.compression:
             return None
-        return min(self._stream.bytes_read / max(self.source.size, 1), 1.0)
+        return min(self.rows_done * self.row_bytes / max(self.source.size, 1), 0.99)
 
     def close(self) -> None:
         if self._stream is not None and not self._stream.closed:

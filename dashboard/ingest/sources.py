@@ -8,13 +8,13 @@ max_expansion_ratio times the compressed size once past 64 MiB (a zip bomb stops
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.profile import FileOptions
@@ -23,8 +23,6 @@ CSV_EXTS = {".csv", ".tsv", ".txt", ".tab"}
 XLSX_EXTS = {".xlsx", ".xlsm"}
 PARQUET_EXTS = {".parquet", ".pq"}
 RATIO_FLOOR = 64 << 20          # below this many expanded bytes the ratio is not checked
-FALLBACK_CODEC = "kontaktcenter-utf8-cp1252"
-SCAN_CHUNK = 16 << 20
 
 MAGIC = {
     b"PK\x03\x04": "zip",
@@ -70,21 +68,30 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = self._raw.read(len(buffer))
+        if self.failure is not None:
+            return 0
+        try:
+            data = self._raw.read(len(buffer))
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:   # truncated or corrupt archive
+            self.failure = FileLevelError(
+                self._source.path, f"Den komprimerade filen är trasig eller avkortad ({exc}).",
+                "Hämta eller exportera filen på nytt; packa upp den själv för att se vad som saknas.")
+            return 0
         n = len(data)
         buffer[:n] = data
         self.bytes_read += n
-        if self._limit:
-            self._check()
+        if self._limit and self._over_limit():
+            # End the stream here instead of raising inside Arrow's reader; the caller checks
+            # `failure` and raises it (an exception through Arrow's C++ would keep objects alive).
+            self.failure = expansion_error(self._source.path, self.bytes_read, self._source.size, self._source.options)
+            return 0
         return n
 
-    def _check(self) -> None:
+    def _over_limit(self) -> bool:
         opts = self._source.options
-        max_bytes = opts.max_uncompressed_mb << 20
         ratio = self.bytes_read / max(self._source.size, 1)
-        if self.bytes_read > max_bytes or (self.bytes_read > RATIO_FLOOR and ratio > opts.max_expansion_ratio):
-            self.failure = expansion_error(self._source.path, self.bytes_read, self._source.size, opts)
-            raise self.failure
+        return self.bytes_read > opts.max_uncompressed_mb << 20 or (
+            self.bytes_read > RATIO_FLOOR and ratio > opts.max_expansion_ratio)
 
     def close(self) -> None:
         try:
@@ -96,11 +103,12 @@ class CountingReader(io.RawIOBase):
 
 
 def expansion_error(path: Path, expanded: int, packed: int, opts: FileOptions) -> FileLevelError:
+    n = lambda v: f"{v:,}".replace(",", "\u00a0")  # noqa: E731  (Swedish thousands separator)
     return FileLevelError(
         path,
-        f"Den komprimerade filen ({packed:,} byte) packas upp till mer än {expanded:,} byte "
-        f"(gränser: {opts.max_uncompressed_mb} MiB eller {opts.max_expansion_ratio} gånger "
-        "den packade storleken). Den läses inte, eftersom den kan vara en så kallad zip-bomb.".replace(",", " "),
+        f"Den komprimerade filen ({n(packed)} byte) packas upp till mer än {n(expanded)} byte "
+        f"(gränser: {opts.max_uncompressed_mb} MiB, eller {opts.max_expansion_ratio} gånger "
+        "den packade storleken). Den läses inte, eftersom den kan vara en så kallad zip-bomb.",
         "Packa upp filen själv och kontrollera innehållet, eller höj max_uncompressed_mb/"
         "max_expansion_ratio under [file] i profilen om filen är betrodd.",
     )
@@ -164,6 +172,7 @@ def _compressed(path: Path, opts: FileOptions, size: int, magic: str | None, ext
         if magic != "gzip":
             raise FileLevelError(path, "Filen har ändelsen .gz men är inte gzip-komprimerad.",
                                  "Byt filändelse till det filen är, t.ex. .csv.")
+        check_sizes(path, opts, size, _gzip_declared_size(path))
         kind = _kind(opts.format, inner, None)
         compression = "gzip"
     else:
@@ -197,88 +206,18 @@ def check_zip_sizes(path: Path, opts: FileOptions, size: int) -> None:
     except zipfile.BadZipFile:
         raise FileLevelError(path, "Filen är en trasig zip-fil/Excel-arbetsbok och kan inte öppnas.",
                              "Exportera filen på nytt från källsystemet.")
+    check_sizes(path, opts, size, expanded)
+
+
+def _gzip_declared_size(path: Path) -> int:
+    """The expanded size a gzip file declares (its last four bytes, modulo 4 GiB). It can lie;
+    the counting reader checks again while unpacking."""
+    with path.open("rb") as fh:
+        fh.seek(-4, 2)
+        return int.from_bytes(fh.read(4), "little")
+
+
+def check_sizes(path: Path, opts: FileOptions, packed: int, expanded: int) -> None:
     too_big = expanded > opts.max_uncompressed_mb << 20
-    if too_big or (expanded > RATIO_FLOOR and expanded / max(size, 1) > opts.max_expansion_ratio):
-        raise expansion_error(path, expanded, size, opts)
-
-
-# --- encodings --------------------------------------------------------------------------------
-
-def _cp1252_fallback(err: UnicodeDecodeError):
-    """Decode bytes that are not UTF-8 as cp1252 (the five bytes cp1252 leaves out as Latin-1)."""
-    bad = err.object[err.start:err.end]
-    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), err.end
-
-
-class _FallbackDecoder(codecs.BufferedIncrementalDecoder):
-    def _buffer_decode(self, data, errors, final):
-        return codecs.utf_8_decode(data, "kontaktcenter-cp1252", final)
-
-
-def _search(name: str):
-    if name.replace("_", "-") == FALLBACK_CODEC:
-        return codecs.CodecInfo(
-            name=FALLBACK_CODEC,
-            encode=codecs.utf_8_encode,
-            decode=lambda data, errors="strict": (codecs.utf_8_decode(data, "kontaktcenter-cp1252", True)[0], len(data)),
-            incrementaldecoder=_FallbackDecoder,
-        )
-    return None
-
-
-codecs.register_error("kontaktcenter-cp1252", _cp1252_fallback)
-codecs.register(_search)
-
-
-def detect_encoding(source: Source, opener: Callable[[], BinaryIO] | None = None) -> str:
-    """The codec to read a text file with. "utf8" means Arrow's native UTF-8 path.
-
-    auto: a UTF-16 BOM gives utf-16; a file that is valid UTF-8 throughout gives utf8 (BOM or
-    not); anything else is cp1252 (what Swedish Windows programs write) decoded through a codec
-    that still accepts UTF-8 sequences, so files that mix both decode correctly.
-    """
-    wanted = source.options.encoding.lower().replace("_", "-")
-    if wanted in ("utf-8", "utf-8-sig"):
-        return "utf8"
-    if wanted != "auto":
-        return wanted
-    with (opener or source.open_binary)() as stream:
-        head = stream.read(SCAN_CHUNK)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
-        if b"\x00" in head[:65536]:
-            raise FileLevelError(source.path, "Filen innehåller binära data och är ingen textfil (CSV).",
-                                 "Kontrollera att det är rätt fil; ange format under [file] om det är xlsx eller parquet.")
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        chunk = head
-        try:
-            while chunk:
-                decoder.decode(chunk)
-                chunk = stream.read(SCAN_CHUNK)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return FALLBACK_CODEC
-    return "utf8"
-
-
-def decode_error(source: Source, exc: Exception) -> FileLevelError:
-    detail = str(exc).splitlines()[0][:120]
-    return FileLevelError(
-        source.path,
-        f"Filen kan inte avkodas som {source.options.encoding} ({detail}).",
-        'Ta bort encoding under [file] så identifieras kodningen automatiskt, eller ange rätt, t.ex. encoding = "cp1252".',
-    )
-
-
-def decode_sample(source: Source, encoding: str, limit: int = 1 << 16) -> str:
-    """The first `limit` bytes as text, cut at the last complete line."""
-    with source.open_binary() as stream:
-        data = stream.read(limit)
-    codec = "utf-8-sig" if encoding == "utf8" else encoding
-    try:
-        text = codecs.getincrementaldecoder(codec)().decode(data, final=False)
-    except UnicodeDecodeError as exc:
-        raise decode_error(source, exc) from None
-    if len(data) == limit and "\n" in text:
-        text = text[: text.rindex("\n") + 1]
-    return text
+    if too_big or (expanded > RATIO_FLOOR and expanded / max(packed, 1) > opts.max_expansion_ratio):
+        raise expansion_error(path, expanded, packed, opts)

@@ -21,6 +21,7 @@ from dashboard.ingest.mapping import identifier_kind
 from dashboard.ingest.profile import FileOptions
 from dashboard.ingest.readers import CsvReader, open_reader
 from dashboard.ingest.sources import open_source
+from dashboard.ingest.textcodecs import CP1252, MIXED, Reread
 from dashboard.ingest.suggest_values import (
     boolean_words, date_format, datetime_format, decimal_style, duration_style, enum_guesses,
     identifier_like, language_guesses, time_formats,
@@ -38,6 +39,9 @@ def suggest_profile(path: Path | str, source_system: str | None = None) -> str:
     path = Path(path)
     source, reader = _open_at_header(path)
     try:
+        sample = next(iter(reader.batches()), None)
+    except Reread as again:
+        reader = open_reader(source, again.encoding)
         sample = next(iter(reader.batches()), None)
     finally:
         reader.close()
@@ -107,7 +111,7 @@ class _Draft:
     def file_section(self, source, reader, text: pl.DataFrame, roles) -> None:
         self.lines.append("[file]")
         if isinstance(reader, CsvReader):
-            encoding = {"utf8": "utf-8", "kontaktcenter-utf8-cp1252": "cp1252"}.get(reader.encoding, reader.encoding)
+            encoding = {"utf8": "utf-8", CP1252: "cp1252", MIXED: "auto"}.get(reader.encoding, reader.encoding)
             self.lines.append(f"delimiter = {q(reader.delimiter)}")
             self.lines.append(f"encoding = {q(encoding)}  # identifierad; \"auto\" fungerar också")
         else:
