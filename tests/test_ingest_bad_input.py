@@ -314,9 +314,13 @@ def test_wrong_encoding_found_deep_in_the_file_removes_the_files_earlier_batches
 
 
 def test_truncated_gzip(tmp_path):
-    bad = tmp_path / "avkortad.csv.gz"
     rows = [small_row(f"T{i:04d}", time=f"{8 + i % 9:02d}:{i % 60:02d}") for i in range(2000)]
     packed = gzip.compress(header_csv(SMALL_HEADER, rows).encode())
-    bad.write_bytes(packed[: len(packed) // 2])
-    con, _, failed = ingest_with_good(tmp_path, bad)
-    assert_file_failed(con, failed, "trasig eller avkortad")
+    for cut in (len(packed) // 2, len(packed) - 6):
+        folder = tmp_path / f"cut{cut}"
+        folder.mkdir()
+        bad = folder / "avkortad.csv.gz"
+        bad.write_bytes(packed[:cut])
+        con, _, failed = ingest_with_good(folder, bad)
+        # A cut file's last bytes are read as its declared size; both possible messages say "avkortad".
+        assert_file_failed(con, failed, "avkortad")

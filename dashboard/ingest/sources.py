@@ -102,13 +102,17 @@ class CountingReader(io.RawIOBase):
             super().close()
 
 
-def expansion_error(path: Path, expanded: int, packed: int, opts: FileOptions) -> FileLevelError:
+def expansion_error(path: Path, expanded: int, packed: int, opts: FileOptions, declared: bool = False) -> FileLevelError:
     n = lambda v: f"{v:,}".replace(",", "\u00a0")  # noqa: E731  (Swedish thousands separator)
+    limits = f"(gränser: {opts.max_uncompressed_mb} MiB, eller {opts.max_expansion_ratio} gånger den packade storleken)"
+    if declared:
+        problem = (f"Den komprimerade filen ({n(packed)} byte) uppger att den packas upp till {n(expanded)} byte "
+                   f"{limits}. Den läses inte: det är antingen en så kallad zip-bomb eller en trasig, avkortad fil.")
+    else:
+        problem = (f"Den komprimerade filen ({n(packed)} byte) packas upp till mer än {n(expanded)} byte {limits}. "
+                   "Den läses inte, eftersom den kan vara en så kallad zip-bomb.")
     return FileLevelError(
-        path,
-        f"Den komprimerade filen ({n(packed)} byte) packas upp till mer än {n(expanded)} byte "
-        f"(gränser: {opts.max_uncompressed_mb} MiB, eller {opts.max_expansion_ratio} gånger "
-        "den packade storleken). Den läses inte, eftersom den kan vara en så kallad zip-bomb.",
+        path, problem,
         "Packa upp filen själv och kontrollera innehållet, eller höj max_uncompressed_mb/"
         "max_expansion_ratio under [file] i profilen om filen är betrodd.",
     )
@@ -172,7 +176,7 @@ def _compressed(path: Path, opts: FileOptions, size: int, magic: str | None, ext
         if magic != "gzip":
             raise FileLevelError(path, "Filen har ändelsen .gz men är inte gzip-komprimerad.",
                                  "Byt filändelse till det filen är, t.ex. .csv.")
-        check_sizes(path, opts, size, _gzip_declared_size(path))
+        check_sizes(path, opts, size, _gzip_declared_size(path), declared=True)
         kind = _kind(opts.format, inner, None)
         compression = "gzip"
     else:
@@ -206,7 +210,7 @@ def check_zip_sizes(path: Path, opts: FileOptions, size: int) -> None:
     except zipfile.BadZipFile:
         raise FileLevelError(path, "Filen är en trasig zip-fil/Excel-arbetsbok och kan inte öppnas.",
                              "Exportera filen på nytt från källsystemet.")
-    check_sizes(path, opts, size, expanded)
+    check_sizes(path, opts, size, expanded, declared=True)
 
 
 def _gzip_declared_size(path: Path) -> int:
@@ -217,7 +221,7 @@ def _gzip_declared_size(path: Path) -> int:
         return int.from_bytes(fh.read(4), "little")
 
 
-def check_sizes(path: Path, opts: FileOptions, packed: int, expanded: int) -> None:
+def check_sizes(path: Path, opts: FileOptions, packed: int, expanded: int, declared: bool = False) -> None:
     too_big = expanded > opts.max_uncompressed_mb << 20
     if too_big or (expanded > RATIO_FLOOR and expanded / max(packed, 1) > opts.max_expansion_ratio):
-        raise expansion_error(path, expanded, packed, opts)
+        raise expansion_error(path, expanded, packed, opts, declared)
