@@ -4,9 +4,10 @@
     python bench/bench_generator.py --rows 10000000 # the benchmark-sized store
 
 Each phase runs in its own process so its peak memory (ru_maxrss) is its own:
-  generate  generate_contacts() only, frames dropped as they come
-  store     build_sample_store(): generate + insert into DuckDB in one transaction (+ marts,
-            timed separately when dashboard.metrics.marts exists)
+  generate             generate_contacts() only, frames dropped as they come
+  store_without_marts  build_sample_store() with the marts refresh skipped: generate + insert
+                       into DuckDB in one transaction
+  store                the same with dashboard.metrics.marts.refresh_marts (timed separately)
 The baseline line is DuckDB writing the same number of rows of a plain synthetic table
 (`range()` with a few columns) to a file, for a sense of the insert cost on this machine.
 """
@@ -35,7 +36,7 @@ def phase_generate(rows: int, chunk_rows: int) -> dict:
     return {"rows": n, "seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}
 
 
-def phase_store(rows: int, chunk_rows: int) -> dict:
+def phase_store(rows: int, chunk_rows: int, marts_on: bool = True) -> dict:
     from dashboard.sample import build_sample_store, store_build
 
     marts = {"seconds": 0.0}
@@ -43,7 +44,8 @@ def phase_store(rows: int, chunk_rows: int) -> dict:
 
     def timed_refresh(con) -> None:
         t = time.perf_counter()
-        refresh(con)
+        if marts_on:
+            refresh(con)
         marts["seconds"] = time.perf_counter() - t
 
     store_build._refresh_marts = timed_refresh
@@ -73,7 +75,12 @@ def phase_baseline(rows: int, chunk_rows: int) -> dict:
     return {"rows": rows, "seconds": seconds, "peak_mb": _peak_mb()}
 
 
-PHASES = {"generate": phase_generate, "store": phase_store, "baseline": phase_baseline}
+def phase_store_without_marts(rows: int, chunk_rows: int) -> dict:
+    return phase_store(rows, chunk_rows, marts_on=False)
+
+
+PHASES = {"generate": phase_generate, "store": phase_store, "store_without_marts": phase_store_without_marts,
+          "baseline": phase_baseline}
 
 
 def main() -> None:
@@ -87,16 +94,16 @@ def main() -> None:
         return
     print(f"Sample generator benchmark: {args.rows:,} rows, chunks of {args.chunk_rows:,}")
     results = {}
-    for name in ("generate", "store", "baseline"):
+    for name in ("generate", "store_without_marts", "store", "baseline"):
         out = subprocess.run(
             [sys.executable, __file__, "--rows", str(args.rows), "--chunk-rows", str(args.chunk_rows), "--phase", name],
             check=True, capture_output=True, text=True,
         ).stdout
         results[name] = r = json.loads(out.strip().splitlines()[-1])
         extra = ""
-        if name == "store":
+        if name.startswith("store"):
             extra = f"  (marts {r['marts_seconds']:.1f} s, file {r['file_mb']:.0f} MB)"
-        print(f"  {name:<9} {r['seconds']:7.1f} s  {r['rows'] / r['seconds']:12,.0f} rows/s  "
+        print(f"  {name:<19} {r['seconds']:7.1f} s  {r['rows'] / r['seconds']:12,.0f} rows/s  "
               f"peak {r['peak_mb']:7.0f} MB{extra}")
     store, base = results["store"], results["baseline"]
     print(f"  store build / plain DuckDB write of the same row count: {store['seconds'] / base['seconds']:.1f}x")

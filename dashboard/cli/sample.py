@@ -64,6 +64,8 @@ def run(args) -> int:
 def _print_progress(done: int, total: int) -> None:
     print(f"\rGenererar exempeldata: {format_int(done)} av {format_int(total)} kontakter "
           f"({format_percent(done / total, 0)})", end="", file=sys.stderr, flush=True)
+    if done == total:
+        print("\nBygger sammanställningar och skriver klart …", end="", file=sys.stderr, flush=True)
 
 
 def _print_summary(db, args, seconds: float) -> None:

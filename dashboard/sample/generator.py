@@ -19,7 +19,7 @@ from dashboard.reference import SERVICE_POINTS, STADSDELAR, TOPICS
 from dashboard.sample import outcomes as oc
 from dashboard.sample.planted import INCIDENT
 from dashboard.sample.population import (
-    CUSTOMER_TYPES, LANGUAGE_CODES, UNKNOWN_AREA_P, AREA_P, _CUSTOMER_P, caller_keys, persons,
+    CUSTOMER_TYPES, LANGUAGE_CODES, UNKNOWN_AREA_P, AREA_P, CUSTOMER_P, caller_keys, persons,
     person_ids_in_area, pick, pick_rows,
 )
 from dashboard.sample.queueing import QueueModel, build_queue_model, queue
@@ -99,7 +99,7 @@ def build_model(rows: int, seed: int, plants: bool) -> Model:
 def _incident_share(tl: Timeline, topic_p, channel_p, days) -> float:
     """Extra rows per row so that the incident's days carry `multiplier` x their baseline."""
     t = TOPIC_NAMES.index(INCIDENT.topic)
-    known = (1 - UNKNOWN_AREA_P) * (1 - _CUSTOMER_P[CUSTOMER_TYPES.index("visitor")])
+    known = (1 - UNKNOWN_AREA_P) * (1 - CUSTOMER_P[CUSTOMER_TYPES.index("visitor")])
     p_area = known * AREA_P[STADSDELAR.index(INCIDENT.city_area)]
     in_window = sum(channel_p[t, c] * tl.day_mass[t, int(IS_STAFFED[c]), days].sum()
                     for c in range(len(CHANNELS)))

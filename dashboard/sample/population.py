@@ -11,7 +11,7 @@ import numpy as np
 from dashboard.reference import STADSDELAR, STADSOMRADEN
 
 CUSTOMER_TYPES = ("resident", "business", "association", "visitor", "other")
-_CUSTOMER_P = np.array([0.86, 0.06, 0.02, 0.03, 0.03])
+CUSTOMER_P = np.array([0.86, 0.06, 0.02, 0.03, 0.03])
 UNKNOWN_AREA_P = 0.08  # residents whose address the source does not know
 
 # Contacts per resident relative to the city (social needs differ between areas).
@@ -91,7 +91,7 @@ def pick_rows(u: np.ndarray, row: np.ndarray, p: np.ndarray) -> np.ndarray:
 def persons(pid: np.ndarray, seed: int) -> dict[str, np.ndarray]:
     """Attributes of persons: customer type, area (index into STADSDELAR, -1 unknown),
     language (index into LANGUAGE_CODES) and whether they need an interpreter."""
-    ctype = pick(person_uniform(pid, seed, 1), _CUSTOMER_P)
+    ctype = pick(person_uniform(pid, seed, 1), CUSTOMER_P)
     area = pick(person_uniform(pid, seed, 2), AREA_P)
     unknown = (person_uniform(pid, seed, 3) < UNKNOWN_AREA_P) | (ctype == CUSTOMER_TYPES.index("visitor"))
     area = np.where(unknown, -1, area)

@@ -72,7 +72,7 @@ def build_timeline(seed: int) -> Timeline:
     prev_open = _fill_index(working, idx, forward=False)
     rank = np.cumsum(working)
     doy = (dates - dates.astype("datetime64[Y]")).astype(np.int64) + 1
-    general = _general_factor(dates, doy, seed) * _after_closure(working)
+    general = _general_factor(doy, seed) * _after_closure(working)
     period = idx < n_days
     frac = idx / n_days
     staffed = _STAFFED_WEEKDAY[weekday] * working * (1.0 - 0.07 * frac) * general * period
@@ -95,11 +95,11 @@ def _fill_index(working: np.ndarray, idx: np.ndarray, forward: bool) -> np.ndarr
     return np.maximum.accumulate(np.where(working, idx, 0))
 
 
-def _general_factor(dates: np.ndarray, doy: np.ndarray, seed: int) -> np.ndarray:
+def _general_factor(doy: np.ndarray, seed: int) -> np.ndarray:
     summer = (doy >= 182) & (doy <= 216)             # industrial holiday, July
     christmas = (doy >= 355) | (doy <= 6)
     factor = np.where(summer, 0.75, 1.0) * np.where(christmas, 0.8, 1.0)
-    noise = np.random.default_rng([seed, 7]).lognormal(0.0, _DAY_NOISE_SIGMA, len(dates))
+    noise = np.random.default_rng([seed, 7]).lognormal(0.0, _DAY_NOISE_SIGMA, len(doy))
     return factor * noise
 
 

@@ -129,7 +129,8 @@ TOPIC_MIX: tuple[TopicMix, ...] = (
 )
 
 _BY_TOPIC = {m.topic: m for m in TOPIC_MIX}
-assert set(_BY_TOPIC) == {t[0] for t in TOPICS}, "every reference topic needs a mix row"
+if set(_BY_TOPIC) != {t[0] for t in TOPICS}:
+    raise RuntimeError("every topic in dashboard.reference.TOPICS needs exactly one TOPIC_MIX row")
 
 
 def seasonal_weight(season: str, day_of_year: np.ndarray) -> np.ndarray:
