@@ -127,19 +127,9 @@ class _Draft:
         self.lines.append("[started_at]")
         by_role = {r: c for c, r in reversed(list(roles.items()))}
         if "started_at" in by_role:
-            col = by_role["started_at"]
-            fmt, note = datetime_format(text[col])
-            self.lines.append(f"column = {q(col)}")
-            self.lines.append(f"format = {q(fmt)}" + (f"  # {note}" if note else "") if fmt else
-                              "# ATT GÖRA: datumformatet kunde inte avgöras; ange format = \"%Y-%m-%d %H:%M\"")
-            self.time_columns[col] = "started_at"
+            self._time_column("column", by_role["started_at"], "format", datetime_format, "started_at", text)
         elif "date" in by_role:
-            col = by_role["date"]
-            fmt, note = date_format(text[col])
-            self.lines.append(f"date_column = {q(col)}")
-            self.lines.append(f"date_format = {q(fmt)}" + (f"  # {note}" if note else "") if fmt else
-                              "# ATT GÖRA: datumformatet kunde inte avgöras; ange date_format")
-            self.time_columns[col] = "date"
+            self._time_column("date_column", by_role["date"], "date_format", date_format, "date", text)
             if "time" in by_role:
                 tcol = by_role["time"]
                 self.lines.append(f"time_column = {q(tcol)}")
@@ -155,6 +145,15 @@ class _Draft:
         self.lines.append('ambiguous = "earliest"      # dubbeltimmen i oktober räknas som sommartid')
         self.lines.append('nonexistent = "quarantine"  # klockslag som saknas i mars går till karantän')
         self.lines.append("")
+
+    def _time_column(self, key: str, col: str, format_key: str, detect, role: str, text: pl.DataFrame) -> None:
+        fmt, note = detect(text[col])
+        self.lines.append(f"{key} = {q(col)}")
+        if fmt:
+            self.lines.append(f"{format_key} = {q(fmt)}" + (f"  # {note}" if note else ""))
+        else:
+            self.lines.append(f"# ATT GÖRA: datumformatet kunde inte avgöras; ange {format_key}, t.ex. \"%Y-%m-%d %H:%M\"")
+        self.time_columns[col] = role
 
     def columns_section(self, text: pl.DataFrame, roles) -> None:
         self.lines.append("[columns]")

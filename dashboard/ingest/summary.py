@@ -48,30 +48,21 @@ class FileSummary:
         return out
 
 
+def _total(name: str) -> property:
+    """The sum of one FileSummary count over all files."""
+    return property(lambda self: sum(getattr(f, name) for f in self.files))
+
+
 @dataclass
 class IngestSummary:
     files: list[FileSummary]
     data_version: int
 
-    @property
-    def rows_read(self) -> int:
-        return sum(f.rows_read for f in self.files)
-
-    @property
-    def landed(self) -> int:
-        return sum(f.landed for f in self.files)
-
-    @property
-    def quarantined(self) -> int:
-        return sum(f.quarantined for f in self.files)
-
-    @property
-    def duplicates(self) -> int:
-        return sum(f.duplicates for f in self.files)
-
-    @property
-    def skipped(self) -> int:
-        return sum(f.skipped for f in self.files)
+    rows_read = _total("rows_read")
+    landed = _total("landed")
+    quarantined = _total("quarantined")
+    duplicates = _total("duplicates")
+    skipped = _total("skipped")
 
     @property
     def failed(self) -> list[FileSummary]:
