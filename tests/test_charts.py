@@ -198,3 +198,11 @@ def test_whiskered_bars_put_values_inside_except_hidden_ones():
     bar = fig.data[0]
     assert list(bar.textposition) == ["outside", "inside"]  # hidden 'b' drawn first (bottom)
     assert bar.text[0] == "dolt (för få kontakter)"
+
+
+def test_changes_with_negative_bars_carry_the_value_in_the_label():
+    frame = pl.DataFrame({"t": ["Bygglov", "Parkering"], "change": [12, -7]})
+    fig = ranked_bars(frame, label="t", value="change", title="Förändring", unit="count", value_title="Antal")
+    bar = fig.data[0]
+    assert list(bar.y) == [f"Parkering: \u22127", "Bygglov: 12"]
+    assert set(bar.textposition) == {"none"}

@@ -84,12 +84,17 @@ def ranked_bars(
         alt += " Strecken visar 95 % konfidensintervall."
     fig = base_figure(title, x_title=value_title, height=height, alt=alt)
     # With whiskers the value sits inside the bar (white on Okabe–Ito blue: 5.1:1), clear of them.
+    # With negative bars (changes) the value joins the label: outside text would hit the labels.
     inside = error is not None
+    diverging = any(v is not None and v < 0 for v in drawn)
+    if diverging:
+        ys = [f"{y}: {t}" for y, t in zip(ys, _texts(values, unit))]
     fig.add_trace(go.Bar(
         x=[0 if v is None else v for v in drawn], y=ys, orientation="h",
         marker={"color": OKABE_ITO[0], "line": {"color": TEXT, "width": 0.5}},
         text=_texts(values, unit), cliponaxis=False, insidetextanchor="start",
-        textposition=["inside" if inside and v is not None else "outside" for v in values],
+        textposition=["none" if diverging else "inside" if inside and v is not None else "outside"
+                      for v in values],
         textfont={"color": ["white" if inside and v is not None else TEXT for v in values]},
         error_x=error, name=value_title, customdata=full,
         hovertemplate="%{customdata}: %{text}<extra></extra>",
@@ -102,11 +107,6 @@ def ranked_bars(
                                  name=f"{reference_label}: {format_value(reference, unit)}",
                                  line={"color": COMPARISON_COLOUR, "dash": "dash", "width": 2}))
     fig.update_xaxes(**axis_format(unit), rangemode="tozero")
-    present = [v for v in drawn if v is not None]
-    if present and min(present) < 0:  # room for the value labels outside negative bars too
-        low_end, high_end = min(present), max(max(present), 0)
-        span = (high_end - low_end) or 1
-        fig.update_xaxes(range=[low_end - 0.3 * span, high_end + 0.25 * span])
     fig.update_yaxes(type="category", tickfont={"color": TEXT})
     fig.update_layout(showlegend=reference is not None, bargap=0.3, margin={"r": 80})
     fig.data[0].showlegend = False

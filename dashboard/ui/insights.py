@@ -55,8 +55,9 @@ def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
     """The service-gap ledger's top rows: topics kontaktcenter forwards most."""
     ledger = for_view("service_gap_ledger", view, top=top)
     value = "forwarded" if "forwarded" in ledger.columns else "forwarded_rate"
-    title = "Serviceglapp: mest överlämnade ärendekategorier"
-    labels = {t: f"{t} ({d})" if d else t for t, d in zip(ledger["topic"].to_list(), ledger["department"].to_list())}
+    title = "Mest överlämnade ärendekategorier"
+    labels = {t: f"{t} ({d})" if d and not view.department else t
+              for t, d in zip(ledger["topic"].to_list(), ledger["department"].to_list())}
     shown = ledger.with_columns(pl.Series(value, blocks.visible(ledger, value), dtype=pl.Float64))
     fig = ranked_bars(shown, label="topic", value=value, title=title, unit=REGISTRY[value].unit,
                       value_title=blocks.label(value), top=top, labels=labels)
