@@ -1,0 +1,67 @@
+"""Tables as shown and downloaded (pure parts of dashboard/ui): hidden cells, labels, raw numbers,
+and the dashboard hiding structured results with the exports' rules."""
+
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from dashboard.config import Settings
+from dashboard.export.suppress import hide
+from dashboard.metrics import Filters, compute, service_gap_ledger
+from dashboard.ui.hiding import hide_result, metrics_frame
+from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask
+
+NBSP = "\u00a0"
+
+FRAME = pl.DataFrame({
+    "channel": ["phone", "email", None],
+    "day": [date(2025, 3, 3)] * 3,
+    "contacts": [1234, None, 7],
+    "contacts__suppressed": [False, True, False],
+    "answer_rate": [0.873, None, 0.5],
+    "answer_rate__n": [1000, 3, 7],
+})
+COLS = (Col("channel", "Kanal", None, dimension="channel"), Col("day", "Dag", None, dimension="day"),
+        Col("contacts", "Kontakter", "count"), Col("answer_rate", "Svarsandel", "share", min_n=20))
+
+
+def test_display_is_swedish_text_with_hidden_cells_as_on_screen():
+    shown = display_frame(TableData("t", FRAME, COLS, 5))
+    assert shown.columns == ["Kanal", "Dag", "Kontakter", "Svarsandel"]
+    assert shown.row(0) == ("Telefon", "3 mar 2025", f"1{NBSP}234", f"87,3{NBSP}%")
+    assert shown.row(1) == ("E-post", "3 mar 2025", "<5", "Dolt")
+    assert shown.row(2) == ("Uppgift saknas", "3 mar 2025", "7", "Dolt")  # 7 < 20 contacts
+
+
+def test_downloads_keep_numbers_raw_and_hidden_cells_as_text():
+    rows = export_rows(TableData("t", FRAME, COLS, 5))
+    assert rows[0] == ["Telefon", date(2025, 3, 3), 1234, 0.873]
+    assert rows[1] == ["E-post", date(2025, 3, 3), "<5", "Dolt"]
+
+
+def test_suppression_flags_win_over_the_basis_count():
+    frame = pl.DataFrame({"x": [0.5], "x__n": [500], "x__suppressed": [True]})
+    assert hidden_mask(frame, Col("x", "x", "share", min_n=20)) == [True]
+    zero = pl.DataFrame({"c": [0], "c__n": [0]})
+    assert hidden_mask(zero, Col("c", "c", "count", min_n=5)) == [False]  # a true zero is shown
+
+
+def test_dashboard_hides_exactly_what_the_exports_hide(sample_db):
+    settings = Settings()
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        f = Filters(start=date(2025, 6, 1), end=date(2025, 6, 30), languages=("ti",))
+        frame = compute(con, f, ["contacts", "answer_rate"], ("topic",), settings)
+        ledger = service_gap_ledger(con, f, settings)
+    finally:
+        con.close()
+    ours = metrics_frame(frame, ["contacts", "answer_rate"], ("topic",), settings)
+    theirs = hide(frame, ["contacts", "answer_rate"], ("topic",), settings)
+    assert ours.equals(theirs)
+    assert ours["contacts__suppressed"].any()  # the fixture has small cells to hide
+    shown = hide_result("service_gap_ledger", ledger, settings)
+    ids = [c for c in ledger.columns if f"{c}__n" in ledger.columns]
+    assert shown.equals(hide(ledger, ids, ("department", "topic"), settings))
+    for c in ids:  # nothing hidden keeps its number
+        assert shown.filter(pl.col(f"{c}__suppressed"))[c].null_count() == shown[f"{c}__suppressed"].sum()
