@@ -105,8 +105,9 @@ def main() -> None:
             extra = f"  (marts {r['marts_seconds']:.1f} s, file {r['file_mb']:.0f} MB)"
         print(f"  {name:<19} {r['seconds']:7.1f} s  {r['rows'] / r['seconds']:12,.0f} rows/s  "
               f"peak {r['peak_mb']:7.0f} MB{extra}")
-    store, base = results["store"], results["baseline"]
-    print(f"  store build / plain DuckDB write of the same row count: {store['seconds'] / base['seconds']:.1f}x")
+    store, base = results["store_without_marts"], results["baseline"]
+    print(f"  store build without marts / plain DuckDB write of the same row count: "
+          f"{store['seconds'] / base['seconds']:.1f}x")
 
 
 if __name__ == "__main__":
