@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 import polars as pl
 
 from dashboard.config import Settings
+from dashboard.formatting import format_number
 
 # Plan areas of "Vi svarar för Malmö" (key -> Swedish name), plus data quality.
 AREAS: dict[str, str] = {
@@ -82,7 +83,14 @@ class Metric:
 
 
 def _setting_values(settings: Settings) -> dict:
-    return {f.name: getattr(settings, f.name) for f in fields(settings)}
+    """Settings as Swedish text for labels and definitions: 1600.0 -> '1 600', 12.5 -> '12,5'."""
+    out = {}
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = format_number(value, 0 if float(value).is_integer() else 2)
+        out[f.name] = value
+    return out
 
 
 def _safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
