@@ -35,16 +35,22 @@ FILTER_OPTIONS = {
 
 
 def register(sub) -> None:
-    p = sub.add_parser("metrics", help="skriv ut mått för ett urval (tabell, CSV eller JSON)")
+    p = sub.add_parser(
+        "metrics", help="skriv ut mått för ett urval (tabell, CSV eller JSON)",
+        description="Skriver ut mått ur måttregistret för ett urval. Filter och --by/--metric kan "
+        "upprepas; små tal döljs på samma sätt som i dashboarden.",
+    )
     p.add_argument("--from", dest="start", metavar="DATUM", help="första dag (ÅÅÅÅ-MM-DD), inklusive")
     p.add_argument("--to", dest="end", metavar="DATUM", help="sista dag (ÅÅÅÅ-MM-DD), inklusive")
-    p.add_argument("--department", action="append", default=[], metavar="FÖRVALTNING")
+    p.add_argument("--department", action="append", default=[], metavar="FÖRVALTNING",
+                   help="förvaltningens fullständiga namn")
     p.add_argument("--channel", action="append", default=[], metavar="KANAL",
                    help=f"kanal: {', '.join(CHANNELS)}")
     p.add_argument("--city-area", action="append", default=[], metavar="OMRÅDE",
                    help="stadsområde eller stadsdel")
     p.add_argument("--topic", action="append", default=[], metavar="ÄRENDEKATEGORI")
-    p.add_argument("--language", action="append", default=[], metavar="SPRÅK")
+    p.add_argument("--language", action="append", default=[], metavar="SPRÅK",
+                   help="språkkod (ISO 639-1), t.ex. sv, ar, fi")
     p.add_argument("--customer-type", action="append", default=[], metavar="KUNDTYP",
                    help=f"kundtyp: {', '.join(CUSTOMER_TYPES)}")
     p.add_argument("--by", action="append", default=[], metavar="DIMENSION",
