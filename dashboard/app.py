@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame
 from dashboard.ui.page import set_view
+from dashboard.ui.warmup import preload_charts
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -40,6 +41,7 @@ def navigation() -> dict[str, list]:
 st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=":material/support_agent:",
                    layout="wide")
 current = st.navigation(navigation())
+preload_charts()
 st.session_state["_current_page"] = current.url_path
 ok = False
 with guarded("filterramen"):

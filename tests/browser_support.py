@@ -126,17 +126,15 @@ def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
             return
 
 
-def first_chart_text(page) -> str:
-    """The text of the first drawn Plotly chart (titles, ticks, labels): changes when data changes."""
-    return page.locator(".js-plotly-plot").first.inner_text()
+OUR_CHARTS_JS = ("Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                 ".filter(el => !el.closest('.st-key-plotly_preload'))")  # not the preload chart
 
 
 def chart_signature(page) -> str:
-    """All chart data visible on the page, as a string: changes when any figure changes."""
+    """All chart data on the page, as a string: changes when any figure changes."""
     return page.evaluate(
-        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-              .map(el => JSON.stringify((el.data || []).map(t => [t.name, t.y, t.x, t.z, t.text])))
-              .join('|')"""
+        "() => " + OUR_CHARTS_JS + ".map(el => JSON.stringify((el.data || [])"
+        ".map(t => [t.name, t.y, t.x, t.z, t.text]))).join('|')"
     )
 
 
