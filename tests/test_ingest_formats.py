@@ -224,3 +224,38 @@ def test_detected_encodings(tmp_path):
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
         assert detect_encoding(open_source(tmp_path / name, FileOptions())) == expected[name], name
+
+
+def _read_and_map_peaks(tmp_path, rows: int) -> tuple[int, int, int]:
+    """(file size, Python peak, Arrow peak) while reading and mapping a file in 2 000-row batches."""
+    import tracemalloc
+
+    from dashboard.ingest.mapping import make_plan, map_batch
+    from ingest_fixtures import KEY
+
+    path = write_csv(telephony_frame(rows, seed=8), tmp_path / f"stor{rows}.csv", encoding="cp1252")
+    profile = profile_file(tmp_path, batch_rows=2_000, name=f"p{rows}.toml")
+    reader = open_reader(open_source(path, profile.file))
+    plan = make_plan(reader.columns, profile, path)
+    landed, arrow_peak = 0, 0
+    tracemalloc.start()
+    try:
+        for batch in reader.batches():
+            landed += map_batch(batch.frame, plan, KEY).good.height
+            arrow_peak = max(arrow_peak, pa.total_allocated_bytes())
+        python_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert landed > rows * 0.99
+    return path.stat().st_size, python_peak, arrow_peak
+
+
+def test_reading_and_mapping_memory_does_not_grow_with_the_file(tmp_path):
+    """Four times the rows, about the same Python and Arrow memory: one chunk at a time (DuckDB's
+    own transaction memory is another matter: docs/ingest.md, Performance)."""
+    small_size, small_py, small_arrow = _read_and_map_peaks(tmp_path, 15_000)
+    big_size, big_py, big_arrow = _read_and_map_peaks(tmp_path, 60_000)
+    assert big_size > 3.5 * small_size
+    assert big_py < 1.3 * small_py + (512 << 10), (small_py, big_py)
+    assert big_arrow < 1.3 * small_arrow + (512 << 10), (small_arrow, big_arrow)
+    assert big_py < big_size / 2 and big_arrow < big_size / 2

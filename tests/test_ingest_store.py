@@ -16,7 +16,7 @@ import pytest
 from dashboard.ingest import ingest_files
 from dashboard.store import data_version
 from ingest_fixtures import (
-    KEY, NAMES, AGENTS, open_test_store, profile_file, run_ingest, store_state, telephony_frame,
+    KEY, NAMES, AGENTS, SMALL_HEADER, SMALL_PROFILE, header_csv, small_row, open_test_store, profile_file, run_ingest, store_state, telephony_frame,
     errand_frame, identifier_values, write_csv, write_xlsx,
 )
 
@@ -97,6 +97,15 @@ def test_ingest_bumps_the_data_version_and_refreshes_marts(tmp_path):
     assert data_version(con) == 1
     assert con.execute("select count(*) from contact_facts").fetchone()[0] == 50
     assert con.execute("select value from meta where key = 'marts_version'").fetchone()[0] == MARTS_VERSION
+
+
+def test_only_quarantined_rows_bump_the_version_without_rebuilding_marts(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(header_csv(SMALL_HEADER, [small_row("Q1", date="2024-02-30")]), encoding="utf-8")
+    con = open_test_store(tmp_path)
+    summary = run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
+    assert (summary.landed, summary.quarantined, data_version(con)) == (0, 1, 1)
+    assert con.execute("select count(*) from meta where key = 'marts_version'").fetchone()[0] == 0
 
 
 KILL_SCRIPT = textwrap.dedent("""

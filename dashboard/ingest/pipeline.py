@@ -23,7 +23,8 @@ import polars as pl
 from dashboard import sql
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
-from dashboard.ingest.mapping import Plan, make_plan, map_batch, reader_rejects
+from dashboard.ingest.mapping import Mapped, Plan, make_plan, map_batch, reader_rejects
+from dashboard.ingest.prefetch import prefetch
 from dashboard.ingest.profile import Profile
 from dashboard.ingest.readers import open_reader
 from dashboard.ingest.sources import open_source
@@ -57,12 +58,16 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
             results.append(_ingest_file(con, Path(path), profile, key, (index, len(files)), progress))
         changed = any(r.landed or r.quarantined for r in results)
         version = None
-        if changed:
+        if changed:   # quarantine rows alone change what the data-quality view shows
             version = bump_data_version(con)
+        if any(r.landed for r in results):
             _refresh_marts(con)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        try:
+            con.execute("rollback")
+        except duckdb.TransactionException:
+            pass   # a failed commit has already rolled back; keep the original error
         raise
     return IngestSummary(results, version if changed else data_version(con))
 
@@ -137,11 +142,12 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
     try:
         plan = make_plan(reader.columns, profile, path)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
-        batches, last_report = 0, 0.0
-        for raw in reader.batches():
+        batches = 0
+        mapped_batches = ((raw, map_batch(raw.frame, plan, key)) for raw in reader.batches())
+        for raw, mapped in prefetch(mapped_batches):
             batches += 1
             summary.rows_read += raw.frame.height + len(raw.rejects)
-            _land_batch(con, raw, plan, key, ingest_id, summary)
+            _land_batch(con, raw, mapped, plan, ingest_id, summary)
             if progress is not None:
                 progress(Progress(path, *position, summary.rows_read, reader.progress(), batches))
         if progress is not None:
@@ -150,8 +156,7 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
         reader.close()
 
 
-def _land_batch(con, raw, plan: Plan, key: bytes, ingest_id: int, summary: FileSummary) -> None:
-    mapped = map_batch(raw.frame, plan, key)
+def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: FileSummary) -> None:
     summary.skipped += mapped.skipped
     rejects = mapped.bad
     if raw.rejects:

@@ -7,6 +7,7 @@ header being line 1 (XLSX: the sheet row number; lines above the header count to
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -20,10 +21,12 @@ import pyarrow.csv as pacsv
 from dashboard.ingest.batch import LINE, RawBatch, check_width, unique_names
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.sources import Source
-from dashboard.ingest.textcodecs import Reread, decode_error, decode_sample, detect_encoding, encoding_after_failure
+from dashboard.ingest.csvchunks import RecordTooLarge, Utf8Stream, chunks, record_ends
+from dashboard.ingest.textcodecs import Reread, decode_error, detect_encoding, encoding_after_failure
 from dashboard.ingest import xlsx_parquet
 
 DELIMITER_CANDIDATES = (";", "\t", ",", "|")
+SAMPLE_BYTES = 1 << 16
 
 
 def open_reader(source: Source, encoding: str | None = None):
@@ -69,89 +72,101 @@ class CsvReader:
         self.source = source
         opts = source.options
         self.encoding = encoding or detect_encoding(source)
-        sample = decode_sample(source, self.encoding)
+        self.quote = opts.quote.encode("utf-8")
+        stream = self._open()
+        try:
+            head = stream.read(SAMPLE_BYTES)
+        finally:
+            stream.close()
+        sample = self._decode(head)
         if not sample.strip():
             raise FileLevelError(source.path, "Filen innehåller ingen text, inte ens en rubrikrad.",
                                  "Exportera på nytt från källsystemet med rubrikrad.")
         # Excel writes a first line "sep=;" when asked to; it names the delimiter and is skipped.
-        hint = re.fullmatch(r"sep=(.)", sample.split("\n", 1)[0].strip().lstrip("\ufeff"))
+        hint = re.fullmatch(r"sep=(.)", sample.split("\n", 1)[0].strip())
         self.skip = opts.skip_lines + (1 if hint else 0)
         self.delimiter = opts.delimiter if opts.delimiter != "auto" else (
             hint.group(1) if hint else "\t" if opts.format == "tsv" else sniff_delimiter(sample, self.skip))
-        records = list(csv.reader(io.StringIO(sample), delimiter=self.delimiter, quotechar=opts.quote))
-        records = [r for r in records if r]
-        header_at = self.skip
-        if len(records) <= header_at:
+        ends = record_ends(head, self.quote)
+        records = len(ends) + (1 if head[ends[-1] if ends else 0:].strip() else 0)
+        if records <= self.skip:
             raise FileLevelError(source.path, f"Filen har ingen rubrikrad efter de {self.skip} rader som ska hoppas över.",
                                  "Minska skip_lines under [file] i profilen.")
-        self.columns = unique_names(records[header_at])
+        header_start = ends[self.skip - 1] if self.skip else 0
+        self.data_start = ends[self.skip] if len(ends) > self.skip else len(head)
+        header = next(csv.reader(io.StringIO(self._decode(head[header_start:self.data_start])),
+                                 delimiter=self.delimiter, quotechar=opts.quote), [])
+        self.columns = unique_names(header)
         check_width(self.columns, source)
-        data_rows = max(len(records) - header_at - 1, 1)
-        row_bytes = max(len(sample.encode("utf-8")) // (data_rows + 1), 16)
-        self.block_size = min(max(row_bytes * opts.batch_rows, 1 << 16), 64 << 20)
-        self.row_bytes = row_bytes
+        self.row_bytes = max(ends[-1] // len(ends), 16) if ends else max(len(head), 16)
+        self.chunk_bytes = min(max(self.row_bytes * opts.batch_rows, 1 << 16), 32 << 20)
         self.rows_done = 0
         self._stream = None
-        self._invalid: list[tuple[int, str]] = []
 
-    def _on_invalid(self, row) -> str:
-        self._invalid.append((row.number, f"Raden har {row.actual_columns} fält men rubriken har "
-                                          f"{row.expected_columns}. Kontrollera citattecken och avgränsare."))
-        return "skip"
+    def _open(self) -> Utf8Stream:
+        self._raw = self.source.open_binary()
+        return Utf8Stream(self._raw, self.encoding)
+
+    def _decode(self, data: bytes) -> str:
+        try:
+            return codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+        except UnicodeDecodeError as exc:
+            if self.source.options.encoding == "auto":
+                raise Reread(encoding_after_failure(self.source)) from None
+            raise decode_error(self.source, exc) from None
 
     def batches(self) -> Iterator[RawBatch]:
-        opts = self.source.options
-        # Plain files go to Arrow's native reader; compressed ones through the counting, limiting stream.
-        self._stream = self.source.open_binary() if self.source.compression else pa.OSFile(str(self.source.path))
-        reader = None
+        self._stream = stream = self._open()
         try:
-            reader = pacsv.open_csv(
-                self._stream,
-                read_options=pacsv.ReadOptions(
-                    encoding=self.encoding, block_size=self.block_size, use_threads=False,
-                    skip_rows=self.skip + 1, column_names=self.columns),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=self.delimiter, quote_char=opts.quote, newlines_in_values=True,
-                    invalid_row_handler=self._on_invalid),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in self.columns},
-                    strings_can_be_null=True, null_values=[""]),
-            )
-            yield from self._read(reader)
+            stream.read(self.data_start)   # title lines and the header
+            next_line = self.skip + 2
+            for chunk in chunks(stream, b"", self.chunk_bytes, self.quote):
+                self._raise_stream_failure()
+                frame, rejects = self._parse(chunk, next_line)
+                next_line += frame.height + len(rejects)
+                for start in range(0, max(frame.height, 1), self.source.options.batch_rows):
+                    part = frame.slice(start, self.source.options.batch_rows)
+                    self.rows_done += part.height
+                    yield RawBatch(part, rejects if start == 0 else [])
             self._raise_stream_failure()
+        except RecordTooLarge:
+            self._raise_stream_failure()
+            raise FileLevelError(self.source.path, "En post i filen är större än 64 MiB, troligen ett citattecken "
+                                 "som aldrig stängs eller en fil utan radbrytningar.",
+                                 "Kontrollera filen och quote under [file].") from None
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            if getattr(self._stream, "failure", None):
-                raise self._stream.failure.fresh() from None
-            if self._is_decode_error(exc) and self.encoding == "utf8" and opts.encoding == "auto":
+            self._raise_stream_failure()
+            if self._is_decode_error(exc) and self.encoding == "utf8" and self.source.options.encoding == "auto":
                 raise Reread(encoding_after_failure(self.source)) from None
             raise self._decode_error(exc) from None
         finally:
-            if reader is not None:
-                reader.close()
             self.close()
 
-    def _read(self, reader) -> Iterator[RawBatch]:
-        next_line = self.skip + 2
-        reported = 0
-        for record_batch in reader:
-            self._raise_stream_failure()
-            for start in range(0, record_batch.num_rows, self.source.options.batch_rows):
-                part = record_batch.slice(start, self.source.options.batch_rows)
-                skipped = sorted(n for n, _ in self._invalid)
-                lines = assign_lines(next_line, part.num_rows, skipped)
-                next_line = int(lines[-1]) + 1 if len(lines) else next_line
-                frame = pl.from_arrow(part).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
-                self.rows_done += part.num_rows
-                rejects = self._invalid[reported:]
-                reported = len(self._invalid)
-                yield RawBatch(frame, rejects)
-        rest = self._invalid[reported:]
-        if rest:
-            empty = pl.DataFrame(schema={**{c: pl.String for c in self.columns}, LINE: pl.Int64})
-            yield RawBatch(empty, rest)
+    def _parse(self, chunk: bytes, first_line: int) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+        """One chunk of whole records -> (frame with LINE, rejected records with their lines)."""
+        invalid: list[tuple[int, str]] = []
+
+        def on_invalid(row) -> str:
+            invalid.append((first_line + row.number - 1, f"Raden har {row.actual_columns} fält men rubriken har "
+                                                         f"{row.expected_columns}. Kontrollera citattecken och avgränsare."))
+            return "skip"
+
+        table = pacsv.read_csv(
+            pa.py_buffer(chunk),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=len(chunk) + 1, column_names=self.columns),
+            parse_options=pacsv.ParseOptions(delimiter=self.delimiter, quote_char=self.source.options.quote,
+                                              newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in self.columns},
+                                                 strings_can_be_null=True, null_values=[""]),
+        )
+        lines = assign_lines(first_line, table.num_rows, sorted(n for n, _ in invalid))
+        frame = pl.from_arrow(table)
+        if not isinstance(frame, pl.DataFrame) or frame.width == 0:
+            frame = pl.DataFrame(schema={c: pl.String for c in self.columns})
+        return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)), invalid
 
     def _raise_stream_failure(self) -> None:
-        failure = getattr(self._stream, "failure", None)
+        failure = getattr(self._raw, "failure", None)
         if failure is not None:
             raise failure.fresh()
 
@@ -164,10 +179,6 @@ class CsvReader:
         text = str(exc)
         if self._is_decode_error(exc):
             return decode_error(self.source, exc)
-        if "straddl" in text:
-            return FileLevelError(self.source.path, "En post i filen är större än läsblocket (64 MiB), troligen "
-                                  "ett citattecken som aldrig stängs eller en fil utan radbrytningar.",
-                                  "Kontrollera filen och quote under [file]; minska inte batch_rows.")
         return FileLevelError(self.source.path, f"Filen kan inte tolkas som CSV ({text.splitlines()[0][:160]}).",
                               "Kontrollera avgränsare och citattecken (delimiter och quote under [file]).")
 
@@ -178,5 +189,6 @@ class CsvReader:
         return min(self.rows_done * self.row_bytes / max(self.source.size, 1), 0.99)
 
     def close(self) -> None:
-        if self._stream is not None and not self._stream.closed:
-            self._stream.close()
+        raw = getattr(self, "_raw", None)
+        if raw is not None and not raw.closed:
+            raw.close()

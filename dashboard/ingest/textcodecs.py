@@ -121,19 +121,3 @@ def decode_error(source: Source, exc: Exception) -> FileLevelError:
         f"Filen kan inte avkodas som {source.options.encoding} ({detail}).",
         'Ta bort encoding under [file] så identifieras kodningen automatiskt, eller ange rätt, t.ex. encoding = "cp1252".',
     )
-
-
-def decode_sample(source: Source, encoding: str, limit: int = 1 << 16) -> str:
-    """The first `limit` bytes as text, cut at the last complete line."""
-    with source.open_binary() as stream:
-        data = stream.read(limit)
-    codec = "utf-8-sig" if encoding == "utf8" else encoding
-    try:
-        text = codecs.getincrementaldecoder(codec)().decode(data, final=False)
-    except UnicodeDecodeError as exc:
-        if encoding == "utf8" and source.options.encoding == "auto":
-            raise Reread(encoding_after_failure(source)) from None
-        raise decode_error(source, exc) from None
-    if len(data) == limit and "\n" in text:
-        text = text[: text.rindex("\n") + 1]
-    return text
