@@ -8,8 +8,11 @@ thread-safe; cursors of one connection are).
 from __future__ import annotations
 
 import re
+import sys
 import threading
+import time
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -18,6 +21,10 @@ from dashboard.reference import seed_reference
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 MIGRATIONS_DIR = QUERIES_DIR / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+# A writer waits this long for another process (typically the dashboard, which closes its
+# read-only connection after 2 s idle) to let go of the file before giving up.
+LOCK_WAIT_S = 15.0
+_LOCK_RETRY_S = 0.25
 
 
 class StoreError(RuntimeError):
@@ -60,8 +67,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
-def open_store(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the store. Writable opens create the file and apply migrations."""
+def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float | None = None,
+               on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the store. Writable opens create the file and apply migrations.
+
+    DuckDB refuses a writer while any other process has the file open (even read-only), so a
+    writable open retries for lock_wait_s (default LOCK_WAIT_S); on_wait gets one Swedish line
+    when the wait starts (default: printed to stderr). Then StoreError names the fix.
+    """
     path = Path(path)
     if read_only:
         if not path.exists():
@@ -79,10 +92,42 @@ def open_store(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
             )
         return con
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = _connect_writable(path, LOCK_WAIT_S if lock_wait_s is None else lock_wait_s, on_wait)
     migrate(con)
     seed_reference(con)  # fill empty lookup tables (dashboard/reference.py)
     return con
+
+
+def _connect_writable(path: Path, wait_s: float, on_wait: Callable[[str], None] | None):
+    deadline = time.monotonic() + wait_s
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"Databasen {path} används av ett annat program (t.ex. dashboarden eller ett annat "
+                    f"kommando) och kunde inte öppnas för skrivning på {wait_s:.0f} s. Stäng dashboarden "
+                    "(eller låt den vara orörd några sekunder så släpper den filen) och försök igen."
+                ) from None
+            if not told:
+                (on_wait or _print_stderr)(
+                    f"Databasen {path} är öppen i ett annat program (t.ex. dashboarden); "
+                    f"väntar upp till {wait_s:.0f} s på att den släpps …")
+                told = True
+            time.sleep(max(0.0, min(_LOCK_RETRY_S, deadline - time.monotonic())))
+
+
+def _is_lock_conflict(exc: duckdb.IOException) -> bool:
+    text = str(exc)
+    return "Conflicting lock" in text or "Could not set lock" in text
+
+
+def _print_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:

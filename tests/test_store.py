@@ -1,5 +1,7 @@
 """The store: migrations, read-only opening, data version, per-thread cursors."""
 
+import subprocess
+import sys
 import threading
 
 import duckdb
@@ -88,3 +90,63 @@ def test_thread_cursors_give_each_thread_its_own_cursor(tmp_path):
     for t in threads:
         t.join()
     assert len({id(c) for c in seen}) == 3
+
+
+def _hold_read_only(db, seconds: float) -> subprocess.Popen:
+    """A second process holding the store open read-only (like the dashboard) for `seconds`."""
+    code = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); time.sleep(float(sys.argv[2])); con.close()")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "open"
+    return proc
+
+
+def test_writer_waits_for_a_reader_process_that_lets_go(tmp_path):
+    db = tmp_path / "s.duckdb"
+    store.open_store(db).close()
+    holder = _hold_read_only(db, 1.0)
+    waits = []
+    try:
+        con = store.open_store(db, lock_wait_s=20, on_wait=waits.append)
+    finally:
+        holder.wait(timeout=30)
+    assert len(waits) == 1 and "väntar upp till 20 s" in waits[0]   # it met the lock, then got in
+    con.execute("update meta set value = '7' where key = 'data_version'")   # writable
+    assert store.data_version(con) == 7
+    con.close()
+
+
+def test_writer_gives_up_with_swedish_fix_while_a_reader_holds_on(tmp_path, monkeypatch):
+    db = tmp_path / "s.duckdb"
+    store.open_store(db).close()
+    monkeypatch.setattr(store, "LOCK_WAIT_S", 0.8)   # the configurable default, shortened
+    holder = _hold_read_only(db, 120)
+    waits = []
+    try:
+        with pytest.raises(store.StoreError, match="Stäng dashboarden") as caught:
+            store.open_store(db, on_wait=waits.append)
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert str(db) in str(caught.value)
+    assert len(waits) == 1
+
+
+def test_writer_default_wait_line_goes_to_stderr(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    store.open_store(db).close()
+    holder = _hold_read_only(db, 0.6)
+    try:
+        store.open_store(db).close()
+    finally:
+        holder.wait(timeout=30)
+    assert "öppen i ett annat program" in capsys.readouterr().err
+
+
+def test_other_io_errors_are_not_retried(tmp_path):
+    bad = tmp_path / "not-a-db.duckdb"
+    bad.write_bytes(b"this is not a duckdb file at all" * 200)
+    waits = []
+    with pytest.raises(duckdb.Error):
+        store.open_store(bad, lock_wait_s=30, on_wait=waits.append)
+    assert waits == []
