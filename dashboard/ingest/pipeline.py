@@ -23,6 +23,7 @@ import polars as pl
 from dashboard import sql
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
+from dashboard.ingest.pii import key_fingerprint
 from dashboard.ingest.mapping import Mapped, Plan, make_plan, map_batch, reader_rejects
 from dashboard.ingest.prefetch import prefetch
 from dashboard.ingest.profile import Profile
@@ -118,7 +119,8 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
         "ingest_id": ingest_id, "source_system": profile.source_system, "file_name": path.name,
         "file_hash": file_hash, "profile": profile.label, "rows_read": summary.rows_read,
         "rows_landed": summary.landed, "rows_quarantined": summary.quarantined,
-        "rows_duplicate": summary.duplicates, "started_at": started, "finished_at": _utc_now(),
+        "rows_duplicate": summary.duplicates, "rows_skipped": summary.skipped,
+        "key_fingerprint": key_fingerprint(key), "started_at": started, "finished_at": _utc_now(),
     })
     summary.ingest_id = ingest_id
     return summary

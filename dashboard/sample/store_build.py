@@ -106,7 +106,7 @@ def _load(con: duckdb.DuckDBPyConnection, insert: Callable[[int], int], file_nam
         ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
         done = insert(ingest_id)
         con.execute(
-            "insert into ingest_log values ($id, $source, $file, $hash, 'sample', $n, $n, 0, 0, $start, $end)",
+            "insert into ingest_log values ($id, $source, $file, $hash, 'sample', $n, $n, 0, 0, $start, $end, 0, null)",
             {"id": ingest_id, "source": SOURCE_SYSTEM, "file": file_name, "hash": file_hash,
              "n": done, "start": started, "end": _utc_now()},
         )

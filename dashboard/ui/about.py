@@ -58,7 +58,7 @@ def data_contract() -> None:
 def _ingest_log(cur) -> pl.DataFrame:
     return cur.sql(
         "select ingest_id, source_system, file_name, profile, rows_read, rows_landed, "
-        "rows_quarantined, rows_duplicate, finished_at from ingest_log order by ingest_id desc"
+        "rows_quarantined, rows_duplicate, rows_skipped, key_fingerprint, finished_at from ingest_log order by ingest_id desc"
     ).pl()
 
 
@@ -67,7 +67,8 @@ def ingest_log() -> None:
     cols = (Col("ingest_id", "Nr"), Col("source_system", "Källsystem"), Col("file_name", "Fil"),
             Col("profile", "Profil"), Col("rows_read", "Lästa rader", "integer"),
             Col("rows_landed", "Inlästa", "integer"), Col("rows_quarantined", "I karantän", "integer"),
-            Col("rows_duplicate", "Dubbletter", "integer"), Col("finished_at", "Klar (UTC)"))
+            Col("rows_duplicate", "Dubbletter", "integer"), Col("rows_skipped", "Överhoppade (skip)", "integer"),
+            Col("key_fingerprint", "Nyckel-id"), Col("finished_at", "Klar (UTC)"))
     table_block(TableData("Inläsningar", frame, cols, data.settings().small_cell_threshold),
                 key="about_ingest",
                 caption="Rader i karantän hölls tillbaka av valideringen; se `kontaktcenter ingest`.")
