@@ -361,12 +361,29 @@ def scrub_one(text: str | None) -> str | None:
 
 def scrub_text(values: pl.Series) -> pl.Series:
     """Vectorised scrub_one: Polars regex replacement; Python only for the rows that hold a
-    personnummer candidate (10 or 12 digits), for the date and Luhn checks."""
-    s = values.cast(pl.String).str.replace_all(EMAIL_PATTERN, TAGS["email"])
+    personnummer candidate (10 or 12 digits), for the date and Luhn checks.
+
+    Free text repeats a lot (templates, "Kopplad till ..."): when at most half the values are
+    distinct, each distinct value is scrubbed once and joined back (one hash pass, not four regexes)."""
+    s = values.cast(pl.String)
+    if len(s) >= _DEDUP_MIN_ROWS:
+        distinct = s.unique().drop_nulls()
+        if 2 * len(distinct) <= len(s):
+            lookup = pl.DataFrame({"v": distinct, "o": _scrub_series(distinct)})
+            joined = pl.DataFrame({"v": s}).join(lookup, on="v", how="left", maintain_order="left")
+            return joined.get_column("o").alias(values.name)
+    return _scrub_series(s).alias(values.name)
+
+
+_DEDUP_MIN_ROWS = 1000
+
+
+def _scrub_series(s: pl.Series) -> pl.Series:
+    s = s.str.replace_all(EMAIL_PATTERN, TAGS["email"])
     rows = s.str.contains(PNR_CANDIDATE_PATTERN).arg_true()
     if len(rows):
         texts = s.gather(rows).to_list()
         done = {t: _scrub_personnummer(t) for t in set(texts)}
         s = s.scatter(rows, pl.Series([done[t] for t in texts], dtype=pl.String))
     s = s.str.replace_all(PHONE_PATTERN, TAGS["phone"])
-    return s.str.replace_all(ADDRESS_PATTERN, TAGS["address"]).alias(values.name)
+    return s.str.replace_all(ADDRESS_PATTERN, TAGS["address"])

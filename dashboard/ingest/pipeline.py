@@ -145,7 +145,8 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
         plan = make_plan(reader.columns, profile, path)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
         batches = 0
-        mapped_batches = ((raw, map_batch(raw.frame, plan, key)) for raw in reader.batches())
+        # Three stages on their own threads: read batch k+2, map batch k+1, land batch k.
+        mapped_batches = ((raw, map_batch(raw.frame, plan, key)) for raw in prefetch(reader.batches()))
         for raw, mapped in prefetch(mapped_batches):
             batches += 1
             summary.rows_read += raw.frame.height + len(raw.rejects)
