@@ -1,4 +1,8 @@
-"""Contract vocabularies (English codes) and their Swedish labels: one place for both."""
+"""Contract vocabularies (English codes) and their Swedish labels: one place for both.
+
+Also the Swedish labels of the other dimension values and of the dimensions themselves
+(`label_for`, `dimension_label`), which the dashboard, the exports and the CLI all read.
+"""
 
 from __future__ import annotations
 
@@ -52,3 +56,61 @@ DIGITAL_CHANNELS = ("e_service",)
 LOCAL_CHANNELS = ("visit", "outreach")
 
 STOCKHOLM = "Europe/Stockholm"
+
+
+LANGUAGES: dict[str, str] = {
+    "sv": "Svenska", "ar": "Arabiska", "en": "Engelska", "bs": "Bosniska", "hr": "Kroatiska",
+    "sr": "Serbiska", "bcs": "Bosniska/kroatiska/serbiska", "hbs": "Bosniska/kroatiska/serbiska",
+    "pl": "Polska", "da": "Danska", "fi": "Finska", "so": "Somaliska", "fa": "Persiska",
+    "ti": "Tigrinja", "tr": "Turkiska", "de": "Tyska", "es": "Spanska", "uk": "Ukrainska",
+    "ru": "Ryska", "ku": "Kurdiska", "sq": "Albanska", "ro": "Rumänska", "prs": "Dari",
+    "ps": "Pashto", "other": "Övrigt",
+}
+
+# Swedish names of the dimensions (breakdowns and filters).
+DIMENSION_LABELS: dict[str, str] = {
+    "department": "Förvaltning",
+    "channel": "Kanal",
+    "city_area": "Stadsområde",
+    "stadsomrade": "Stadsområde",
+    "topic": "Ärendekategori",
+    "language": "Språk",
+    "customer_type": "Kundtyp",
+    "interpreter": "Tolk",
+    "service_point": "Servicepunkt",
+    "failure_reason": "Orsak",
+    "outcome": "Utfall",
+    "demand_type": "Typ av efterfrågan",
+    "source_system": "Källsystem",
+    "hour": "Timme",
+    "weekday": "Veckodag",
+    "day": "Dag",
+    "date": "Datum",
+    "week": "Vecka",
+    "month": "Månad",
+    "year": "År",
+    "half_hour": "Halvtimme",
+}
+
+_VALUE_LABELS: dict[str, dict] = {
+    "channel": CHANNELS,
+    "customer_type": CUSTOMER_TYPES,
+    "outcome": OUTCOMES,
+    "demand_type": DEMAND_TYPES,
+    "failure_reason": FAILURE_REASONS,
+    "language": LANGUAGES,
+    "interpreter": {True: "Med tolk", False: "Utan tolk"},
+    "flag": {True: "Ja", False: "Nej"},
+    "dimension_name": DIMENSION_LABELS,
+}
+
+
+def label_for(dimension: str, value) -> str:
+    """The Swedish label of a dimension value; unknown values are shown as they are."""
+    if value is None:
+        return "Uppgift saknas"
+    return _VALUE_LABELS.get(dimension, {}).get(value, str(value))
+
+
+def dimension_label(dimension: str) -> str:
+    return DIMENSION_LABELS.get(dimension, dimension)

@@ -2,7 +2,9 @@
 
 Conventions (Språkrådet / TNC): a no-break space groups thousands, a comma marks decimals,
 "%" follows a no-break space, the minus sign is U+2212, dates read "3 mars 2025".
-Suppressed counts show as "<5" (the threshold in force), never as the number.
+A hidden cell never shows its number: a count hidden because it is small reads "<5" (the threshold
+in force); every other hidden cell reads "Dolt", above all a count hidden as a complement, whose
+true value may be large (dashboard.metrics.suppression.explain says why in words).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ DECIMAL_SEP = ","
 MINUS = "\u2212"
 EN_DASH = "\u2013"
 MISSING = "–"  # shown where there is no value (no data), distinct from suppression
+HIDDEN = "Dolt"  # a hidden cell that is not a small count
+# dashboard.metrics.suppression.SMALL_COUNT (not imported: the metrics package imports this module)
+SMALL_COUNT = "small_count"
+COUNT_UNITS = ("count", "antal")
 PLOTLY_SEPARATORS = DECIMAL_SEP + THOUSANDS_SEP  # Plotly layout.separators: decimal then thousands
 
 MONTHS = (
@@ -54,11 +60,24 @@ def format_int(value, *, sign: bool = False) -> str:
     return format_number(value, 0, sign=sign)
 
 
-def format_count(value, *, suppressed: bool = False, threshold: int = 5) -> str:
-    """A count, or '<threshold' when suppressed (or when the raw value is under the threshold)."""
-    if suppressed or (not _is_missing(value) and 0 < value < threshold):
+def format_count(value, *, suppressed: bool = False, threshold: int = 5,
+                 reason: str | None = None) -> str:
+    """A count. Hidden: '<threshold' only when it is hidden for being small (reason
+    small_count, or a raw value under the threshold); any other hidden count reads 'Dolt'."""
+    if suppressed:
+        return hidden_text("count", reason, threshold)
+    if not _is_missing(value) and 0 < value < threshold:
         return f"<{threshold}"
     return format_int(value)
+
+
+def hidden_text(unit: str | None, reason: str | None, threshold: int = 5) -> str:
+    """What a hidden cell reads: '<5' for a count hidden because it is small; 'Dolt' for
+    everything else (a complementary count may be large, so '<5' would mislead; a rate or a
+    mean over too few contacts; a hidden cell whose reason is not known)."""
+    if unit in COUNT_UNITS and reason == SMALL_COUNT:
+        return f"<{threshold}"
+    return HIDDEN
 
 
 def format_percent(fraction, decimals: int = 1, *, sign: bool = False) -> str:
@@ -182,10 +201,12 @@ _BY_UNIT = {
 }
 
 
-def format_value(value, unit: str | None, *, suppressed: bool = False, threshold: int = 5) -> str:
-    """Format one metric value by its registry unit; suppressed values never show a number."""
+def format_value(value, unit: str | None, *, suppressed: bool = False, threshold: int = 5,
+                 reason: str | None = None) -> str:
+    """Format one metric value by its registry unit; suppressed values never show a number
+    (`hidden_text`: '<5' for a small count, 'Dolt' otherwise)."""
     if suppressed:
-        return f"<{threshold}" if unit in ("count", "antal") else "Dolt"
+        return hidden_text(unit, reason, threshold)
     formatter = _BY_UNIT.get((unit or "").lower())
     if formatter is None:
         return format_number(value, 1)

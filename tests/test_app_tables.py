@@ -7,9 +7,8 @@ import duckdb
 import polars as pl
 
 from dashboard.config import Settings
-from dashboard.export.suppress import hide
 from dashboard.metrics import Filters, compute, service_gap_ledger
-from dashboard.ui.hiding import hide_result, metrics_frame
+from dashboard.metrics.hiding import hide, hide_result, metrics_frame
 from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask
 
 NBSP = "\u00a0"
@@ -19,6 +18,7 @@ FRAME = pl.DataFrame({
     "day": [date(2025, 3, 3)] * 3,
     "contacts": [1234, None, 7],
     "contacts__suppressed": [False, True, False],
+    "contacts__reason": [None, "small_count", None],
     "answer_rate": [0.873, None, 0.5],
     "answer_rate__n": [1000, 3, 7],
 })
@@ -65,3 +65,13 @@ def test_dashboard_hides_exactly_what_the_exports_hide(sample_db):
     assert shown.equals(hide(ledger, ids, ("department", "topic"), settings))
     for c in ids:  # nothing hidden keeps its number
         assert shown.filter(pl.col(f"{c}__suppressed"))[c].null_count() == shown[f"{c}__suppressed"].sum()
+
+
+def test_a_complementary_count_reads_dolt_and_an_unexplained_flag_never_claims_small():
+    frame = pl.DataFrame({"contacts": [None, None, 12], "contacts__suppressed": [True, True, False],
+                          "contacts__reason": ["small_count", "complementary", None]})
+    table = TableData("t", frame, (Col("contacts", "Kontakter", "count"),), 5)
+    assert display_frame(table)["Kontakter"].to_list() == ["<5", "Dolt", "12"]
+    assert [r[0] for r in export_rows(table)] == ["<5", "Dolt", 12]
+    no_reason = TableData("t", frame.drop("contacts__reason"), table.columns, 5)
+    assert display_frame(no_reason)["Kontakter"].to_list() == ["Dolt", "Dolt", "12"]

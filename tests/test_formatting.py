@@ -52,8 +52,21 @@ def test_counts_below_threshold_are_suppressed():
     assert f.format_count(5) == "5"
     assert f.format_count(0) == "0"  # a true zero reveals nobody
     assert f.format_count(12345) == f"12{S}345"
-    assert f.format_count(None, suppressed=True) == "<5"
-    assert f.format_count(500, suppressed=True) == "<5"
+    assert f.format_count(None, suppressed=True, reason="small_count") == "<5"
+
+
+def test_a_complementary_count_reads_dolt_not_under_the_threshold():
+    # hidden so another hidden count cannot be derived: its true value may be large
+    assert f.format_count(500, suppressed=True, reason="complementary") == "Dolt"
+    assert f.format_count(500, suppressed=True) == "Dolt"  # reason unknown: never claim "<5"
+    assert f.format_value(500, "count", suppressed=True, reason="complementary") == "Dolt"
+    assert f.format_value(3, "count", suppressed=True, reason="small_count", threshold=3) == "<3"
+
+
+def test_small_count_reason_is_the_suppression_modules():
+    from dashboard.metrics import suppression
+
+    assert f.SMALL_COUNT == suppression.SMALL_COUNT
 
 
 def test_money_and_positions():
@@ -108,7 +121,7 @@ def test_format_value_by_unit():
     assert f.format_value(1234, "count") == f"1{S}234"
     assert f.format_value(95, "seconds") == f"1{S}min 35{S}s"
     assert f.format_value(5000, "sek") == f"5{S}000{S}kr"
-    assert f.format_value(3, "count", suppressed=True) == "<5"
+    assert f.format_value(3, "count", suppressed=True, reason="small_count") == "<5"
     assert f.format_value(0.5, "share", suppressed=True) == "Dolt"
     assert f.format_value(1.23456, "okänd") == "1,2"
     assert f.format_value(1.356, "ratio") == "1,36"

@@ -13,7 +13,7 @@ from dashboard.metrics.output import suppress_metrics
 def frame():
     return pl.DataFrame({
         "channel": ["phone", "chat", "email", "visit"],
-        "contacts": [40, 3, 30, 50], "contacts__n": [40, 3, 30, 50],
+        "contacts": [45, 4, 30, 55], "contacts__n": [45, 4, 30, 55],
         "answer_rate": [0.75, 1.0, None, 0.8], "answer_rate__n": [40, 3, 0, 50],
     })
 
@@ -27,7 +27,7 @@ def test_small_count_its_complement_and_small_rate_basis_are_hidden():
     assert got["chat"]["contacts"] is None and got["chat"]["contacts__reason"] == "small_count"
     # the smallest other count hides with it, so 3 cannot be derived from the published total
     assert got["email"]["contacts__reason"] == "complementary" and got["email"]["contacts"] is None
-    assert got["phone"]["contacts"] == 40 and not got["phone"]["contacts__suppressed"]
+    assert got["phone"]["contacts"] == 45 and not got["phone"]["contacts__suppressed"]
     assert got["chat"]["answer_rate"] is None and got["chat"]["answer_rate__n"] is None
     # the basis 3 is itself a published count: the smallest other basis (40) hides with it
     assert got["phone"]["answer_rate__reason"] == "complementary"
@@ -43,7 +43,7 @@ def test_a_value_without_basis_is_missing_not_hidden():
 
 def test_threshold_comes_from_settings():
     out = suppress_metrics(frame(), ["contacts"], by=("channel",), settings=Settings(small_cell_threshold=2))
-    assert out["contacts"].to_list() == [40, 3, 30, 50]
+    assert out["contacts"].to_list() == [45, 4, 30, 55]
 
 
 def ledger():
@@ -92,3 +92,19 @@ def test_more_than_two_dimensions_are_protected_as_one_list():
                           "contacts__n": [40, 3, 30]})
     out = suppress_metrics(frame, ["contacts"], by=("channel", "topic", "language"))
     assert out["contacts__reason"].to_list() == [None, "small_count", "complementary"]
+
+
+def test_a_count_equal_to_a_hidden_count_of_its_row_is_hidden_too():
+    # every phone and chat contact queues, so offered = contacts there: answer_rate's basis 40
+    # (hidden so chat's 3 offered cannot be derived) would give phone's contacts away if shown
+    frame = pl.DataFrame({
+        "channel": ["phone", "chat", "email", "visit"],
+        "contacts": [40, 3, 30, 50], "contacts__n": [40, 3, 30, 50],
+        "answer_rate": [0.75, 1.0, None, None], "answer_rate__n": [40, 3, 0, 0],
+    })
+    got = rows(suppress_metrics(frame, ["contacts", "answer_rate"], by=("channel",)))
+    assert got["phone"]["answer_rate__suppressed"]
+    assert got["phone"]["contacts"] is None and got["phone"]["contacts__reason"] == "complementary"
+    # the column of contacts is still protected: chat 3 cannot be derived from the total
+    assert sum(got[c]["contacts__suppressed"] for c in got) >= 2
+    assert got["visit"]["contacts"] == 50

@@ -294,3 +294,12 @@ def test_parts_no_hidden_cell_is_derivable(rows, with_total_row):
     derivable = {r * 3 + cols.index(c) for r, c in result.derivable}
     assert not derivable or (n_rows == 1 and not with_total_row)  # one group = the city's totals
     _check_protected(values, hidden, _grid_equations(n_rows, 2), 5, derivable)
+
+
+def test_cells_hidden_for_an_outside_reason_are_protected_like_the_rest():
+    # row b is hidden from outside (it equals a hidden count elsewhere): c hides with it,
+    # else b = total - a - c
+    frame = pl.DataFrame({"g": ["a", "b", "c"], "x": [50, 30, 40]})
+    out = suppress(frame, counts=["x"], by=["g"], hidden_cells={"x": [1]})
+    assert out.reasons["x"].to_list() == [None, "complementary", "complementary"]
+    assert out.frame["x"].to_list() == [50, None, None]

@@ -1,8 +1,9 @@
 """`kontaktcenter metrics`: registry metrics for a filter, as a table, CSV or JSON.
 
 The same engine call and the same suppression as the dashboard: figures are computed by
-`dashboard.metrics.compute` and small cells hidden by `dashboard.metrics.output.suppress_metrics` before
-anything is printed. Suppressed values print as "<5" / "Dolt" (table), an empty cell (CSV) or
+`dashboard.metrics.compute` and small cells hidden by `dashboard.metrics.hiding` (the rules the
+dashboard and the exports use) before anything is printed. Suppressed values print as "<5" (a
+small count) or "Dolt" (table), an empty cell (CSV) or
 null with the metric id listed under "suppressed" (JSON).
 """
 
@@ -96,7 +97,7 @@ def _open(args):
 
 def run(args) -> int:
     from dashboard.metrics.engine import compute
-    from dashboard.metrics.output import suppress_metrics
+    from dashboard.metrics.hiding import metrics_frame
 
     settings = args.settings
     ids = tuple(args.metric) or DEFAULT_METRICS
@@ -112,7 +113,7 @@ def run(args) -> int:
         raise CliError(str(exc)) from None
     finally:
         con.close()
-    shown = suppress_metrics(frame, ids, by=by, settings=settings)
+    shown = metrics_frame(frame, ids, by, settings)
     writer = {"table": _print_table, "csv": _print_csv, "json": _print_json}[args.format]
     writer(shown, ids, by, settings)
     return 0
@@ -187,7 +188,8 @@ def _print_table(frame: pl.DataFrame, ids, by, settings) -> None:
         for m in metrics:
             value = row[m.id]
             cells.append(format_value(value, m.unit, suppressed=_suppressed(row, m.id),
-                                      threshold=settings.small_cell_threshold)
+                                      threshold=settings.small_cell_threshold,
+                                      reason=row.get(f"{m.id}__reason"))
                          if value is not None or _suppressed(row, m.id) else MISSING)
         rows.append(cells)
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]

@@ -20,7 +20,7 @@ from dashboard.export.cells import Suppressed
 from dashboard.export.downloads import MIME, Download, file_name, record_export, view_context
 from dashboard.export.model import Column, DataInfo, Definition, Mover, Pack, Summary, Table
 from dashboard.export.pack_tables import change, frame_table
-from dashboard.export.suppress import hide_scorecard
+from dashboard.metrics.hiding import hide_scorecard
 from dashboard.metrics import Filters, data_quality, registry
 from dashboard.metrics.quality import QUALITY_METRICS
 from dashboard.store import data_version, open_store

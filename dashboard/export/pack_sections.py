@@ -15,14 +15,14 @@ import polars as pl
 from dashboard.config import Settings
 from dashboard.export.cells import Figure
 from dashboard.export.model import Chart, Column, Section, Table
-from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table, hidden,
-                                          key_figures_table)
-from dashboard.export.suppress import hidden_value, hide, hide_counts, hide_scorecard
+from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table,
+                                          key_figures_table, shown_or_hidden)
 from dashboard.metrics import (EQUITY_METRICS, SCORECARD_METRICS, Filters, Scorecard, compute,
                                equity, failure_demand_breakdown, incidents, scorecard,
                                self_service_potential, service_gap_ledger)
 from dashboard.metrics import local_service as local_service_of
-from dashboard.ui.labels import label_for
+from dashboard.metrics.hiding import hide, hide_result, hide_scorecard
+from dashboard.domain import label_for
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -115,8 +115,7 @@ def _weekly(inp: Inputs) -> Table:
     def cell(frame, i):
         if frame is None or i >= frame.height:
             return None
-        row = frame.row(i, named=True)
-        return hidden("count", inp.threshold) if row["contacts__suppressed"] else row["contacts"]
+        return shown_or_hidden(frame.row(i, named=True), "contacts", "count", inp.threshold)
 
     columns = (Column("week", "Vecka från"), Column("value", "Perioden", "count"))
     note = "Första och sista veckan kan vara delvis utanför perioden."
@@ -133,7 +132,7 @@ def _weekly(inp: Inputs) -> Table:
 def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
     card = inp.card(RIGHTS_IDS)
     ledger = service_gap_ledger(inp.con, filters=inp.filters, settings=inp.settings)
-    ledger = hide(ledger, LEDGER_IDS, ("department", "topic"), inp.settings).head(TOP)
+    ledger = hide_result("service_gap_ledger", ledger, inp.settings).head(TOP)
     dims = ("topic",) if inp.department else ("department", "topic")
     ledger_table = frame_table("Serviceglapp: ärenden som lämnas vidare", ledger, dims,
                                LEDGER_IDS, inp.settings, suppress=False,
@@ -160,10 +159,9 @@ def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
 def _equity(inp: Inputs) -> Table:
     """Flagged groups only: clearly and materially worse than the rest of the city."""
     rows = []
-    frame = equity(inp.con, inp.filters, settings=inp.settings)
+    # a group too small to show is not listed at all (the equity rule drops it)
+    frame = hide_result("equity", equity(inp.con, inp.filters, settings=inp.settings), inp.settings)
     for r in frame.filter(pl.col("flagged")).iter_rows(named=True):
-        if hidden_value(r["metric"], r["trials"], inp.settings):
-            continue  # a group too small to show is not listed at all
         dim = r["dimension"]
         group = {"true": True, "false": False}.get(r["group"], r["group"]) \
             if dim == "interpreter" else r["group"]
@@ -187,8 +185,7 @@ def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
                                        settings=inp.settings)
     tagged, inferred = _reason_tables(reasons, inp)
     potential = self_service_potential(inp.con, inp.filters, settings=inp.settings)
-    potential = hide_counts(potential, inp.settings, counts=("contacts", "phone", "e_service"),
-                            rates={"phone_share": "contacts"}, by=("topic",)).head(TOP)
+    potential = hide_result("self_service_potential", potential, inp.settings).head(TOP)
     potential_table = _plain_table(
         "Självservice: ärenden med e-tjänst som mest kommer per telefon", potential,
         (("topic", "Ärendekategori", None), ("contacts", "Kontakter", "count"),
@@ -212,14 +209,13 @@ def _reason_tables(reasons: pl.DataFrame, inp: Inputs) -> tuple[Table, Table]:
     spec = (("reason", "Orsak", None), ("failures", "Kontakter", "count"),
             ("share", "Andel av underlaget", "share"),
             ("share_of_failure", "Andel av onödig efterfrågan", "share"))
-    labelled = reasons.with_columns(pl.col("reason").map_elements(
+    labelled = hide_result("failure_demand_breakdown", reasons, inp.settings, by="reason")
+    labelled = labelled.with_columns(pl.col("reason").map_elements(
         lambda r: label_for("failure_reason", r) if r else "Utan angiven orsak",
         return_dtype=pl.String, skip_nulls=False))
 
     def shown(inferred: bool) -> pl.DataFrame:
-        part = labelled.filter(pl.col("inferred") == inferred)
-        return hide_counts(part, inp.settings, counts=("failures",), rates={"share": "basis"},
-                           follow={"share_of_failure": "failures"}, by=("reason",))
+        return labelled.filter(pl.col("inferred") == inferred)
 
     tagged = _plain_table(
         "Onödig efterfrågan per orsak (taggad)", shown(False), spec, inp.threshold,
@@ -235,28 +231,23 @@ def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
     """A structured engine frame (not registry metrics) with `col__suppressed` flags."""
     rows = []
     for r in frame.iter_rows(named=True):
-        rows.append(tuple(hidden(unit, threshold) if r.get(f"{key}__suppressed") else r[key]
-                          for key, _, unit in spec))
+        rows.append(tuple(shown_or_hidden(r, key, unit, threshold) for key, _, unit in spec))
     return Table(title, tuple(Column(k, label, unit) for k, label, unit in spec), tuple(rows),
                  note)
 
 
 def local_service(inp: Inputs) -> Section:
-    service = local_service_of(inp.con, inp.filters, settings=inp.settings)
-    totals = hide_counts(service.totals, inp.settings, counts=("contacts",),
-                         by=("service_point", "channel"))
-    points = _per_point(totals, service.channels, inp.threshold)
-    topics = hide_counts(service.topics, inp.settings, counts=("contacts",),
-                         follow={"share": "contacts"}, by=("service_point", "topic"))
-    topics = topics.sort("contacts", descending=True, nulls_last=True).head(TOP)
+    service = hide_result("local_service", local_service_of(inp.con, inp.filters,
+                                                            settings=inp.settings), inp.settings)
+    points = _per_point(service.totals, service.channels, inp.threshold)
+    topics = service.topics.sort("contacts", descending=True, nulls_last=True).head(TOP)
     topic_table = _plain_table("Vanligaste ärenden på servicepunkterna", topics,
                                (("service_point", "Servicepunkt", None),
                                 ("topic", "Ärendekategori", None),
                                 ("contacts", "Kontakter", "count"),
                                 ("share", "Andel av punktens kontakter", "share")), inp.threshold)
-    found = incidents(inp.con, inp.filters, settings=inp.settings).head(TOP)
-    found = hide_counts(found, inp.settings, counts=("contacts", "peak_count"),
-                        follow={"excess": "contacts"})
+    found = hide_result("incidents", incidents(inp.con, inp.filters, settings=inp.settings),
+                        inp.settings).head(TOP)
     incident_table = _plain_table(
         "Oönskade händelser: toppar i ärenden per område", found,
         (("city_area", "Område", None), ("topic", "Ärendekategori", None),
@@ -285,8 +276,7 @@ def _per_point(totals: pl.DataFrame, channels, threshold: int) -> Table:
         for ch in channels:
             r = cells.get((p, ch))
             # no row: no contacts of that channel there
-            row.append(0 if r is None else hidden("count", threshold)
-                       if r["contacts__suppressed"] else r["contacts"])
+            row.append(0 if r is None else shown_or_hidden(r, "contacts", "count", threshold))
         rows.append(tuple(row))
     columns = (Column("service_point", "Servicepunkt"),
                *(Column(ch, label_for("channel", ch), "count") for ch in channels))
@@ -295,14 +285,13 @@ def _per_point(totals: pl.DataFrame, channels, threshold: int) -> Table:
 
 def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(SCORECARD_METRICS)
-    flagged = hide_scorecard(card.metrics, inp.settings)
+    shown = hide_result("scorecard", card, inp.settings)
+    flagged = shown.metrics
     key = key_figures_table("Styrkort", flagged, inp.settings, **inp.key_columns)
     shares = key_figures_table(
         "Andelar jämfört", flagged.filter(pl.col("metric").is_in(COMPARED_SHARES)),
         inp.settings, **inp.key_columns)
-    drivers = hide_counts(card.drivers, inp.settings, counts=("failures", "previous_failures"),
-                          follow={"share_of_failure": "failures"})
-    drivers = drivers.with_columns(
+    drivers = shown.drivers.with_columns(
         pl.col("reason").map_elements(lambda r: label_for("failure_reason", r),
                                       return_dtype=pl.String),
         pl.when(pl.col("inferred")).then(pl.lit("härledd")).otherwise(pl.lit("taggad"))

@@ -1,7 +1,7 @@
 """Engine frames to pack tables: registry labels and units, Swedish dimension labels, hidden cells.
 
 Values are copied from the engine's output untouched; only hidden cells are replaced, by the text
-the screen shows (formatting.format_value with suppressed=True: "<5" for counts, "Dolt" else).
+the screen shows (formatting.hidden_text: "<5" for a count hidden for being small, "Dolt" else).
 """
 
 from __future__ import annotations
@@ -15,16 +15,23 @@ from dashboard import formatting as f
 from dashboard.config import Settings
 from dashboard.export.cells import FIGURE, Figure, Suppressed
 from dashboard.export.model import Column, Table
-from dashboard.export.suppress import hide
 from dashboard.metrics import registry
+from dashboard.metrics.hiding import hide
 from dashboard.metrics.filters import DIMENSIONS
-from dashboard.ui.labels import label_for
+from dashboard.domain import label_for
 
 TIME_DIMENSIONS = ("day", "week", "month")
 
 
-def hidden(unit: str | None, threshold: int) -> Suppressed:
-    return Suppressed(f.format_value(None, unit, suppressed=True, threshold=threshold))
+def hidden(unit: str | None, threshold: int, reason: str | None = None) -> Suppressed:
+    return Suppressed(f.hidden_text(unit, reason, threshold))
+
+
+def shown_or_hidden(row: dict, key: str, unit: str | None, threshold: int):
+    """A frame cell as the pack shows it: the value, or its hidden text when flagged."""
+    if row.get(f"{key}__suppressed"):
+        return hidden(unit, threshold, row.get(f"{key}__reason"))
+    return row[key]
 
 
 def metric_column(metric_id: str, settings: Settings, label: str | None = None) -> Column:
@@ -64,9 +71,7 @@ def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids
     for row in frame.iter_rows(named=True):
         cells = [dimension_value(d, row[d]) for d in dims]
         for m in metric_ids:
-            unit = registry.get(m).unit
-            cells.append(hidden(unit, settings.small_cell_threshold)
-                         if row.get(f"{m}__suppressed") else row[m])
+            cells.append(shown_or_hidden(row, m, registry.get(m).unit, settings.small_cell_threshold))
         rows.append(tuple(cells))
     return Table(title, tuple(columns), tuple(rows), note)
 
@@ -104,16 +109,22 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
     rows = []
     for r in card.iter_rows(named=True):
         unit = r["unit"]
-        cells = [r["label"], hidden(unit, t) if r["value_suppressed"] else Figure(r["value"], unit)]
+        cells = [r["label"], _card_cell(r, "value", t)]
         if with_comparison:
-            cells.append(hidden(unit, t) if r["previous_suppressed"]
-                         else Figure(r["previous"], unit))
+            cells.append(_card_cell(r, "previous", t))
             if r["value_suppressed"] or r["previous_suppressed"]:
                 cells.append(hidden(None, t))
             else:
                 value, delta_unit, _ = change(r["value"], r["previous"], unit)
                 cells.append(Figure(value, delta_unit))
         if with_city:
-            cells.append(hidden(unit, t) if r["city_suppressed"] else Figure(r["city"], unit))
+            cells.append(_card_cell(r, "city", t))
         rows.append(tuple(cells))
     return Table(title, tuple(columns), tuple(rows), note)
+
+
+def _card_cell(r: dict, side: str, threshold: int):
+    """One side (value, previous, city) of a scorecard row: a Figure or its hidden text."""
+    if r[f"{side}_suppressed"]:
+        return hidden(r["unit"], threshold, r.get(f"{side}_reason"))
+    return Figure(r[side], r["unit"])

@@ -92,6 +92,7 @@ def suppress(
     total_label: object = None,
     margins_known: bool = True,
     parts: Mapping[str, Sequence[str]] | None = None,
+    hidden_cells: Mapping[str, Sequence[int]] | None = None,
 ) -> Suppressed:
     """Hide small counts, rates over small counts, and the complementary cells.
 
@@ -102,6 +103,8 @@ def suppress(
     are published elsewhere (the city total, another page); True is the safe default.
     parts: whole -> parts count columns that sum to it in every row (answered + abandoned = offered);
     only with at most one `by` column.
+    hidden_cells: count column -> rows hidden for a reason outside this table (`complementary`),
+    e.g. because the cell equals a hidden count of another column; protected like any other.
     """
     if threshold < 1:
         raise ValueError("Tröskeln för små tal måste vara minst 1.")
@@ -115,6 +118,10 @@ def suppress(
         c: [SMALL_COUNT if v is not None and 0 < v < threshold else None for v in values[c]]
         for c in counts
     }
+    for col, rows in (hidden_cells or {}).items():
+        for i in rows:
+            if reasons[col][i] is None and values[col][i] is not None:
+                reasons[col][i] = COMPLEMENTARY
     keys = [frame.get_column(b).to_list() for b in by]
     derivable: list[tuple[int, str]] = []
     for table in _tables(counts, parts, by):

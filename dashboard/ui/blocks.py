@@ -18,8 +18,8 @@ from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
 from dashboard.ui.filters import View
 from dashboard.ui.kpi import KeyFigure, key_figures
-from dashboard.ui.labels import dimension_label, label_for
-from dashboard.ui.tables import Col, TableData, hidden_mask
+from dashboard.domain import dimension_label, label_for
+from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons
 
 
 def label(metric_id: str) -> str:
@@ -70,8 +70,9 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
         value, hidden = _single(now, mid)
         previous, previous_hidden = _single(before, mid)
         city_value, city_hidden = _single(city, mid)
+        reason = hidden_reasons(now, metric_col(mid))[0] if hidden else None
         items.append(KeyFigure(mid, value, previous, None if city_hidden else city_value,
-                               hidden, previous_hidden))
+                               hidden, previous_hidden, reason))
     key_figures(items, compare_label=compare_label(view),
                 city_label="Hela staden" if view.department else None, columns=columns)
 

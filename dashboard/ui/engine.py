@@ -13,7 +13,7 @@ import polars as pl
 from dashboard.metrics.filters import Filters
 from dashboard.ui import data
 from dashboard.ui.filters import View
-from dashboard.ui.hiding import hide_result, metrics_frame
+from dashboard.metrics.hiding import hide_result, metrics_frame
 
 CURRENT, COMPARE, CITY, CITY_COMPARE = "current", "compare", "city", "city_compare"
 
@@ -38,7 +38,7 @@ def filters_for(view: View, scope: str = CURRENT) -> Filters | None:
 
 def call(name: str, fn: Callable, filters: Filters, *args, **kwargs):
     """Call `fn(cursor, filters, *args, settings=..., **kwargs)` through the cache, small cells
-    hidden (dashboard.ui.hiding) before the result is cached."""
+    hidden (dashboard.metrics.hiding) before the result is cached."""
     settings = data.settings()
 
     def run(cur):

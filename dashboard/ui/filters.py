@@ -27,7 +27,7 @@ from dashboard.ui.filter_state import (
     resolve_period,
     to_query,
 )
-from dashboard.ui.labels import label_for
+from dashboard.domain import label_for
 
 CITY = "Hela staden"
 _KEY = "flt_"  # widget keys; their values are always re-derived from the URL

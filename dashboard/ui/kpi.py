@@ -21,6 +21,7 @@ class KeyFigure:
     city: float | None = None
     hidden: bool = False  # suppressed: too few contacts
     previous_hidden: bool = False
+    reason: str | None = None  # why it is hidden (dashboard.metrics.suppression)
 
 
 def judgement(metric_id: str, value, previous) -> str | None:
@@ -41,7 +42,8 @@ def key_figures(items: Sequence[KeyFigure], *, compare_label: str | None, city_l
     for i, item in enumerate(items):
         m = REGISTRY[item.metric_id]
         label = m.label_for(data.settings())
-        value = format_value(item.value, m.unit, suppressed=item.hidden, threshold=threshold)
+        value = format_value(item.value, m.unit, suppressed=item.hidden, threshold=threshold,
+                             reason=item.reason)
         delta = None
         if compare_label and not item.hidden and not item.previous_hidden:
             delta = format_delta(item.value, item.previous, m.unit)

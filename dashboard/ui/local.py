@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
 from dashboard.ui import blocks, data
 from dashboard.ui.figure import chart_block
-from dashboard.ui.hiding import hours_of_point
+from dashboard.metrics.hiding import hours_of_point
 from dashboard.ui.tables import Col, TableData
 
 

@@ -20,8 +20,8 @@ from dashboard.ui.tables import Col, TableData, hidden_text
 TEXT_COLUMNS = ("metric_label", "current", "previous_text", "change_text", "city_text")
 
 
-def _text(unit: str, value, hidden: bool) -> str:
-    return hidden_text(Col("", "", unit), blocks.threshold()) if hidden else format_value(value, unit)
+def _text(unit: str, value, hidden: bool, reason: str | None = None) -> str:
+    return hidden_text(Col("", "", unit), blocks.threshold(), reason) if hidden else format_value(value, unit)
 
 
 def card_rows(card) -> pl.DataFrame:
@@ -36,10 +36,11 @@ def card_rows(card) -> pl.DataFrame:
         verdict = judgement(mid, r["value"], r["previous"]) if change else None
         rows.append({
             "metric_label": r["label"],
-            "current": _text(unit, r["value"], now_hidden),
-            "previous_text": _text(unit, r["previous"], before_hidden) if card.comparison else MISSING,
+            "current": _text(unit, r["value"], now_hidden, r.get("value_reason")),
+            "previous_text": (_text(unit, r["previous"], before_hidden, r.get("previous_reason"))
+                              if card.comparison else MISSING),
             "change_text": f"{change} ({verdict})" if change and verdict else (change or MISSING),
-            "city_text": _text(unit, r["city"], r["city_suppressed"]),
+            "city_text": _text(unit, r["city"], r["city_suppressed"], r.get("city_reason")),
         })
     return pl.DataFrame(rows, schema={c: pl.String for c in TEXT_COLUMNS})
 

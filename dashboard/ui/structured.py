@@ -13,7 +13,7 @@ import polars as pl
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks
 from dashboard.ui.figure import table_block
-from dashboard.ui.labels import DIMENSIONS
+from dashboard.domain import DIMENSION_LABELS
 from dashboard.ui.tables import Col, TableData
 
 
@@ -28,7 +28,7 @@ def guess_columns(frame: pl.DataFrame, titles: Mapping[str, tuple[str, str | Non
             cols.append(Col(name, title, unit, dimension=None if unit else name))
         elif name in REGISTRY:
             cols.append(blocks.metric_col(name))
-        elif name in DIMENSIONS:
+        elif name in DIMENSION_LABELS:
             cols.append(blocks.dim_col(name))
         elif frame[name].dtype.is_numeric():
             cols.append(Col(name, name.replace("_", " ").capitalize(), "number"))

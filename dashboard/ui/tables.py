@@ -1,10 +1,12 @@
-"""Tables as shown and downloaded: Swedish headers, Swedish formats, hidden cells as "<5"/"Dolt".
+"""Tables as shown and downloaded: Swedish headers, Swedish formats, hidden cells as "<5"/"Dolt"
+("<5" only for a count hidden for being small; formatting.hidden_text).
 
 Pure (no streamlit): the figure block, the downloads and the tests use it.
 
 A `Col` names one column of an engine frame. A cell is hidden when the suppression step marked it:
-a boolean column `{key}__suppressed` is true (H3's suppression), or the metric's basis count
-`{key}__n` is below the minimum the metric needs while no suppression step ran.
+a boolean column `{key}__suppressed` is true (H3's suppression, with the reason in `{key}__reason`),
+or the metric's basis count `{key}__n` is below the minimum the metric needs while no suppression
+step ran.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboard.formatting import format_date_short, format_month, format_value, format_weekday
-from dashboard.ui.labels import label_for
+from dashboard.formatting import (SMALL_COUNT, format_date_short, format_month, format_value,
+                                  format_weekday)
+from dashboard.formatting import hidden_text as hidden_cell_text
+from dashboard.domain import label_for
 
-HIDDEN_COUNT = "<{threshold}"
-HIDDEN_RATE = "Dolt"
 DATE_DIMENSIONS = ("day", "week", "month", "date")
 
 
@@ -41,15 +43,25 @@ class TableData:
     note: str | None = None
 
 
-def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
-    flag = f"{col.key}__suppressed"
+def hidden_reasons(frame: pl.DataFrame, col: Col) -> list[str | None]:
+    """Per cell why it is hidden (dashboard.metrics.suppression's reasons), None where shown.
+    A flag without a reason column gives "" (hidden, reason unknown: reads "Dolt")."""
+    flag, why = f"{col.key}__suppressed", f"{col.key}__reason"
     if flag in frame.columns:
-        return [bool(v) for v in frame[flag].fill_null(False).to_list()]
+        reasons = frame[why].to_list() if why in frame.columns else [None] * frame.height
+        return [(r or "") if h else None
+                for h, r in zip(frame[flag].fill_null(False).to_list(), reasons)]
     basis = f"{col.key}__n"
     if col.min_n is not None and basis in frame.columns:
         low = 1 if col.unit == "count" else 0  # a true zero count reveals nobody
-        return [n is not None and low <= n < col.min_n for n in frame[basis].to_list()]
-    return [False] * frame.height
+        small = SMALL_COUNT if col.unit == "count" else "small_denominator"
+        return [small if n is not None and low <= n < col.min_n else None
+                for n in frame[basis].to_list()]
+    return [None] * frame.height
+
+
+def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
+    return [r is not None for r in hidden_reasons(frame, col)]
 
 
 def _dimension_text(value, dimension: str | None) -> str:
@@ -66,8 +78,8 @@ def _dimension_text(value, dimension: str | None) -> str:
     return str(value)
 
 
-def hidden_text(col: Col, threshold: int) -> str:
-    return HIDDEN_COUNT.format(threshold=threshold) if col.unit == "count" else HIDDEN_RATE
+def hidden_text(col: Col, threshold: int, reason: str | None = None) -> str:
+    return hidden_cell_text(col.unit, reason, threshold)
 
 
 def cell_texts(table: TableData, col: Col) -> list[str]:
@@ -75,9 +87,9 @@ def cell_texts(table: TableData, col: Col) -> list[str]:
     values = table.frame[col.key].to_list()
     if col.unit is None:
         return [_dimension_text(v, col.dimension) for v in values]
-    hidden = hidden_mask(table.frame, col)
-    return [hidden_text(col, table.threshold) if h else format_value(v, col.unit)
-            for v, h in zip(values, hidden)]
+    reasons = hidden_reasons(table.frame, col)
+    return [format_value(v, col.unit) if r is None else hidden_text(col, table.threshold, r)
+            for v, r in zip(values, reasons)]
 
 
 def display_frame(table: TableData) -> pl.DataFrame:
@@ -96,6 +108,7 @@ def export_rows(table: TableData) -> list[list]:
             coded = col.dimension and col.dimension not in DATE_DIMENSIONS
             out_cols.append([_dimension_text(v, col.dimension) if coded else v for v in values])
             continue
-        hidden = hidden_mask(table.frame, col)
-        out_cols.append([hidden_text(col, table.threshold) if h else v for v, h in zip(values, hidden)])
+        reasons = hidden_reasons(table.frame, col)
+        out_cols.append([v if r is None else hidden_text(col, table.threshold, r)
+                         for v, r in zip(values, reasons)])
     return [list(row) for row in zip(*out_cols)]

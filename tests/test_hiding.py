@@ -1,0 +1,125 @@
+"""One hiding mechanism for every way figures leave the engine (dashboard.metrics.hiding):
+the dashboard's tables and the förvaltning pack hide exactly the same cells, and neither shows
+a rate that gives a hidden count back (rate × n, or n itself). On the sample store: a small
+department in one month, so small and complementary cells occur."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard.config import Settings
+from dashboard.export import pack_sections as ps
+from dashboard.export.cells import Suppressed
+from dashboard.metrics import (Filters, compute, failure_demand_breakdown, incidents, registry,
+                               self_service_potential, service_gap_ledger)
+from dashboard.metrics.hiding import hide_result, metrics_frame
+from dashboard.ui.tables import Col, TableData, export_rows
+
+DEPT = "Kulturförvaltningen"
+FILTERS = Filters(start=date(2025, 3, 1), end=date(2025, 3, 31), departments=(DEPT,))
+SETTINGS = Settings()
+COUNT_IDS = ("contacts", "offered", "answered", "abandoned", "forwarded")
+RATE_IDS = ("answer_rate", "abandon_rate", "forwarded_rate", "resolved_rate", "digital_share",
+            "service_level", "repeat_rate", "failure_demand_share")
+
+
+@pytest.fixture(scope="module")
+def inp(sample_con):
+    return ps.Inputs(sample_con, FILTERS, "previous", DEPT, SETTINGS)
+
+
+def _same_cells(pack_table, frame):
+    """The dashboard's table of `frame` (the pack table's columns, as the screen builds them)
+    against the pack's: a hidden cell reads the same text, a shown one holds the same value."""
+    cols = tuple(Col(c.key, c.label, c.unit) for c in pack_table.columns)
+    screen = export_rows(TableData(pack_table.title, frame, cols, SETTINGS.small_cell_threshold))
+    assert len(screen) == len(pack_table.rows)
+    hidden = 0
+    for mine, theirs in zip(screen, pack_table.rows):
+        for col, a, b in zip(cols, mine, theirs):
+            if col.unit is None:
+                continue
+            if isinstance(b, Suppressed):
+                hidden += 1
+                assert a == b.text, (pack_table.title, col.key)
+            else:
+                assert a == b, (pack_table.title, col.key)
+    return hidden
+
+
+def test_dashboard_and_pack_hide_the_same_cells(inp, sample_con):
+    con = sample_con
+    rights, _ = ps.rights(inp)
+    ledger = hide_result("service_gap_ledger", service_gap_ledger(con, FILTERS, settings=SETTINGS),
+                         SETTINGS).head(ps.TOP)
+    hidden = _same_cells(rights.tables[1], ledger)
+    avoidable, _ = ps.avoidable(inp)
+    reasons = hide_result("failure_demand_breakdown",
+                          failure_demand_breakdown(con, FILTERS, by="reason", settings=SETTINGS),
+                          SETTINGS, by="reason")
+    hidden += _same_cells(avoidable.tables[1], reasons.filter(~reasons["inferred"]))
+    potential = hide_result("self_service_potential",
+                            self_service_potential(con, FILTERS, settings=SETTINGS), SETTINGS)
+    hidden += _same_cells(avoidable.tables[3], potential.head(ps.TOP))
+    local = ps.local_service(inp)
+    found = hide_result("incidents", incidents(con, FILTERS, settings=SETTINGS), SETTINGS)
+    hidden += _same_cells(local.tables[2], found.head(ps.TOP))
+    assert hidden > 0, "the fixture should exercise hidden cells"
+
+
+def _linked(count_id: str, rate_id: str) -> bool:
+    """The rate's numerator or basis is the count (so rate × n, or n, gives the count)."""
+    c, r = registry.get(count_id), registry.get(rate_id)
+    return (r.num is not None and r.num.meta.eq(c.n)) or r.n.meta.eq(c.n)
+
+
+def _no_hidden_count_given_back(raw, shown, ids):
+    """No row shows a rate whose n or rate × n equals a count hidden in that row."""
+    counts = [i for i in ids if registry.get(i).kind == "count"]
+    rates = [i for i in ids if registry.get(i).kind != "count"]
+    checked = 0
+    for i in range(raw.height):
+        secret = {raw[c][i] for c in counts if shown[f"{c}__suppressed"][i]} - {None, 0}
+        for r in rates:
+            if shown[f"{r}__suppressed"][i] or raw[r][i] is None:
+                continue
+            n = raw[f"{r}__n"][i]
+            given = {n} | ({round(raw[r][i] * n)} if registry.get(r).is_proportion else set())
+            assert not (given & secret), (r, i, given & secret)
+            checked += bool(secret)
+    return checked
+
+
+def test_no_dashboard_frame_gives_a_hidden_count_back(sample_con):
+    ids = COUNT_IDS + RATE_IDS
+    checked = 0
+    for filters, by in ((FILTERS, ("topic",)), (FILTERS, ("channel",)),
+                        (FILTERS.without("departments"), ("department", "channel")),
+                        (FILTERS, ("week",))):
+        raw = compute(sample_con, filters, ids, by=by, settings=SETTINGS)
+        checked += _no_hidden_count_given_back(raw, metrics_frame(raw, ids, by, SETTINGS), ids)
+    raw = service_gap_ledger(sample_con, FILTERS, settings=SETTINGS)
+    ledger_ids = [c for c in raw.columns if f"{c}__n" in raw.columns and c in registry.REGISTRY]
+    checked += _no_hidden_count_given_back(
+        raw, hide_result("service_gap_ledger", raw, SETTINGS), ledger_ids)
+    assert checked > 0, "the fixture should have rows with hidden counts next to rates"
+
+
+def test_no_pack_table_shows_a_rate_next_to_its_hidden_count(inp):
+    tables = [t for section, *_ in (ps.rights(inp), ps.accessibility(inp), ps.avoidable(inp),
+                                    ps.collaboration(inp))
+              for t in section.tables]
+    pairs = 0
+    for table in tables:
+        keys = [c.key for c in table.columns]
+        metric_keys = [k for k in keys if k in registry.REGISTRY]
+        for c in (k for k in metric_keys if registry.get(k).kind == "count"):
+            for r in (k for k in metric_keys if k != c and _linked(c, k)):
+                ci, ri = keys.index(c), keys.index(r)
+                for row in table.rows:
+                    pairs += 1
+                    assert not (isinstance(row[ci], Suppressed)
+                                and not isinstance(row[ri], Suppressed)), (table.title, c, r)
+    assert pairs > 0
