@@ -9,7 +9,7 @@ import polars as pl
 from dashboard.config import Settings
 from dashboard.metrics import Filters, compute, service_gap_ledger
 from dashboard.metrics.hiding import hide, hide_result, metrics_frame
-from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask
+from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask, hidden_notes
 
 NBSP = "\u00a0"
 
@@ -75,3 +75,8 @@ def test_a_complementary_count_reads_dolt_and_an_unexplained_flag_never_claims_s
     assert [r[0] for r in export_rows(table)] == ["<5", "Dolt", 12]
     no_reason = TableData("t", frame.drop("contacts__reason"), table.columns, 5)
     assert display_frame(no_reason)["Kontakter"].to_list() == ["Dolt", "Dolt", "12"]
+    notes = hidden_notes(table)
+    assert notes == [
+        "”<5”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut.",
+        "”Dolt”: Dold så att en annan dold siffra inte kan räknas fram ur summan.",
+    ]

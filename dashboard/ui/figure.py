@@ -13,7 +13,7 @@ from dashboard.metrics.metric import UNITS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
 from dashboard.ui.download import download
-from dashboard.ui.tables import TableData, display_frame, hidden_mask
+from dashboard.ui.tables import TableData, display_frame, hidden_mask, hidden_notes
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -45,11 +45,10 @@ def definitions(metric_ids: Sequence[str], *, label: str = "Definition") -> None
 
 def _suppression_note(table: TableData) -> None:
     if any(any(hidden_mask(table.frame, c)) for c in table.columns if c.unit):
-        st.caption(
-            f"Värden som bygger på för få kontakter visas som ”<{table.threshold}” (antal) eller "
-            "”Dolt” (andelar och medelvärden), för att ingen enskild person ska kunna pekas ut. "
-            "Ibland döljs även ett värde till, så att det dolda inte kan räknas fram ur en summa."
-        )
+        notes = hidden_notes(table) or [
+            "”Dolt”: värdet bygger på för få kontakter eller döljs så att ett annat dolt värde "
+            "inte kan räknas fram ur en summa."]
+        st.caption(" ".join(notes))
 
 
 def _dataframe(table: TableData, key: str, static: bool = False) -> None:

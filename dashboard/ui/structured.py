@@ -21,7 +21,7 @@ def guess_columns(frame: pl.DataFrame, titles: Mapping[str, tuple[str, str | Non
     titles = titles or {}
     cols = []
     for name in frame.columns:
-        if name.endswith(("__n", "__suppressed")):
+        if name.endswith(("__n", "__suppressed", "__reason")):
             continue
         if name in titles:
             title, unit = titles[name]

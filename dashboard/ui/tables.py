@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dashboard.metrics.suppression import COMPLEMENTARY, SMALL_DENOMINATOR, explain
 from dashboard.formatting import (SMALL_COUNT, format_date_short, format_month, format_value,
                                   format_weekday)
 from dashboard.formatting import hidden_text as hidden_cell_text
@@ -112,3 +113,19 @@ def export_rows(table: TableData) -> list[list]:
         out_cols.append([v if r is None else hidden_text(col, table.threshold, r)
                          for v, r in zip(values, reasons)])
     return [list(row) for row in zip(*out_cols)]
+
+
+def hidden_notes(table: TableData) -> list[str]:
+    """One Swedish sentence per way a cell of the table is hidden (suppression.explain), each
+    after the text such cells read, e.g. '”Dolt”: Dold så att en annan dold siffra inte kan
+    räknas fram ur summan.'"""
+    seen: dict[tuple[str, str], str] = {}
+    for col in (c for c in table.columns if c.unit):
+        present = set(hidden_reasons(table.frame, col))
+        # a flag without a reason ("") is left to the generic caption
+        for reason in (r for r in (SMALL_COUNT, SMALL_DENOMINATOR, COMPLEMENTARY) if r in present):
+            minimum = max(col.min_n or 0, table.threshold) if reason == SMALL_DENOMINATOR \
+                else table.threshold
+            text = hidden_text(col, table.threshold, reason)
+            seen.setdefault((text, reason), f"”{text}”: {explain(reason, minimum)}")
+    return list(seen.values())
