@@ -8,7 +8,7 @@ import polars as pl
 
 from dashboard.config import Settings
 from dashboard.metrics import Filters, compute, service_gap_ledger
-from dashboard.metrics.hiding import hide, hide_result, metrics_frame
+from dashboard.metrics.hiding import hide_result, metrics_frame
 from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask, hidden_notes
 
 NBSP = "\u00a0"
@@ -47,7 +47,9 @@ def test_suppression_flags_win_over_the_basis_count():
     assert hidden_mask(zero, Col("c", "c", "count", min_n=5)) == [False]  # a true zero is shown
 
 
-def test_dashboard_hides_exactly_what_the_exports_hide(sample_db):
+def test_hidden_cells_keep_no_number(sample_db):
+    """The dashboard's cached frames (what the exports and the CLI get from the same
+    dashboard.metrics.hiding; tests/test_hiding.py compares the tables cell by cell)."""
     settings = Settings()
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
@@ -57,14 +59,15 @@ def test_dashboard_hides_exactly_what_the_exports_hide(sample_db):
     finally:
         con.close()
     ours = metrics_frame(frame, ["contacts", "answer_rate"], ("topic",), settings)
-    theirs = hide(frame, ["contacts", "answer_rate"], ("topic",), settings)
-    assert ours.equals(theirs)
     assert ours["contacts__suppressed"].any()  # the fixture has small cells to hide
     shown = hide_result("service_gap_ledger", ledger, settings)
-    ids = [c for c in ledger.columns if f"{c}__n" in ledger.columns]
-    assert shown.equals(hide(ledger, ids, ("department", "topic"), settings))
-    for c in ids:  # nothing hidden keeps its number
-        assert shown.filter(pl.col(f"{c}__suppressed"))[c].null_count() == shown[f"{c}__suppressed"].sum()
+    for got in (ours, shown):
+        ids = [c for c in got.columns if f"{c}__suppressed" in got.columns]
+        for c in ids:  # nothing hidden keeps its number
+            hidden = got.filter(pl.col(f"{c}__suppressed"))
+            assert hidden[c].null_count() == hidden.height
+            if f"{c}__n" in got.columns:
+                assert hidden[f"{c}__n"].null_count() == hidden.height
 
 
 def test_a_complementary_count_reads_dolt_and_an_unexplained_flag_never_claims_small():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 import pytest
 
 from dashboard.config import Settings
@@ -14,7 +15,7 @@ from dashboard.export import pack_sections as ps
 from dashboard.export.cells import Suppressed
 from dashboard.metrics import (Filters, compute, failure_demand_breakdown, incidents, registry,
                                self_service_potential, service_gap_ledger)
-from dashboard.metrics.hiding import hide_result, metrics_frame
+from dashboard.metrics.hiding import hide_result, hide_scorecard, metrics_frame
 from dashboard.ui.tables import Col, TableData, export_rows
 
 DEPT = "Kulturförvaltningen"
@@ -123,3 +124,21 @@ def test_no_pack_table_shows_a_rate_next_to_its_hidden_count(inp):
                     assert not (isinstance(row[ci], Suppressed)
                                 and not isinstance(row[ri], Suppressed)), (table.title, c, r)
     assert pairs > 0
+
+
+def test_equity_drops_a_group_whose_rate_gives_a_small_count_back():
+    frame = pl.DataFrame({"metric": ["answer_rate"] * 3, "group": ["a", "b", "c"],
+                          "trials": [50, 10, 100], "rate": [0.04, 0.5, 0.5]})
+    # a: 0.04 × 50 = 2 answered (a small count); b: 10 trials, under the rate minimum of 20
+    assert hide_result("equity", frame, SETTINGS)["group"].to_list() == ["c"]
+
+
+def test_scorecard_sides_hide_small_counts_and_rates_over_them():
+    card = pl.DataFrame({"metric": ["forwarded", "forwarded_rate"], "value": [3.0, 0.03],
+                         "n": [3, 100], "previous": [40.0, 0.4], "previous_n": [40, 100],
+                         "city": [None, None], "city_n": [None, None]})
+    out = hide_scorecard(card, SETTINGS)
+    assert out["value_suppressed"].to_list() == [True, True]  # 0.03 × 100 = 3 forwarded
+    assert out["value_reason"].to_list()[0] == "small_count"
+    assert out["previous_suppressed"].to_list() == [False, False]
+    assert out["city_suppressed"].to_list() == [False, False]  # missing, not hidden

@@ -21,7 +21,7 @@ from dashboard.metrics import (EQUITY_METRICS, SCORECARD_METRICS, Filters, Score
                                equity, failure_demand_breakdown, incidents, scorecard,
                                self_service_potential, service_gap_ledger)
 from dashboard.metrics import local_service as local_service_of
-from dashboard.metrics.hiding import hide, hide_result, hide_scorecard
+from dashboard.metrics.hiding import hide_result, hide_scorecard, metrics_frame
 from dashboard.domain import label_for
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
@@ -107,9 +107,9 @@ def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
 
 def _weekly(inp: Inputs) -> Table:
     """Contacts per week, the comparison period's weeks beside in order (week 1 by week 1)."""
-    now = hide(inp.compute(["contacts"], ("week",)), ["contacts"], ("week",), inp.settings)
+    now = metrics_frame(inp.compute(["contacts"], ("week",)), ["contacts"], ("week",), inp.settings)
     previous_filters = inp.comparison_filters
-    before = (hide(inp.compute(["contacts"], ("week",), previous_filters), ["contacts"],
+    before = (metrics_frame(inp.compute(["contacts"], ("week",), previous_filters), ["contacts"],
                    ("week",), inp.settings) if previous_filters else None)
 
     def cell(frame, i):

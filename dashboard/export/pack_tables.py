@@ -16,7 +16,7 @@ from dashboard.config import Settings
 from dashboard.export.cells import FIGURE, Figure, Suppressed
 from dashboard.export.model import Column, Table
 from dashboard.metrics import registry
-from dashboard.metrics.hiding import hide
+from dashboard.metrics.hiding import metrics_frame
 from dashboard.metrics.filters import DIMENSIONS
 from dashboard.domain import label_for
 
@@ -61,10 +61,10 @@ def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids
                 note: str | None = None, suppress: bool = True) -> Table:
     """One row per engine row: dimension columns, then each metric (hidden where suppressed).
 
-    `suppress=False` only for frames the caller already passed through `hide`."""
+    `suppress=False` only for frames the caller already passed through `metrics_frame`."""
     labels = labels or {}
     if suppress:
-        frame = hide(frame, metric_ids, tuple(dims), settings)
+        frame = metrics_frame(frame, metric_ids, tuple(dims), settings)
     columns = [dimension_column(d, labels.get(d)) for d in dims]
     columns += [metric_column(m, settings, labels.get(m)) for m in metric_ids]
     rows = []

@@ -2,7 +2,7 @@
 (dashboard/ui), the exports (dashboard/export) and the CLI ask which cells to hide.
 
 Everything runs through H3's dashboard.metrics.suppression, fed from the metric registry:
-- `metrics_frame` (= `hide`): an engine frame of registry metrics (`{id}` and `{id}__n`), through
+- `metrics_frame`: an engine frame of registry metrics (`{id}` and `{id}__n`), through
   `suppress_metrics` (dashboard/metrics/output.py);
 - `hide_result(name, result, settings)`: a structured result (ledger, equity, drivers, local
   service, incidents, scorecard, ...) by the rule `RULES[name]`;
@@ -39,9 +39,6 @@ def metrics_frame(frame: pl.DataFrame, metric_ids: Sequence[str], by: Sequence[s
     return suppress_metrics(frame, list(metric_ids), by=list(by), settings=settings)
 
 
-hide = metrics_frame
-
-
 def hide_counts(frame: pl.DataFrame, settings: Settings, *, counts: Sequence[str] = (),
                 rates: Mapping[str, str] | None = None, follow: Mapping[str, str] | None = None,
                 by: Sequence[str] = ()) -> pl.DataFrame:
@@ -67,10 +64,6 @@ def hidden_values(metric_id: str, values: Sequence, ns: Sequence, settings: Sett
     return [bool(v) for v in shown[f"{metric_id}__suppressed"].to_list()]
 
 
-def hidden_value(metric_id: str, n, settings: Settings, value=0) -> bool:
-    return hidden_values(metric_id, [value], [n], settings)[0]
-
-
 def hide_scorecard(metrics: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """The scorecard's long frame (one row per metric) with `{side}_suppressed` and
     `{side}_reason` for the period, the comparison period and the city: each side is one
@@ -92,20 +85,21 @@ def hide_scorecard(metrics: pl.DataFrame, settings: Settings) -> pl.DataFrame:
 # ------------------------------------------------------------------ rules per structured result
 
 def _ledger(frame, settings, **_):
-    return hide(frame, registry_ids(frame), ("department", "topic"), settings)
+    return metrics_frame(frame, registry_ids(frame), ("department", "topic"), settings)
 
 
 def _equity(frame, settings, **_):
     """A group too small to show is not listed at all (its rate × trials is a count)."""
     rates = frame["rate"] if "rate" in frame.columns else pl.Series([0.0] * frame.height)
+    metric_of = frame["metric"].to_list()
     hidden = [False] * frame.height
-    for metric_id in set(frame["metric"].to_list()):
-        rows = [i for i, m in enumerate(frame["metric"].to_list()) if m == metric_id]
-        flags = hidden_values(metric_id, [rates[i] for i in rows],
-                              [frame["trials"][i] for i in rows], settings)
+    for metric_id in dict.fromkeys(metric_of):
+        rows = [i for i, m in enumerate(metric_of) if m == metric_id]
+        flags = hidden_values(metric_id, [rates[i] for i in rows], [frame["trials"][i] for i in rows],
+                              settings)
         for i, flag in zip(rows, flags):
             hidden[i] = flag
-    return frame.filter(pl.Series(hidden, dtype=pl.Boolean).not_())
+    return frame.filter(~pl.Series(hidden, dtype=pl.Boolean))
 
 
 def _residents(frame, settings, level="stadsomrade", **_):
@@ -115,7 +109,7 @@ def _residents(frame, settings, level="stadsomrade", **_):
 
 def _reasons(frame, settings, by="reason", **_):
     if by != "reason":
-        return hide(frame, registry_ids(frame), (by,), settings)
+        return metrics_frame(frame, registry_ids(frame), (by,), settings)
     parts = [hide_counts(frame.filter(pl.col("inferred") == flag), settings, counts=("failures",),
                          rates={"share": "basis"}, follow={"share_of_failure": "failures"}, by=("reason",))
              for flag in (False, True)]
@@ -159,7 +153,7 @@ def _scorecard(card, settings, **_):
 
 
 def _quality(frame, settings, **_):
-    return hide(frame, registry_ids(frame), ("source_system",), settings)
+    return metrics_frame(frame, registry_ids(frame), ("source_system",), settings)
 
 
 RULES = {
