@@ -14,6 +14,7 @@ Each mart has a twin `<mart>_dist` with the same grain plus distribution and buc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import duckdb
 
@@ -31,6 +32,8 @@ ALL_DIMS = (
 )
 DIST_KEYS = ("measure", "bucket", "bucket_max")
 DIST_SUMS = ("n", "handle_sum")
+# Contacts per rollup chunk (_date_chunks): bounds memory on large stores, one chunk up to this.
+CHUNK_ROWS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -87,15 +90,58 @@ def measure_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [n for n in names if n.endswith("_n") or n.endswith("_sum")]
 
 
-def _rollup_sql(target: str, source: str, dims, sums, channels) -> str:
+def _rollup_sql(target: str, source: str, dims, sums, channels, create: bool) -> str:
     # Identifiers and channel codes come from this module's constants, never from users.
     where = ""
     if channels:
-        where = "where channel in (" + ", ".join(f"'{c}'" for c in channels) + ")"
+        where = "and channel in (" + ", ".join(f"'{c}'" for c in channels) + ")"
+    verb = f"create or replace table {target} as" if create else f"insert into {target}"
     return sql.text("marts/rollup").format(
-        target=target, source=source, dims=", ".join(dims),
+        verb=verb, source=source, dims=", ".join(dims),
         sums=", ".join(f"cast(sum({c}) as bigint) as {c}" for c in sums), where=where,
     )
+
+
+def _date_chunks(con: duckdb.DuckDBPyConnection) -> list[tuple[date | None, date | None]]:
+    """Ranges of whole months [first, end) covering contact_facts' local dates, in date order,
+    each of about CHUNK_ROWS contacts.
+
+    Every mart has local_date as a dimension, so each range rolls up on its own: the
+    aggregation's hash table (about as many groups as contacts for the finer marts) stays bounded
+    on a large store instead of growing with it, and appending the ranges in order keeps each mart
+    sorted by local_date for zone maps. A store up to CHUNK_ROWS is one range; an empty store gives
+    one empty range, so every mart is still created."""
+    months = con.execute(
+        "select date_trunc('month', local_date)::date as month, count(*) as n "
+        "from contact_facts group by all order by month"
+    ).fetchall()
+    if not months:
+        return [(None, None)]
+    chunks, start, rows = [], None, 0
+    for i, (month, n) in enumerate(months):
+        start = start or month
+        rows += n
+        if rows >= CHUNK_ROWS or i == len(months) - 1:
+            chunks.append((start, (month + timedelta(days=32)).replace(day=1)))
+            start, rows = None, 0
+    return chunks
+
+
+def _source(mart: Mart, built: list[Mart]) -> Mart | None:
+    """The smallest mart already built that holds every row and dimension `mart` needs.
+
+    Sums of sums are exact, so e.g. mart_day_channel rolls up mart_day instead of every contact."""
+    for candidate in built:
+        same_rows = candidate.channels is None or candidate.channels == mart.channels
+        if same_rows and set(mart.dims) <= set(candidate.dims):
+            return candidate
+    return None
+
+
+def _build_order() -> list[Mart]:
+    """Rollup marts, each after the marts it can be rolled up from (largest grains first)."""
+    rollups = [m for m in MARTS if m.name != "contact_facts"]
+    return sorted(rollups, key=lambda m: -len(m.dims))
 
 
 def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -103,12 +149,17 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     sql.execute(con, "marts/contact_facts")
     sql.execute(con, "marts/contact_dist")
     sums = measure_columns(con)
-    for mart in MARTS:
-        if mart.name == "contact_facts":
-            continue
-        con.execute(_rollup_sql(mart.name, "contact_facts", mart.dims, sums, mart.channels))
-        con.execute(_rollup_sql(mart.dist, "contact_dist", mart.dims + DIST_KEYS, DIST_SUMS,
-                                mart.channels))
+    chunks = _date_chunks(con)
+    built: list[Mart] = []
+    for mart in _build_order():
+        source = _source(mart, sorted(built, key=lambda m: MARTS.index(m)))
+        facts, dist = ("contact_facts", "contact_dist") if source is None else (source.name, source.dist)
+        for i, (date_from, date_to) in enumerate(chunks):
+            params = {"date_from": date_from, "date_to": date_to}
+            con.execute(_rollup_sql(mart.name, facts, mart.dims, sums, mart.channels, i == 0), params)
+            con.execute(_rollup_sql(mart.dist, dist, mart.dims + DIST_KEYS, DIST_SUMS, mart.channels,
+                                    i == 0), params)
+        built.append(mart)
     con.execute(
         "insert into meta values ('marts_version', $v) "
         "on conflict (key) do update set value = excluded.value",
