@@ -70,19 +70,6 @@ def published_counts(frame: pl.DataFrame, metrics: Sequence[Metric]):
     return frame.with_columns(counts.columns), columns
 
 
-def _repeating_hidden(work: pl.DataFrame, columns: list[str], reasons: pl.DataFrame):
-    """Shown non-zero counts equal to a hidden count of the same row: column -> rows."""
-    values = {c: work.get_column(c).to_list() for c in columns}
-    hidden = {c: reasons.get_column(c).to_list() for c in columns}
-    out: dict[str, set[int]] = {}
-    for i in range(work.height):
-        secret = {values[c][i] for c in columns if hidden[c][i] is not None} - {None, 0}
-        for c in columns:
-            if hidden[c][i] is None and values[c][i] in secret:
-                out.setdefault(c, set()).add(i)
-    return out
-
-
 def suppress_metrics(frame: pl.DataFrame, metric_ids: Sequence[str], by: Sequence[str] = (),
                      settings: Settings | None = None) -> pl.DataFrame:
     """The frame with hidden values (and their `{id}__n`) set to null, plus `{id}__suppressed`
@@ -96,15 +83,8 @@ def suppress_metrics(frame: pl.DataFrame, metric_ids: Sequence[str], by: Sequenc
     count_columns = sorted({c for basis, num in columns.values() for c in (basis, num) if c})
     rates = {m.id: Rate(columns[m.id][0], columns[m.id][1], min_count=m.min_n_for(settings))
              for m in metrics if m.kind != "count"}
-    forced: dict[str, set[int]] = {}
-    while True:
-        result = suppress(work, counts=count_columns, rates=rates, hidden_cells=forced,
-                          threshold=settings.small_cell_threshold, by=dims)
-        repeats = _repeating_hidden(work, count_columns, result.reasons)
-        if all(rows <= forced.get(c, set()) for c, rows in repeats.items()):
-            break
-        for c, rows in repeats.items():
-            forced[c] = forced.get(c, set()) | rows
+    result = suppress(work, counts=count_columns, rates=rates, tie_equal_counts=True,
+                      threshold=settings.small_cell_threshold, by=dims)
     reasons = {m.id: result.reasons.get_column(columns[m.id][0] if m.kind == "count" else m.id)
                for m in metrics}
     out = frame

@@ -93,6 +93,7 @@ def suppress(
     margins_known: bool = True,
     parts: Mapping[str, Sequence[str]] | None = None,
     hidden_cells: Mapping[str, Sequence[int]] | None = None,
+    tie_equal_counts: bool = False,
 ) -> Suppressed:
     """Hide small counts, rates over small counts, and the complementary cells.
 
@@ -105,6 +106,9 @@ def suppress(
     only with at most one `by` column.
     hidden_cells: count column -> rows hidden for a reason outside this table (`complementary`),
     e.g. because the cell equals a hidden count of another column; protected like any other.
+    tie_equal_counts: a shown non-zero count equal to a hidden count of the same row is hidden
+    too (`complementary`), and protected in turn, until none is left: for count columns that
+    are equal by definition in some rows (contacts and calls offered on a phone row).
     """
     if threshold < 1:
         raise ValueError("Tröskeln för små tal måste vara minst 1.")
@@ -123,9 +127,17 @@ def suppress(
             if reasons[col][i] is None and values[col][i] is not None:
                 reasons[col][i] = COMPLEMENTARY
     keys = [frame.get_column(b).to_list() for b in by]
-    derivable: list[tuple[int, str]] = []
-    for table in _tables(counts, parts, by):
-        derivable += _protect(table, keys, values, reasons, total_label, margins_known, by, parts)
+    tables = _tables(counts, parts, by)
+    left: dict[int, list] = {}  # table -> its cells that stay derivable
+    todo = set(range(len(tables)))
+    while todo:  # a table whose hidden cells did not change is already protected
+        for t in sorted(todo):
+            left[t] = _protect(tables[t], keys, values, reasons, total_label, margins_known, by, parts)
+        ties = _equal_to_hidden(counts, values, reasons) if tie_equal_counts else []
+        for col, i in ties:
+            reasons[col][i] = COMPLEMENTARY
+        todo = {t for t, table in enumerate(tables) for col, _ in ties if col in table}
+    derivable = [cell for t in sorted(left) for cell in left[t]]
 
     for col, spec in rate_specs.items():
         reasons[col] = _rate_reasons(frame, spec, threshold, reasons)
@@ -139,6 +151,16 @@ def suppress(
         list(hidden.values())
     )
     return Suppressed(out, reason_frame, threshold, checked, tuple(sorted(derivable)))
+
+
+def _equal_to_hidden(counts, values, reasons) -> list[tuple[str, int]]:
+    """Shown non-zero counts equal to a hidden count of the same row."""
+    n = len(values[counts[0]]) if counts else 0
+    out = []
+    for i in range(n):
+        secret = {values[c][i] for c in counts if reasons[c][i] is not None} - {None, 0}
+        out += [(c, i) for c in counts if reasons[c][i] is None and values[c][i] in secret]
+    return out
 
 
 def _check_columns(frame, by, counts, rate_specs, parts) -> None:
@@ -196,6 +218,8 @@ class _Cell:
 
 def _protect(table, keys, values, reasons, total_label, margins_known, by, parts) -> list:
     """Add complementary suppressions for one table; return cells that stay derivable."""
+    if all(r is None for c in table for r in reasons[c]):
+        return []  # nothing hidden: nothing to protect
     cells = _cells(table, keys, values, total_label, margins_known, by, parts)
     if not cells:
         return []
