@@ -303,3 +303,14 @@ def test_cells_hidden_for_an_outside_reason_are_protected_like_the_rest():
     out = suppress(frame, counts=["x"], by=["g"], hidden_cells={"x": [1]})
     assert out.reasons["x"].to_list() == [None, "complementary", "complementary"]
     assert out.frame["x"].to_list() == [50, None, None]
+
+
+def test_a_count_tied_to_a_hidden_count_of_its_row_is_hidden_and_protected():
+    # y equals x in row a; x's 40 is x's complement for b's 3, so y's 40 would give it away,
+    # and once y's 40 is hidden, y's column needs a complement of its own (c's 7 < 60)
+    frame = pl.DataFrame({"g": ["a", "b", "c"], "x": [40, 3, 50], "y": [40, 60, 7]})
+    out = suppress(frame, counts=["x", "y"], by=["g"], tie_equal_counts=True)
+    assert out.reasons["x"].to_list() == ["complementary", "small_count", None]
+    assert out.reasons["y"].to_list() == ["complementary", None, "complementary"]
+    plain = suppress(frame, counts=["x", "y"], by=["g"])
+    assert plain.reasons["y"].to_list() == [None, None, None]

@@ -4,6 +4,9 @@ Rules (docs/privacy.md has the worked example):
 - a count from 1 to threshold - 1 is hidden (`small_count`); 0 is shown, as in SCB's tables;
 - a rate, mean or other value computed over a count is hidden when that count is below the
   metric's minimum (`small_denominator`), or when the count itself is hidden in the same table;
+  a rate with a declared numerator (`Rate.numerator`) also when that count is hidden, since
+  rate × n gives it back (dashboard.metrics.output declares every rate's numerator);
+- with `tie_equal_counts`, a shown count equal to a hidden count of the same row is hidden too;
 - complementary suppression (`complementary`): where totals are published (in the frame or
   elsewhere, e.g. the city total), further cells are hidden until no hidden cell can be computed
   from the visible ones along any row, column or declared sum (parts -> whole).
