@@ -50,9 +50,19 @@ def run_pipeline(csv: Path, db: Path) -> dict:
     from dashboard.store import open_store
     import tomllib
 
+    from dashboard.ingest import pipeline
+
     profile = parse_profile(tomllib.loads(TELEPHONY_PROFILE.format(batch_rows=100_000)), "bench", "bench")
     con = open_store(fresh(db))
-    marks: dict[str, float] = {}
+    marks: dict[str, float] = {"marts_s": 0.0}
+    refresh = pipeline._refresh_marts
+
+    def timed_refresh(con) -> None:   # the marts are timed apart: they are not the ingest's own work
+        t = time.perf_counter()
+        refresh(con)
+        marks["marts_s"] += time.perf_counter() - t
+
+    pipeline._refresh_marts = timed_refresh
     start = time.perf_counter()
     summary = ingest_files(con, [csv], profile, BENCH_KEY,
                            lambda p: marks.__setitem__("rows_done", time.perf_counter()) if p.done else None)
@@ -60,7 +70,8 @@ def run_pipeline(csv: Path, db: Path) -> dict:
     con.close()
     return {"seconds": total, "rows": summary.rows_read, "landed": summary.landed,
             "quarantined": summary.quarantined, "rows_phase_s": marks["rows_done"] - start,
-            "finish_phase_s": start + total - marks["rows_done"], "peak_rss_mib": peak_rss_mib()}
+            "marts_s": marks["marts_s"], "finish_phase_s": start + total - marks["rows_done"] - marks["marts_s"],
+            "peak_rss_mib": peak_rss_mib()}
 
 
 def run_raw(csv: Path, db: Path) -> dict:
@@ -134,7 +145,8 @@ def main() -> None:
           f"{pipeline['peak_rss_mib']:>14.0f}")
     print(f"{'  varav läsa, mappa, landa':34s}{pipeline['rows_phase_s']:>10.1f}"
           f"{fmt_rate(pipeline['rows'], pipeline['rows_phase_s'])}")
-    print(f"{'  varav marts, datversion, commit':34s}{pipeline['finish_phase_s']:>10.1f}")
+    print(f"{'  varav logg, dataversion, commit':34s}{pipeline['finish_phase_s']:>10.1f}")
+    print(f"{'  varav marts':34s}{pipeline['marts_s']:>10.1f}")
     print(f"{'DuckDB read_csv till tabell':34s}{raw['seconds']:>10.1f}{fmt_rate(raw['rows'], raw['seconds'])}"
           f"{raw['peak_rss_mib']:>14.0f}")
     if "skipped" in generator:
@@ -143,12 +155,14 @@ def main() -> None:
         print(f"{'samplegeneratorn (kontraktsrader)':34s}{generator['seconds']:>10.1f}"
               f"{fmt_rate(generator['rows'], generator['seconds'])}{generator['peak_rss_mib']:>14.0f}")
     ratio = raw["seconds"] / pipeline["seconds"]
-    ratio_rows = raw["seconds"] / pipeline["rows_phase_s"]
+    ratio_rows = raw["seconds"] / (pipeline["seconds"] - pipeline["marts_s"])
     print()
     print(f"Inläst {sv_int(pipeline['landed'])}, karantän {sv_int(pipeline['quarantined'])} "
           "(lokala tider som saknas vid sommartid).")
     print(f"Kvot ingest/rå hastighet: {ratio:.2f} för hela kedjan, {ratio_rows:.2f} utan marts "
           f"(mål minst 0.33): {'uppnått' if ratio >= 1 / 3 else 'ej uppnått'}.")
+    print(f"Utan marts räknas läsa, mappa, landa och commit; bara rader (före commit): "
+          f"{raw['seconds'] / pipeline['rows_phase_s']:.2f}.")
     if not args.keep:
         shutil.rmtree(OUT, ignore_errors=True)
 

@@ -7,6 +7,7 @@ thread-safe; cursors of one connection are).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
@@ -22,8 +23,9 @@ QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 MIGRATIONS_DIR = QUERIES_DIR / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 # A writer waits this long for another process (typically the dashboard, which closes its
-# read-only connection after 2 s idle) to let go of the file before giving up.
-LOCK_WAIT_S = 15.0
+# read-only connection after 2 s idle) to let go of the file before giving up
+# (environment KONTAKTCENTER_LOCK_WAIT_S overrides it, e.g. for tests).
+LOCK_WAIT_S = float(os.environ.get("KONTAKTCENTER_LOCK_WAIT_S", "15"))
 _LOCK_RETRY_S = 0.25
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tomllib
 from pathlib import Path
 
@@ -86,11 +87,12 @@ def test_locked_store_is_explained(env, capsys):
         import sys
         proc = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(tmp_path / "store.duckdb"),
                                "ingest", str(good), "--profile", str(profile)], capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, env={**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "0.5"})
     finally:
         holder.close()
     assert proc.returncode == 2
-    assert "kan inte öppnas för skrivning" in proc.stderr and "Stäng andra program" in proc.stderr
+    assert "väntar upp till" in proc.stderr                         # it waited for the lock first
+    assert "kunde inte öppnas för skrivning" in proc.stderr and "Stäng dashboarden" in proc.stderr
 
 
 class FakeStream(io.StringIO):

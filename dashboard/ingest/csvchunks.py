@@ -82,7 +82,7 @@ def last_record_end(data: bytes, quote: bytes) -> int:
         pos = nl
 
 
-def chunks(stream: Utf8Stream, first: bytes, size: int, quote: bytes) -> Iterator[bytes]:
+def chunks(stream: Utf8Stream, first: bytes, size: int, quote: bytes) -> Iterator[bytes | memoryview]:
     """Chunks of about `size` bytes, each a run of whole records; `first` is already read."""
     carry = first
     while True:
@@ -98,5 +98,5 @@ def chunks(stream: Utf8Stream, first: bytes, size: int, quote: bytes) -> Iterato
                 raise RecordTooLarge()
             carry = data
             continue
-        yield data[:cut]
+        yield memoryview(data)[:cut]   # no copy; Arrow reads the buffer as it is
         carry = data[cut:]

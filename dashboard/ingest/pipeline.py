@@ -35,6 +35,7 @@ from dashboard.store import bump_data_version, data_version
 
 BATCH_VIEW = "_ingest_batch"
 REJECTS_VIEW = "_ingest_rejects"
+ANTI_JOIN_MAX_RATIO = 10   # land by anti-join while stored rows of the source <= 10 x the batch
 
 
 @dataclass(frozen=True)
@@ -145,12 +146,13 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
         plan = make_plan(reader.columns, profile, path)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
         batches = 0
+        stored = _source_rows(con, profile.source_system)
         # Three stages on their own threads: read batch k+2, map batch k+1, land batch k.
         mapped_batches = ((raw, map_batch(raw.frame, plan, key)) for raw in prefetch(reader.batches()))
         for raw, mapped in prefetch(mapped_batches):
             batches += 1
             summary.rows_read += raw.frame.height + len(raw.rejects)
-            _land_batch(con, raw, mapped, plan, ingest_id, summary)
+            stored += _land_batch(con, raw, mapped, plan, ingest_id, summary, stored)
             if progress is not None:
                 progress(Progress(path, *position, summary.rows_read, reader.progress(), batches))
         if progress is not None:
@@ -159,7 +161,12 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
         reader.close()
 
 
-def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: FileSummary) -> None:
+def _source_rows(con, source_system: str) -> int:
+    return con.execute("select count(*) from contacts where source_system = $s", {"s": source_system}).fetchall()[0][0]
+
+
+def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: FileSummary, stored: int) -> int:
+    """Land one batch; returns the rows inserted. `stored`: the source's rows in the store now."""
     summary.skipped += mapped.skipped
     rejects = mapped.bad
     if raw.rejects:
@@ -171,9 +178,12 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     within = good.height - unique.height
     inserted = 0
     if unique.height:
+        # Both skip contacts already stored; the anti-join is faster until the source's stored
+        # rows (which it scans) far outnumber the batch, then the primary-key lookups win.
+        query = "ingest/insert_new_contacts" if stored <= ANTI_JOIN_MAX_RATIO * unique.height else "ingest/insert_contacts"
         con.register(BATCH_VIEW, unique)
         try:
-            inserted = con.execute(sql.text("ingest/insert_contacts"), {
+            inserted = con.execute(sql.text(query), {
                 "source_system": plan.profile.source_system, "ingest_id": ingest_id}).fetchall()[0][0]
         finally:
             con.unregister(BATCH_VIEW)
@@ -186,6 +196,7 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     summary.landed += inserted
     summary.duplicates += within + (unique.height - inserted)
     summary.quarantined += rejects.height
+    return inserted
 
 
 def _derive_ids(con, good: pl.DataFrame, source_system: str) -> pl.DataFrame:

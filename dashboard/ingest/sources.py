@@ -68,24 +68,30 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        """The bytes themselves (RawIOBase.read would copy them through a buffer twice)."""
+        if size is None or size < 0:
+            return super().read(size)
         if self.failure is not None:
-            return 0
+            return b""
         try:
-            data = self._raw.read(len(buffer))
+            data = self._raw.read(size)
         except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:   # truncated or corrupt archive
             self.failure = FileLevelError(
                 self._source.path, f"Den komprimerade filen är trasig eller avkortad ({exc}).",
                 "Hämta eller exportera filen på nytt; packa upp den själv för att se vad som saknas.")
-            return 0
-        n = len(data)
-        buffer[:n] = data
-        self.bytes_read += n
+            return b""
+        self.bytes_read += len(data)
         if self._limit and self._over_limit():
             # End the stream here instead of raising inside Arrow's reader; the caller checks
             # `failure` and raises it (an exception through Arrow's C++ would keep objects alive).
             self.failure = expansion_error(self._source.path, self.bytes_read, self._source.size, self._source.options)
-            return 0
-        return n
+            return b""
+        return data
 
     def _over_limit(self) -> bool:
         opts = self._source.options
