@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from dashboard.config import Settings
+from dashboard.domain import label_for
 from dashboard.export.cells import Figure
 from dashboard.export.model import Chart, Column, Section, Table
 from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table,
@@ -22,7 +23,6 @@ from dashboard.metrics import (EQUITY_METRICS, SCORECARD_METRICS, Filters, Score
                                self_service_potential, service_gap_ledger)
 from dashboard.metrics import local_service as local_service_of
 from dashboard.metrics.hiding import hide_result, hide_scorecard, metrics_frame
-from dashboard.domain import label_for
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",

@@ -13,12 +13,12 @@ import polars as pl
 
 from dashboard import formatting as f
 from dashboard.config import Settings
+from dashboard.domain import label_for
 from dashboard.export.cells import FIGURE, Figure, Suppressed
 from dashboard.export.model import Column, Table
 from dashboard.metrics import registry
-from dashboard.metrics.hiding import metrics_frame
 from dashboard.metrics.filters import DIMENSIONS
-from dashboard.domain import label_for
+from dashboard.metrics.hiding import metrics_frame
 
 TIME_DIMENSIONS = ("day", "week", "month")
 

@@ -12,13 +12,13 @@ from datetime import timedelta
 import polars as pl
 
 from dashboard.charts import ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
 from dashboard.ui.filters import View
 from dashboard.ui.kpi import KeyFigure, key_figures
-from dashboard.domain import dimension_label, label_for
 from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons
 
 

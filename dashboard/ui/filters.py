@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard import domain
+from dashboard.domain import label_for
 from dashboard.ui import data
 from dashboard.ui.filter_state import (
     COMPARISONS,
@@ -27,7 +28,6 @@ from dashboard.ui.filter_state import (
     resolve_period,
     to_query,
 )
-from dashboard.domain import label_for
 
 CITY = "Hela staden"
 _KEY = "flt_"  # widget keys; their values are always re-derived from the URL

@@ -7,13 +7,13 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import ranked_bars
+from dashboard.domain import dimension_label, label_for
 from dashboard.formatting import format_date_short, format_int, format_percent
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.ui.filters import View
-from dashboard.domain import dimension_label, label_for
 from dashboard.ui.tables import Col, TableData
 
 LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")

@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from dashboard.domain import DIMENSION_LABELS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks
 from dashboard.ui.figure import table_block
-from dashboard.domain import DIMENSION_LABELS
 from dashboard.ui.tables import Col, TableData
 
 

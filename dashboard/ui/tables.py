@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboard.metrics.suppression import COMPLEMENTARY, SMALL_DENOMINATOR, explain
+from dashboard.domain import label_for
 from dashboard.formatting import (SMALL_COUNT, format_date_short, format_month, format_value,
                                   format_weekday)
 from dashboard.formatting import hidden_text as hidden_cell_text
-from dashboard.domain import label_for
+from dashboard.metrics.suppression import COMPLEMENTARY, SMALL_DENOMINATOR, explain
 
 DATE_DIMENSIONS = ("day", "week", "month", "date")
 
