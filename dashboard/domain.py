@@ -71,7 +71,7 @@ LANGUAGES: dict[str, str] = {
 DIMENSION_LABELS: dict[str, str] = {
     "department": "Förvaltning",
     "channel": "Kanal",
-    "city_area": "Stadsområde",
+    "city_area": "Stadsdel/stadsområde",
     "stadsomrade": "Stadsområde",
     "topic": "Ärendekategori",
     "language": "Språk",
@@ -90,6 +90,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "month": "Månad",
     "year": "År",
     "half_hour": "Halvtimme",
+    "halfhour": "Halvtimme",
 }
 
 _VALUE_LABELS: dict[str, dict] = {

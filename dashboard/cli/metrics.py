@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 
 from dashboard.cli import CliError
-from dashboard.domain import CHANNELS, CUSTOMER_TYPES
+from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label
 from dashboard.formatting import MISSING, format_date, format_month, format_value, format_weekday
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
 from dashboard.metrics.metric import UnknownMetric
@@ -181,7 +181,7 @@ def _print_table(frame: pl.DataFrame, ids, by, settings) -> None:
         print("Inga kontakter för det valda urvalet.")
         return
     metrics = [get(m) for m in ids]
-    header = [DIMENSIONS[d][2] for d in by] + [m.label_for(settings) for m in metrics]
+    header = [dimension_label(d) for d in by] + [m.label_for(settings) for m in metrics]
     rows = []
     for row in frame.iter_rows(named=True):
         cells = [dimension_text(d, row[d]) for d in by]

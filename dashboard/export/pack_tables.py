@@ -13,11 +13,10 @@ import polars as pl
 
 from dashboard import formatting as f
 from dashboard.config import Settings
-from dashboard.domain import label_for
+from dashboard.domain import dimension_label, label_for
 from dashboard.export.cells import FIGURE, Figure, Suppressed
 from dashboard.export.model import Column, Table
 from dashboard.metrics import registry
-from dashboard.metrics.filters import DIMENSIONS
 from dashboard.metrics.hiding import metrics_frame
 
 TIME_DIMENSIONS = ("day", "week", "month")
@@ -40,7 +39,7 @@ def metric_column(metric_id: str, settings: Settings, label: str | None = None) 
 
 
 def dimension_column(dimension: str, label: str | None = None) -> Column:
-    return Column(dimension, label or DIMENSIONS.get(dimension, (None, None, dimension))[2])
+    return Column(dimension, label or dimension_label(dimension))
 
 
 def dimension_value(dimension: str, value):
