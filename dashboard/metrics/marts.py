@@ -1,8 +1,9 @@
 """Marts: pre-aggregated tables with a stated grain, built from `contacts` at ingest.
 
 `refresh_marts(con)` is called by the ingest and the sample builder INSIDE their transaction; it
-is idempotent (every statement is `create or replace`), so a rolled-back ingest leaves the old
-marts and a committed one the new. The engine reads the smallest mart whose columns cover the
+is idempotent (every mart is re-created whole: `create or replace` from its first chunk of dates,
+then the other chunks appended), so a rolled-back ingest leaves the old marts and a committed one
+the new. The engine reads the smallest mart whose columns cover the
 filters and breakdowns (`choose`); `contact_facts` (one row per contact) is the fallback.
 
 Grains are stated in `MARTS` below (and in docs/metrics.md).
