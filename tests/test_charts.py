@@ -118,7 +118,7 @@ def test_ranked_bars_sorted_with_text_reference_and_intervals():
     bar = fig.data[0]
     # Largest at the top: plotly draws the last category on top.
     assert list(bar.y) == ["Parkering", "Bygglov", "Avfall", "▲ Förskoleplats"]
-    assert bar.text[0] == "dolt (för få kontakter)"
+    assert bar.text[0] == "dolt"
     assert bar.text[-1] == f"50,0{NBSP}%"
     assert list(bar.error_x.array)[-1] == pytest.approx(10)
     (vline,) = fig.layout.shapes
@@ -197,7 +197,7 @@ def test_whiskered_bars_put_values_inside_except_hidden_ones():
     fig = ranked_bars(frame, label="g", value="r", title="t", unit="share", value_title="Andel", low="lo", high="hi")
     bar = fig.data[0]
     assert list(bar.textposition) == ["outside", "inside"]  # hidden 'b' drawn first (bottom)
-    assert bar.text[0] == "dolt (för få kontakter)"
+    assert bar.text[0] == "dolt"
 
 
 def test_changes_with_negative_bars_carry_the_value_in_the_label():

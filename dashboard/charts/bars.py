@@ -20,7 +20,7 @@ from dashboard.charts.theme import (
 )
 from dashboard.formatting import format_value
 
-SUPPRESSED_TEXT = "dolt (för få kontakter)"
+SUPPRESSED_TEXT = "dolt"
 
 
 def _texts(values, unit) -> list[str]:
@@ -59,7 +59,7 @@ def ranked_bars(
 ) -> go.Figure:
     """Horizontal bars, largest at the top. Optional 95 % interval whiskers (`low`/`high`), a dashed
     reference line (e.g. the city), and a boolean `flag` column marking bars with a '▲' in the label.
-    Suppressed (null) values get no bar and the text 'dolt (för få kontakter)'."""
+    Suppressed (null) values get no bar and the text 'dolt' (the table view says why)."""
     if frame.is_empty():
         return empty_figure(title, "Inga rader för de valda filtren.")
     ranked = frame.sort(value, descending=True, nulls_last=True).head(top).reverse()

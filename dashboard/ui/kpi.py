@@ -62,6 +62,6 @@ def key_figures(items: Sequence[KeyFigure], *, compare_label: str | None, city_l
                 border=True,
             )
             if item.hidden:
-                st.caption("Dolt: för få kontakter för en säker siffra.")
+                st.caption("Dolt: för få kontakter, eller dolt för att skydda en annan liten uppgift.")
             if city_label and item.city is not None:
                 st.caption(f"{city_label}: {format_value(item.city, m.unit)}")
