@@ -216,7 +216,8 @@ def format_value(value, unit: str | None, *, suppressed: bool = False, threshold
 def format_delta(current, previous, unit: str | None) -> str | None:
     """Change against the comparison period in words fitting the unit, or None if not computable.
 
-    Shares change in percentage points; counts and money in percent; durations in seconds.
+    Shares change in percentage points; counts and money in percent; durations in seconds;
+    an index or a mean score in its own units.
     """
     if _is_missing(current) or _is_missing(previous):
         return None
@@ -226,6 +227,12 @@ def format_delta(current, previous, unit: str | None) -> str | None:
     if unit in ("seconds", "s"):
         diff = current - previous
         return ("+" if diff > 0 else "") + format_duration(diff)
+    # Bounded scales (index 0–100, mean answer 1–5) change in their own units, not in percent:
+    # a percent change of an index depends on where its zero happens to lie.
+    if unit == "index":
+        return format_number(current - previous, 1, sign=True) + NBSP + "indexenheter"
+    if unit == "score":
+        return format_number(current - previous, 2, sign=True)
     if previous == 0:
         return None
     return format_percent((current - previous) / abs(previous), 1, sign=True)

@@ -135,6 +135,9 @@ def test_delta_by_unit():
     assert f.format_delta(90, 100, "count") == f"{M}10,0{S}%"
     assert f.format_delta(50, 40, "seconds") == f"+10{S}s"
     assert f.format_delta(10, 0, "count") is None
+    # satisfaction index 61,2 -> 73,9 is +12,7 index units, not "+20,8 %"
+    assert f.format_delta(73.9, 61.2, "index") == f"+12,7{S}indexenheter"
+    assert f.format_delta(3.5, 3.75, "score") == f"{M}0,25"
     assert f.format_delta(None, 3, "count") is None
 
 
