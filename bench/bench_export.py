@@ -39,6 +39,11 @@ def _peak_mb() -> float:
 def ensure_store(rows: int) -> Path:
     path = ROOT / "bench" / "out" / f"contacts_{rows}.duckdb"
     if path.exists():
+        # A cached store may predate a migration: a writable open applies it, so the read-only
+        # dashboard and engine do not refuse the store.
+        from dashboard.store import open_store
+
+        open_store(path).close()
         return path
     from dashboard.sample import build_sample_store
 
