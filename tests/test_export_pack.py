@@ -16,7 +16,6 @@ from dashboard.cli import main as cli_main
 from dashboard.config import Settings
 from dashboard.export.pack import build_pack, pack_download, render
 from dashboard.metrics import Filters, compute, get
-from dashboard.store import open_store
 from test_export_render import charts_per_sheet
 
 DEPT = "Kulturförvaltningen"
@@ -28,10 +27,8 @@ COUNT_FORMAT = "#,##0"
 
 
 @pytest.fixture(scope="module")
-def con(sample_db):
-    connection = open_store(sample_db, read_only=True)
-    yield connection
-    connection.close()
+def con(sample_con):
+    return sample_con
 
 
 @pytest.fixture(scope="module")
