@@ -7,7 +7,7 @@ Each phase runs in its own process so its peak memory (ru_maxrss) is its own:
   generate             generate_contacts() only, frames dropped as they come
   store_without_marts  build_sample_store() with the marts refresh skipped: generate + insert
                        into DuckDB in one transaction
-  store                the same with dashboard.metrics.marts.refresh_marts (timed separately)
+  store                the same with dashboard.store.marts.refresh_marts (timed separately)
 The baseline line is DuckDB writing the same number of rows of a plain synthetic table
 (`range()` with a few columns) to a file, for a sense of the insert cost on this machine.
 """
@@ -40,7 +40,7 @@ def phase_store(rows: int, chunk_rows: int, marts_on: bool = True) -> dict:
     from dashboard.sample import build_sample_store, store_build
 
     marts = {"seconds": 0.0}
-    refresh = store_build._refresh_marts
+    refresh = store_build.refresh_marts
 
     def timed_refresh(con) -> None:
         t = time.perf_counter()
@@ -48,7 +48,7 @@ def phase_store(rows: int, chunk_rows: int, marts_on: bool = True) -> dict:
             refresh(con)
         marts["seconds"] = time.perf_counter() - t
 
-    store_build._refresh_marts = timed_refresh
+    store_build.refresh_marts = timed_refresh
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         started = time.perf_counter()

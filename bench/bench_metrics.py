@@ -41,7 +41,7 @@ def build_store(path: Path, rows: int, memory_limit: str) -> None:
     """Generated contacts in chunks of a million, each committed on its own, then the marts, with
     DuckDB capped at `memory_limit` (the machine is shared: one 30-million-row transaction
     holding everything in memory is what the OOM killer stops)."""
-    from dashboard.metrics.marts import refresh_marts
+    from dashboard.store.marts import refresh_marts
     from dashboard.sample import generate_contacts
     from dashboard.store import open_store
 
@@ -63,7 +63,7 @@ def build_store(path: Path, rows: int, memory_limit: str) -> None:
 
 def ensure_store(rows: int, memory_limit: str) -> str:
     """Build (or refresh the marts of) the cached store; say what was done and how long it took."""
-    from dashboard.metrics.marts import MARTS_VERSION, refresh_marts
+    from dashboard.store.marts import MARTS_VERSION, refresh_marts
     from dashboard.store import open_store
 
     path = store_path(rows)

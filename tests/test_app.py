@@ -16,9 +16,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.app import NAVIGATION
 from dashboard.formatting import format_int, format_percent
-from dashboard.metrics import Filters, compute, refresh_marts
+from dashboard.metrics import Filters, compute
 from dashboard.metrics.testing import contact, insert_contacts
 from dashboard.store import bump_data_version, open_store
+from dashboard.store.marts import refresh_marts
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = [(file, title) for _, file, title, _, _ in NAVIGATION]

@@ -52,3 +52,27 @@ def test_no_sql_call_takes_an_f_string_unless_it_formats_trusted_identifiers():
         offenders += [f"{path.relative_to(PACKAGE)}:{n.lineno}"
                       for n in _sql_calls_with_fstrings(tree) if id(n) not in allowed]
     assert offenders == []
+
+
+def _imported_modules(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+def test_the_store_ingest_and_sample_do_not_depend_on_the_layers_above():
+    """The write side (store, ingest, sample) sits below the metric engine: a rename up there
+    cannot make an ingest skip its marts refresh."""
+    above = ("dashboard.metrics", "dashboard.ui", "dashboard.pages", "dashboard.charts",
+             "dashboard.export", "dashboard.cli", "dashboard.app")
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {module}"
+        for package in ("store", "ingest", "sample")
+        for path in (PACKAGE / package).rglob("*.py")
+        for module in _imported_modules(path)
+        if module.startswith(above)
+    ]
+    assert offenders == []

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import sql
+from dashboard.store import sql
 from dashboard.config import Settings, load_settings
 
 

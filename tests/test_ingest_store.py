@@ -89,7 +89,7 @@ def test_sources_without_ids_get_stable_derived_ids(tmp_path):
 
 
 def test_ingest_bumps_the_data_version_and_refreshes_marts(tmp_path):
-    from dashboard.metrics.marts import MARTS_VERSION
+    from dashboard.store.marts import MARTS_VERSION
 
     path = write_csv(telephony_frame(50, seed=5), tmp_path / "export.csv")
     con = open_test_store(tmp_path)

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard.metrics import marts
+from dashboard.store import marts
 from dashboard.metrics.testing import build, call, contact
 from dashboard.store import open_store
 

@@ -11,7 +11,7 @@ import polars as pl
 from dashboard.metrics import Filters, compute
 from dashboard.metrics.buckets import nearest_rank, percentiles_from_histogram, wait_bucket
 from dashboard.metrics.filters import UnknownDimension
-from dashboard.metrics.marts import MartsMissing, refresh_marts
+from dashboard.store.marts import MartsMissing, refresh_marts
 from dashboard.metrics.metric import UnknownMetric
 from dashboard.metrics.testing import build, call, contact, insert_contacts
 from dashboard.store import open_store
@@ -128,7 +128,8 @@ def test_fte_uses_the_days_of_each_calendar_group(tmp_path):
 
 def test_every_mart_gives_the_answer_of_the_per_contact_table(sample_db, monkeypatch):
     """The rollups are sums of contact_facts, so forcing the fallback must change nothing."""
-    from dashboard.metrics import marts, query
+    from dashboard.metrics import query
+    from dashboard.store import marts
 
     db = duckdb.connect(str(sample_db), read_only=True)
     ids = ["contacts", "offered", "answer_rate", "service_level", "asa_s", "wait_median_s",

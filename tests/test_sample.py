@@ -307,7 +307,7 @@ def test_loading_the_shipped_sample_twice_is_refused(empty_db, monkeypatch):
 def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
     def broken(con):
         raise RuntimeError("marts broke")
-    monkeypatch.setattr(store_build, "_refresh_marts", broken)
+    monkeypatch.setattr(store_build, "refresh_marts", broken)
     with pytest.raises(RuntimeError):
         ensure_store(tmp_path / "store.duckdb")
     with pytest.raises(RuntimeError):

@@ -35,13 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="visa mer loggning")
     sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
     for name in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"dashboard.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"dashboard.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"dashboard.cli.{name}").register(sub)
     return parser
 
 

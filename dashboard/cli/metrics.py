@@ -82,7 +82,7 @@ def filters_from_args(args) -> Filters:
 
 
 def _open(args):
-    from dashboard.metrics.marts import refresh_marts
+    from dashboard.store.marts import refresh_marts
     from dashboard.store import open_store
 
     db = args.settings.db

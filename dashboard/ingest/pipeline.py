@@ -20,7 +20,7 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from dashboard import sql
+from dashboard.store import sql
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.pii import key_fingerprint
@@ -32,6 +32,7 @@ from dashboard.ingest.sources import open_source
 from dashboard.ingest.textcodecs import Reread
 from dashboard.ingest.summary import FileSummary, IngestSummary
 from dashboard.store import bump_data_version, data_version
+from dashboard.store.marts import refresh_marts
 
 BATCH_VIEW = "_ingest_batch"
 REJECTS_VIEW = "_ingest_rejects"
@@ -63,7 +64,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
         if changed:   # quarantine rows alone change what the data-quality view shows
             version = bump_data_version(con)
         if any(r.landed for r in results):
-            _refresh_marts(con)
+            refresh_marts(con)
         con.execute("commit")
     except BaseException:
         try:
@@ -72,16 +73,6 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
             pass   # a failed commit has already rolled back; keep the original error
         raise
     return IngestSummary(results, version if changed else data_version(con))
-
-
-def _refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        from dashboard.metrics.marts import refresh_marts
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("dashboard.metrics", "dashboard.metrics.marts"):
-            raise
-        return
-    refresh_marts(con)
 
 
 def file_sha256(path: Path) -> str:

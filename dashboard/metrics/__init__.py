@@ -29,8 +29,6 @@ dashboard.config.Settings; defaults when None)):
                   max_occupancy=1.0) -> StaffingPlan
     staffing_what_if(con, filters, reduction_share=0.2, settings, ...) -> WhatIf
 
-    refresh_marts(con): rebuild the marts inside the writer's transaction (ingest, sample)
-
     suppress_metrics(frame, metric_ids, by=(), settings) -> pl.DataFrame
         hide small cells of a `compute` frame where figures leave the engine (H3's rules in
         dashboard.metrics.suppression): hidden values and their `__n` become null, and each
@@ -51,7 +49,6 @@ from dashboard.metrics.gaps import (
     EQUITY_DIMENSIONS, EQUITY_METRICS, contacts_per_residents, equity, service_gap_ledger,
 )
 from dashboard.metrics.local import LocalService, incidents, local_service
-from dashboard.metrics.marts import refresh_marts
 from dashboard.metrics.output import suppress_metrics
 from dashboard.metrics.planning import StaffingPlan, WhatIf, staffing_plan, staffing_what_if
 from dashboard.metrics.quality import data_quality
@@ -62,7 +59,7 @@ __all__ = [
     "DIMENSIONS", "EQUITY_DIMENSIONS", "EQUITY_METRICS", "REGISTRY", "SCORECARD_METRICS",
     "TIME_GRAINS", "Filters", "LocalService", "Scorecard", "StaffingPlan", "WhatIf",
     "avoidable_cost", "compute", "compute_inputs", "contacts_per_residents", "data_quality",
-    "equity", "failure_demand_breakdown", "get", "incidents", "local_service", "refresh_marts",
+    "equity", "failure_demand_breakdown", "get", "incidents", "local_service",
     "resolve", "scorecard", "self_service_potential", "service_gap_ledger", "staffing_plan",
     "staffing_what_if", "suppress_metrics",
 ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 
 from dashboard.config import Settings
-from dashboard.metrics import gaps, marts
+from dashboard.metrics import gaps
+from dashboard.store import marts
 from dashboard.metrics.buckets import COARSE_LIMIT_S, FINE_LIMIT_S, MAX_WINDOW_DAYS, MEDIUM_LIMIT_S
 from dashboard.metrics.filters import DIMENSIONS
 from dashboard.metrics.metric import AREAS, RATE_MIN_N, UNITS
@@ -64,7 +65,7 @@ def _marts_section() -> list[str]:
     lines = [
         "## Hur måtten räknas: marts och exakthet", "",
         "Sidorna läser inte råa kontakter. Vid varje inläsning byggs föraggregerade tabeller (marts) "
-        "i samma transaktion (`dashboard.metrics.marts.refresh_marts`). Motorn väljer den minsta "
+        "i samma transaktion (`dashboard.store.marts.refresh_marts`). Motorn väljer den minsta "
         "mart som täcker filtren och indelningen; `contact_facts` (en rad per kontakt) är reserven.",
         "", "| mart | en rad per |", "| --- | --- |",
         *(f"| `{m.name}` | {m.grain} |" for m in marts.MARTS), "",

@@ -18,7 +18,7 @@ from dashboard.metrics import inputs as inp
 from dashboard.metrics import query, registry
 from dashboard.metrics.buckets import percentiles_from_histogram
 from dashboard.metrics.filters import CALENDAR_GRAINS, Filters, check_dimensions
-from dashboard.metrics.marts import check_marts
+from dashboard.store.marts import check_marts
 from dashboard.metrics.metric import Metric
 
 # Breakdown dimension -> the filter field on the same thing (for totals over a dimension).

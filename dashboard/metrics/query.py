@@ -10,8 +10,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from dashboard import sql
-from dashboard.metrics import marts
+from dashboard.store import marts, sql
 from dashboard.metrics.filters import DIMENSIONS, FILTER_CONDITIONS, Filters
 
 

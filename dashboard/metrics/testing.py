@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from dashboard.metrics.marts import refresh_marts
+from dashboard.store.marts import refresh_marts
 
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _UTC = ZoneInfo("UTC")

@@ -19,9 +19,11 @@ import polars as pl
 
 from dashboard.reference import seed_reference
 from dashboard.sample.generator import DEFAULT_SEED, SOURCE_SYSTEM, generate_contacts
+from dashboard.shipped import shipped
 from dashboard.store import StoreError, bump_data_version, open_store
+from dashboard.store.marts import refresh_marts
 
-SAMPLE_DATA_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE_DATA_DIR = shipped("sample_data")
 SHIPPED_SAMPLE = SAMPLE_DATA_DIR / "contacts.parquet"
 # The shipped sample is `kontaktcenter sample --rows 200000 --seed 20250401` written as Parquet
 # (sample_data/README.md). Without the file these parameters regenerate the same rows.
@@ -111,23 +113,12 @@ def _load(con: duckdb.DuckDBPyConnection, insert: Callable[[int], int], file_nam
              "n": done, "start": started, "end": _utc_now()},
         )
         bump_data_version(con)
-        _refresh_marts(con)
+        refresh_marts(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return done
-
-
-def _refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Call dashboard.metrics.marts.refresh_marts when that module exists (it arrives later)."""
-    try:
-        from dashboard.metrics.marts import refresh_marts
-    except ModuleNotFoundError as exc:
-        if exc.name in ("dashboard.metrics", "dashboard.metrics.marts"):
-            return
-        raise
-    refresh_marts(con)
 
 
 def _utc_now() -> datetime:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from dashboard.metrics.metric import AREAS, UNITS
 from dashboard.metrics.registry import REGISTRY
+from dashboard.shipped import shipped
 from dashboard.ui import data
 from dashboard.ui.download import download
 from dashboard.ui.figure import table_block
 from dashboard.ui.tables import Col, TableData
 
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
+DOCS = shipped("docs")
 DIRECTION = {True: "Högre är bättre", False: "Lägre är bättre", None: "Ingen riktning"}
 
 

@@ -22,7 +22,7 @@ import streamlit as st
 from dashboard import domain
 from dashboard.config import Settings, load_settings
 from dashboard.ui.filter_state import FilterOptions
-from dashboard.ui.store_access import SharedStore
+from dashboard.store.readers import SharedStore
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

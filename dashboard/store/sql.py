@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard.store import QUERIES_DIR
+from dashboard.store.database import QUERIES_DIR
 
 
 class UnknownQuery(KeyError):

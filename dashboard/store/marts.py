@@ -19,9 +19,9 @@ from datetime import date, timedelta
 
 import duckdb
 
-from dashboard import sql
 from dashboard.domain import LOCAL_CHANNELS
-from dashboard.store import StoreError
+from dashboard.store import sql
+from dashboard.store.errors import StoreError
 
 # Bump when the mart SQL changes: stores built with an older version are rebuilt on refresh and
 # refused (with the fix named) by the engine until then.

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from dashboard.store import StoreError, bump_data_version, open_store
-from dashboard.ui.store_access import SharedStore
+from dashboard.store.readers import SharedStore
 
 WRITER = """
 import sys

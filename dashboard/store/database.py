@@ -1,36 +1,28 @@
-"""The DuckDB store: open, migrate, data version.
+"""Open the DuckDB store, migrate it, read and bump its data version.
 
-Writers (ingest, sample) open the store read-write; migrations in queries/migrations run then.
-The dashboard opens it read-only and takes one cursor per thread (DuckDB connections are not
-thread-safe; cursors of one connection are).
+Writers (ingest, sample, migrate, refresh) open the store read-write through `open_store`, which
+waits for the writer lock (dashboard/store/lock.py) and applies the migrations in
+queries/migrations. Readers open it read-only and take one cursor per thread (DuckDB connections
+are not thread-safe; cursors of one connection are).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 import threading
-import time
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
 from dashboard.reference import seed_reference
+from dashboard.shipped import shipped
+from dashboard.store import lock
+from dashboard.store.errors import StoreError
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = shipped("queries")
 MIGRATIONS_DIR = QUERIES_DIR / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
-# A writer waits this long for another process (typically the dashboard, which closes its
-# read-only connection after 2 s idle) to let go of the file before giving up
-# (environment KONTAKTCENTER_LOCK_WAIT_S overrides it, e.g. for tests).
-LOCK_WAIT_S = float(os.environ.get("KONTAKTCENTER_LOCK_WAIT_S", "15"))
-_LOCK_RETRY_S = 0.25
-
-
-class StoreError(RuntimeError):
-    """A store problem a user can act on; the message is Swedish and names the fix."""
 
 
 def migrations() -> list[tuple[int, str, Path]]:
@@ -74,7 +66,7 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
     """Open the store. Writable opens create the file and apply migrations.
 
     DuckDB refuses a writer while any other process has the file open (even read-only), so a
-    writable open retries for lock_wait_s (default LOCK_WAIT_S); on_wait gets one Swedish line
+    writable open retries for lock_wait_s (default lock.LOCK_WAIT_S); on_wait gets one Swedish line
     when the wait starts (default: printed to stderr). Then StoreError names the fix.
     """
     path = Path(path)
@@ -94,42 +86,11 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
             )
         return con
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect_writable(path, LOCK_WAIT_S if lock_wait_s is None else lock_wait_s, on_wait)
+    con = lock.connect_writable(path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s,
+                                on_wait)
     migrate(con)
     seed_reference(con)  # fill empty lookup tables (dashboard/reference.py)
     return con
-
-
-def _connect_writable(path: Path, wait_s: float, on_wait: Callable[[str], None] | None):
-    deadline = time.monotonic() + wait_s
-    told = False
-    while True:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreError(
-                    f"Databasen {path} används av ett annat program (t.ex. dashboarden eller ett annat "
-                    f"kommando) och kunde inte öppnas för skrivning på {wait_s:.0f} s. Stäng dashboarden "
-                    "(eller låt den vara orörd några sekunder så släpper den filen) och försök igen."
-                ) from None
-            if not told:
-                (on_wait or _print_stderr)(
-                    f"Databasen {path} är öppen i ett annat program (t.ex. dashboarden); "
-                    f"väntar upp till {wait_s:.0f} s på att den släpps …")
-                told = True
-            time.sleep(max(0.0, min(_LOCK_RETRY_S, deadline - time.monotonic())))
-
-
-def _is_lock_conflict(exc: duckdb.IOException) -> bool:
-    text = str(exc)
-    return "Conflicting lock" in text or "Could not set lock" in text
-
-
-def _print_stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def _applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:

@@ -1,9 +1,9 @@
-"""The dashboard's read-only access to the store. No streamlit here, so it is tested directly.
+"""Read-only access to the store for long-lived readers (the dashboard). No streamlit here.
 
 DuckDB lets one process write a file only while no other process has it open, even read-only
 (tested: a writer gets "Conflicting lock"). A dashboard that kept its connection open for its whole
 life would block every ingest. So `SharedStore` opens the file read-only on demand, hands each
-thread its own cursor (dashboard.store.ThreadCursors) while queries run, and closes the connection
+thread its own cursor (ThreadCursors) while queries run, and closes the connection
 after `idle_s` without use, which releases the lock for a writer. A file that changed on disk
 (another process committed: new inode, mtime or size, of the file or its WAL) gets a fresh
 connection, so the next query sees the commit; caches key on the data version read through it.
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.store import StoreError, ThreadCursors, data_version, open_store
+from dashboard.store.database import ThreadCursors, data_version, open_store
+from dashboard.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 
