@@ -32,6 +32,9 @@ def migrations() -> list[tuple[int, str, Path]]:
         if not m:
             raise StoreError(f"Migreringsfilen {path.name} följer inte mönstret NNN_namn.sql.")
         found.append((int(m.group(1)), m.group(2), path))
+    if not found:  # a broken installation, not an empty schema
+        raise StoreError(f"Inga migreringar finns i {MIGRATIONS_DIR}: installationen är ofullständig. "
+                         "Installera paketet igen (`pip install .`).")
     return found
 
 
