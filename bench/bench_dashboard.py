@@ -10,7 +10,7 @@ other benchmarks). In the same run it prints:
 - filter change: choosing another förvaltning in the sidebar -> the updated chart drawn, median
   over the repeats, first with an empty cache (each förvaltning seen for the first time) and then
   with a warm cache (the same förvaltningar again).
-Targets (issue 4): filter change under 1 s, cold start under 5 s.
+Targets: filter change under 1 s, cold start under 5 s.
 """
 
 from __future__ import annotations

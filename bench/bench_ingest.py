@@ -9,7 +9,7 @@ in separate processes (so each peak RSS is its own):
   pipeline   kontaktcenter's ingest_files: read in batches, map, validate, pseudonymise, scrub,
              land in DuckDB, quarantine, log, data version and marts refresh, one commit
   raw        DuckDB: create table ... as select * from read_csv(file) (types auto-detected)
-  generator  the sample generator making the same number of contract rows (issue 2 §7)
+  generator  the sample generator making the same number of contract rows
 
 and prints rows per second, the pipeline/raw ratio (target: at least 1/3) and peak memory.
 This is a measurement, never a test: nothing fails on a slow machine.

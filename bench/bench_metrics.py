@@ -9,9 +9,9 @@ Stores are generated once with the sample generator and cached in bench/out/ (gi
 marts built by an older engine version are refreshed first (and the refresh timed). Each size
 is measured in a fresh child process, so "peak" is that process's peak resident memory (Python,
 Polars and DuckDB together). Timings are warm: one run to warm caches, then the median of
-`--repeats` runs. Targets (issue 3 §5): page < 0.5 s, page within 2x the baseline, peak < 1.5 GB.
+`--repeats` runs. Targets: page < 0.5 s, page within 2x the baseline, peak < 1.5 GB.
 The baseline computes the page's figures in one query over raw contacts; a plain filtered
-GROUP BY (DESIGN.md §5's 0.1 s reference) is printed too, for scale.
+GROUP BY (the design guide's 0.1 s reference) is printed too, for scale.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.app import NAVIGATION
 from dashboard.formatting import format_int, format_percent
 from dashboard.metrics import Filters, compute
-from dashboard.metrics.testing import contact, insert_contacts
+from contact_fixtures import contact, insert_contacts
 from dashboard.store import bump_data_version, open_store
 from dashboard.store.marts import refresh_marts
 

@@ -76,3 +76,17 @@ def test_the_store_ingest_and_sample_do_not_depend_on_the_layers_above():
         if module.startswith(above)
     ]
     assert offenders == []
+
+
+def test_no_issue_shorthand_in_code_or_docs():
+    """Code and docs say what a rule is, never a ticket shorthand ("H3", "issue 2 §6")."""
+    import re
+
+    shorthand = re.compile(r"\bH\d{1,2}\b|\b[Ii]ssue \d|§ ?\d")
+    root = PACKAGE.parent
+    files = [p for d in ("dashboard", "tests", "bench", "docs", "queries") for p in (root / d).rglob("*")
+             if p.suffix in {".py", ".md", ".sql", ".toml"}] + [root / "README.md"]
+    offenders = [f"{p.relative_to(root)}:{i}" for p in files
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if shorthand.search(line) and "shorthand" not in line]
+    assert offenders == []

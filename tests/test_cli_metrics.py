@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.cli import main
 from dashboard.metrics import Filters, compute
-from dashboard.metrics.testing import build, call, contact, insert_contacts
+from contact_fixtures import build, call, contact, insert_contacts
 from dashboard.store import open_store
 
 ROWS = (

@@ -1,4 +1,4 @@
-"""Issue 2 §6: every kind of bad input gets a clear message, good rows still land, nothing twice or half."""
+"""Every kind of bad input gets a clear message, good rows still land, nothing twice or half."""
 
 from __future__ import annotations
 

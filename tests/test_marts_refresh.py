@@ -12,7 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dashboard.store import marts
-from dashboard.metrics.testing import build, call, contact
+from contact_fixtures import build, call, contact
 from dashboard.store import open_store
 
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")

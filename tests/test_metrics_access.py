@@ -10,7 +10,7 @@ import pytest
 
 from dashboard.config import Settings
 from dashboard.metrics import Filters, compute
-from dashboard.metrics.testing import build, call, contact, totals as one
+from contact_fixtures import build, call, contact, totals as one
 from dashboard.store import open_store
 
 MARCH = Filters(date(2025, 3, 3), date(2025, 3, 3))

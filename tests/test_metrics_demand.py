@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.config import Settings
 from dashboard.metrics import Filters, compute, failure_demand_breakdown
-from dashboard.metrics.testing import build, call, contact, totals as one
+from contact_fixtures import build, call, contact, totals as one
 from dashboard.store import open_store
 
 OUTCOMES = Filters(date(2025, 2, 3), date(2025, 2, 3))

@@ -13,7 +13,7 @@ from dashboard.metrics.buckets import nearest_rank, percentiles_from_histogram, 
 from dashboard.metrics.filters import UnknownDimension
 from dashboard.store.marts import MartsMissing, refresh_marts
 from dashboard.metrics.metric import UnknownMetric
-from dashboard.metrics.testing import build, call, contact, insert_contacts
+from contact_fixtures import build, call, contact, insert_contacts
 from dashboard.store import open_store
 
 EDGE_WAITS = [0, 1, 5, 299, 300, 309, 310, 1799, 1800, 1859, 1860, 7199, 7200, 100000]

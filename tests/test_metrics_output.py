@@ -1,4 +1,4 @@
-"""suppress_metrics: engine frames through H3's small-cell rules, the helper every output uses.
+"""suppress_metrics: engine frames through the small-cell rules, the helper every output uses.
 
 Hand-worked tiny frames. The leak the numerator rules close: a rate shown with its basis n gives
 its numerator as rate × n, so a rate whose numerator count is hidden must be hidden too.

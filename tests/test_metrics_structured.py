@@ -11,7 +11,7 @@ from dashboard.metrics import (
     scorecard, self_service_potential, service_gap_ledger, staffing_plan, staffing_what_if,
 )
 from dashboard.metrics import staffing
-from dashboard.metrics.testing import build, contact
+from contact_fixtures import build, contact
 from dashboard.store import open_store
 
 WEEK = Filters(date(2025, 2, 3), date(2025, 2, 9))  # Monday to Sunday

@@ -30,14 +30,14 @@ dashboard.config.Settings; defaults when None)):
     staffing_what_if(con, filters, reduction_share=0.2, settings, ...) -> WhatIf
 
     suppress_metrics(frame, metric_ids, by=(), settings) -> pl.DataFrame
-        hide small cells of a `compute` frame where figures leave the engine (H3's rules in
+        hide small cells of a `compute` frame where figures leave the engine (the rules in
         dashboard.metrics.suppression): hidden values and their `__n` become null, and each
         metric gets `{id}__suppressed` and `{id}__reason`. The CLI uses it; the dashboard and
         the exports should too, so all three hide the same cells.
 
 Each function's docstring lists its columns. docs/metrics.md (generated) defines every metric.
 
-Note: the package-level names `incidents` and `scorecard` are these functions. H5's detector
+Note: the package-level names `incidents` and `scorecard` are these functions. The incident detector
 module is imported as `dashboard.metrics.incidents` by its full path (`from
 dashboard.metrics.incidents import detect_incidents`); the scorecard module is `scorecards`.
 """

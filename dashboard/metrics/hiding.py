@@ -1,7 +1,7 @@
 """How each result of the engine is hidden before it leaves: the one place the dashboard
 (dashboard/ui), the exports (dashboard/export) and the CLI ask which cells to hide.
 
-Everything runs through H3's dashboard.metrics.suppression, fed from the metric registry:
+Everything runs through dashboard.metrics.suppression, fed from the metric registry:
 - `metrics_frame`: an engine frame of registry metrics (`{id}` and `{id}__n`), through
   `suppress_metrics` (dashboard/metrics/output.py);
 - `hide_result(name, result, settings)`: a structured result (ledger, equity, drivers, local

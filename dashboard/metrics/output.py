@@ -1,4 +1,4 @@
-"""Where figures leave the engine: registry metrics through H3's small-cell suppression.
+"""Where figures leave the engine: registry metrics through the small-cell suppression.
 
 `suppress_metrics` maps an engine frame (from `compute`) onto dashboard.metrics.suppression.
 Every count a reader can see or work out is protected as a count (hidden from 1 to threshold − 1,
@@ -27,7 +27,7 @@ from dashboard.metrics import registry
 from dashboard.metrics.metric import Metric
 from dashboard.metrics.suppression import Rate, suppress
 
-# H3's complementary suppression handles tables of up to two dimensions; a frame broken down by
+# The complementary suppression (dashboard.metrics.suppression) handles tables of up to two dimensions; a frame broken down by
 # more is protected as one list with a published total (hides at least as much).
 MAX_TABLE_DIMS = 2
 _ROW = "__row"

@@ -4,7 +4,7 @@
 Pure (no streamlit): the figure block, the downloads and the tests use it.
 
 A `Col` names one column of an engine frame. A cell is hidden when the suppression step marked it:
-a boolean column `{key}__suppressed` is true (H3's suppression, with the reason in `{key}__reason`),
+a boolean column `{key}__suppressed` is true (small-cell suppression, with the reason in `{key}__reason`),
 or the metric's basis count `{key}__n` is below the minimum the metric needs while no suppression
 step ran.
 """

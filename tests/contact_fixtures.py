@@ -1,6 +1,6 @@
 """Helpers for hand-worked fixtures: put a few contacts (and lookups) into a store, build marts.
 
-Used by the metric tests and available to other tests that need a store with known contents.
+Used by the metric, marts, CLI and app tests that need a store with known contents.
 Timestamps given to `contact` are LOCAL Europe/Stockholm times and converted to UTC like ingest
 does, so a fixture reads the way a person works it out by hand.
 """
