@@ -123,7 +123,7 @@ def test_the_url_reproduces_the_view(sample_db, monkeypatch):
     at = _on(_app(sample_db, monkeypatch), "failure_demand.py")
     at.selectbox(key="flt_department").set_value(DEPARTMENT).run()
     at.selectbox(key="flt_preset").set_value("quarter").run()
-    at.radio(key="flt_compare").set_value("yoy").run()
+    at.radio(key="flt_compare").set_value("last_year").run()
     query = dict(at.query_params)
     assert query == {"department": DEPARTMENT, "period": "quarter", "compare": "yoy"}
     shown = ([m.value for m in at.metric], at.caption[0].value)

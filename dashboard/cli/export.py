@@ -21,9 +21,10 @@ from dashboard.export.pack import FORMATS, pack_download
 from dashboard.formatting import format_number, format_period
 from dashboard.metrics import Filters
 from dashboard.store import open_store
+from dashboard.view import COMPARISONS, parse_comparison
 
-COMPARISONS = {"foregaende": "previous", "previous": "previous", "forra-aret": "last_year",
-               "last_year": "last_year", "ingen": None, "none": None}
+# Every spelling of dashboard.view's comparisons (kind, URL form, Swedish alias).
+COMPARE_CHOICES = sorted({s for c in COMPARISONS for s in (c.kind, c.url, *c.aliases)})
 
 
 def register(sub) -> None:
@@ -40,7 +41,7 @@ def register(sub) -> None:
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="xlsx eller pdf (annars från filändelsen i --out)")
     p.add_argument("--out", required=True, type=Path, metavar="FIL", help="filen som skapas")
-    p.add_argument("--compare", choices=sorted(COMPARISONS), default="foregaende",
+    p.add_argument("--compare", choices=COMPARE_CHOICES, default="foregaende",
                    help="jämförelseperiod: föregående period (standard), samma period förra "
                    "året eller ingen")
     for flag, dest, what in (("--channel", "channels", "kanal (t.ex. phone)"),
@@ -107,7 +108,7 @@ def run(args) -> int:
 
     print(f"Skapar förvaltningspaketet ({fmt}) för {scope}, "
           f"{format_period(args.start, args.end)} …", file=sys.stderr, flush=True)
-    download = pack_download(settings.db, filters, fmt, comparison=COMPARISONS[args.compare],
+    download = pack_download(settings.db, filters, fmt, comparison=parse_comparison(args.compare),
                              settings=settings, user=os_user(), via="cli", progress=progress)
     try:
         content = download.data()

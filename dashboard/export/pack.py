@@ -24,6 +24,7 @@ from dashboard.metrics.hiding import hide_scorecard
 from dashboard.metrics import Filters, data_quality, registry
 from dashboard.metrics.quality import QUALITY_METRICS
 from dashboard.store import data_version, open_store
+from dashboard.view import COMPARISON_KINDS, parse_comparison
 
 TITLE = "Förvaltningspaket för budgetdialogen"
 FORMATS = ("xlsx", "pdf")
@@ -33,18 +34,14 @@ Progress = Callable[[str], None]
 
 
 def comparison_kind(filters: Filters, comparison) -> str | None:
-    """The engine's comparison name from "previous"/"last_year"/None or a (start, end) period
-    (what the dashboard's filter state holds)."""
-    if comparison in (None, "none"):
-        return None
-    if comparison in ("previous", "prev"):
-        return "previous"
-    if comparison in ("last_year", "yoy"):
-        return "last_year"
+    """The engine's comparison name from any spelling of dashboard.view's vocabulary, None, or a
+    (start, end) period."""
+    if comparison is None or isinstance(comparison, str):
+        return parse_comparison(comparison)
     start, end = comparison
-    for kind, other in (("previous", filters.previous_period()),
-                        ("last_year", filters.same_period_last_year())):
-        if (other.start, other.end) == (start, end):
+    for kind in COMPARISON_KINDS:
+        other = filters.compared(kind)
+        if other is not None and (other.start, other.end) == (start, end):
             return kind
     raise ValueError("Jämförelseperioden måste vara föregående period eller samma period "
                      "förra året.")

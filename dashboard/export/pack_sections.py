@@ -71,11 +71,7 @@ class Inputs:
 
     @property
     def comparison_filters(self) -> Filters | None:
-        if self.comparison == "previous":
-            return self.filters.previous_period()
-        if self.comparison == "last_year":
-            return self.filters.same_period_last_year()
-        return None
+        return self.filters.compared(self.comparison)
 
     def compute(self, ids, by=(), filters: Filters | None = None) -> pl.DataFrame:
         return compute(self.con, filters or self.filters, list(ids), by=by,

@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, timedelta
+from datetime import date
+
+from dashboard.view import Period, compare_period
 
 
 class UnknownDimension(ValueError):
@@ -68,13 +70,6 @@ def check_dimensions(by) -> tuple[str, ...]:
     return dims
 
 
-def _shift_year(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 @dataclass(frozen=True)
 class Filters:
     start: date | None = None
@@ -121,14 +116,17 @@ class Filters:
     def with_period(self, start: date | None, end: date | None) -> "Filters":
         return replace(self, start=start, end=end)
 
+    def compared(self, kind: str | None) -> "Filters | None":
+        """The same filters over the comparison period of `kind` (dashboard.view's rule and
+        vocabulary: "previous", "last_year"; None or "none" gives None)."""
+        if self.days is None:
+            raise ValueError("Jämförelseperiod kräver både start- och slutdatum.")
+        other = compare_period(Period(self.start, self.end), kind)
+        return None if other is None else self.with_period(other.start, other.end)
+
     def previous_period(self) -> "Filters":
         """The period of equal length that ends the day before this one starts."""
-        if self.days is None:
-            raise ValueError("Jämförelseperiod kräver både start- och slutdatum.")
-        end = self.start - timedelta(days=1)
-        return self.with_period(end - timedelta(days=self.days - 1), end)
+        return self.compared("previous")
 
     def same_period_last_year(self) -> "Filters":
-        if self.days is None:
-            raise ValueError("Jämförelseperiod kräver både start- och slutdatum.")
-        return self.with_period(_shift_year(self.start, -1), _shift_year(self.end, -1))
+        return self.compared("last_year")

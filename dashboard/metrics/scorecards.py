@@ -20,7 +20,6 @@ SCORECARD_METRICS = (
     "resolved_rate", "forwarded_rate", "failure_demand_share", "failure_demand_share_inferred",
     "repeat_rate", "satisfaction_index",
 )
-COMPARISONS = ("previous", "last_year")
 FROM_FILTERS = object()  # scorecard(department=...) default: the department in the filters
 TOP_DRIVERS = 5
 
@@ -40,11 +39,8 @@ class Scorecard:
 
 
 def comparison_filters(filters: Filters, comparison: str | None) -> Filters | None:
-    if comparison is None or filters.days is None:
-        return None
-    if comparison not in COMPARISONS:
-        raise ValueError(f"Jämförelsen är {' eller '.join(COMPARISONS)}, inte {comparison}.")
-    return filters.previous_period() if comparison == "previous" else filters.same_period_last_year()
+    """The comparison's filters (dashboard.view's vocabulary), None without a whole period."""
+    return None if filters.days is None else filters.compared(comparison)
 
 
 def _one_row(con, filters: Filters | None, settings, ids) -> dict:

@@ -16,8 +16,7 @@ def body(view) -> None:
                 "resultatkort. Nedan jämförs alla förvaltningar.")
         scorecard.all_departments(view, COMPARISON, key="dep_all")
         return
-    comparison = {"prev": "previous", "yoy": "last_year", "none": None}[view.state.comparison]
-    card = for_view("scorecard", view, comparison=comparison)
+    card = for_view("scorecard", view, comparison=view.compared_with)
     scorecard.card(card, view, key="dep_card")
     scorecard.drivers(card, key="dep_drivers")
     blocks.trend(view, "contacts", key="dep_trend")

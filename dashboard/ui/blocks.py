@@ -17,7 +17,7 @@ from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
-from dashboard.ui.filters import View
+from dashboard.view import View
 from dashboard.ui.kpi import KeyFigure, key_figures
 from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons
 
@@ -54,12 +54,6 @@ def _single(frame: pl.DataFrame | None, metric_id: str) -> tuple[float | None, b
     return frame[metric_id][0], hidden
 
 
-def compare_label(view: View) -> str | None:
-    if view.compare is None:
-        return None
-    return "mot föregående period" if view.state.comparison == "prev" else "mot samma period förra året"
-
-
 def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
     """Key figures for the view, with change against the comparison and the city's value."""
     now = metrics(view, metric_ids)
@@ -73,7 +67,7 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
         reason = hidden_reasons(now, metric_col(mid))[0] if hidden else None
         items.append(KeyFigure(mid, value, previous, None if city_hidden else city_value,
                                hidden, previous_hidden, reason))
-    key_figures(items, compare_label=compare_label(view),
+    key_figures(items, compare_label=view.against,
                 city_label="Hela staden" if view.department else None, columns=columns)
 
 
@@ -100,8 +94,7 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     title = title or f"{label(metric_id)} per {dimension_label(grain).lower()}"
     fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                       x_title=dimension_label(grain), comparison=comparison,
-                      comparison_label=(compare_label(view) or "").replace("mot ", "").capitalize()
-                      or "Jämförelseperiod",
+                      comparison_label=view.compare_name or "Jämförelseperiod",
                       comparison_x_actual="_actual", incidents=incidents)
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
     chart_block(fig, table, key=key, metric_ids=[metric_id])

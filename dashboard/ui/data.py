@@ -21,7 +21,7 @@ import streamlit as st
 
 from dashboard import domain
 from dashboard.config import Settings, load_settings
-from dashboard.ui.filter_state import FilterOptions
+from dashboard.view import FilterOptions
 from dashboard.store.readers import SharedStore
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import polars as pl
 
 from dashboard.metrics.filters import Filters
 from dashboard.ui import data
-from dashboard.ui.filters import View
+from dashboard.view import View
 from dashboard.metrics.hiding import hide_result, metrics_frame
 
 CURRENT, COMPARE, CITY, CITY_COMPARE = "current", "compare", "city", "city_compare"

@@ -1,6 +1,6 @@
 """The shared filter frame in the sidebar. The URL (st.query_params) is the single source of truth:
 
-every run parses the URL (pure: filter_state.parse_query), puts the parsed values into the widgets,
+every run parses the URL (pure: dashboard.view.parse_query), puts the parsed values into the widgets,
 and a widget change writes the canonical URL back. So a copied link reproduces the view, the
 browser's back button restores the previous filters (Streamlit pushes a history entry when the
 query string changes), and nothing depends on widget state surviving a page switch.
@@ -8,55 +8,31 @@ query string changes), and nothing depends on widget state surviving a page swit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard import domain
 from dashboard.domain import label_for
 from dashboard.ui import data
-from dashboard.ui.filter_state import (
-    COMPARISONS,
+from dashboard.view import (
+    CITY,
+    COMPARISON_LABELS,
+    DEFAULT_COMPARISON,
+    DEFAULT_PRESET,
     MULTI_KEYS,
     MULTI_NAMES,
     PRESETS,
     FilterOptions,
     FilterState,
     Period,
-    comparison_period,
-    describe,
+    View,
+    build_view,
     parse_query,
     resolve_period,
     to_query,
 )
 
-CITY = "Hela staden"
 _KEY = "flt_"  # widget keys; their values are always re-derived from the URL
 _LAST_QUERY = "_last_filter_query"
-
-
-@dataclass(frozen=True)
-class View:
-    """What a page needs: the state, its periods, the valid options and a one-line description."""
-
-    state: FilterState
-    period: Period
-    compare: Period | None
-    options: FilterOptions
-    description: str
-    notices: tuple[str, ...] = ()
-
-    @property
-    def department(self) -> str | None:
-        return self.state.department
-
-    @property
-    def who(self) -> str:
-        return self.state.department or CITY
-
-    def within_channels(self, channels: tuple[str, ...]) -> "View":
-        """The view limited to `channels` (those of them the user chose, or all of them)."""
-        chosen = tuple(c for c in self.state.channels if c in channels) or channels
-        return replace(self, state=replace(self.state, channels=chosen))
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -87,7 +63,7 @@ def _widget_values(state: FilterState, options: FilterOptions, period: Period) -
 
 def _state_from_widgets(options: FilterOptions) -> FilterState:
     ss = st.session_state
-    preset = ss.get(_KEY + "preset", "30d")
+    preset = ss.get(_KEY + "preset", DEFAULT_PRESET)
     start = end = None
     if preset == "custom":
         chosen = ss.get(_KEY + "range") or ()
@@ -99,7 +75,7 @@ def _state_from_widgets(options: FilterOptions) -> FilterState:
     department = ss.get(_KEY + "department")
     multi = {attr: tuple(ss.get(_KEY + key) or ()) for key, (attr, _) in MULTI_KEYS.items()}
     return FilterState(
-        preset=preset, start=start, end=end, comparison=ss.get(_KEY + "compare", "prev"),
+        preset=preset, start=start, end=end, comparison=ss.get(_KEY + "compare", DEFAULT_COMPARISON),
         department=None if department in (None, CITY) else department, **multi,
     )
 
@@ -127,7 +103,8 @@ def _draw(options: FilterOptions) -> None:
     if st.session_state.get(_KEY + "preset") == "custom":
         sb.date_input("Från och med – till och med", key=_KEY + "range", min_value=options.earliest,
                       max_value=options.latest, format="YYYY-MM-DD", **kw)
-    sb.radio("Jämför med", list(COMPARISONS), format_func=COMPARISONS.get, key=_KEY + "compare", **kw)
+    sb.radio("Jämför med", list(COMPARISON_LABELS), format_func=COMPARISON_LABELS.get, key=_KEY + "compare",
+             **kw)
     with sb.expander("Fler filter", expanded=any(st.session_state.get(_KEY + k) for k in MULTI_KEYS)):
         labels = _labels(options)
         for key, (attr, _) in MULTI_KEYS.items():
@@ -149,10 +126,7 @@ def filter_frame() -> View:
     st.session_state[_LAST_QUERY] = to_query(state)
     st.session_state["_filters_page"] = st.session_state.get("_current_page")
     _draw(options)
-    compare = comparison_period(state, period)
-    labels = _labels(options)
-    return View(state, period, compare, options, describe(state, period, compare, labels),
-                tuple(result.notices))
+    return build_view(state, options, _labels(options), result.notices)
 
 
 def show_notices(view: View) -> None:

@@ -13,7 +13,7 @@ from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
-from dashboard.ui.filters import View
+from dashboard.view import View
 from dashboard.ui.tables import Col, TableData
 
 LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")

@@ -8,10 +8,7 @@ import streamlit as st
 from dashboard.export.pack import pack_download
 from dashboard.ui import data
 from dashboard.ui.engine import filters_for
-from dashboard.ui.filters import View
-
-COMPARISON = {"prev": "previous", "yoy": "last_year", "none": None}
-
+from dashboard.view import View
 
 def offer(view: View) -> None:
     st.subheader("Förvaltningspaketet")
@@ -21,6 +18,6 @@ def offer(view: View) -> None:
     with st.container(horizontal=True):
         for fmt, label in (("xlsx", "Ladda ner paketet (Excel)"), ("pdf", "Ladda ner paketet (PDF)")):
             dl = pack_download(data.store().path, filters_for(view), fmt,
-                               comparison=COMPARISON[view.state.comparison], settings=data.settings())
+                               comparison=view.compared_with, settings=data.settings())
             st.download_button(label, data=dl.data, file_name=dl.file_name, mime=dl.mime,
                                key=f"pack_{fmt}", icon=":material/download:", on_click="ignore")

@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard.ui import data
 from dashboard.ui.errors import guarded
-from dashboard.ui.filters import View, filter_frame, show_notices
+from dashboard.ui.filters import filter_frame, show_notices
+from dashboard.view import View
 
 _VIEW = "_view"  # set by app.py on every run (a hand-over within one run, not cross-page state)
 

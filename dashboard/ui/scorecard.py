@@ -13,7 +13,7 @@ from dashboard.formatting import MISSING, format_delta, format_value
 from dashboard.ui import blocks
 from dashboard.ui.engine import CITY, metrics
 from dashboard.ui.figure import chart_block, table_block
-from dashboard.ui.filters import View
+from dashboard.view import View
 from dashboard.ui.kpi import judgement
 from dashboard.ui.tables import Col, TableData, hidden_text
 

@@ -11,7 +11,7 @@ from dashboard.formatting import NBSP, format_fte, format_number, format_percent
 from dashboard.ui import blocks
 from dashboard.ui.engine import for_view
 from dashboard.ui.figure import chart_block
-from dashboard.ui.filters import View
+from dashboard.view import View
 from dashboard.ui.tables import Col, TableData
 
 PLAN_COLUMNS = (

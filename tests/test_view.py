@@ -5,11 +5,13 @@ from datetime import date
 import pytest
 from hypothesis import given, strategies as st
 
-from dashboard.ui.filter_state import (
+from dashboard.metrics.filters import Filters
+from dashboard.view import (
     FilterOptions,
     FilterState,
     Period,
     comparison_period,
+    parse_comparison,
     describe,
     parse_query,
     resolve_period,
@@ -43,7 +45,7 @@ def test_full_query_round_trips():
     result = parse_query(query, OPTIONS)
     assert result.notices == []
     s = result.state
-    assert (s.preset, s.start, s.end, s.comparison) == ("custom", date(2025, 1, 1), date(2025, 3, 31), "yoy")
+    assert (s.preset, s.start, s.end, s.comparison) == ("custom", date(2025, 1, 1), date(2025, 3, 31), "last_year")
     assert s.department == "Miljöförvaltningen"
     assert s.channels == ("phone", "chat") and s.city_areas == ("Öster",)
     assert parse_query(to_query(s), OPTIONS).state == s
@@ -78,7 +80,7 @@ def test_bad_values_fall_back_but_keep_the_good_ones():
     result = parse_query({"channel": ["phone", "fax", "phone"], "period": "decade", "compare": "yoy"}, OPTIONS)
     assert result.state.channels == ("phone",)  # deduplicated, fax dropped
     assert result.state.preset == "30d"
-    assert result.state.comparison == "yoy"
+    assert result.state.comparison == "last_year"
 
 
 def test_swapped_custom_dates_are_swapped_back():
@@ -135,7 +137,7 @@ def test_custom_period_is_taken_as_given():
          Period(date(2024, 10, 3), date(2024, 12, 31))),
         (FilterState(preset="year"), Period(date(2024, 1, 1), date(2024, 12, 31)),
          Period(date(2022, 12, 31), date(2023, 12, 31))),  # 2024 has 366 days
-        (FilterState(comparison="yoy"), Period(date(2024, 2, 1), date(2024, 2, 29)),
+        (FilterState(comparison="last_year"), Period(date(2024, 2, 1), date(2024, 2, 29)),
          Period(date(2023, 2, 1), date(2023, 2, 28))),
     ],
 )
@@ -149,8 +151,8 @@ def test_comparison_matches_the_engine_filters():
 
     period = Period(date(2025, 3, 1), date(2025, 3, 31))
     f = Filters(start=period.start, end=period.end)
-    prev = comparison_period(FilterState(comparison="prev"), period)
-    yoy = comparison_period(FilterState(comparison="yoy"), period)
+    prev = comparison_period(FilterState(comparison="previous"), period)
+    yoy = comparison_period(FilterState(comparison="last_year"), period)
     assert (prev.start, prev.end) == (f.previous_period().start, f.previous_period().end)
     assert (yoy.start, yoy.end) == (f.same_period_last_year().start, f.same_period_last_year().end)
 
@@ -161,3 +163,29 @@ def test_describe_names_department_period_comparison_and_filters():
                     Period(date(2025, 1, 29), date(2025, 2, 28)), {"phone": "Telefon"})
     assert text == ("Miljöförvaltningen, 1–31 mars 2025 jämfört med 29 januari–28 februari 2025 "
                     "(kanal: Telefon)")
+
+
+@pytest.mark.parametrize(("spelling", "kind"), [
+    ("previous", "previous"), ("prev", "previous"), ("foregaende", "previous"),
+    ("last_year", "last_year"), ("yoy", "last_year"), ("forra-aret", "last_year"),
+    ("none", None), ("ingen", None), (None, None),
+])
+def test_every_spelling_of_a_comparison_means_one_kind(spelling, kind):
+    assert parse_comparison(spelling) == kind
+
+
+def test_an_unknown_comparison_is_refused_with_the_valid_spellings():
+    with pytest.raises(ValueError, match="Giltiga: previous, prev, foregaende"):
+        parse_comparison("quarter")
+
+
+def test_the_url_keeps_its_short_comparison_codes():
+    assert to_query(FilterState(comparison="last_year")) == {"compare": "yoy"}
+    assert parse_query({"compare": "none"}, OPTIONS).state.compared_with is None
+    assert parse_query({}, OPTIONS).state.compared_with == "previous"
+
+
+def test_a_leap_day_compares_with_the_28th_a_year_before():
+    f = Filters(start=date(2024, 2, 29), end=date(2024, 2, 29))
+    assert f.compared("last_year") == Filters(start=date(2023, 2, 28), end=date(2023, 2, 28))
+    assert f.compared("none") is None and f.compared(None) is None

@@ -1,4 +1,9 @@
-"""The dashboard's filter state and its URL form. Pure: no streamlit, so it is unit-tested directly.
+"""The view model: what a page shows (filters, period, comparison), parsed from the URL once.
+
+Pure: no streamlit, so it is unit-tested directly; `dashboard/ui/filters.py` draws the widgets for
+it. The period and comparison rules here are the only ones: the engine's `Filters` (dashboard.
+metrics.filters), the scorecards, the export packs and the CLI all compare against the days
+`comparison_period` gives, and name comparisons with the vocabulary in `COMPARISONS`.
 
 A URL like `?period=quarter&compare=yoy&department=Förskoleförvaltningen&channel=phone` reproduces a
 view. `parse_query` never raises: unknown keys and malformed or unknown values are dropped, and each
@@ -22,13 +27,46 @@ PRESETS: dict[str, str] = {
     "year": "Senaste hela året",
     "custom": "Egen period",
 }
-COMPARISONS: dict[str, str] = {
-    "prev": "Föregående period",
-    "yoy": "Samma period förra året",
-    "none": "Ingen jämförelse",
-}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One way to compare a period. `kind` is the name in code (the engine, the packs, the view's
+    state); `url` its form in the dashboard's address; `aliases` the CLI's other spellings."""
+
+    kind: str
+    url: str
+    label: str  # Swedish, for the filter panel
+    against: str | None  # Swedish caption of a change, e.g. "mot föregående period"
+    aliases: tuple[str, ...] = ()
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("previous", "prev", "Föregående period", "mot föregående period", ("foregaende",)),
+    Comparison("last_year", "yoy", "Samma period förra året", "mot samma period förra året",
+               ("forra-aret",)),
+    Comparison("none", "none", "Ingen jämförelse", None, ("ingen",)),
+)
+COMPARISON_KINDS = tuple(c.kind for c in COMPARISONS)
+COMPARISON_LABELS: dict[str, str] = {c.kind: c.label for c in COMPARISONS}
+_COMPARISON_BY_URL = {c.url: c.kind for c in COMPARISONS}
 DEFAULT_PRESET = "30d"
-DEFAULT_COMPARISON = "prev"
+DEFAULT_COMPARISON = "previous"
+
+
+def comparison(kind: str) -> Comparison:
+    return next(c for c in COMPARISONS if c.kind == kind)
+
+
+def parse_comparison(text: str | None) -> str | None:
+    """Any spelling (kind, URL form, CLI alias; None) -> the kind the engine takes, None for none."""
+    if text is None:
+        return None
+    for c in COMPARISONS:
+        if text in (c.kind, c.url, *c.aliases):
+            return None if c.kind == "none" else c.kind
+    spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, *c.aliases)))
+    raise ValueError(f"Okänd jämförelse '{text}'. Giltiga: {spellings}.")
 
 # URL key -> (FilterState field, Swedish name for notices). Multi-valued keys repeat in the URL.
 MULTI_KEYS: dict[str, tuple[str, str]] = {
@@ -64,7 +102,7 @@ class FilterState:
     preset: str = DEFAULT_PRESET
     start: date | None = None  # only for preset "custom"
     end: date | None = None
-    comparison: str = DEFAULT_COMPARISON
+    comparison: str = DEFAULT_COMPARISON  # a kind of COMPARISONS
     department: str | None = None
     channels: tuple[str, ...] = ()
     city_areas: tuple[str, ...] = ()
@@ -74,6 +112,11 @@ class FilterState:
 
     def with_department(self, department: str | None) -> "FilterState":
         return replace(self, department=department)
+
+    @property
+    def compared_with(self) -> str | None:
+        """The comparison as the engine and the packs take it: a kind, or None for none."""
+        return parse_comparison(self.comparison)
 
 
 @dataclass(frozen=True)
@@ -148,7 +191,9 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
         notices.append("Parametrarna 'from' och 'to' gäller bara med period=custom och ignorerades.")
         start = end = None
 
-    comparison = _choice(params, "compare", COMPARISONS, DEFAULT_COMPARISON, "Jämförelsen", notices)
+    by_url = {c.url: c.label for c in COMPARISONS}
+    compare_kind = _COMPARISON_BY_URL[
+        _choice(params, "compare", by_url, comparison(DEFAULT_COMPARISON).url, "Jämförelsen", notices)]
 
     department = _single(params, "department", notices)
     if department is not None and department not in options.departments:
@@ -168,7 +213,7 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
                 chosen.append(value)
         multi[attr] = tuple(chosen)
 
-    state = FilterState(preset=preset, start=start, end=end, comparison=comparison,
+    state = FilterState(preset=preset, start=start, end=end, comparison=compare_kind,
                         department=department, **multi)
     return ParseResult(state, notices)
 
@@ -198,7 +243,7 @@ def to_query(state: FilterState) -> dict[str, str | list[str]]:
         query["from"] = state.start.isoformat()
         query["to"] = state.end.isoformat()
     if state.comparison != DEFAULT_COMPARISON:
-        query["compare"] = state.comparison
+        query["compare"] = comparison(state.comparison).url
     if state.department:
         query["department"] = state.department
     for key, (attr, _) in MULTI_KEYS.items():
@@ -215,7 +260,8 @@ def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def _shift_year(d: date, years: int) -> date:
+def shift_year(d: date, years: int) -> date:
+    """The same date `years` later (earlier when negative); 29 February becomes the 28th."""
     try:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February
@@ -249,22 +295,25 @@ def resolve_period(state: FilterState, latest: date) -> Period:
     return Period(latest - timedelta(days=29), latest)
 
 
-def comparison_period(state: FilterState, period: Period) -> Period | None:
-    """The period of equal length ending the day before, or the same dates last year.
-
-    The same rule as the engine's Filters.previous_period()/same_period_last_year(), so key
-    figures, scorecards and export packs all compare against the same days.
-    """
-    if state.comparison == "none":
+def compare_period(period: Period, kind: str | None) -> Period | None:
+    """The period `period` is compared with: of equal length ending the day before ("previous"),
+    the same dates a year earlier ("last_year"), or None (no comparison)."""
+    kind = parse_comparison(kind)
+    if kind is None:
         return None
-    if state.comparison == "yoy":
-        return Period(_shift_year(period.start, -1), _shift_year(period.end, -1))
+    if kind == "last_year":
+        return Period(shift_year(period.start, -1), shift_year(period.end, -1))
     end = period.start - timedelta(days=1)
     return Period(end - timedelta(days=period.days - 1), end)
 
 
-MULTI_NAMES = {"channel": "Kanal", "area": "Stadsområde", "topic": "Ärendekategori",
-               "language": "Språk", "customer_type": "Kundtyp"}
+def comparison_period(state: FilterState, period: Period) -> Period | None:
+    """The comparison period of the view's state; the engine's Filters use the same rule."""
+    return compare_period(period, state.comparison)
+
+
+# Widget titles: the notice names of MULTI_KEYS, capitalised.
+MULTI_NAMES = {key: name[:1].upper() + name[1:] for key, (_, name) in MULTI_KEYS.items()}
 
 
 def describe(state: FilterState, period: Period, compare: Period | None, labels: Mapping[str, str]) -> str:
@@ -281,3 +330,57 @@ def describe(state: FilterState, period: Period, compare: Period | None, labels:
     if chosen:
         text += " (" + "; ".join(chosen) + ")"
     return text
+
+
+# --- the view a page gets --------------------------------------------------------------------
+
+CITY = "Hela staden"
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page needs: the state, its periods, the valid options and a one-line description."""
+
+    state: FilterState
+    period: Period
+    compare: Period | None
+    options: FilterOptions
+    description: str
+    notices: tuple[str, ...] = ()
+
+    @property
+    def department(self) -> str | None:
+        return self.state.department
+
+    @property
+    def who(self) -> str:
+        return self.state.department or CITY
+
+    @property
+    def compared_with(self) -> str | None:
+        """The comparison kind for the engine and the packs (None: no comparison)."""
+        return self.state.compared_with
+
+    @property
+    def against(self) -> str | None:
+        """Swedish caption of a change against the comparison period, or None without one."""
+        return comparison(self.state.comparison).against if self.compare else None
+
+    @property
+    def compare_name(self) -> str | None:
+        """Swedish name of the comparison period ("Föregående period"), or None without one."""
+        return comparison(self.state.comparison).label if self.compare else None
+
+    def within_channels(self, channels: tuple[str, ...]) -> "View":
+        """The view limited to `channels` (those of them the user chose, or all of them)."""
+        chosen = tuple(c for c in self.state.channels if c in channels) or channels
+        return replace(self, state=replace(self.state, channels=chosen))
+
+
+def build_view(state: FilterState, options: FilterOptions, labels: Mapping[str, str],
+               notices: Sequence[str] = ()) -> View:
+    """The view of a parsed state: its period, comparison period and description."""
+    period = resolve_period(state, options.latest)
+    compare = comparison_period(state, period)
+    return View(state, period, compare, options, describe(state, period, compare, labels),
+                tuple(notices))
