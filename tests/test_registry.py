@@ -64,3 +64,46 @@ def test_every_setting_is_documented_with_its_default():
         value = getattr(defaults, f.name)
         if not isinstance(value, Path):
             assert f"| `{f.name}` | `{value}` |" in text, f.name
+
+
+def _section(metric_id: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(f"### `{metric_id}`:")
+    ends = [i for i in (text.find("\n### ", start + 1), text.find("\n## ", start + 1)) if i > 0]
+    return text[start:min(ends)]
+
+
+def test_the_trail_of_service_level_gives_its_inputs_sql_and_tests():
+    section = _section("service_level")
+    assert "`dashboard/metrics/catalog_access.py`" in section
+    assert ("`answered_within_sl`: `queries/marts/contact_dist.sql`, fördelningen `wait_answered`"
+            in section)
+    assert "`abandoned_n`: `queries/marts/contact_facts.sql`, kolumnen `abandoned_n`" in section
+    assert "`test_service_level_denominator_drops_short_abandons_and_callbacks`" in section
+
+
+def test_every_trail_column_is_a_column_of_the_facts_mart(sample_db):
+    """Checked against the built store, independently of the generator's reading of the SQL."""
+    from dashboard.metrics import inputs
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    columns = {r[0] for r in con.execute("describe contact_facts").fetchall()}
+    measures = {r[0] for r in con.execute("select distinct measure from contact_dist").fetchall()}
+    con.close()
+    for metric in REGISTRY.values():
+        for name in metric.inputs:
+            base = inputs.split_total(name)[0] if inputs.is_total(name) else name
+            if base in inputs.THRESHOLDS:
+                assert inputs.THRESHOLDS[base].measure in measures
+            elif base in inputs.PERCENTILES:
+                assert inputs.PERCENTILES[base][0] in measures
+            elif base not in inputs.SPECIAL and not base.startswith("setting:"):
+                assert base in columns, (metric.id, base)
+                assert f"kolumnen `{base}`" in _section(metric.id)
+
+
+def test_an_input_the_sql_does_not_define_stops_the_generator():
+    from dashboard.metrics.docs import input_source
+
+    with pytest.raises(LookupError, match="no_such_n"):
+        input_source("no_such_n")

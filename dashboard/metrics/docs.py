@@ -1,14 +1,25 @@
 """Generate docs/metrics.md from the registry: `python -m dashboard.metrics.docs > docs/metrics.md`.
 
 tests/test_registry.py fails when the committed file differs from `render()`.
+
+Each metric's trail is part of the page: the catalog that declares it, every input with the SQL
+file and column (or distribution) that computes it, and the tests that name the metric (found by
+scanning tests/ for the id as a string). An input this module cannot place, or a column the SQL
+file does not define, stops the generator, so the trail cannot point to the wrong place.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import sys
+from functools import cache
+from pathlib import Path
 
 from dashboard.config import Settings
-from dashboard.metrics import gaps
+from dashboard.metrics import catalog_access, catalog_demand, gaps
+from dashboard.metrics import inputs as inp
+from dashboard.shipped import PACKAGE_DIR, shipped
 from dashboard.store import marts
 from dashboard.metrics.buckets import COARSE_LIMIT_S, FINE_LIMIT_S, MAX_WINDOW_DAYS, MEDIUM_LIMIT_S
 from dashboard.metrics.filters import DIMENSIONS
@@ -38,6 +49,8 @@ Gemensamt för alla mått:
   export) med samma funktion.
 - **Härledda** mått (märkta HÄRLEDD) bygger på regler, inte på taggar, och blandas aldrig med
   taggade siffror.
+- **Spåret** under varje mått: katalogen som deklarerar det, varje indata med SQL-filen och
+  kolumnen (eller fördelningen) som räknar fram den, och testerna som nämner måttets id.
 """
 
 
@@ -57,7 +70,87 @@ def _area_section(area: str, settings: Settings) -> list[str]:
     lines.append("")
     for m in metrics:
         lines += [f"### `{m.id}`: {m.label_for(settings)}", "", m.definition_for(settings), "",
-                  f"Källa: {m.source}.", ""]
+                  f"Källa: {m.source}.", "", *_trail(m), ""]
+    return lines
+
+
+# --- each metric's trail ---------------------------------------------------------------------
+
+CATALOGS = {"dashboard/metrics/catalog_access.py": catalog_access.METRICS,
+            "dashboard/metrics/catalog_demand.py": catalog_demand.METRICS}
+FACTS_SQL = "queries/marts/contact_facts.sql"
+DIST_SQL = "queries/marts/contact_dist.sql"
+POPULATION_SQL = "queries/metrics/population.sql"
+TESTS_DIR = PACKAGE_DIR.parent / "tests"
+
+
+@cache
+def _sql(relative: str) -> str:
+    return (shipped("queries") / relative.removeprefix("queries/")).read_text(encoding="utf-8")
+
+
+def _checked(relative: str, pattern: str, what: str) -> None:
+    if not re.search(pattern, _sql(relative)):
+        raise LookupError(f"{relative} defines no {what}; the metric trail would point nowhere")
+
+
+def input_source(name: str) -> str:
+    """Where an input is computed, in Swedish, naming the SQL file and column or distribution."""
+    if inp.is_total(name):
+        base, dim = inp.split_total(name)
+        return f"{input_source(base)}, summerad över alla värden av `{dim}` (filtret på den släppt)"
+    if name in inp.THRESHOLDS:
+        t = inp.THRESHOLDS[name]
+        _checked(DIST_SQL, rf"'{t.measure}'", f"distribution {t.measure}")
+        what = "antal" if t.value == "n" else "hanterade sekunder (`handle_sum`)"
+        return (f"`{DIST_SQL}`, fördelningen `{t.measure}`: {what} i hinkar upp till inställningen "
+                f"`{t.setting}`" + (f" − {-t.offset} (strikt under gränsen)" if t.offset < 0 else ""))
+    if name in inp.PERCENTILES:
+        measure, q = inp.PERCENTILES[name]
+        _checked(DIST_SQL, rf"'{measure}'", f"distribution {measure}")
+        return f"`{DIST_SQL}`, fördelningen `{measure}`: percentil {format(q, '.2f').replace('.', ',')}"
+    if name == "population":
+        return f"`{POPULATION_SQL}` (invånare per stadsdel, tabellen `city_areas`)"
+    if name == "period_days":
+        return "dagar i perioden per grupp (`dashboard/metrics/engine.py`, `_with_period_days`)"
+    if name.startswith("setting:"):
+        return f"inställningen `{name.removeprefix('setting:')}` (docs/configuration.md)"
+    _checked(FACTS_SQL, rf"\bas {re.escape(name)},", f"column {name}")
+    return f"`{FACTS_SQL}`, kolumnen `{name}`"
+
+
+def _catalog(metric_id: str) -> str:
+    return next(path for path, metrics in CATALOGS.items() if any(m.id == metric_id for m in metrics))
+
+
+@cache
+def tests_naming() -> dict[str, dict[str, list[str]]]:
+    """Metric id -> test file -> test functions whose body or decorators hold the id as a string."""
+    if not TESTS_DIR.is_dir():
+        raise FileNotFoundError("docs/metrics.md is generated from a checkout (tests/ is missing)")
+    found: dict[str, dict[str, list[str]]] = {}
+    ids = {m.id for metrics in CATALOGS.values() for m in metrics}
+    for path in sorted(TESTS_DIR.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if not (isinstance(fn, ast.FunctionDef) and fn.name.startswith("test_")):
+                continue
+            named = {n.value for n in ast.walk(fn) if isinstance(n, ast.Constant) and n.value in ids}
+            for metric_id in named:
+                found.setdefault(metric_id, {}).setdefault(f"tests/{path.name}", []).append(fn.name)
+    return found
+
+
+def _trail(m) -> list[str]:
+    lines = [f"- **Deklareras i** `{_catalog(m.id)}`.", "- **Indata:**"]
+    lines += [f"  - `{name}`: {input_source(name)}" for name in m.inputs]
+    tests = tests_naming().get(m.id, {})
+    if tests:
+        lines.append("- **Tester som nämner måttet:** " + "; ".join(
+            f"`{file}`: " + ", ".join(f"`{fn}`" for fn in sorted(set(fns))) for file, fns in tests.items()))
+    else:
+        lines.append("- **Tester som nämner måttet:** inga egna (registrets gemensamma tester i "
+                     "`tests/test_registry.py` gäller alla mått).")
     return lines
 
 
