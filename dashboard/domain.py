@@ -1,10 +1,16 @@
 """Contract vocabularies (English codes) and their Swedish labels: one place for both.
 
-Also the Swedish labels of the other dimension values and of the dimensions themselves
-(`label_for`, `dimension_label`), which the dashboard, the exports and the CLI all read.
+This is the one labeller: the Swedish names of the dimensions (`dimension_label`), of their
+values (`label_for`), and the display text of a breakdown value (`dimension_text`: weekdays,
+hours, months and dates too), which the dashboard, the exports and the CLI all read. The engine's
+breakdowns (dashboard.metrics.filters.DIMENSIONS) and the view's filters take their names from here.
 """
 
 from __future__ import annotations
+
+from datetime import date
+
+from dashboard.formatting import format_date, format_date_short, format_hour, format_month, format_weekday
 
 CHANNELS: dict[str, str] = {
     "phone": "Telefon",
@@ -109,9 +115,29 @@ _VALUE_LABELS: dict[str, dict] = {
 def label_for(dimension: str, value) -> str:
     """The Swedish label of a dimension value; unknown values are shown as they are."""
     if value is None:
-        return "Uppgift saknas"
+        return MISSING_VALUE
     return _VALUE_LABELS.get(dimension, {}).get(value, str(value))
 
 
 def dimension_label(dimension: str) -> str:
     return DIMENSION_LABELS.get(dimension, dimension)
+
+
+MISSING_VALUE = "Uppgift saknas"
+DATE_DIMENSIONS = ("day", "week", "date")
+
+
+def dimension_text(dimension: str | None, value, *, short_dates: bool = False) -> str:
+    """A breakdown value as a Swedish reader expects it: 'måndag', '08–09', 'mars 2025',
+    '3 mars 2025' ('3 mar 2025' with short_dates), 'Telefon'; a missing value says so."""
+    if value is None:
+        return MISSING_VALUE
+    if dimension == "weekday":
+        return format_weekday(value)
+    if dimension == "hour":
+        return format_hour(value)
+    if dimension == "month" and isinstance(value, date):
+        return format_month(value)
+    if dimension in DATE_DIMENSIONS and isinstance(value, date):
+        return format_date_short(value) if short_dates else format_date(value)
+    return label_for(dimension, value) if dimension else str(value)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from dashboard.domain import dimension_label, label_for
 from dashboard.formatting import format_date, format_period
 
 PRESETS: dict[str, str] = {
@@ -69,12 +70,12 @@ def parse_comparison(text: str | None) -> str | None:
     raise ValueError(f"Okänd jämförelse '{text}'. Giltiga: {spellings}.")
 
 # URL key -> (FilterState field, Swedish name for notices). Multi-valued keys repeat in the URL.
+# The names are the labeller's (dashboard.domain); `area` takes a stadsområde or a stadsdel.
+_MULTI_DIMENSIONS = {"channel": ("channels", "channel"), "area": ("city_areas", "stadsomrade"),
+                     "topic": ("topics", "topic"), "language": ("languages", "language"),
+                     "customer_type": ("customer_types", "customer_type")}
 MULTI_KEYS: dict[str, tuple[str, str]] = {
-    "channel": ("channels", "kanal"),
-    "area": ("city_areas", "stadsområde"),
-    "topic": ("topics", "ärendekategori"),
-    "language": ("languages", "språk"),
-    "customer_type": ("customer_types", "kundtyp"),
+    key: (attr, dimension_label(dim).lower()) for key, (attr, dim) in _MULTI_DIMENSIONS.items()
 }
 SINGLE_KEYS = ("period", "from", "to", "compare", "department")
 # Keys Streamlit itself may put in the URL; never reported as unknown.
@@ -312,11 +313,16 @@ def comparison_period(state: FilterState, period: Period) -> Period | None:
     return compare_period(period, state.comparison)
 
 
-# Widget titles: the notice names of MULTI_KEYS, capitalised.
-MULTI_NAMES = {key: name[:1].upper() + name[1:] for key, (_, name) in MULTI_KEYS.items()}
+# Widget titles.
+MULTI_NAMES = {key: dimension_label(dim) for key, (_, dim) in _MULTI_DIMENSIONS.items()}
 
 
-def describe(state: FilterState, period: Period, compare: Period | None, labels: Mapping[str, str]) -> str:
+def filter_value_label(key: str, value: str) -> str:
+    """The Swedish label of a value of the URL filter `key` ('phone' -> 'Telefon')."""
+    return label_for(_MULTI_DIMENSIONS[key][1], value)
+
+
+def describe(state: FilterState, period: Period, compare: Period | None) -> str:
     """One Swedish line naming the view, for captions: who, when, compared with what, filters."""
     who = state.department or "Hela staden"
     text = f"{who}, {format_period(period.start, period.end)}"
@@ -326,7 +332,7 @@ def describe(state: FilterState, period: Period, compare: Period | None, labels:
     for key, (attr, label) in MULTI_KEYS.items():
         values = getattr(state, attr)
         if values:
-            chosen.append(f"{label}: {', '.join(labels.get(v, v) for v in values)}")
+            chosen.append(f"{label}: {', '.join(filter_value_label(key, v) for v in values)}")
     if chosen:
         text += " (" + "; ".join(chosen) + ")"
     return text
@@ -377,10 +383,8 @@ class View:
         return replace(self, state=replace(self.state, channels=chosen))
 
 
-def build_view(state: FilterState, options: FilterOptions, labels: Mapping[str, str],
-               notices: Sequence[str] = ()) -> View:
+def build_view(state: FilterState, options: FilterOptions, notices: Sequence[str] = ()) -> View:
     """The view of a parsed state: its period, comparison period and description."""
     period = resolve_period(state, options.latest)
     compare = comparison_period(state, period)
-    return View(state, period, compare, options, describe(state, period, compare, labels),
-                tuple(notices))
+    return View(state, period, compare, options, describe(state, period, compare), tuple(notices))

@@ -14,22 +14,17 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from dashboard.store.contract import CONTACT_COLUMN_TYPES
+
 from dashboard.store.marts import refresh_marts
 
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _UTC = ZoneInfo("UTC")
 _ids = itertools.count(1)
 
-CONTACT_COLUMNS = {
-    "source_system": pl.String, "contact_id": pl.String, "started_at": pl.Datetime("us"),
-    "channel": pl.String, "department": pl.String, "topic": pl.String, "city_area": pl.String,
-    "service_point": pl.String, "customer_type": pl.String, "language": pl.String,
-    "interpreter": pl.Boolean, "queue_s": pl.Int32, "answered": pl.Boolean,
-    "abandoned": pl.Boolean, "callback_requested": pl.Boolean, "handle_s": pl.Int32,
-    "first_response_s": pl.Int64, "outcome": pl.String, "demand_type": pl.String,
-    "failure_reason": pl.String, "caller_key": pl.String, "satisfaction": pl.Int8,
-    "note": pl.String, "ingest_id": pl.Int32,
-}
+_POLARS_TYPES = {"VARCHAR": pl.String, "TIMESTAMP": pl.Datetime("us"), "BOOLEAN": pl.Boolean,
+                 "TINYINT": pl.Int8, "INTEGER": pl.Int32, "BIGINT": pl.Int64}
+CONTACT_COLUMNS = {c: _POLARS_TYPES[t] for c, t in CONTACT_COLUMN_TYPES.items()}
 
 
 def local_to_utc(local: str | datetime) -> datetime:

@@ -143,3 +143,20 @@ def test_delta_by_unit():
 
 def test_plotly_separators_are_decimal_then_thousands():
     assert f.PLOTLY_SEPARATORS == ",\u00a0"
+
+
+def test_one_labeller_gives_every_breakdown_value_its_swedish_text():
+    from datetime import date as d
+
+    from dashboard.domain import dimension_text
+
+    assert dimension_text("weekday", 7) == "söndag"
+    assert dimension_text("hour", 23) == "23\u201300"
+    assert dimension_text("month", d(2025, 3, 1)) == "mars 2025"
+    assert dimension_text("week", d(2025, 3, 3)) == "3 mars 2025"
+    assert dimension_text("day", d(2025, 3, 3), short_dates=True) == "3 mar 2025"
+    assert dimension_text("channel", "e_service") == "E-tjänst"
+    assert dimension_text("language", "ti") == "Tigrinja"
+    assert dimension_text("interpreter", False) == "Utan tolk"
+    assert dimension_text("topic", "Bygglov") == "Bygglov"
+    assert dimension_text("city_area", None) == "Uppgift saknas"

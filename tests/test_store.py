@@ -1,5 +1,6 @@
 """The store: migrations, read-only opening, data version, per-thread cursors."""
 
+import re
 import subprocess
 import sys
 import threading
@@ -8,6 +9,8 @@ import duckdb
 import pytest
 
 from dashboard import store
+from dashboard.store import sql
+from dashboard.store.contract import CONTACT_COLUMN_TYPES, CONTACT_COLUMNS
 
 
 def test_writable_open_applies_every_migration_once(tmp_path):
@@ -22,16 +25,22 @@ def test_writable_open_applies_every_migration_once(tmp_path):
     con.close()
 
 
-def test_contract_table_has_every_contract_field(tmp_path):
+def test_contract_table_is_the_one_contact_column_definition(tmp_path):
+    """The migrations build exactly dashboard.store.contract's columns, in order, with its types."""
     con = store.open_store(tmp_path / "s.duckdb")
-    cols = {r[0] for r in con.execute("describe contacts").fetchall()}
-    contract = {
-        "source_system", "contact_id", "started_at", "channel", "department", "topic",
-        "city_area", "service_point", "customer_type", "language", "interpreter", "queue_s",
-        "answered", "abandoned", "callback_requested", "handle_s", "first_response_s",
-        "outcome", "demand_type", "failure_reason", "caller_key", "satisfaction", "note",
-    }
-    assert contract <= cols
+    cols = [(r[0], r[1]) for r in con.execute("describe contacts").fetchall()]
+    con.close()
+    assert cols == list(CONTACT_COLUMN_TYPES.items())
+
+
+def test_the_contact_id_hash_covers_every_contract_field():
+    """derive_contact_ids.sql hashes the mapped row: every contract column but the id itself, in
+    table order (source_system arrives as a bound parameter)."""
+    text = sql.text("ingest/derive_contact_ids")
+    block = text[text.index("concat_ws("):text.index("as contact_id")]
+    hashed = [w for w in re.findall(r"(?<![$\w])([a-z_]+)\b", block) if w in CONTACT_COLUMN_TYPES]
+    assert ["source_system", *dict.fromkeys(hashed)] == [
+        c for c in CONTACT_COLUMNS if c != "contact_id"]
 
 
 def test_contract_constraints_reject_invalid_values(tmp_path):

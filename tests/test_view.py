@@ -160,7 +160,7 @@ def test_comparison_matches_the_engine_filters():
 def test_describe_names_department_period_comparison_and_filters():
     s = FilterState(department="Miljöförvaltningen", channels=("phone",))
     text = describe(s, Period(date(2025, 3, 1), date(2025, 3, 31)),
-                    Period(date(2025, 1, 29), date(2025, 2, 28)), {"phone": "Telefon"})
+                    Period(date(2025, 1, 29), date(2025, 2, 28)))
     assert text == ("Miljöförvaltningen, 1–31 mars 2025 jämfört med 29 januari–28 februari 2025 "
                     "(kanal: Telefon)")
 

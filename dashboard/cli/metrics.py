@@ -17,8 +17,8 @@ from datetime import date
 import polars as pl
 
 from dashboard.cli import CliError
-from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label
-from dashboard.formatting import MISSING, format_date, format_month, format_value, format_weekday
+from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimension_text
+from dashboard.formatting import MISSING, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
 from dashboard.metrics.metric import UnknownMetric
 from dashboard.store import StoreError
@@ -151,27 +151,6 @@ def _print_csv(frame: pl.DataFrame, ids, by, settings) -> None:
         values = [_plain(row[d]) for d in by]
         values += ["" if _suppressed(row, m) or row[m] is None else _plain(row[m]) for m in ids]
         writer.writerow(values)
-
-
-def dimension_text(dim: str, value) -> str:
-    """A breakdown value as a Swedish reader expects it."""
-    if value is None:
-        return "Okänd"
-    if dim == "channel":
-        return CHANNELS.get(value, value)
-    if dim == "customer_type":
-        return CUSTOMER_TYPES.get(value, value)
-    if dim == "weekday":
-        return format_weekday(value)
-    if dim == "month":
-        return format_month(value)
-    if dim in ("day", "week"):
-        return format_date(value)
-    if dim == "hour":
-        return f"{value:02d}:00"
-    if dim == "interpreter":
-        return "Ja" if value else "Nej"
-    return str(value)
 
 
 def _print_table(frame: pl.DataFrame, ids, by, settings) -> None:

@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard import formatting as f
 from dashboard.config import Settings
-from dashboard.domain import dimension_label, label_for
+from dashboard.domain import dimension_label, dimension_text
 from dashboard.export.cells import FIGURE, Figure, Suppressed
 from dashboard.export.model import Column, Table
 from dashboard.metrics import registry
@@ -44,15 +44,9 @@ def dimension_column(dimension: str, label: str | None = None) -> Column:
 
 def dimension_value(dimension: str, value):
     """Dates stay dates (spreadsheets sort them); weekdays, hours and codes read in Swedish."""
-    if value is None:
-        return label_for(dimension, None)
     if dimension in TIME_DIMENSIONS and isinstance(value, date):
         return value
-    if dimension == "weekday":
-        return f.format_weekday(value)
-    if dimension == "hour":
-        return f.format_hour(value)
-    return label_for(dimension, value)
+    return dimension_text(dimension, value)
 
 
 def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids: Sequence[str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard import domain
+from dashboard.store.contract import CONTACT_COLUMNS
 
 TEXT_FIELDS = ("contact_id", "department", "topic", "city_area", "service_point", "language")
 ENUM_FIELDS: dict[str, dict[str, str]] = {
@@ -22,13 +23,8 @@ TIME_FIELD = "started_at"
 # Fields a [columns] entry may target (caller_key and note come from [identifiers] / [free_text]).
 MAPPABLE = (TIME_FIELD, *TEXT_FIELDS, *ENUM_FIELDS, *BOOL_FIELDS, *DURATION_FIELDS, *INT_FIELDS)
 
-# Column order of the contacts table (queries/migrations/001_contract.sql), ingest_id excluded.
-CONTRACT_COLUMNS = (
-    "source_system", "contact_id", "started_at", "channel", "department", "topic", "city_area",
-    "service_point", "customer_type", "language", "interpreter", "queue_s", "answered",
-    "abandoned", "callback_requested", "handle_s", "first_response_s", "outcome", "demand_type",
-    "failure_reason", "caller_key", "satisfaction", "note",
-)
+# Column order of the contacts table, ingest_id excluded (one definition: dashboard.store.contract).
+CONTRACT_COLUMNS = CONTACT_COLUMNS
 
 # Swedish names of fields, for quarantine reasons and messages.
 LABELS_SV = {

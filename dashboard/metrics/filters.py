@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from dashboard.domain import dimension_label
 from dashboard.view import Period, compare_period
 
 
@@ -16,27 +17,31 @@ class UnknownDimension(ValueError):
     """A breakdown dimension that does not exist; the message lists the valid ones."""
 
 
-# Breakdown dimension -> (mart columns it needs, SQL expression over those columns, Swedish label).
+# Breakdown dimension -> (mart columns it needs, SQL expression over those columns).
 # The expressions are trusted text from this module, formatted into queries by name only.
-DIMENSIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "department": (("department",), "department", "Förvaltning"),
-    "channel": (("channel",), "channel", "Kanal"),
-    "city_area": (("city_area",), "city_area", "Stadsdel/stadsområde"),
-    "stadsomrade": (("stadsomrade",), "stadsomrade", "Stadsområde"),
-    "topic": (("topic",), "topic", "Ärendekategori"),
-    "language": (("language",), "language", "Språk"),
-    "customer_type": (("customer_type",), "customer_type", "Kundtyp"),
-    "interpreter": (("interpreter",), "interpreter", "Tolk"),
-    "source_system": (("source_system",), "source_system", "Källsystem"),
-    "service_point": (("service_point",), "service_point", "Servicepunkt"),
+_DIMENSION_SQL: dict[str, tuple[tuple[str, ...], str]] = {
+    "department": (("department",), "department"),
+    "channel": (("channel",), "channel"),
+    "city_area": (("city_area",), "city_area"),
+    "stadsomrade": (("stadsomrade",), "stadsomrade"),
+    "topic": (("topic",), "topic"),
+    "language": (("language",), "language"),
+    "customer_type": (("customer_type",), "customer_type"),
+    "interpreter": (("interpreter",), "interpreter"),
+    "source_system": (("source_system",), "source_system"),
+    "service_point": (("service_point",), "service_point"),
     # time grains, local time
-    "hour": (("slot",), "cast(slot // 2 as integer)", "Timme"),
-    "halfhour": (("slot",), "printf('%02d:%02d', slot // 2, slot % 2 * 30)", "Halvtimme"),
-    "weekday": (("local_date",), "cast(isodow(local_date) as integer)", "Veckodag"),
-    "day": (("local_date",), "local_date", "Dag"),
-    "week": (("local_date",), "cast(date_trunc('week', local_date) as date)", "Vecka"),
-    "month": (("local_date",), "cast(date_trunc('month', local_date) as date)", "Månad"),
-    "year": (("local_date",), "cast(year(local_date) as integer)", "År"),
+    "hour": (("slot",), "cast(slot // 2 as integer)"),
+    "halfhour": (("slot",), "printf('%02d:%02d', slot // 2, slot % 2 * 30)"),
+    "weekday": (("local_date",), "cast(isodow(local_date) as integer)"),
+    "day": (("local_date",), "local_date"),
+    "week": (("local_date",), "cast(date_trunc('week', local_date) as date)"),
+    "month": (("local_date",), "cast(date_trunc('month', local_date) as date)"),
+    "year": (("local_date",), "cast(year(local_date) as integer)"),
+}
+# ... plus the Swedish label, from the one labeller (dashboard.domain).
+DIMENSIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    dim: (columns, expression, dimension_label(dim)) for dim, (columns, expression) in _DIMENSION_SQL.items()
 }
 TIME_GRAINS = ("hour", "halfhour", "weekday", "day", "week", "month", "year")
 # Grains whose groups are calendar intervals (a group has a start and an end date).

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
+from dashboard.domain import dimension_label
 from dashboard.metrics import EQUITY_METRICS
 from dashboard.ui import blocks, insights
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
 
 KEY_FIGURES = ("resolved_rate", "forwarded_rate", "referred_rate", "repeat_rate")
-EQUITY_DIMENSIONS = {"stadsomrade": "Stadsområde", "language": "Språk", "interpreter": "Tolk",
-                     "customer_type": "Kundtyp"}
+EQUITY_DIMENSIONS = ("stadsomrade", "language", "interpreter", "customer_type")
 
 
 def body(view) -> None:
@@ -21,8 +21,8 @@ def body(view) -> None:
     blocks.trend(view, "forwarded_rate", key="sg_trend")
     st.subheader("Får alla samma service?")
     left, right = st.columns(2)
-    dimension = left.segmented_control("Jämför grupper efter", list(EQUITY_DIMENSIONS),
-                                       format_func=EQUITY_DIMENSIONS.get, default="stadsomrade",
+    dimension = left.segmented_control("Jämför grupper efter", EQUITY_DIMENSIONS,
+                                       format_func=dimension_label, default="stadsomrade",
                                        key="sg_equity_dim", required=True)
     metric_id = right.selectbox("Mått", EQUITY_METRICS, format_func=blocks.label, key="sg_equity_metric")
     equity = for_view("equity", view, dimension=dimension)

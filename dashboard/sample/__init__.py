@@ -8,7 +8,8 @@ Public API (others depend on these names):
 Planted truths: dashboard.sample.planted (INCIDENT, EQUITY_GAP).
 """
 
-from dashboard.sample.generator import CONTACT_COLUMNS, DEFAULT_SEED, generate_contacts
+from dashboard.sample.generator import DEFAULT_SEED, generate_contacts
+from dashboard.store.contract import CONTACT_COLUMNS
 from dashboard.sample.store_build import (
     SHIPPED_SAMPLE, build_sample_store, ensure_store, load_shipped_sample,
 )

@@ -31,13 +31,6 @@ from dashboard.sample.topic_mix import REASONS, TOPIC_MIX
 
 DEFAULT_SEED = 20250401
 
-# Contract columns in the order of migrations/001_contract.sql, without ingest_id.
-CONTACT_COLUMNS = (
-    "source_system", "contact_id", "started_at", "channel", "department", "topic", "city_area",
-    "service_point", "customer_type", "language", "interpreter", "queue_s", "answered", "abandoned",
-    "callback_requested", "handle_s", "first_response_s", "outcome", "demand_type",
-    "failure_reason", "caller_key", "satisfaction", "note",
-)
 SOURCE_SYSTEM = "sample"  # docs/data-contract.md: the generated sample's source_system
 _BASE_CHANNEL = {"phone": 0.56, "email": 0.13, "chat": 0.06, "e_service": 0.22, "visit": 0.05,
                  "social": 0.02, "outreach": 0.03}

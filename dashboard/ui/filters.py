@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import domain
-from dashboard.domain import label_for
 from dashboard.ui import data
 from dashboard.view import (
     CITY,
@@ -26,6 +24,7 @@ from dashboard.view import (
     Period,
     View,
     build_view,
+    filter_value_label,
     parse_query,
     resolve_period,
     to_query,
@@ -86,12 +85,6 @@ def _write_url(options: FilterOptions) -> None:
     st.query_params.from_dict(query)
 
 
-def _labels(options: FilterOptions) -> dict[str, str]:
-    labels = {**domain.CHANNELS, **domain.CUSTOMER_TYPES}
-    labels.update({code: label_for("language", code) for code in options.languages})
-    return labels
-
-
 def _draw(options: FilterOptions) -> None:
     kw = {"on_change": _write_url, "args": (options,)}
     sb = st.sidebar
@@ -106,10 +99,9 @@ def _draw(options: FilterOptions) -> None:
     sb.radio("Jämför med", list(COMPARISON_LABELS), format_func=COMPARISON_LABELS.get, key=_KEY + "compare",
              **kw)
     with sb.expander("Fler filter", expanded=any(st.session_state.get(_KEY + k) for k in MULTI_KEYS)):
-        labels = _labels(options)
         for key, (attr, _) in MULTI_KEYS.items():
             st.multiselect(MULTI_NAMES[key], list(getattr(options, attr)), key=_KEY + key,
-                           format_func=lambda v, labels=labels: labels.get(v, v),
+                           format_func=lambda v, key=key: filter_value_label(key, v),
                            placeholder="Alla", **kw)
 
 
@@ -126,7 +118,7 @@ def filter_frame() -> View:
     st.session_state[_LAST_QUERY] = to_query(state)
     st.session_state["_filters_page"] = st.session_state.get("_current_page")
     _draw(options)
-    return build_view(state, options, _labels(options), result.notices)
+    return build_view(state, options, result.notices)
 
 
 def show_notices(view: View) -> None:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboard.domain import label_for
-from dashboard.formatting import (SMALL_COUNT, format_date_short, format_month, format_value,
-                                  format_weekday)
+from dashboard.domain import dimension_text
+from dashboard.formatting import SMALL_COUNT, format_value
 from dashboard.formatting import hidden_text as hidden_cell_text
 from dashboard.metrics.suppression import COMPLEMENTARY, SMALL_DENOMINATOR, explain
 
@@ -66,17 +65,7 @@ def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
 
 
 def _dimension_text(value, dimension: str | None) -> str:
-    if value is None:
-        return "Uppgift saknas"
-    if dimension == "weekday":
-        return format_weekday(value)
-    if dimension == "month":
-        return format_month(value)
-    if dimension in DATE_DIMENSIONS:
-        return format_date_short(value)
-    if dimension:
-        return label_for(dimension, value)
-    return str(value)
+    return dimension_text(dimension, value, short_dates=True)
 
 
 def hidden_text(col: Col, threshold: int, reason: str | None = None) -> str:
