@@ -45,7 +45,7 @@ def make_pack() -> Pack:
         for i, (title, sheet) in enumerate(AREAS))
     context = Context("Förvaltningspaket", "Förskoleförvaltningen",
                       (date(2025, 1, 1), date(2025, 3, 31)), (date(2024, 10, 1), date(2024, 12, 31)),
-                      (("Kanal", "Telefon, Chatt"), ("Stadsområde/stadsdel", "Öster"),
+                      (("Kanal", "Telefon, Chatt"), ("Stadsdel/stadsområde", "Öster"),
                        ("Ärendekategori", "alla"), ("Språk", "alla"), ("Kundtyp", "alla")),
                       42, datetime(2025, 4, 2, 10, 15), 5)
     summary = Summary((Mover("Svarsandel", "share", 0.91, 0.88, 3.0, "points", "+3,0 procentenheter"),
@@ -119,7 +119,7 @@ def test_xlsx_front_sheet_carries_every_filter(xlsx_bytes):
     assert pairs["Period"] == "1 januari–31 mars 2025"
     assert pairs["Jämförelseperiod"] == "1 oktober–31 december 2024"
     assert pairs["Kanal"] == "Telefon, Chatt"
-    assert pairs["Stadsområde/stadsdel"] == "Öster"
+    assert pairs["Stadsdel/stadsområde"] == "Öster"
     assert pairs["Dataversion"] == "42"
     assert pairs["Skapad"] == "2025-04-02 10:15"
     assert "5" in pairs["Gräns för små tal"]
@@ -179,7 +179,7 @@ def test_pdf_pages_headings_and_footers(pdf_bytes, tmp_path):
         assert f"Sida {number} av {len(pages)}" in page
         footer = " ".join(page.strip().splitlines()[-3:])
         for value in ("Förskoleförvaltningen", "Period 1 januari–31 mars 2025",
-                      "Kanal: Telefon, Chatt", "Stadsområde/stadsdel: Öster", "Dataversion 42"):
+                      "Kanal: Telefon, Chatt", "Stadsdel/stadsområde: Öster", "Dataversion 42"):
             assert value in footer, (number, value)
 
 

@@ -19,6 +19,7 @@ from dashboard.export import audit
 from dashboard.export.cells import Suppressed
 from dashboard.export.model import Column, Context, Table
 from dashboard.export.tabular import INTERNATIONAL, SWEDISH, table_csv, table_xlsx
+from dashboard.metrics.filters import FILTER_DIMENSIONS
 
 MIME = {
     "csv": "text/csv",
@@ -26,14 +27,8 @@ MIME = {
     "pdf": "application/pdf",
 }
 TABLE_FORMATS = {"csv": SWEDISH, "csv_intl": INTERNATIONAL, "xlsx": None}
-# Filter fields of the engine's Filters, their Swedish names and how their values read.
-FILTER_LABELS = (
-    ("channels", "Kanal", domain.CHANNELS),
-    ("city_areas", "Stadsområde/stadsdel", None),
-    ("topics", "Ärendekategori", None),
-    ("languages", "Språk", None),
-    ("customer_types", "Kundtyp", domain.CUSTOMER_TYPES),
-)
+# Filter fields of the engine's Filters printed with an export (the department is the scope).
+FILTER_FIELDS = ("channels", "city_areas", "topics", "languages", "customer_types")
 
 
 @dataclass(frozen=True)
@@ -57,10 +52,10 @@ def file_name(what: str, scope: str, period: tuple[date, date], extension: str) 
 def filter_pairs(filters) -> tuple[tuple[str, str], ...]:
     """Every filter as (Swedish name, value in words); 'alla' where nothing is chosen."""
     pairs = []
-    for field, label, labels in FILTER_LABELS:
-        values = getattr(filters, field, ()) or ()
-        words = [labels.get(v, v) if labels else v for v in values]
-        pairs.append((label, ", ".join(words) if words else "alla"))
+    for field in FILTER_FIELDS:
+        dim = FILTER_DIMENSIONS[field]
+        words = [domain.label_for(dim, v) for v in getattr(filters, field, ()) or ()]
+        pairs.append((domain.dimension_label(dim), ", ".join(words) if words else "alla"))
     return tuple(pairs)
 
 

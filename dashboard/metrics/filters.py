@@ -62,6 +62,13 @@ FILTER_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# Multi-valued filter field -> the dimension it restricts (its Swedish names come from there).
+FILTER_DIMENSIONS: dict[str, str] = {
+    "departments": "department", "channels": "channel", "city_areas": "city_area", "topics": "topic",
+    "languages": "language", "customer_types": "customer_type",
+}
+
+
 def check_dimensions(by) -> tuple[str, ...]:
     """Validate breakdown names; a single string is accepted as one dimension."""
     dims = (by,) if isinstance(by, str) else tuple(by)
