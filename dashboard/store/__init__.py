@@ -1,7 +1,7 @@
 """The DuckDB store: everything that opens, writes or reads the file, below the metric engine.
 
 - `database`: open (read-only or writable), migrate, data version, cursors per thread
-- `lock`: the writer lock every writing command takes
+- `lock`: waiting for DuckDB's writer lock on a writable open
 - `sql`: named queries from queries/, run with bound parameters
 - `marts`: the pre-aggregated tables, refreshed inside the writer's transaction
 - `readers`: a long-lived reader's connection that lets writers in (the dashboard's `SharedStore`)

@@ -1,7 +1,7 @@
 """Open the DuckDB store, migrate it, read and bump its data version.
 
 Writers (ingest, sample, migrate, refresh) open the store read-write through `open_store`, which
-waits for the writer lock (dashboard/store/lock.py) and applies the migrations in
+waits for DuckDB's writer lock (dashboard/store/lock.py) and applies the migrations in
 queries/migrations. Readers open it read-only and take one cursor per thread (DuckDB connections
 are not thread-safe; cursors of one connection are).
 """

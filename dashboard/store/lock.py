@@ -2,9 +2,10 @@
 
 Today the lock is DuckDB's own file lock: DuckDB refuses a writer while any other process has the
 file open, even read-only. A writable open therefore retries for a while (the dashboard closes its
-read-only connection after 2 s idle) and then stops with a message naming the fix. Every command
-that writes (ingest, sample, migrate, refresh) opens through `dashboard.store.open_store`, so they
-all take this same lock.
+read-only connection after 2 s idle) and then stops with a message naming the fix. Ingest,
+migrate and the marts refresh open the store through `dashboard.store.open_store` and so take this
+lock. The sample builder is the exception: it writes a private temporary file (whose lock it
+holds) and renames it over the target, which today does not wait for a writer of the target.
 """
 
 from __future__ import annotations
