@@ -69,6 +69,7 @@ def parse_comparison(text: str | None) -> str | None:
     spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, *c.aliases)))
     raise ValueError(f"Okänd jämförelse '{text}'. Giltiga: {spellings}.")
 
+
 # URL key -> (FilterState field, Swedish name for notices). Multi-valued keys repeat in the URL.
 # The names are the labeller's (dashboard.domain); `area` takes a stadsområde or a stadsdel.
 _MULTI_DIMENSIONS = {"channel": ("channels", "channel"), "area": ("city_areas", "stadsomrade"),
