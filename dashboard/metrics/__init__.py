@@ -5,8 +5,9 @@ connection and the filters first, then keyword arguments, and `settings` (a
 dashboard.config.Settings; defaults when None)):
 
     Filters(start, end, departments, channels, city_areas, topics, languages, customer_types)
-        frozen, hashable; dates are inclusive local dates; .previous_period(),
-        .same_period_last_year(), .without(*fields), .with_period(start, end)
+        frozen, hashable; dates are inclusive local dates; .compared(kind) (dashboard.view's
+        comparison rule), .previous_period(), .same_period_last_year(), .without(*fields),
+        .with_period(start, end)
     compute(con, filters, metric_ids, by=(), settings) -> pl.DataFrame
         one row per group: the `by` columns, then per metric `{id}` and `{id}__n`
     compute_inputs(con, filters, by, names, settings) -> pl.DataFrame
