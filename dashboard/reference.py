@@ -14,6 +14,7 @@ from functools import cache
 import duckdb
 import pyarrow as pa
 
+from dashboard import domain
 from dashboard.calendar_se import calendar_rows
 
 # Full Swedish name (the key used in contacts.department) -> short label for charts.
@@ -166,7 +167,8 @@ LANGUAGES: dict[str, str] = {
     "ti": "Tigrinja",
 }
 
-_TABLES = ("departments", "topics", "city_areas", "service_points", "calendar", "opening_hours")
+_TABLES = ("departments", "topics", "city_areas", "service_points", "calendar", "opening_hours",
+           "languages", "channels", "customer_types", "outcomes", "demand_types", "failure_reasons")
 
 
 @cache
@@ -180,6 +182,13 @@ def reference_rows() -> dict[str, list[tuple]]:
         "service_points": list(SERVICE_POINTS.items()),
         "calendar": calendar_rows(),
         "opening_hours": list(OPENING_HOURS),
+        # Every language code the contract knows (the dashboard's labels), this module's first.
+        "languages": list((LANGUAGES | {k: v for k, v in domain.LANGUAGES.items() if k not in LANGUAGES}).items()),
+        "channels": list(domain.CHANNELS.items()),
+        "customer_types": list(domain.CUSTOMER_TYPES.items()),
+        "outcomes": list(domain.OUTCOMES.items()),
+        "demand_types": list(domain.DEMAND_TYPES.items()),
+        "failure_reasons": list(domain.FAILURE_REASONS.items()),
     }
 
 

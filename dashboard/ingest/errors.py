@@ -23,9 +23,15 @@ class FileLevelError(IngestError):
         self.path = Path(path)
         self.problem = problem
         self.fix = fix
-        super().__init__(f"{self.path.name}: {problem} Åtgärd: {fix}")
+        super().__init__(f"{_shown_name(self.path)}: {problem} Åtgärd: {fix}")
 
     def fresh(self) -> "FileLevelError":
         """A new, never-raised copy: raise this instead of an exception kept on an object, whose
         traceback would otherwise tie the raising frames (and the open store) into a cycle."""
         return FileLevelError(self.path, self.problem, self.fix)
+
+
+def _shown_name(path: Path) -> str:
+    from dashboard.ingest.pii import scrub_file_name   # pii imports polars; errors stays light
+
+    return scrub_file_name(path.name)

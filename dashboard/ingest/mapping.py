@@ -18,6 +18,7 @@ import polars as pl
 from dashboard.ingest import convert as C
 from dashboard.ingest import fields as F
 from dashboard.ingest import pii, timeparse
+from dashboard.ingest import vocabulary as V
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.profile import Profile
@@ -56,6 +57,7 @@ class Plan:
     unknown: list[str] = field(default_factory=list)       # header columns nobody asked for
     dropped: list[str] = field(default_factory=list)       # [drop] and agent-looking columns
     missing_optional: list[str] = field(default_factory=list)
+    vocab: V.Vocabularies = field(default_factory=V.default_vocabularies)
 
     def col(self, name: str) -> str:
         return self.cols[name]
@@ -68,7 +70,7 @@ class Plan:
         return list(dict.fromkeys(self.cols[c] for c in keep if c not in banned))
 
 
-def make_plan(header: list[str], profile: Profile, path: Path) -> Plan:
+def make_plan(header: list[str], profile: Profile, path: Path, vocab: V.Vocabularies | None = None) -> Plan:
     """Match profile columns to the header (case and surrounding spaces ignored) or fail the file."""
     by_key = {h.casefold(): h for h in header}
     cols, missing, missing_optional = {}, [], []
@@ -98,7 +100,18 @@ def make_plan(header: list[str], profile: Profile, path: Path) -> Plan:
     dropped = [h for h in header if h.casefold() not in used and (
         h.casefold() in explicit_drop or (profile.drop_agent_columns and F.looks_like_agent_column(h)))]
     unknown = [h for h in header if h.casefold() not in used and h not in dropped]
-    return Plan(profile, path, cols, unknown, dropped, missing_optional)
+    plan = Plan(profile, path, cols, unknown, dropped, missing_optional, vocab or V.default_vocabularies())
+    _check_constants(plan)
+    return plan
+
+
+def _check_constants(plan: Plan) -> None:
+    """A [constants] vocabulary value must be a value of its vocabulary, like any source value."""
+    for fld, value in plan.profile.constants.items():
+        if fld in V.MAPPED and isinstance(value, str) and plan.vocab.match(fld, value) is None:
+            raise FileLevelError(
+                plan.path, f"[constants] {fld} = {value!r} finns inte i vokabulären för {F.LABELS_SV[fld]}.",
+                f"Rätta värdet eller lägg till det med `kontaktcenter vocabulary add {fld} \"…\"`.")
 
 
 @dataclass
@@ -106,6 +119,7 @@ class Mapped:
     good: pl.DataFrame        # CONTRACT_SCHEMA columns (contact_id may be null: derive later) + LINE
     bad: pl.DataFrame         # LINE, reason, row_json
     skipped: int
+    findings: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (field, column, kind) -> rows
 
 
 def map_batch(frame: pl.DataFrame, plan: Plan, key: bytes) -> Mapped:
@@ -129,12 +143,33 @@ def map_batch(frame: pl.DataFrame, plan: Plan, key: bytes) -> Mapped:
     checks = _checks(convs, plan)
     frame = frame.with_columns(pl.any_horizontal(*(bad.fill_null(False) for bad, _ in checks)).alias(BAD))
     good = frame.filter(~pl.col(BAD))
-    bad = frame.filter(pl.col(BAD)).with_columns(
+    bad = _safe_for_reasons(frame.filter(pl.col(BAD))).with_columns(
         pl.concat_str([pl.when(cond).then(why) for cond, why in checks], separator=" ", ignore_nulls=True).alias(REASON))
-    good = good.with_columns(_caller_key(good, plan, key).alias(OUT + "caller_key"),
-                             _note(good, plan).alias(OUT + "note"))
+    findings = _unknown_findings(good, plan)
+    caller_key, misfiled = _caller_key(good, plan, key)
+    findings.update(misfiled)
+    good = good.with_columns(caller_key.alias(OUT + "caller_key"), _note(good, plan).alias(OUT + "note"),
+                             pii.contact_pseudonym(good[OUT + "contact_id"], key, p.source_system).alias(OUT + "contact_id"))
     contract = good.select(*(pl.col(OUT + f).alias(f) for f in CONTRACT_SCHEMA), LINE)
-    return Mapped(contract, quarantine_rows(bad, plan), skipped)
+    return Mapped(contract, quarantine_rows(bad, plan, key), skipped, findings)
+
+
+def _safe_for_reasons(bad: pl.DataFrame) -> pl.DataFrame:
+    """The raw texts a quarantine reason quotes, made safe to store (pii.safe_echo)."""
+    quoted = [c for c in bad.columns if c.startswith("__t_") or c == TIME_RAW]
+    if not bad.height or not quoted:
+        return bad
+    return bad.with_columns(pii.safe_echo(bad[c]) for c in quoted)
+
+
+def _unknown_findings(good: pl.DataFrame, plan: Plan) -> dict[tuple[str, str, str], int]:
+    sources = plan.profile.field_sources()
+    out = {}
+    for fld in V.MAPPED:
+        flag = V.UNKNOWN_FLAG + fld
+        if flag in good.columns and (n := int(good[flag].sum())):
+            out[(fld, sources[fld], "unknown_value")] = n
+    return out
 
 
 def _checks(convs: dict[str, C.Conv], plan: Plan) -> list[tuple[pl.Expr, pl.Expr]]:
@@ -156,10 +191,15 @@ def _field(fld: str, plan: Plan, schema) -> C.Conv:
     p = plan.profile
     src = p.field_sources().get(fld)
     if src is None:
-        return C.Conv(pl.lit(p.constants.get(fld)))
+        constant = p.constants.get(fld)
+        if fld in V.MAPPED and isinstance(constant, str):
+            constant = plan.vocab.match(fld, constant)
+        return C.Conv(pl.lit(constant))
     col = plan.col(src)
     dtype = schema[col]
     mapping = p.values.get(fld, {})
+    if fld in V.MAPPED:
+        return V.vocabulary_field(col, dtype, fld, mapping, plan.vocab, p.unknown_values.get(fld, V.DEFAULT_POLICY[fld]))
     if fld in F.ENUM_FIELDS:
         return C.enum_field(col, dtype, fld, mapping)
     if fld in F.BOOL_FIELDS:
@@ -181,15 +221,22 @@ def _skip_expr(rule, plan: Plan) -> pl.Expr:
     return col.str.contains(rule.matches)
 
 
-def _caller_key(good: pl.DataFrame, plan: Plan, key: bytes) -> pl.Series:
-    keys = None
+def _caller_key(good: pl.DataFrame, plan: Plan, key: bytes) -> tuple[pl.Series, dict]:
+    """The first filled identifier's pseudonym. A value that is not what its column claims (an
+    e-mail address in the phone column) is pseudonymised as what it is and counted as a finding."""
+    keys, findings = None, {}
     for name in plan.profile.identifiers:
         values = good[plan.col(name)].cast(pl.String)
-        hashed = pii.pseudonymise(values, key, identifier_kind(name))
+        kind = identifier_kind(name)
+        hashed = pii.pseudonymise(values, key, kind)
+        wrong = pii.misfiled(values, kind)
+        if n := int(wrong.sum()):
+            findings[("caller_key", name, "misfiled_identifier")] = n
+            hashed = pl.select(pl.when(wrong).then(pii.pseudonymise(values, key, None)).otherwise(hashed)).to_series()
         keys = hashed if keys is None else keys.fill_null(hashed)
     if keys is None:
-        return pl.Series("caller_key", [None] * good.height, dtype=pl.String)
-    return keys.alias("caller_key")
+        return pl.Series("caller_key", [None] * good.height, dtype=pl.String), findings
+    return keys.alias("caller_key"), findings
 
 
 def _note(good: pl.DataFrame, plan: Plan) -> pl.Series:
@@ -203,12 +250,13 @@ def _note(good: pl.DataFrame, plan: Plan) -> pl.Series:
     return pii.scrub_text(text).alias("note")
 
 
-def quarantine_rows(bad: pl.DataFrame, plan: Plan) -> pl.DataFrame:
-    """LINE, reason (scrubbed) and the row as JSON: allowed columns only, every value scrubbed."""
+def quarantine_rows(bad: pl.DataFrame, plan: Plan, key: bytes) -> pl.DataFrame:
+    """LINE, reason (scrubbed) and the row as JSON: allowed columns only, each made safe
+    (_safe_json_value)."""
     if bad.height == 0:
         return pl.DataFrame(schema={LINE: pl.Int64, "reason": pl.String, "row_json": pl.String})
     cols = [c for c in plan.json_columns() if not c.startswith("__missing__")]
-    scrubbed = {c: pii.scrub_text(bad[c].cast(pl.String)) for c in cols}
+    scrubbed = {c: _safe_json_value(bad, c, plan, key) for c in cols}
     row_json = pl.DataFrame(scrubbed).select(pl.struct(pl.all()).struct.json_encode()).to_series() if cols else None
     return pl.DataFrame({
         LINE: bad[LINE],
@@ -222,3 +270,25 @@ def reader_rejects(rejects: list[tuple[int, str]]) -> pl.DataFrame:
     return pl.DataFrame({LINE: [r[0] for r in rejects], "reason": [r[1] for r in rejects],
                          "row_json": [None] * len(rejects)},
                         schema={LINE: pl.Int64, "reason": pl.String, "row_json": pl.String})
+
+
+def _safe_json_value(bad: pl.DataFrame, col: str, plan: Plan, key: bytes) -> pl.Series:
+    """One column of quarantined rows as it may be stored: the contact id as its pseudonym (so
+    `kontaktcenter find` finds the row), a vocabulary value as the value it matched or
+    "[okänt värde]", free text scrubbed, anything else scrubbed and without words (pii.safe_echo)."""
+    p = plan.profile
+    targets = next((t for src, t in p.columns.items() if plan.cols.get(src) == col), ())
+    raw = bad[col].cast(pl.String)
+    if "contact_id" in targets:
+        return pii.contact_pseudonym(raw, key, p.source_system).alias(col)
+    vocab = [f for f in targets if f in V.MAPPED and C.helper(f, "v") in bad.columns]
+    if vocab:
+        matched = bad[C.helper(vocab[0], "v")]
+        return pl.select(pl.when(matched.is_not_null()).then(matched)
+                         .when(raw.str.strip_chars() != "").then(pl.lit("[okänt värde]"))).to_series().alias(col)
+    if any(plan.cols.get(c) == col for c in p.free_text):
+        return pii.scrub_text(raw)
+    # Words the profile itself knows (ja/nej words, [values] spellings) are no one's data.
+    known = [*p.true_words, *p.false_words, *(k for f in targets for k in p.values.get(f, {}))]
+    return pl.select(pl.when(raw.str.strip_chars().str.to_lowercase().is_in(known)).then(raw)
+                     .otherwise(pii.safe_echo(raw))).to_series().alias(col)

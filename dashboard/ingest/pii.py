@@ -387,3 +387,114 @@ def _scrub_series(s: pl.Series) -> pl.Series:
         s = s.scatter(rows, pl.Series([done[t] for t in texts], dtype=pl.String))
     s = s.str.replace_all(PHONE_PATTERN, TAGS["phone"])
     return s.str.replace_all(ADDRESS_PATTERN, TAGS["address"])
+
+
+# ------------------------------------------------------------- the door in: what else may land
+
+CONTACT_ID_DOMAIN = "kontaktcenter contact id v1"
+CONTACT_ID_PREFIX = "k:"   # a keyed pseudonym; "h:" ids are derived from already-safe fields
+
+
+def contact_pseudonym(values: pl.Series, key: bytes, source_system: str) -> pl.Series:
+    """The source's contact id as a keyed pseudonym: HMAC-SHA256 in its own domain (the message
+    starts with CONTACT_ID_DOMAIN and the source system), so it never equals a caller_key, and the
+    same raw id of the same source always gives the same stored id (deduplication still works).
+    The id is trimmed; nulls and blanks stay null. 32 hex characters (128 bits) are kept."""
+    if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
+        raise InvalidKeyError(f"Nyckeln måste vara minst {MIN_KEY_BYTES} byte (använd load_key).")
+    raw = pl.DataFrame({"v": values.cast(pl.String).str.strip_chars().replace("", None)})
+    distinct = raw.unique().drop_nulls()
+    prefix = f"{CONTACT_ID_DOMAIN}\x1f{source_system}\x1f"
+    hashes = [CONTACT_ID_PREFIX + h[:32] for h in _hmac_hex(key, [prefix + v for v in distinct["v"].to_list()])]
+    lookup = distinct.with_columns(pl.Series("h", hashes, dtype=pl.String))
+    joined = raw.join(lookup, on="v", how="left", maintain_order="left")
+    return joined.get_column("h").alias(values.name)
+
+
+def contact_pseudonym_one(raw_id: str, key: bytes, source_system: str) -> str | None:
+    return contact_pseudonym(pl.Series([raw_id], dtype=pl.String), key, source_system)[0]
+
+
+def value_fingerprint(values: pl.Series, key: bytes, domain: str) -> pl.Series:
+    """A short keyed fingerprint (8 hex) per value: lets a reader see that two hidden values are
+    equal without seeing either."""
+    raw = pl.DataFrame({"v": values.cast(pl.String)})
+    distinct = raw.unique().drop_nulls()
+    hashes = [h[:8] for h in _hmac_hex(key, [f"{domain}\x1f{v}" for v in distinct["v"].to_list()])]
+    lookup = distinct.with_columns(pl.Series("h", hashes, dtype=pl.String))
+    return raw.join(lookup, on="v", how="left", maintain_order="left").get_column("h").alias(values.name)
+
+
+def scrub_file_name(name: str) -> str:
+    """A file name as it may be stored and shown: identifiers replaced by tags. Separators that
+    glue parts of a name together ("rapport_19850101-1234_anna@x.se.csv") are read as spaces for
+    the scan, so a personnummer between underscores is still found."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,5}", ext):
+        stem, dot, ext = name, "", ""
+    scanned = stem.replace("_", " ")
+    scrubbed = scrub_one(scanned)
+    if scrubbed == scanned:
+        return name
+    return scrubbed.replace(" ", "_") + dot + ext
+
+
+def safe_echo(values: pl.Series) -> pl.Series:
+    """A rejected value as a quarantine reason or row may repeat it: scrubbed, and any value that
+    still holds a word (three letters in a row, outside the scrubber's tags) replaced by
+    "[text, N tecken]". Numbers, times and dates stay readable for follow-up; a name that a
+    resident's data put in a duration or date column does not."""
+    text = values.cast(pl.String)
+    frame = pl.DataFrame({"raw": text, "s": scrub_text(text)})
+    wordy = pl.col("s").str.replace_all(r"\[[A-ZÅÄÖ\-]+\]", "").str.contains(r"\p{L}{3,}")
+    hidden = pl.concat_str([pl.lit("[text, "), pl.col("raw").str.len_chars().cast(pl.String), pl.lit(" tecken]")])
+    return frame.select(pl.when(wordy).then(hidden).otherwise(pl.col("s"))).to_series().alias(values.name)
+
+
+_MARKUP_RE = re.compile(r"(?i)https?://|www\.|\]\(|<[a-z/!]|javascript:|[\[\]<>{}`*|\\]")
+_LONG_DIGITS_RE = re.compile(r"[0-9][0-9 \-]{4,}[0-9]")
+# Swedish surnames mostly end in -sson or -dotter; a word with such an ending is read as a name.
+_SURNAME_RE = re.compile(r"(?i)\b\w+(?:sson|dotter)\b")
+MAX_VOCABULARY_CHARS = 120
+
+
+def personal_data_problem(value: str) -> str | None:
+    """Why a proposed vocabulary value (or alias, or source-system name) must not be stored, in
+    Swedish; None when it looks safe. Refused: anything the scrubber would change (personnummer,
+    phone, e-mail, street address), runs of six or more digits, links, Markdown or HTML, words
+    with a Swedish surname ending (-sson, -dotter), and overlong values. A first name alone is
+    not detectable; that is why new values need this explicit, reviewed step."""
+    text = value.strip()
+    if not text:
+        return "värdet är tomt"
+    if len(text) > MAX_VOCABULARY_CHARS:
+        return f"värdet är längre än {MAX_VOCABULARY_CHARS} tecken"
+    if scrub_one(text) != text or "@" in text:
+        return "värdet ser ut att innehålla ett personnummer, telefonnummer, en e-postadress eller en adress"
+    if _LONG_DIGITS_RE.search(text):
+        return "värdet innehåller en lång sifferföljd (kan vara ett personnummer eller telefonnummer)"
+    if _MARKUP_RE.search(text):
+        return "värdet innehåller en länk, Markdown eller HTML"
+    if _SURNAME_RE.search(text):
+        return "värdet ser ut att innehålla ett efternamn"
+    return None
+
+
+def detected_kinds(values: pl.Series) -> pl.Series:
+    """Per value: email, personnummer, phone or customer_id (nulls stay null), by the same rules
+    as pseudonymise with kind=None."""
+    frame = _personnummer_parts(pl.DataFrame({"v": values.cast(pl.String)}))
+    return frame.select(pl.when(pl.col("v").is_not_null()).then(_detected_kind())).to_series().alias(values.name)
+
+
+def misfiled(values: pl.Series, claimed: str | None) -> pl.Series:
+    """True where a value is not what its column claims (an e-mail address in a phone column).
+    A compact personnummer that also reads as a phone number counts as either."""
+    if claimed is None:
+        return pl.Series(values.name, [False] * len(values), dtype=pl.Boolean)
+    frame = _personnummer_parts(pl.DataFrame({"v": values.cast(pl.String)}))
+    frame = frame.with_columns(_detected_kind().alias("kind"))
+    ok = pl.col("kind") == claimed
+    if claimed == "personnummer":
+        ok = ok | pl.col("is_pnr")
+    return frame.select((pl.col("v").str.strip_chars() != "") & pl.col("v").is_not_null() & ~ok).to_series().fill_null(False).alias(values.name)

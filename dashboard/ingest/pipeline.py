@@ -23,7 +23,8 @@ import polars as pl
 from dashboard.store import sql
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
-from dashboard.ingest.pii import key_fingerprint
+from dashboard.ingest import vocabulary
+from dashboard.ingest.pii import key_fingerprint, scrub_file_name
 from dashboard.ingest.mapping import Mapped, Plan, make_plan, map_batch, reader_rejects
 from dashboard.ingest.prefetch import prefetch
 from dashboard.ingest.profile import Profile
@@ -56,9 +57,10 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
     """Ingest all files atomically; returns the summary (file-level failures are in it, not raised)."""
     con.execute("begin transaction")
     try:
+        vocab = vocabulary.prepare(con, profile.source_system, profile.vocabulary)
         results = []
         for index, path in enumerate(files, start=1):
-            results.append(_ingest_file(con, Path(path), profile, key, (index, len(files)), progress))
+            results.append(_ingest_file(con, Path(path), profile, key, (index, len(files)), progress, vocab))
         changed = any(r.landed or r.quarantined for r in results)
         version = None
         if changed:   # quarantine rows alone change what the data-quality view shows
@@ -84,7 +86,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[int, int],
-                 progress) -> FileSummary:
+                 progress, vocab: vocabulary.Vocabularies) -> FileSummary:
     summary = FileSummary(path)
     try:
         file_hash = file_sha256(path)
@@ -101,40 +103,44 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
     ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
     started = _utc_now()
     try:
-        _read_file(con, path, profile, key, ingest_id, summary, position, progress)
+        _read_file(con, path, profile, key, ingest_id, summary, position, progress, vocab)
     except FileLevelError as exc:
         _forget(con, ingest_id)
         summary.error = exc.fresh()   # the message only, not the traceback and its frames
         summary.rows_read = summary.landed = summary.quarantined = summary.duplicates = summary.skipped = 0
         return summary
     sql.execute(con, "ingest/log_file", {
-        "ingest_id": ingest_id, "source_system": profile.source_system, "file_name": path.name,
+        "ingest_id": ingest_id, "source_system": profile.source_system, "file_name": scrub_file_name(path.name),
         "file_hash": file_hash, "profile": profile.label, "rows_read": summary.rows_read,
         "rows_landed": summary.landed, "rows_quarantined": summary.quarantined,
         "rows_duplicate": summary.duplicates, "rows_skipped": summary.skipped,
         "key_fingerprint": key_fingerprint(key), "started_at": started, "finished_at": _utc_now(),
     })
+    for (fld, column, kind), rows in summary.findings.items():
+        con.execute("insert into ingest_findings values ($i, $f, $c, $k, $n)",
+                    {"i": ingest_id, "f": fld, "c": column, "k": kind, "n": rows})
     summary.ingest_id = ingest_id
     return summary
 
 
-def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, position, progress) -> None:
+def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, vocab) -> None:
     encoding = None
     while True:
         try:
-            return _read_once(con, path, profile, key, ingest_id, summary, position, progress, encoding)
+            return _read_once(con, path, profile, key, ingest_id, summary, position, progress, encoding, vocab)
         except Reread as again:
             # The first MiB looked like UTF-8 but the file is not: start this file over.
             _forget(con, ingest_id)
             summary.rows_read = summary.landed = summary.quarantined = summary.duplicates = summary.skipped = 0
+            summary.findings.clear()
             encoding = again.encoding
 
 
-def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, encoding) -> None:
+def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, encoding, vocab) -> None:
     source = open_source(path, profile.file)
     reader = open_reader(source, encoding)
     try:
-        plan = make_plan(reader.columns, profile, path)
+        plan = make_plan(reader.columns, profile, path, vocab)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
         batches = 0
         stored = _source_rows(con, profile.source_system)
@@ -159,6 +165,8 @@ def _source_rows(con, source_system: str) -> int:
 def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: FileSummary, stored: int) -> int:
     """Land one batch; returns the rows inserted. `stored`: the source's rows in the store now."""
     summary.skipped += mapped.skipped
+    for finding, rows in mapped.findings.items():
+        summary.findings[finding] = summary.findings.get(finding, 0) + rows
     rejects = mapped.bad
     if raw.rejects:
         rejects = pl.concat([rejects, reader_rejects(raw.rejects)])
@@ -181,7 +189,7 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     if rejects.height:
         con.register(REJECTS_VIEW, rejects)
         try:
-            sql.execute(con, "ingest/insert_quarantine", {"ingest_id": ingest_id, "file_name": plan.path.name})
+            sql.execute(con, "ingest/insert_quarantine", {"ingest_id": ingest_id, "file_name": scrub_file_name(plan.path.name)})
         finally:
             con.unregister(REJECTS_VIEW)
     summary.landed += inserted

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dashboard.domain import STOCKHOLM
 from dashboard.ingest import fields as F
+from dashboard.ingest import vocabulary as V
 from dashboard.ingest.errors import ProfileError
 
 FORMATS = ("auto", "csv", "tsv", "xlsx", "parquet")
@@ -95,6 +96,8 @@ class Profile:
     drop: tuple[str, ...] = ()
     drop_agent_columns: bool = True
     optional: tuple[str, ...] = ()
+    unknown_values: dict[str, str] = field(default_factory=lambda: dict(V.DEFAULT_POLICY))  # field -> policy
+    vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> values to add
     digest: str = ""                                                    # sha256 of the TOML text
 
     @property
@@ -117,7 +120,7 @@ class Profile:
 
 _TOP_KEYS = {"name", "source_system", "description", "file", "columns", "started_at", "durations",
              "booleans", "values", "constants", "identifiers", "free_text", "skip", "drop",
-             "optional"}
+             "optional", "unknown_values", "vocabulary"}
 
 
 def load_profile(path: Path | str) -> Profile:
@@ -180,6 +183,8 @@ def parse_profile(raw: dict, default_name: str = "profil", digest: str = "") -> 
         drop=_str_list(drop.get("columns", []), "[drop] columns"),
         drop_agent_columns=bool(drop.get("agent_columns", True)),
         optional=_names(_table(raw, "optional"), "[optional]"),
+        unknown_values=V.parse_unknown_values(raw.get("unknown_values", {})),
+        vocabulary=V.parse_additions(raw.get("vocabulary", {})),
         digest=digest,
     )
     _check_roles(profile)

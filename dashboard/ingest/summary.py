@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.ingest.errors import FileLevelError
+from dashboard.ingest.pii import scrub_file_name
 
 
 def fmt_int(n: int) -> str:
@@ -26,9 +27,11 @@ class FileSummary:
     unknown_columns: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     error: FileLevelError | None = None
+    # (field, source column, kind) -> rows: unknown vocabulary values, misfiled identifiers
+    findings: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def lines_sv(self) -> list[str]:
-        name = self.path.name
+        name = scrub_file_name(self.path.name)
         if self.error is not None:
             return [f"{name}: FEL – {self.error.problem} Åtgärd: {self.error.fix} Inget från filen sparades."]
         if self.already_ingested is not None:
@@ -42,6 +45,15 @@ class FileSummary:
         if self.unknown_columns:
             out.append(f"{name}: kolumner som profilen inte nämner lästes inte in: "
                        f"{', '.join(self.unknown_columns)}. Lägg dem under [columns] eller [drop] i profilen.")
+        for (fld, column, kind), rows in sorted(self.findings.items()):
+            if kind == "unknown_value":
+                out.append(f'{name}: {fmt_int(rows)} rader hade ett okänt värde i kolumnen "{column}" och '
+                           "lästes in som okänt; se Datakvalitet. Lägg till översättningar under "
+                           f"[values.{fld}] eller nya värden med `kontaktcenter vocabulary add {fld} \"…\"`.")
+            else:
+                out.append(f'{name}: {fmt_int(rows)} värden i kolumnen "{column}" var inte vad kolumnen '
+                           "anger (t.ex. en e-postadress bland telefonnummer); de pseudonymiserades ändå "
+                           "och räknas på Datakvalitet.")
         if self.dropped_columns:
             out.append(f"{name}: kolumner som togs bort (medarbetaruppgifter eller [drop]): "
                        f"{', '.join(self.dropped_columns)}.")

@@ -112,6 +112,7 @@ def _load(con: duckdb.DuckDBPyConnection, insert: Callable[[int], int], file_nam
             {"id": ingest_id, "source": SOURCE_SYSTEM, "file": file_name, "hash": file_hash,
              "n": done, "start": started, "end": _utc_now()},
         )
+        con.execute("insert into source_systems values ($s) on conflict do nothing", {"s": SOURCE_SYSTEM})
         bump_data_version(con)
         refresh_marts(con)
         con.execute("commit")

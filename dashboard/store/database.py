@@ -8,6 +8,7 @@ are not thread-safe; cursors of one connection are).
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from pathlib import Path
@@ -38,8 +39,15 @@ def migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply pending migrations, each in its own transaction. Returns the versions applied."""
+# Migrations with a step that SQL cannot do (it needs the pseudonymisation key): version ->
+# (module, function), called as function(con, key) after the SQL, in the same transaction.
+# Imported when needed, so the store does not depend on ingest at import time.
+PYTHON_STEPS = {3: ("dashboard.ingest.door_migration", "run")}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> list[int]:
+    """Apply pending migrations, each in its own transaction. Returns the versions applied.
+    `key` is the pseudonymisation key, for migrations that convert stored values with it."""
     con.execute(
         "create table if not exists schema_migrations ("
         " version integer primary key, name varchar not null, applied_at timestamp not null)"
@@ -52,6 +60,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("begin transaction")
         try:
             con.execute(path.read_text(encoding="utf-8"))
+            if version in PYTHON_STEPS:
+                module, function = PYTHON_STEPS[version]
+                getattr(importlib.import_module(module), function)(con, key)
             con.execute(
                 "insert into schema_migrations values ($v, $n, now()::timestamp)",
                 {"v": version, "n": name},
@@ -65,12 +76,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float | None = None,
-               on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+               on_wait: Callable[[str], None] | None = None,
+               key: bytes | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store. Writable opens create the file and apply migrations.
 
     DuckDB refuses a writer while any other process has the file open (even read-only), so a
     writable open retries for lock_wait_s (default lock.LOCK_WAIT_S); on_wait gets one Swedish line
     when the wait starts (default: printed to stderr). Then StoreError names the fix.
+    `key` (the pseudonymisation key) lets migrations that need it run.
     """
     path = Path(path)
     if read_only:
@@ -91,7 +104,11 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
     path.parent.mkdir(parents=True, exist_ok=True)
     con = lock.connect_writable(path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s,
                                 on_wait)
-    migrate(con)
+    try:
+        migrate(con, key)
+    except BaseException:
+        con.close()
+        raise
     seed_reference(con)  # fill empty lookup tables (dashboard/reference.py)
     return con
 
