@@ -25,6 +25,12 @@ AREAS = ["Limhamn-Bunkeflo", "Hyllie", "Västra Innerstaden", "Södra Innerstade
 LANGUAGES = ["svenska", "arabiska", "engelska", "bosniska", "polska", "finska"]
 OUTCOMES = ["LÖST", "ÖVL", "HÄNV", "ÅTER"]
 OUTCOME_MAP = {"LÖST": "resolved", "ÖVL": "forwarded", "HÄNV": "referred", "ÅTER": "callback"}
+# The test profiles' [values.topic]: queue names -> the city's topics (dashboard/reference.py).
+QUEUE_TOPICS = {"Bygglov": "Bygglov och anmälan", "Parkering": "Parkering och parkeringstillstånd",
+                "Förskoleplats": "Ansökan om förskoleplats", "Snöröjning": "Snöröjning och halkbekämpning",
+                "Ekonomiskt bistånd": "Ekonomiskt bistånd", "Avfall": "Vatten, avlopp och avfall (VA SYD)",
+                "Felanmälan gata": "Felanmälan gata, park och trafik"}
+QUEUE_TOPICS_TOML = "[values.topic]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in QUEUE_TOPICS.items())
 STREETS = ["Storgatan 12", "Södra Förstadsgatan 4B", "Amiralsgatan 20", "Lantmannagatan 7"]
 
 
@@ -256,6 +262,7 @@ time_column = "Tid"
 "HÄNV" = "referred"
 "ÅTER" = "callback"
 
+""" + QUEUE_TOPICS_TOML + """
 [values.language]
 "svenska" = "sv"
 "arabiska" = "ar"
@@ -343,6 +350,7 @@ time_column = "Tid"
 "LÖST" = "resolved"
 "ÖVL" = "forwarded"
 
+""" + QUEUE_TOPICS_TOML + """
 [constants]
 channel = "phone"
 
@@ -358,3 +366,16 @@ def small_row(cid: str, date: str = "2024-03-04", time: str = "08:15", queue: st
               talk: str = "200", answered: str = "J", outcome: str = "LÖST", sat: str = "",
               phone: str = "070-174 06 05", note: str = "", agent: str = "Agent Agda") -> list[str]:
     return [cid, date, time, "Bygglov", queue, talk, answered, outcome, sat, phone, note, agent]
+
+
+def sid(raw: str, source_system: str = "vaxel") -> str:
+    """The stored contact id of a source's raw id: the keyed pseudonym ingest computes."""
+    from dashboard.ingest.pii import contact_pseudonym_one
+
+    return contact_pseudonym_one(raw, KEY, source_system)
+
+
+def raw_ids(stored: list[str], candidates, source_system: str = "vaxel") -> list[str]:
+    """Stored contact ids read back as raw ids (each must be one of the candidates), sorted."""
+    back = {sid(c, source_system): c for c in candidates}
+    return sorted(back.get(s, s) for s in stored)

@@ -13,7 +13,7 @@ import pytest
 from dashboard.cli import main
 from dashboard.cli.ingest import ProgressPrinter
 from dashboard.ingest import Progress
-from ingest_fixtures import KEY, SMALL_HEADER, SMALL_PROFILE, header_csv, small_row, telephony_frame, write_csv
+from ingest_fixtures import KEY, SMALL_HEADER, SMALL_PROFILE, header_csv, sid, small_row, telephony_frame, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def test_file_level_failure_exits_1_and_the_rest_lands(env, capsys):
     assert "Fel: rapport.xlsx: Filen ska vara en Excel-arbetsbok" in captured.err and "Åtgärd:" in captured.err
     assert "1 fil(er) kunde inte läsas alls; övriga filer lästes in." in captured.out
     con = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
-    assert con.execute("select contact_id from contacts").fetchall() == [("C1",)]
+    assert con.execute("select contact_id from contacts").fetchall() == [(sid("C1"),)]
 
 
 def test_bad_rows_alone_are_not_a_failure(env):

@@ -13,15 +13,15 @@ from dashboard.ingest.profile import FileOptions
 from dashboard.ingest.readers import open_reader
 from dashboard.ingest.sources import open_source
 from ingest_fixtures import (
-    SMALL_HEADER, SMALL_PROFILE, header_csv, open_test_store, profile_file, run_ingest, small_row,
-    telephony_frame, write_csv, write_xlsx, TELEPHONY_PROFILE,
+    QUEUE_TOPICS, SMALL_HEADER, SMALL_PROFILE, header_csv, open_test_store, profile_file, raw_ids,
+    run_ingest, sid, small_row, telephony_frame, write_csv, write_xlsx, TELEPHONY_PROFILE,
 )
 
 # Hand-worked expectations for the three rows below (Stockholm winter time = UTC+1).
 EXPECTED = [
-    ("A1", dt.datetime(2024, 3, 4, 7, 15), "Förskoleplats", 45, 200, True, "resolved", 4),
-    ("A2", dt.datetime(2024, 3, 4, 8, 5), "Snöröjning", 13, 126, False, "forwarded", None),
-    ("A3", dt.datetime(2024, 3, 4, 9, 0), "Bygglov", 3723, 0, True, "resolved", None),
+    ("A1", dt.datetime(2024, 3, 4, 7, 15), QUEUE_TOPICS["Förskoleplats"], 45, 200, True, "resolved", 4),
+    ("A2", dt.datetime(2024, 3, 4, 8, 5), QUEUE_TOPICS["Snöröjning"], 13, 126, False, "forwarded", None),
+    ("A3", dt.datetime(2024, 3, 4, 9, 0), QUEUE_TOPICS["Bygglov"], 3723, 0, True, "resolved", None),
 ]
 
 
@@ -37,9 +37,12 @@ def swedish_csv_bytes(encoding: str, bom: bool = False, delimiter: str = ";") ->
 
 
 def landed(con):
-    return con.execute(
+    """The landed rows with their contact ids read back as the source's ids A1..A3."""
+    rows = con.execute(
         "select contact_id, started_at, topic, queue_s, handle_s, answered, outcome, satisfaction "
-        "from contacts order by contact_id").fetchall()
+        "from contacts").fetchall()
+    back = {sid(raw): raw for raw in ("A1", "A2", "A3")}
+    return sorted((back.get(r[0], r[0]), *r[1:]) for r in rows)
 
 
 def test_cp1252_semicolon_decimal_comma_quoted_newlines(tmp_path):
@@ -49,7 +52,7 @@ def test_cp1252_semicolon_decimal_comma_quoted_newlines(tmp_path):
     summary = run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
     assert (summary.rows_read, summary.landed, summary.quarantined) == (3, 3, 0)
     assert landed(con) == EXPECTED
-    note = con.execute("select note from contacts where contact_id = 'A1'").fetchone()[0]
+    note = con.execute("select note from contacts where contact_id = $id", {"id": sid("A1")}).fetchone()[0]
     assert note == "Ringde om plats,\r\nvill ha svar; snart"
 
 
@@ -141,7 +144,9 @@ columns = ["email"]
     summary = run_ingest(con, [path], profile_file(tmp_path, profile))
     assert summary.landed == 2
     rows = con.execute("select contact_id, started_at, channel, queue_s, answered, caller_key is null "
-                       "from contacts order by contact_id").fetchall()
+                       "from contacts order by started_at").fetchall()
+    assert raw_ids([r[0] for r in rows], ["101", "102"], "chatt") == ["101", "102"]
+    rows = [(raw_ids([r[0]], ["101", "102"], "chatt")[0], *r[1:]) for r in rows]
     assert rows == [("101", dt.datetime(2024, 7, 1, 10, 0), "chat", 30, True, False),
                     ("102", dt.datetime(2024, 10, 27, 0, 30), "chat", 12, False, True)]
 
@@ -206,7 +211,7 @@ def test_cp1252_bytes_after_the_first_mebibyte_restart_the_file_without_doubling
     profile = profile_file(tmp_path, SMALL_PROFILE + "\n[file]\nbatch_rows = 4000\n")
     summary = run_ingest(con, [path], profile)
     assert (summary.rows_read, summary.landed, summary.duplicates) == (20_001, 20_001, 0)
-    note = con.execute("select note from contacts where contact_id = 'M99999'").fetchone()[0]
+    note = con.execute("select note from contacts where contact_id = $id", {"id": sid("M99999")}).fetchone()[0]
     assert note == "Möllevången, Sofielund"
 
 
