@@ -13,7 +13,8 @@ from dashboard.store import StoreError
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMANDS = (
-    "serve", "sample", "ingest", "profile", "metrics", "staffing", "export", "migrate",
+    "serve", "sample", "ingest", "profile", "vocabulary", "metrics", "staffing", "export", "migrate",
+    "find",
 )
 
 

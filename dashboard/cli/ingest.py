@@ -70,7 +70,7 @@ def run(args) -> int:
     except MissingKeyError as exc:
         raise CliError(str(exc)) from None
     try:
-        con = open_store(settings.db)
+        con = open_store(settings.db, key=key)
     except StoreError as exc:
         raise CliError(str(exc)) from None
     except duckdb.IOException as exc:
@@ -81,6 +81,8 @@ def run(args) -> int:
     con.execute("set enable_progress_bar = false")   # our own progress lines go to stderr
     try:
         summary = ingest_files(con, args.files, profile, key, None if args.quiet else ProgressPrinter())
+    except IngestError as exc:
+        raise CliError(str(exc)) from None
     finally:
         con.close()
     for line in summary.lines_sv():

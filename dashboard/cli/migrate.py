@@ -1,7 +1,9 @@
-"""`kontaktcenter migrate`: bring an existing store up to the current schema."""
+"""`kontaktcenter migrate`: bring an existing store up to the current schema. Migrations that
+convert stored values with the pseudonymisation key (source contact ids) get it here."""
 
 from __future__ import annotations
 
+from dashboard.cli import CliError
 from dashboard.store import open_store
 
 
@@ -11,7 +13,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    con = open_store(args.settings.db)
+    from dashboard.ingest.pii import InvalidKeyError, MissingKeyError, load_key
+
+    try:
+        key = load_key(args.settings)
+    except InvalidKeyError as exc:
+        raise CliError(str(exc)) from None
+    except MissingKeyError:
+        key = None   # a store without raw contact ids needs none; the migration says when it does
+    con = open_store(args.settings.db, key=key)
     try:
         versions = [r[0] for r in con.execute(
             "select version from schema_migrations order by version").fetchall()]

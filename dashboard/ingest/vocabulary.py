@@ -285,9 +285,9 @@ def list_values(con: duckdb.DuckDBPyConnection, fld: str) -> pl.DataFrame:
     if fld not in SPECS:
         raise VocabularyError(f"Okänt vokabulär {fld!r}. Giltiga: {', '.join(SPECS)}.")
     spec = SPECS[fld]
-    label = spec.label or "null"
+    label = f"v.{spec.label}" if spec.label else "null"
     return con.sql(
-        f"select v.{spec.column} as value, v.{label}::varchar as label, "
+        f"select v.{spec.column} as value, {label}::varchar as label, "
         "coalesce(list(a.alias_key order by a.alias_key) filter (where a.alias_key is not null), []) as aliases "
         f"from {spec.table} as v left join vocabulary_aliases as a "
         f"on a.vocabulary = $f and a.value = v.{spec.column} group by all order by 1",

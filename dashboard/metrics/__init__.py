@@ -26,6 +26,7 @@ dashboard.config.Settings; defaults when None)):
     incidents(con, filters, settings, groups=("city_area", "topic")) -> pl.DataFrame
     scorecard(con, filters, settings, comparison="previous") -> Scorecard
     data_quality(con, filters, settings) -> pl.DataFrame
+    ingest_findings(con, filters, settings) -> pl.DataFrame   (what ingests repaired; all ingests)
     staffing_plan(con, filters, settings, target_answer_s=None, target_sl=0.8, shrinkage=0.0,
                   max_occupancy=1.0) -> StaffingPlan
     staffing_what_if(con, filters, reduction_share=0.2, settings, ...) -> WhatIf
@@ -52,7 +53,7 @@ from dashboard.metrics.gaps import (
 from dashboard.metrics.local import LocalService, incidents, local_service
 from dashboard.metrics.output import suppress_metrics
 from dashboard.metrics.planning import StaffingPlan, WhatIf, staffing_plan, staffing_what_if
-from dashboard.metrics.quality import data_quality
+from dashboard.metrics.quality import data_quality, ingest_findings
 from dashboard.metrics.registry import REGISTRY, get, resolve
 from dashboard.metrics.scorecards import SCORECARD_METRICS, Scorecard, scorecard
 
@@ -60,7 +61,7 @@ __all__ = [
     "DIMENSIONS", "EQUITY_DIMENSIONS", "EQUITY_METRICS", "REGISTRY", "SCORECARD_METRICS",
     "TIME_GRAINS", "Filters", "LocalService", "Scorecard", "StaffingPlan", "WhatIf",
     "avoidable_cost", "compute", "compute_inputs", "contacts_per_residents", "data_quality",
-    "equity", "failure_demand_breakdown", "get", "incidents", "local_service",
+    "equity", "failure_demand_breakdown", "get", "incidents", "ingest_findings", "local_service",
     "resolve", "scorecard", "self_service_potential", "service_gap_ledger", "staffing_plan",
     "staffing_what_if", "suppress_metrics",
 ]

@@ -20,3 +20,28 @@ def data_quality(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                  settings: Settings | None = None) -> pl.DataFrame:
     """One row per source system: contacts and the four missing-value shares (with `__n`)."""
     return compute(con, filters, QUALITY_METRICS, by=("source_system",), settings=settings)
+
+
+FINDING_KINDS_SV = {
+    "unknown_value": "Okänt värde, inläst som okänt",
+    "misfiled_identifier": "Identifierare av annat slag än kolumnen anger (pseudonymiserad ändå)",
+}
+FINDING_FIELDS_SV = {"caller_key": "identifierare", "department": "förvaltning", "topic": "ärendekategori",
+                     "city_area": "stadsdel/stadsområde", "service_point": "servicepunkt", "language": "språk",
+                     "channel": "kanal", "customer_type": "kundtyp", "outcome": "utfall",
+                     "demand_type": "typ av efterfrågan", "failure_reason": "orsak till onödig efterfrågan"}
+
+
+def ingest_findings(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
+                    settings: Settings | None = None) -> pl.DataFrame:
+    """What ingests repaired rather than landed as given, over all ingests (not filtered: a
+    finding belongs to a file, not to a period): one row per source system, field, source column
+    and kind, with `rows`. Counts of file rows, never values."""
+    frame = con.sql(
+        "select l.source_system, f.field, f.source_column, f.kind, sum(f.rows)::bigint as rows "
+        "from ingest_findings as f join ingest_log as l using (ingest_id) "
+        "group by all order by all").pl()
+    return frame.with_columns(
+        pl.col("field").replace(FINDING_FIELDS_SV),
+        pl.col("kind").replace(FINDING_KINDS_SV),
+    )

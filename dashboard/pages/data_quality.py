@@ -7,6 +7,9 @@ from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
 from dashboard.ui.structured import show_frame
 
+FINDING_TITLES = {"source_system": ("Källsystem", None), "field": ("Fält", None),
+                  "source_column": ("Kolumn i källan", None), "kind": ("Avvikelse", None),
+                  "rows": ("Rader", "integer")}
 SHARES = ("missing_topic_share", "missing_department_share", "missing_outcome_share",
           "missing_demand_type_share")
 
@@ -14,6 +17,11 @@ SHARES = ("missing_topic_share", "missing_department_share", "missing_outcome_sh
 def body(view) -> None:
     blocks.kpis(view, SHARES)
     show_frame(for_view("data_quality", view), "Saknade uppgifter per källsystem", key="dq_sources")
+    findings = for_view("ingest_findings", view)
+    if findings is not None and findings.height:
+        show_frame(findings, "Rättat vid inläsning (alla inläsningar)", key="dq_findings", titles=FINDING_TITLES)
+    else:
+        st.caption("Inga inläsningar har haft okända vokabulärvärden eller felplacerade identifierare.")
     blocks.trend(view, "missing_topic_share", key="dq_trend")
     st.caption("Kontakter utan förvaltning räknas inte in när sidorna filtreras på förvaltning; "
                "en hög andel här betyder att förvaltningens siffror är för låga.")
