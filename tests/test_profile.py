@@ -211,7 +211,8 @@ def test_docs_document_every_profile_key():
             "ambiguous", "nonexistent", "two_part", "unit", "true", "false", "columns", "equals",
             "matches", "empty", "agent_columns"}
     sections = ["[file]", "[started_at]", "[columns]", "[durations]", "[durations.unit]", "[booleans]",
-                "[values.", "[constants]", "[identifiers]", "[free_text]", "[[skip]]", "[drop]", "[optional]"]
+                "[values.", "[constants]", "[identifiers]", "[free_text]", "[[skip]]", "[drop]", "[optional]",
+                "[unknown_values]", "[vocabulary]"]
     missing = [k for k in keys if not re.search(rf"`{re.escape(k)}`", doc)]
     missing += [s for s in sections if s not in doc]
     assert missing == []

@@ -48,7 +48,7 @@ def run(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:
 
 
 def _scrub_file_names(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("ingest_log", "quarantine"):   # trusted names from this module
+    for table in ("ingest_log", "quarantine"):   # trusted identifiers from this module
         names = [r[0] for r in con.execute(f"select distinct file_name from {table}").fetchall()]
         for name in names:
             clean = pii.scrub_file_name(name)

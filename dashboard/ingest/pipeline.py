@@ -95,7 +95,7 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
                                        "Kontrollera sökvägen och att du har läsrättighet.")
         return summary
     previous = sql.run(con, "ingest/previous_file", {
-        "file_hash": file_hash, "profile": profile.label, "source_system": profile.source_system})
+        "file_hash": file_hash, "profile": scrub_file_name(profile.label), "source_system": profile.source_system})
     if previous.height:
         summary.already_ingested = previous["ingest_id"][0]
         summary.rows_read = summary.duplicates = int(previous["rows_read"][0])
@@ -111,7 +111,7 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
         return summary
     sql.execute(con, "ingest/log_file", {
         "ingest_id": ingest_id, "source_system": profile.source_system, "file_name": scrub_file_name(path.name),
-        "file_hash": file_hash, "profile": profile.label, "rows_read": summary.rows_read,
+        "file_hash": file_hash, "profile": scrub_file_name(profile.label), "rows_read": summary.rows_read,
         "rows_landed": summary.landed, "rows_quarantined": summary.quarantined,
         "rows_duplicate": summary.duplicates, "rows_skipped": summary.skipped,
         "key_fingerprint": key_fingerprint(key), "started_at": started, "finished_at": _utc_now(),

@@ -284,7 +284,7 @@ def list_values(con: duckdb.DuckDBPyConnection, fld: str) -> pl.DataFrame:
     """value, label (where the vocabulary has one) and its aliases, sorted by value."""
     if fld not in SPECS:
         raise VocabularyError(f"Okänt vokabulär {fld!r}. Giltiga: {', '.join(SPECS)}.")
-    spec = SPECS[fld]
+    spec = SPECS[fld]   # table and column names below: trusted identifiers from SPECS
     label = f"v.{spec.label}" if spec.label else "null"
     return con.sql(
         f"select v.{spec.column} as value, {label}::varchar as label, "
