@@ -15,13 +15,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from dashboard.ingest.pii import MissingKeyError, contact_pseudonym_one, load_key
+    from dashboard.cli.keys import key_for
+    from dashboard.ingest.pii import contact_pseudonym_one
     from dashboard.store import open_store
 
-    try:
-        key = load_key(args.settings)
-    except MissingKeyError as exc:
-        raise CliError(str(exc)) from None
+    key = key_for(args.settings)
     pseudonym = contact_pseudonym_one(args.contact_id, key, args.source_system.strip())
     if pseudonym is None:
         raise CliError("Ange ett kontakt-id som inte är tomt.")

@@ -55,7 +55,7 @@ class ProgressPrinter:
 
 def run(args) -> int:
     from dashboard.ingest import IngestError, ingest_files, load_profile
-    from dashboard.ingest.pii import MissingKeyError, load_key
+    from dashboard.cli.keys import key_for
     from dashboard.store import StoreError, open_store
 
     settings = args.settings
@@ -65,10 +65,7 @@ def run(args) -> int:
         raise CliError(str(exc)) from None
     if args.source_system:
         profile = dataclasses.replace(profile, source_system=args.source_system.strip())
-    try:
-        key = load_key(settings)
-    except MissingKeyError as exc:
-        raise CliError(str(exc)) from None
+    key = key_for(settings)
     try:
         con = open_store(settings.db, key=key)
     except StoreError as exc:

@@ -3,7 +3,6 @@ convert stored values with the pseudonymisation key (source contact ids) get it 
 
 from __future__ import annotations
 
-from dashboard.cli import CliError
 from dashboard.store import open_store
 
 
@@ -13,14 +12,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from dashboard.ingest.pii import InvalidKeyError, MissingKeyError, load_key
+    from dashboard.cli.keys import key_for
 
-    try:
-        key = load_key(args.settings)
-    except InvalidKeyError as exc:
-        raise CliError(str(exc)) from None
-    except MissingKeyError:
-        key = None   # a store without raw contact ids needs none; the migration says when it does
+    # A store without raw contact ids needs no key; the migration says when it does.
+    key = key_for(args.settings, required=False)
     con = open_store(args.settings.db, key=key)
     try:
         versions = [r[0] for r in con.execute(

@@ -200,8 +200,6 @@ def _field(fld: str, plan: Plan, schema) -> C.Conv:
     mapping = p.values.get(fld, {})
     if fld in V.MAPPED:
         return V.vocabulary_field(col, dtype, fld, mapping, plan.vocab, p.unknown_values.get(fld, V.DEFAULT_POLICY[fld]))
-    if fld in F.ENUM_FIELDS:
-        return C.enum_field(col, dtype, fld, mapping)
     if fld in F.BOOL_FIELDS:
         return C.bool_field(col, dtype, fld, mapping, p.true_words, p.false_words)
     if fld in F.DURATION_FIELDS:
