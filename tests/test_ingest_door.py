@@ -318,3 +318,23 @@ def test_a_store_with_only_the_generated_sample_migrates_without_a_key(tmp_path)
     assert sorted(r[0] for r in con.execute("select contact_id from contacts").fetchall()) == ["S-1", "S-2"]
     assert con.execute("select source_system from source_systems").fetchall() == [("vaxel",)]
     con.close()
+
+
+def test_migration_003_brings_stored_vocabulary_values_to_their_lookups(tmp_path):
+    db = tmp_path / "store.duckdb"
+    _store_at_migration_002(db, ["A1", "A2", "A3", "A4", "A5"])
+    con = duckdb.connect(str(db))
+    for cid, column, value in (("A1", "topic", "Återring 0701740642"), ("A2", "topic", "Sophämtning"),
+                               ("A3", "city_area", "Anna Testsson"), ("A4", "department", "stadsbyggnad"),
+                               ("A5", "language", "sv")):
+        con.execute(f"update contacts set {column} = $v where contact_id = $c", {"v": value, "c": cid})
+    con.close()
+    con = store.open_store(db, key=KEY)
+    got = {r[0]: r[1:] for r in con.execute("select contact_id, topic, city_area, department, language from contacts").fetchall()}
+    assert got[sid("A1")][0] is None                                  # looked personal: unknown
+    assert got[sid("A2")][0] == "Sophämtning"                         # safe and in use: adopted
+    assert load_vocabularies(con).match("topic", "sophämtning") == "Sophämtning"
+    assert got[sid("A3")][1] is None                                  # city areas are never adopted
+    assert got[sid("A4")][2] == "Stadsbyggnadskontoret" and got[sid("A5")][3] == "sv"
+    assert findings(con) == {("topic", "(lagrat före migrering 003)", "unknown_value"): 1,
+                             ("city_area", "(lagrat före migrering 003)", "unknown_value"): 1}
