@@ -492,9 +492,13 @@ def misfiled(values: pl.Series, claimed: str | None) -> pl.Series:
     A compact personnummer that also reads as a phone number counts as either."""
     if claimed is None:
         return pl.Series(values.name, [False] * len(values), dtype=pl.Boolean)
-    frame = _personnummer_parts(pl.DataFrame({"v": values.cast(pl.String)}))
+    raw = pl.DataFrame({"v": values.cast(pl.String)})
+    # Callers repeat: judge each distinct value once and join back.
+    frame = _personnummer_parts(raw.unique().drop_nulls())
     frame = frame.with_columns(_detected_kind().alias("kind"))
     ok = pl.col("kind") == claimed
     if claimed == "personnummer":
         ok = ok | pl.col("is_pnr")
-    return frame.select((pl.col("v").str.strip_chars() != "") & pl.col("v").is_not_null() & ~ok).to_series().fill_null(False).alias(values.name)
+    verdict = frame.select("v", ((pl.col("v").str.strip_chars() != "") & ~ok).alias("w"))
+    joined = raw.join(verdict, on="v", how="left", maintain_order="left")
+    return joined.get_column("w").fill_null(False).alias(values.name)
