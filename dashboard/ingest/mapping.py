@@ -3,8 +3,9 @@
 A Plan is made once per file from its header: which source column fills what, which columns
 are identifiers, free text, dropped (agent columns by default) or unknown. map_batch then runs
 only vectorised Polars expressions; raw identifiers never leave this module: the good rows carry
-caller_key (pseudonym) and note (scrubbed), the quarantine rows a JSON of the row without
-identifier, dropped or unknown columns and with every value scrubbed.
+caller_key and contact_id (pseudonyms), note (scrubbed) and vocabulary values only (vocabulary.py),
+the quarantine rows a JSON of the row without identifier, dropped or unknown columns and with
+every value made safe (_safe_json_value).
 """
 
 from __future__ import annotations
