@@ -2,7 +2,7 @@
 the export's file name as given. Here contact ids become keyed pseudonyms (the same function
 ingest uses, so later ingests of the same records are still recognised as duplicates) and file
 names are scrubbed, and vocabulary columns are brought to their lookup tables. Runs inside the
-migration's transaction (dashboard/store.py)."""
+migration's transaction (dashboard/store/database.py)."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def _vocabulary_values(con: duckdb.DuckDBPyConnection) -> None:
                 {"f": fld, "c": _OLD_COLUMN, "v": value})
             con.execute(f"update contacts set {fld} = null where {fld} = $v", {"v": value})
     if changed and con.execute("select count(*) from meta where key = 'marts_version'").fetchall()[0][0]:
-        from dashboard.metrics.marts import refresh_marts   # marts hold these columns too
+        from dashboard.store.marts import refresh_marts   # marts hold these columns too
 
         refresh_marts(con)
 
