@@ -89,7 +89,7 @@ def ensure_store(rows: int, memory_limit: str) -> str:
 def accessibility_page(con, filters, settings):
     """What the Tillgänglighet page asks the engine for (dashboard/pages/accessibility.py)."""
     from dashboard.metrics import compute
-    from dashboard.metrics.output import suppress_metrics
+    from dashboard.privacy.tables import suppress_metrics
 
     def shown(ids, by=(), f=filters):
         frame = compute(con, f, ids, by=by, settings=settings)

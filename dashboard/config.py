@@ -50,6 +50,9 @@ class Settings:
     cost_per_handled_minute_sek: float = 12.0
     working_hours_per_fte: float = 1600.0
     small_cell_threshold: int = 5
+    # Statistical, not privacy: a rate, mean or percentile over fewer observations is marked
+    # "osäker" (uncertain). Never below small_cell_threshold in effect.
+    rate_min_n: int = 20
 
     def with_overrides(self, **values) -> "Settings":
         return replace(self, **{k: v for k, v in values.items() if v is not None})

@@ -7,8 +7,9 @@ import duckdb
 import polars as pl
 
 from dashboard.config import Settings
-from dashboard.metrics import Filters, compute, service_gap_ledger
-from dashboard.metrics.hiding import hide_result, metrics_frame
+from dashboard import privacy
+from dashboard.metrics import Filters
+from dashboard.privacy import Hidden
 from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask, hidden_notes
 
 NBSP = "\u00a0"
@@ -21,6 +22,9 @@ FRAME = pl.DataFrame({
     "contacts__reason": [None, "small_count", None],
     "answer_rate": [0.873, None, 0.5],
     "answer_rate__n": [1000, 3, 7],
+    "answer_rate__suppressed": [False, True, False],
+    "answer_rate__reason": [None, "small_denominator", None],
+    "answer_rate__uncertain": [False, False, True],
 })
 COLS = (Col("channel", "Kanal", None, dimension="channel"), Col("day", "Dag", None, dimension="day"),
         Col("contacts", "Kontakter", "count"), Col("answer_rate", "Svarsandel", "share", min_n=20))
@@ -31,36 +35,38 @@ def test_display_is_swedish_text_with_hidden_cells_as_on_screen():
     assert shown.columns == ["Kanal", "Dag", "Kontakter", "Svarsandel"]
     assert shown.row(0) == ("Telefon", "3 mar 2025", f"1{NBSP}234", f"87,3{NBSP}%")
     assert shown.row(1) == ("E-post", "3 mar 2025", "<5", "Dolt")
-    assert shown.row(2) == ("Uppgift saknas", "3 mar 2025", "7", "Dolt")  # 7 < 20 contacts
+    # 7 < 20 contacts: privacy lets it through, statistics marks it uncertain
+    assert shown.row(2) == ("Uppgift saknas", "3 mar 2025", "7", f"50,0{NBSP}% (osäker)")
 
 
-def test_downloads_keep_numbers_raw_and_hidden_cells_as_text():
+def test_downloads_keep_numbers_raw_and_hidden_cells_as_privacy_objects():
     rows = export_rows(TableData("t", FRAME, COLS, 5))
     assert rows[0] == ["Telefon", date(2025, 3, 3), 1234, 0.873]
-    assert rows[1] == ["E-post", date(2025, 3, 3), "<5", "Dolt"]
+    assert rows[1] == ["E-post", date(2025, 3, 3), Hidden("small_count", "count", 5),
+                       Hidden("small_denominator", "share", 5)]
+    assert [c.text for c in rows[1][2:]] == ["<5", "Dolt"]
 
 
-def test_suppression_flags_win_over_the_basis_count():
+def test_the_ui_keeps_no_rule_of_its_own_only_the_flags():
     frame = pl.DataFrame({"x": [0.5], "x__n": [500], "x__suppressed": [True]})
     assert hidden_mask(frame, Col("x", "x", "share", min_n=20)) == [True]
-    zero = pl.DataFrame({"c": [0], "c__n": [0]})
-    assert hidden_mask(zero, Col("c", "c", "count", min_n=5)) == [False]  # a true zero is shown
+    small = pl.DataFrame({"c": [3], "c__n": [3]})  # unflagged: privacy decided to show it
+    assert hidden_mask(small, Col("c", "c", "count", min_n=5)) == [False]
 
 
 def test_hidden_cells_keep_no_number(sample_db):
     """The dashboard's cached frames (what the exports and the CLI get from the same
-    dashboard.metrics.hiding; tests/test_hiding.py compares the tables cell by cell)."""
+    dashboard.privacy; tests/test_hiding.py compares the tables cell by cell)."""
     settings = Settings()
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
         f = Filters(start=date(2025, 6, 1), end=date(2025, 6, 30), languages=("ti",))
-        frame = compute(con, f, ["contacts", "answer_rate"], ("topic",), settings)
-        ledger = service_gap_ledger(con, f, settings)
+        ours = privacy.fetch(privacy.METRICS, con, f, settings, metric_ids=["contacts", "answer_rate"],
+                             by=("topic",)).result
+        shown = privacy.fetch(privacy.SERVICE_GAP_LEDGER, con, f, settings).result
     finally:
         con.close()
-    ours = metrics_frame(frame, ["contacts", "answer_rate"], ("topic",), settings)
     assert ours["contacts__suppressed"].any()  # the fixture has small cells to hide
-    shown = hide_result("service_gap_ledger", ledger, settings)
     for got in (ours, shown):
         ids = [c for c in got.columns if f"{c}__suppressed" in got.columns]
         for c in ids:  # nothing hidden keeps its number
@@ -75,7 +81,7 @@ def test_a_complementary_count_reads_dolt_and_an_unexplained_flag_never_claims_s
                           "contacts__reason": ["small_count", "complementary", None]})
     table = TableData("t", frame, (Col("contacts", "Kontakter", "count"),), 5)
     assert display_frame(table)["Kontakter"].to_list() == ["<5", "Dolt", "12"]
-    assert [r[0] for r in export_rows(table)] == ["<5", "Dolt", 12]
+    assert [getattr(r[0], "text", r[0]) for r in export_rows(table)] == ["<5", "Dolt", 12]
     no_reason = TableData("t", frame.drop("contacts__reason"), table.columns, 5)
     assert display_frame(no_reason)["Kontakter"].to_list() == ["Dolt", "Dolt", "12"]
     notes = hidden_notes(table)

@@ -12,13 +12,13 @@ from xml.etree import ElementTree as ET
 import openpyxl
 import pytest
 
-from dashboard.export.cells import Suppressed
+from dashboard.privacy.cells import Hidden
 from dashboard.export.model import (Chart, Column, Context, DataInfo, Definition, Mover, Pack,
                                     Section, Summary, Table)
 from dashboard.export.pdf_pack import render_pdf
 from dashboard.export.xlsx_pack import render_xlsx
 
-HIDDEN = Suppressed("<5")
+HIDDEN = Hidden("small_count", "count", 5)
 AREAS = (("Tillgänglighet och serviceinriktat bemötande", "Tillgänglighet"),
          ("Rättighetsbaserad service", "Rättighetsbaserad service"),
          ("Digitalisering och servicekommunikation", "Digitalisering"),
@@ -36,7 +36,7 @@ def make_pack() -> Pack:
                                   Column("fwd", "Överlämnade", "count"),
                                   Column("rate", "Andel överlämnade", "share")),
                  (("Bygglov – handläggningstid", 420, 0.61), ("Förskoleplats", 300, 0.4),
-                  ("=Parkering", HIDDEN, Suppressed("Dolt"))),
+                  ("=Parkering", HIDDEN, Hidden("complementary", "count", 5))),
                  note="Ärendekategorier med färre än 5 överlämnade visas som <5.")
     sections = tuple(
         Section(f"a{i}", title, sheet, "Inledning med å, ä och ö.", (weekly, gaps),

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from dashboard.export import audit
-from dashboard.export.cells import Suppressed, neutralise, plain_number
+from dashboard.export.cells import neutralise, plain_number
+from dashboard.privacy.cells import Hidden
 from dashboard.export.downloads import (MIME, file_name, slug, table_download, table_from_rows,
                                         view_context)
 from dashboard.export.model import Column, Context, Table
@@ -31,7 +32,7 @@ def _table() -> Table:
          Column("rate", "Svarsandel", "share"), Column("diff", "Förändring", "count")),
         (("Förskoleplats", 1234, 0.8125, -17),
          ("=HYPERLINK(\"http://x\")", 56, 0.1, 3.5),
-         ("-minus text", Suppressed("<5"), Suppressed("Dolt"), None),
+         ("-minus text", Hidden("small_count", "count", 5), Hidden("complementary", "share", 5), None),
          ("Bygglov; tillstånd", 10_000_000, 1e-7, -0.25)),
     )
 
@@ -123,7 +124,7 @@ def test_csv_round_trips_every_value():
         for value, cell in zip(original, written):
             if isinstance(value, (int, float)):
                 assert float(cell.replace(",", ".")) == value
-            elif isinstance(value, Suppressed):
+            elif isinstance(value, Hidden):
                 assert cell == value.text
             elif value is None:
                 assert cell == ""
@@ -154,10 +155,12 @@ def test_xlsx_download_keeps_numbers_and_never_writes_formulas():
     assert context["Dataversion"] == "3"
 
 
-def test_table_from_rows_marks_text_in_number_columns_as_hidden():
+def test_table_from_rows_keeps_hidden_cells_as_objects_and_never_reads_text_as_hidden():
+    hidden = Hidden("small_count", "count", 5)
     table = table_from_rows("T", [("Kanal", None), ("Kontakter", "count")],
-                            [("Telefon", 12), ("Chatt", "<5"), ("=x", 7)])
-    assert table.rows[1][1] == Suppressed("<5")
+                            [("Telefon", 12), ("Chatt", hidden), ("=x", 7), ("y", "<5")])
+    assert table.rows[1][1] is hidden and hidden.text == "<5"
+    assert table.rows[3][1] == "<5"  # text stays text: no round trip through "<5"
     assert table.rows[2][0] == "=x"  # text column: neutralised only when written
 
 

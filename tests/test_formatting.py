@@ -64,7 +64,7 @@ def test_a_complementary_count_reads_dolt_not_under_the_threshold():
 
 
 def test_small_count_reason_is_the_suppression_modules():
-    from dashboard.metrics import suppression
+    from dashboard.privacy import suppression
 
     assert f.SMALL_COUNT == suppression.SMALL_COUNT
 

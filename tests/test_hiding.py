@@ -1,4 +1,4 @@
-"""One hiding mechanism for every way figures leave the engine (dashboard.metrics.hiding):
+"""One door for every way figures leave the engine (dashboard.privacy):
 the dashboard's tables and the förvaltning pack hide exactly the same cells, and neither shows
 a rate that gives a hidden count back (rate × n, or n itself). On the sample store: a small
 department in one month, so small and complementary cells occur."""
@@ -12,10 +12,11 @@ import pytest
 
 from dashboard.config import Settings
 from dashboard.export import pack_sections as ps
-from dashboard.export.cells import Suppressed
-from dashboard.metrics import (Filters, compute, failure_demand_breakdown, incidents, registry,
-                               self_service_potential, service_gap_ledger)
-from dashboard.metrics.hiding import hide_result, hide_scorecard, metrics_frame
+from dashboard.privacy.cells import Hidden
+from dashboard import privacy
+from dashboard.metrics import Filters, compute, registry, service_gap_ledger
+from dashboard.privacy.rules import equity, hide_scorecard
+from dashboard.privacy.tables import suppress_metrics
 from dashboard.ui.tables import Col, TableData, export_rows
 
 DEPT = "Kulturförvaltningen"
@@ -42,9 +43,9 @@ def _same_cells(pack_table, frame):
         for col, a, b in zip(cols, mine, theirs):
             if col.unit is None:
                 continue
-            if isinstance(b, Suppressed):
+            if isinstance(b, Hidden):
                 hidden += 1
-                assert a == b.text, (pack_table.title, col.key)
+                assert isinstance(a, Hidden) and a.text == b.text, (pack_table.title, col.key)
             else:
                 assert a == b, (pack_table.title, col.key)
     return hidden
@@ -53,19 +54,18 @@ def _same_cells(pack_table, frame):
 def test_dashboard_and_pack_hide_the_same_cells(inp, sample_con):
     con = sample_con
     rights, _ = ps.rights(inp)
-    ledger = hide_result("service_gap_ledger", service_gap_ledger(con, FILTERS, settings=SETTINGS),
-                         SETTINGS).head(ps.TOP)
+    def fetch(kind, **options):
+        return privacy.fetch(kind, con, FILTERS, SETTINGS, **options).result
+
+    ledger = fetch(privacy.SERVICE_GAP_LEDGER).head(ps.TOP)
     hidden = _same_cells(rights.tables[1], ledger)
     avoidable, _ = ps.avoidable(inp)
-    reasons = hide_result("failure_demand_breakdown",
-                          failure_demand_breakdown(con, FILTERS, by="reason", settings=SETTINGS),
-                          SETTINGS, by="reason")
+    reasons = fetch(privacy.FAILURE_DEMAND_BREAKDOWN, by="reason")
     hidden += _same_cells(avoidable.tables[1], reasons.filter(~reasons["inferred"]))
-    potential = hide_result("self_service_potential",
-                            self_service_potential(con, FILTERS, settings=SETTINGS), SETTINGS)
+    potential = fetch(privacy.SELF_SERVICE_POTENTIAL)
     hidden += _same_cells(avoidable.tables[3], potential.head(ps.TOP))
     local = ps.local_service(inp)
-    found = hide_result("incidents", incidents(con, FILTERS, settings=SETTINGS), SETTINGS)
+    found = fetch(privacy.INCIDENTS)
     hidden += _same_cells(local.tables[2], found.head(ps.TOP))
     assert hidden > 0, "the fixture should exercise hidden cells"
 
@@ -100,11 +100,11 @@ def test_no_dashboard_frame_gives_a_hidden_count_back(sample_con):
                         (FILTERS.without("departments"), ("department", "channel")),
                         (FILTERS, ("week",))):
         raw = compute(sample_con, filters, ids, by=by, settings=SETTINGS)
-        checked += _no_hidden_count_given_back(raw, metrics_frame(raw, ids, by, SETTINGS), ids)
+        checked += _no_hidden_count_given_back(raw, suppress_metrics(raw, ids, by, SETTINGS), ids)
     raw = service_gap_ledger(sample_con, FILTERS, settings=SETTINGS)
     ledger_ids = [c for c in raw.columns if f"{c}__n" in raw.columns and c in registry.REGISTRY]
     checked += _no_hidden_count_given_back(
-        raw, hide_result("service_gap_ledger", raw, SETTINGS), ledger_ids)
+        raw, privacy.publish(privacy.SERVICE_GAP_LEDGER, raw, SETTINGS).result, ledger_ids)
     assert checked > 0, "the fixture should have rows with hidden counts next to rates"
 
 
@@ -121,8 +121,8 @@ def test_no_pack_table_shows_a_rate_next_to_its_hidden_count(inp):
                 ci, ri = keys.index(c), keys.index(r)
                 for row in table.rows:
                     pairs += 1
-                    assert not (isinstance(row[ci], Suppressed)
-                                and not isinstance(row[ri], Suppressed)), (table.title, c, r)
+                    assert not (isinstance(row[ci], Hidden)
+                                and not isinstance(row[ri], Hidden)), (table.title, c, r)
     assert pairs > 0
 
 
@@ -130,7 +130,7 @@ def test_equity_drops_a_group_whose_rate_gives_a_small_count_back():
     frame = pl.DataFrame({"metric": ["answer_rate"] * 3, "group": ["a", "b", "c"],
                           "trials": [50, 10, 100], "rate": [0.04, 0.5, 0.5]})
     # a: 0.04 × 50 = 2 answered (a small count); b: 10 trials, under the rate minimum of 20
-    assert hide_result("equity", frame, SETTINGS)["group"].to_list() == ["c"]
+    assert equity(frame, SETTINGS)["group"].to_list() == ["c"]
 
 
 def test_scorecard_sides_hide_small_counts_and_rates_over_them():
@@ -142,3 +142,13 @@ def test_scorecard_sides_hide_small_counts_and_rates_over_them():
     assert out["value_reason"].to_list()[0] == "small_count"
     assert out["previous_suppressed"].to_list() == [False, False]
     assert out["city_suppressed"].to_list() == [False, False]  # missing, not hidden
+
+
+def test_scorecard_nulls_hidden_values_and_the_changes_next_to_them():
+    card = pl.DataFrame({"metric": ["forwarded"], "value": [3.0], "n": [3], "previous": [40.0],
+                         "previous_n": [40], "change": [-37.0], "city": [400.0], "city_n": [400],
+                         "vs_city": [-397.0]})
+    out = hide_scorecard(card, SETTINGS)
+    row = out.row(0, named=True)
+    assert (row["value"], row["n"], row["change"], row["vs_city"]) == (None, None, None, None)
+    assert (row["previous"], row["city"]) == (40.0, 400.0)

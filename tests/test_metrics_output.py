@@ -7,7 +7,7 @@ its numerator as rate × n, so a rate whose numerator count is hidden must be hi
 import polars as pl
 
 from dashboard.config import Settings
-from dashboard.metrics.output import suppress_metrics
+from dashboard.privacy.tables import suppress_metrics
 
 
 def frame():

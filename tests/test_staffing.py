@@ -197,13 +197,13 @@ def test_invalid_inputs_raise_swedish_errors(kwargs, word):
 # --- plan per interval ----------------------------------------------------------------------------
 
 
-def test_staffing_plan_per_half_hour_keeps_rows_and_order():
+def test_plan_intervals_per_half_hour_keeps_rows_and_order():
     frame = pl.DataFrame({
         "start": ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30"],
         "offered": [100, 0, None, 100, 50, 100],
         "aht_s": [180.0, None, 180.0, None, 200.0, 180.0],
     })
-    plan = st.staffing_plan(frame, target_answer_s=20, target_sl=0.8, shrinkage=0.3)
+    plan = st.plan_intervals(frame, target_answer_s=20, target_sl=0.8, shrinkage=0.3)
     assert plan.columns == frame.columns + list(st.PLAN_COLUMNS)
     assert plan["start"].to_list() == frame["start"].to_list()
     assert plan["agents"].to_list() == [14, 0, None, None, st.agents_needed(50, 1800, 200, 20, 0.8).agents, 14]
@@ -214,11 +214,11 @@ def test_staffing_plan_per_half_hour_keeps_rows_and_order():
     assert row["asa_s"] == pytest.approx(single.asa_s)
 
 
-def test_staffing_plan_rejects_missing_columns_and_negative_counts():
+def test_plan_intervals_rejects_missing_columns_and_negative_counts():
     with pytest.raises(ValueError, match="saknas"):
-        st.staffing_plan(pl.DataFrame({"offered": [1]}))
+        st.plan_intervals(pl.DataFrame({"offered": [1]}))
     with pytest.raises(ValueError, match="negativa"):
-        st.staffing_plan(pl.DataFrame({"offered": [-1], "aht_s": [100.0]}))
+        st.plan_intervals(pl.DataFrame({"offered": [-1], "aht_s": [100.0]}))
 
 
 # --- what-if -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.metrics.suppression import (
+from dashboard.privacy.suppression import (
     COMPLEMENTARY, SMALL_COUNT, SMALL_DENOMINATOR, Rate, explain, suppress,
 )
 

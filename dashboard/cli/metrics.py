@@ -1,10 +1,11 @@
 """`kontaktcenter metrics`: registry metrics for a filter, as a table, CSV or JSON.
 
-The same engine call and the same suppression as the dashboard: figures are computed by
-`dashboard.metrics.compute` and small cells hidden by `dashboard.metrics.hiding` (the rules the
-dashboard and the exports use) before anything is printed. Suppressed values print as "<5" (a
-small count) or "Dolt" (table), an empty cell (CSV) or
-null with the metric id listed under "suppressed" (JSON).
+The same door as the dashboard and the exports: figures come published from
+`dashboard.privacy.fetch(METRICS, ...)`, small cells hidden along every additive identity of the
+table, before anything is printed. Suppressed values print as "<5" (a small count) or "Dolt"
+(table), an empty cell (CSV) or null with the metric id listed under "suppressed" (JSON). A value
+under the statistical minimum prints with "(osäker)" (table) or is listed under "uncertain"
+(JSON).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimensio
 from dashboard.formatting import MISSING, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
 from dashboard.metrics.metric import UnknownMetric
+from dashboard.privacy.cells import Uncertain
 from dashboard.store import StoreError
 
 DEFAULT_METRICS = (
@@ -96,8 +98,7 @@ def _open(args):
 
 
 def run(args) -> int:
-    from dashboard.metrics.engine import compute
-    from dashboard.metrics.hiding import metrics_frame
+    from dashboard import privacy
 
     settings = args.settings
     ids = tuple(args.metric) or DEFAULT_METRICS
@@ -108,12 +109,12 @@ def run(args) -> int:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     try:
-        frame = compute(con, filters, ids, by=by, settings=settings)
+        shown = privacy.fetch(privacy.METRICS, con, filters, settings, metric_ids=ids,
+                              by=by).result
     except (UnknownMetric, UnknownDimension, StoreError, ValueError) as exc:
         raise CliError(str(exc)) from None
     finally:
         con.close()
-    shown = metrics_frame(frame, ids, by, settings)
     writer = {"table": _print_table, "csv": _print_csv, "json": _print_json}[args.format]
     writer(shown, ids, by, settings)
     return 0
@@ -139,6 +140,9 @@ def _print_json(frame: pl.DataFrame, ids, by, settings) -> None:
         item.update({m: None if m in hidden else _plain(row[m]) for m in ids})
         if hidden:
             item["suppressed"] = hidden
+        unsure = [m for m in ids if row.get(f"{m}__uncertain")]
+        if unsure:
+            item["uncertain"] = unsure
         out.append(item)
     json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -166,10 +170,11 @@ def _print_table(frame: pl.DataFrame, ids, by, settings) -> None:
         cells = [dimension_text(d, row[d]) for d in by]
         for m in metrics:
             value = row[m.id]
-            cells.append(format_value(value, m.unit, suppressed=_suppressed(row, m.id),
-                                      threshold=settings.small_cell_threshold,
-                                      reason=row.get(f"{m.id}__reason"))
-                         if value is not None or _suppressed(row, m.id) else MISSING)
+            text = (format_value(value, m.unit, suppressed=_suppressed(row, m.id),
+                                 threshold=settings.small_cell_threshold,
+                                 reason=row.get(f"{m.id}__reason"))
+                    if value is not None or _suppressed(row, m.id) else MISSING)
+            cells.append(Uncertain.mark(text) if row.get(f"{m.id}__uncertain") else text)
         rows.append(cells)
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
     numeric = [False] * len(by) + [True] * len(metrics)

@@ -1,4 +1,5 @@
-"""Cell values shared by every export writer: formula neutralising and suppressed cells.
+"""Cell values shared by every export writer: formula neutralising, and how a hidden cell
+(dashboard.privacy.cells.Hidden, made by the privacy package) is drawn.
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
 formula (CSV/DDE injection, OWASP). Such TEXT is prefixed with an apostrophe so it stays text.
@@ -13,20 +14,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from dashboard import formatting as f
+from dashboard.privacy.cells import Hidden
 
 # ASCII triggers plus the full-width forms some spreadsheets fold onto them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 NEUTRALISING_PREFIX = "'"
-
-
-@dataclass(frozen=True)
-class Suppressed:
-    """A cell the dashboard hides; `text` is exactly what the screen shows ("<5" or "Dolt")."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 FIGURE = "figure"  # column unit meaning "each cell is a Figure with its own unit"
@@ -82,7 +74,7 @@ def text_of(value) -> str:
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (date, time)):
         return value.isoformat()
-    if isinstance(value, Suppressed):
+    if isinstance(value, Hidden):
         return value.text
     return str(value)
 
@@ -96,7 +88,7 @@ def display_text(value, unit: str | None = None) -> str:
     """A cell as the dashboard shows it: Swedish formats, hidden cells as on screen."""
     if isinstance(value, Figure):
         value, unit = value.value, value.unit
-    if isinstance(value, Suppressed):
+    if isinstance(value, Hidden):
         return value.text
     if is_missing(value):
         return f.MISSING

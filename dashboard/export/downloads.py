@@ -16,7 +16,6 @@ from pathlib import Path
 
 from dashboard import domain
 from dashboard.export import audit
-from dashboard.export.cells import Suppressed
 from dashboard.export.model import Column, Context, Table
 from dashboard.export.tabular import INTERNATIONAL, SWEDISH, table_csv, table_xlsx
 from dashboard.metrics.filters import FILTER_DIMENSIONS
@@ -83,14 +82,10 @@ def view_context(filters, *, title: str, data_version: int, threshold: int,
 
 def table_from_rows(title: str, columns: Sequence[tuple[str, str | None]],
                     rows: Sequence[Sequence], *, note: str | None = None) -> Table:
-    """A table from (label, unit) columns and raw rows. In a column with a unit (a number
-    column) any text is a hidden cell as the screen shows it ("<5", "Dolt")."""
+    """A table from (label, unit) columns and raw rows; hidden cells are the privacy package's
+    `Hidden` objects, drawn by the writers."""
     cols = tuple(Column(f"c{i}", label, unit) for i, (label, unit) in enumerate(columns))
-    out = []
-    for row in rows:
-        out.append(tuple(Suppressed(v) if (c.unit and isinstance(v, str)) else v
-                         for v, c in zip(row, cols)))
-    return Table(title, cols, tuple(out), note)
+    return Table(title, cols, tuple(tuple(row) for row in rows), note)
 
 
 def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path | str,

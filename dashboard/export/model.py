@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from dashboard.export.cells import FIGURE, Figure, Suppressed
+from dashboard.export.cells import FIGURE, Figure
+from dashboard.privacy.cells import Hidden
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """Rows hold numbers, text, dates, None (no data) or Suppressed (hidden, shown as on screen)."""
+    """Rows hold numbers, text, dates, None (no data) or Hidden (hidden, shown as on screen)."""
 
     title: str
     columns: tuple[Column, ...]
@@ -37,7 +38,7 @@ class Table:
 
     @property
     def has_suppressed(self) -> bool:
-        return any(isinstance(v, Suppressed) for row in self.rows for v in row)
+        return any(isinstance(v, Hidden) for row in self.rows for v in row)
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,9 @@ class Mover:
 class Summary:
     movers: tuple[Mover, ...]
     top_gaps: Table
-    avoidable_cost_sek: float | Suppressed | None
-    avoidable_fte: float | Suppressed | None
-    avoidable_hours: float | Suppressed | None
+    avoidable_cost_sek: float | Hidden | None
+    avoidable_fte: float | Hidden | None
+    avoidable_hours: float | Hidden | None
     notes: tuple[str, ...] = ()
 
     def movers_table(self, *, change_as_text: bool = False) -> Table:

@@ -16,12 +16,12 @@ import polars as pl
 
 from dashboard.config import Settings
 from dashboard.export import pack_sections as ps
-from dashboard.export.cells import Suppressed
+from dashboard.privacy.cells import Hidden
 from dashboard.export.downloads import MIME, Download, file_name, record_export, view_context
 from dashboard.export.model import Column, DataInfo, Definition, Mover, Pack, Summary, Table
 from dashboard.export.pack_tables import change, frame_table
-from dashboard.metrics.hiding import hide_scorecard
-from dashboard.metrics import Filters, data_quality, registry
+from dashboard import privacy
+from dashboard.metrics import Filters, registry
 from dashboard.metrics.quality import QUALITY_METRICS
 from dashboard.store import data_version, open_store
 from dashboard.view import COMPARISON_KINDS, parse_comparison
@@ -84,7 +84,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters, *, comparison="
 def _summary(cards, ledger: pl.DataFrame, demand_card, inp: ps.Inputs) -> Summary:
     movers, seen = [], set()
     for card in cards:
-        for r in hide_scorecard(card.metrics, inp.settings).iter_rows(named=True):
+        for r in card.metrics.iter_rows(named=True):
             if r["metric"] in seen or r["value_suppressed"] or r["previous_suppressed"]:
                 continue
             seen.add(r["metric"])
@@ -96,14 +96,13 @@ def _summary(cards, ledger: pl.DataFrame, demand_card, inp: ps.Inputs) -> Summar
                                        unit, text)))
     movers.sort(key=lambda pair: -pair[0])
     gaps = frame_table("Största serviceglappen", ledger.head(TOP_GAPS), ("topic",),
-                       ("forwarded", "forwarded_rate", "repeat_rate"), inp.settings,
-                       suppress=False)
-    cost = {r["metric"]: r for r in hide_scorecard(demand_card.metrics, inp.settings)
-            .iter_rows(named=True)}
+                       ("forwarded", "forwarded_rate", "repeat_rate"), inp.settings)
+    cost = {r["metric"]: r for r in demand_card.metrics.iter_rows(named=True)}
 
     def shown(metric_id):
         r = cost[metric_id]
-        return Suppressed("Dolt") if r["value_suppressed"] else r["value"]
+        return Hidden(r.get("value_reason"), None, inp.threshold) if r["value_suppressed"] \
+            else r["value"]
 
     return Summary(tuple(m for _, m in movers[:MOVERS]), gaps,
                    shown("failure_demand_cost_sek"), shown("failure_demand_fte"),
@@ -147,7 +146,7 @@ def _data_info(inp: ps.Inputs) -> DataInfo:
         Column("rows", "Inlästa totalt", "rows"), Column("last", "Senaste inläsning (UTC)")),
         tuple(sources.iter_rows()))
     quality = frame_table("Datakvalitet per källsystem i urvalet",
-                          data_quality(inp.con, inp.filters, inp.settings), ("source_system",),
+                          inp.fetch(privacy.DATA_QUALITY), ("source_system",),
                           QUALITY_METRICS, inp.settings,
                           note="Andel kontakter utan ärendekategori, förvaltning, utfall "
                           "(av hanterade) eller efterfrågetyp.")

@@ -1,6 +1,7 @@
 """One builder per plan area: engine calls in, a Section (tables and charts) out.
 
-Builders only select, order and reshape the engine's outputs; every number is the engine's.
+Builders only select, order and reshape published results (dashboard.privacy.fetch); every
+number is the engine's, every hidden cell the privacy package's.
 A department's pack reads with the department filter set, so no other department's rows enter;
 the city comparison is one aggregate row, never a list of other departments.
 """
@@ -18,11 +19,8 @@ from dashboard.export.cells import Figure
 from dashboard.export.model import Chart, Column, Section, Table
 from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table,
                                           key_figures_table, shown_or_hidden)
-from dashboard.metrics import (EQUITY_METRICS, SCORECARD_METRICS, Filters, Scorecard, compute,
-                               equity, failure_demand_breakdown, incidents, scorecard,
-                               self_service_potential, service_gap_ledger)
-from dashboard.metrics import local_service as local_service_of
-from dashboard.metrics.hiding import hide_result, hide_scorecard, metrics_frame
+from dashboard import privacy
+from dashboard.metrics import EQUITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -54,9 +52,14 @@ class Inputs:
     def threshold(self) -> int:
         return self.settings.small_cell_threshold
 
+    def fetch(self, kind: privacy.Kind, filters: Filters | None = None, **options):
+        """The published result of `kind` for the pack's filters (or `filters`)."""
+        return privacy.fetch(kind, self.con, filters or self.filters, self.settings,
+                             **options).result
+
     def card(self, ids) -> Scorecard:
-        return scorecard(self.con, filters=self.filters, settings=self.settings,
-                                   comparison=self.comparison, metric_ids=ids)
+        """The published scorecard (flags `{side}_suppressed`)."""
+        return self.fetch(privacy.SCORECARD, comparison=self.comparison, metric_ids=ids)
 
     @property
     def key_columns(self) -> dict:
@@ -74,13 +77,12 @@ class Inputs:
         return self.filters.compared(self.comparison)
 
     def compute(self, ids, by=(), filters: Filters | None = None) -> pl.DataFrame:
-        return compute(self.con, filters or self.filters, list(ids), by=by,
-                       settings=self.settings)
+        """Published registry metrics (flags `{id}__suppressed`)."""
+        return self.fetch(privacy.METRICS, filters, metric_ids=tuple(ids), by=tuple(by))
 
 
 def _key_figures(inp: Inputs, card: Scorecard, title: str = "Nyckeltal") -> Table:
-    flagged = hide_scorecard(card.metrics, inp.settings)
-    return key_figures_table(title, flagged, inp.settings, **inp.key_columns)
+    return key_figures_table(title, card.metrics, inp.settings, **inp.key_columns)
 
 
 def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
@@ -103,10 +105,9 @@ def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
 
 def _weekly(inp: Inputs) -> Table:
     """Contacts per week, the comparison period's weeks beside in order (week 1 by week 1)."""
-    now = metrics_frame(inp.compute(["contacts"], ("week",)), ["contacts"], ("week",), inp.settings)
+    now = inp.compute(["contacts"], ("week",))
     previous_filters = inp.comparison_filters
-    before = (metrics_frame(inp.compute(["contacts"], ("week",), previous_filters), ["contacts"],
-                   ("week",), inp.settings) if previous_filters else None)
+    before = inp.compute(["contacts"], ("week",), previous_filters) if previous_filters else None
 
     def cell(frame, i):
         if frame is None or i >= frame.height:
@@ -127,11 +128,10 @@ def _weekly(inp: Inputs) -> Table:
 
 def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
     card = inp.card(RIGHTS_IDS)
-    ledger = service_gap_ledger(inp.con, filters=inp.filters, settings=inp.settings)
-    ledger = hide_result("service_gap_ledger", ledger, inp.settings).head(TOP)
+    ledger = inp.fetch(privacy.SERVICE_GAP_LEDGER).head(TOP)
     dims = ("topic",) if inp.department else ("department", "topic")
     ledger_table = frame_table("Serviceglapp: ärenden som lämnas vidare", ledger, dims,
-                               LEDGER_IDS, inp.settings, suppress=False,
+                               LEDGER_IDS, inp.settings,
                                note="Ärendekategorier rangordnade efter antal överlämnade, "
                                "därefter andel återkommande kontakter.")
     areas = frame_table("Kontakter per 1 000 invånare per stadsområde",
@@ -156,7 +156,7 @@ def _equity(inp: Inputs) -> Table:
     """Flagged groups only: clearly and materially worse than the rest of the city."""
     rows = []
     # a group too small to show is not listed at all (the equity rule drops it)
-    frame = hide_result("equity", equity(inp.con, inp.filters, settings=inp.settings), inp.settings)
+    frame = inp.fetch(privacy.EQUITY)
     for r in frame.filter(pl.col("flagged")).iter_rows(named=True):
         dim = r["dimension"]
         group = {"true": True, "false": False}.get(r["group"], r["group"]) \
@@ -177,11 +177,9 @@ def _equity(inp: Inputs) -> Table:
 
 def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(DEMAND_IDS)
-    reasons = failure_demand_breakdown(inp.con, inp.filters, by="reason",
-                                       settings=inp.settings)
+    reasons = inp.fetch(privacy.FAILURE_DEMAND_BREAKDOWN, by="reason")
     tagged, inferred = _reason_tables(reasons, inp)
-    potential = self_service_potential(inp.con, inp.filters, settings=inp.settings)
-    potential = hide_result("self_service_potential", potential, inp.settings).head(TOP)
+    potential = inp.fetch(privacy.SELF_SERVICE_POTENTIAL).head(TOP)
     potential_table = _plain_table(
         "Självservice: ärenden med e-tjänst som mest kommer per telefon", potential,
         (("topic", "Ärendekategori", None), ("contacts", "Kontakter", "count"),
@@ -205,8 +203,7 @@ def _reason_tables(reasons: pl.DataFrame, inp: Inputs) -> tuple[Table, Table]:
     spec = (("reason", "Orsak", None), ("failures", "Kontakter", "count"),
             ("share", "Andel av underlaget", "share"),
             ("share_of_failure", "Andel av onödig efterfrågan", "share"))
-    labelled = hide_result("failure_demand_breakdown", reasons, inp.settings, by="reason")
-    labelled = labelled.with_columns(pl.col("reason").map_elements(
+    labelled = reasons.with_columns(pl.col("reason").map_elements(
         lambda r: label_for("failure_reason", r) if r else "Utan angiven orsak",
         return_dtype=pl.String, skip_nulls=False))
 
@@ -233,8 +230,7 @@ def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
 
 
 def local_service(inp: Inputs) -> Section:
-    service = hide_result("local_service", local_service_of(inp.con, inp.filters,
-                                                            settings=inp.settings), inp.settings)
+    service = inp.fetch(privacy.LOCAL_SERVICE)
     points = _per_point(service.totals, service.channels, inp.threshold)
     topics = service.topics.sort("contacts", descending=True, nulls_last=True).head(TOP)
     topic_table = _plain_table("Vanligaste ärenden på servicepunkterna", topics,
@@ -242,8 +238,7 @@ def local_service(inp: Inputs) -> Section:
                                 ("topic", "Ärendekategori", None),
                                 ("contacts", "Kontakter", "count"),
                                 ("share", "Andel av punktens kontakter", "share")), inp.threshold)
-    found = hide_result("incidents", incidents(inp.con, inp.filters, settings=inp.settings),
-                        inp.settings).head(TOP)
+    found = inp.fetch(privacy.INCIDENTS).head(TOP)
     incident_table = _plain_table(
         "Oönskade händelser: toppar i ärenden per område", found,
         (("city_area", "Område", None), ("topic", "Ärendekategori", None),
@@ -281,7 +276,7 @@ def _per_point(totals: pl.DataFrame, channels, threshold: int) -> Table:
 
 def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(SCORECARD_METRICS)
-    shown = hide_result("scorecard", card, inp.settings)
+    shown = card  # published: flags and hidden drivers already
     flagged = shown.metrics
     key = key_figures_table("Styrkort", flagged, inp.settings, **inp.key_columns)
     shares = key_figures_table(

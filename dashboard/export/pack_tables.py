@@ -1,7 +1,9 @@
-"""Engine frames to pack tables: registry labels and units, Swedish dimension labels, hidden cells.
+"""Published frames to pack tables: registry labels and units, Swedish dimension labels, hidden
+cells.
 
-Values are copied from the engine's output untouched; only hidden cells are replaced, by the text
-the screen shows (formatting.hidden_text: "<5" for a count hidden for being small, "Dolt" else).
+Values are copied from the published result untouched; hidden cells become
+`dashboard.privacy.Hidden` objects, which the writers draw as the screen does ("<5" for a count
+hidden for being small, "Dolt" else).
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ import polars as pl
 from dashboard import formatting as f
 from dashboard.config import Settings
 from dashboard.domain import dimension_label, dimension_text
-from dashboard.export.cells import FIGURE, Figure, Suppressed
+from dashboard.export.cells import FIGURE, Figure
+from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Column, Table
 from dashboard.metrics import registry
-from dashboard.metrics.hiding import metrics_frame
 
 TIME_DIMENSIONS = ("day", "week", "month")
 
 
-def hidden(unit: str | None, threshold: int, reason: str | None = None) -> Suppressed:
-    return Suppressed(f.hidden_text(unit, reason, threshold))
+def hidden(unit: str | None, threshold: int, reason: str | None = None) -> Hidden:
+    return Hidden(reason, unit, threshold)
 
 
 def shown_or_hidden(row: dict, key: str, unit: str | None, threshold: int):
@@ -51,13 +53,15 @@ def dimension_value(dimension: str, value):
 
 def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids: Sequence[str],
                 settings: Settings, *, labels: dict[str, str] | None = None,
-                note: str | None = None, suppress: bool = True) -> Table:
-    """One row per engine row: dimension columns, then each metric (hidden where suppressed).
-
-    `suppress=False` only for frames the caller already passed through `metrics_frame`."""
+                note: str | None = None) -> Table:
+    """One row per row of a published frame (dashboard.privacy): dimension columns, then each
+    metric, hidden cells as `Hidden`. A frame without flags is refused: it did not come
+    through the privacy package."""
     labels = labels or {}
-    if suppress:
-        frame = metrics_frame(frame, metric_ids, tuple(dims), settings)
+    unflagged = [m for m in metric_ids if f"{m}__suppressed" not in frame.columns]
+    if unflagged:
+        raise ValueError(f"Tabellen {title!r} är inte publicerad: {', '.join(unflagged)} saknar "
+                         "flaggor från integritetsskyddet.")
     columns = [dimension_column(d, labels.get(d)) for d in dims]
     columns += [metric_column(m, settings, labels.get(m)) for m in metric_ids]
     rows = []

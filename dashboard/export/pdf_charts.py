@@ -17,7 +17,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dashboard import formatting as f
-from dashboard.export.cells import Figure, Suppressed, is_missing, is_number
+from dashboard.export.cells import Figure, is_missing, is_number
+from dashboard.privacy.cells import Hidden
 from dashboard.export.fonts import BOLD, REGULAR
 from dashboard.export.model import Chart
 from dashboard.export.pdf_layout import fit_text
@@ -79,7 +80,7 @@ def tick_label(value: float, unit: str, step: float) -> str:
 
 
 def value_label(value, unit: str) -> str:
-    if isinstance(value, Suppressed):
+    if isinstance(value, Hidden):
         return value.text
     return f.format_value(value, unit)
 
@@ -188,7 +189,7 @@ def _columns(d, values, k, count, x0, slot, y0, scale, colour, dashed, unit) -> 
             d.add(Rect(x, y0, bar_w, h, fillColor=colors.white if dashed else colour,
                        strokeColor=colour, strokeWidth=0.8,
                        strokeDashArray=(2, 1.5) if dashed else None))
-        elif isinstance(v, Suppressed):
+        elif isinstance(v, Hidden):
             d.add(String(x + bar_w / 2, y0 + 2, v.text, fontName=REGULAR,
                          fontSize=FONT_SIZE - 1, fillColor=MUTED, textAnchor="middle"))
 

@@ -14,7 +14,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
                                 PageTemplate, Spacer, Table as RLTable, TableStyle)
 
 from dashboard import formatting as f
-from dashboard.export.cells import Suppressed
+from dashboard.privacy.cells import Hidden
 from dashboard.export.fonts import register_fonts
 from dashboard.export.model import Pack, Section
 from dashboard.export.pdf_charts import draw_chart
@@ -88,7 +88,7 @@ def _summary(pack: Pack) -> list:
 
 
 def _big(value, formatter) -> str:
-    return value.text if isinstance(value, Suppressed) else formatter(value)
+    return value.text if isinstance(value, Hidden) else formatter(value)
 
 
 def _key_figures(items: list[tuple[str, str]]) -> RLTable:

@@ -16,7 +16,8 @@ import io
 from dataclasses import dataclass
 
 from dashboard import formatting as f
-from dashboard.export.cells import Figure, Suppressed, is_missing, is_number, plain_number, sheet_text
+from dashboard.export.cells import Figure, is_missing, is_number, plain_number, sheet_text
+from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Context, Table
 from dashboard.export import xlsx_common as xc
 
@@ -53,7 +54,7 @@ def table_csv(table: Table, threshold: int, style: str = SWEDISH) -> bytes:
         cells = [_csv_cell(v, dialect) for v in row]
         if note:
             cells.append(suppression_note(threshold)
-                         if any(isinstance(v, Suppressed) for v in row) else "")
+                         if any(isinstance(v, Hidden) for v in row) else "")
         writer.writerow(cells)
     return out.getvalue().encode("utf-8-sig")
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.export import xlsx_common as xc
-from dashboard.export.cells import Figure, Suppressed, is_number
+from dashboard.export.cells import Figure, is_number
+from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Chart
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -27,7 +28,7 @@ class HelperColumns:
 
     def values_range(self, ws, chart: Chart, where: xc.Placed, j: int) -> list:
         column = [row[j] for row in chart.table.rows]
-        if not any(isinstance(v, Suppressed) for v in column):
+        if not any(isinstance(v, Hidden) for v in column):
             return where.column_range(j)
         col = self.next_col
         self.next_col += 1

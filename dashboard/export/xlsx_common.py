@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 import xlsxwriter
 
-from dashboard.export.cells import (Figure, Suppressed, display_text, is_missing, is_number,
-                                    sheet_text)
+from dashboard.export.cells import Figure, display_text, is_missing, is_number, sheet_text
+from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Table
 
 WORKBOOK_OPTIONS = {
@@ -117,7 +117,7 @@ def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles,
                wrap: bool = False) -> None:
     if isinstance(value, Figure):
         value, unit = value.value, value.unit
-    if isinstance(value, Suppressed):
+    if isinstance(value, Hidden):
         ws.write_string(row, col, value.text, styles.suppressed)
     elif is_missing(value):
         ws.write_blank(row, col, None, styles.text)

@@ -1,6 +1,6 @@
 """The metric engine: pure functions from the store to figures (no Streamlit).
 
-Public API (the dashboard, the exports and the CLI call only these; every function takes the
+Public API (dashboard.privacy calls these; every function takes the
 connection and the filters first, then keyword arguments, and `settings` (a
 dashboard.config.Settings; defaults when None)):
 
@@ -31,11 +31,9 @@ dashboard.config.Settings; defaults when None)):
                   max_occupancy=1.0) -> StaffingPlan
     staffing_what_if(con, filters, reduction_share=0.2, settings, ...) -> WhatIf
 
-    suppress_metrics(frame, metric_ids, by=(), settings) -> pl.DataFrame
-        hide small cells of a `compute` frame where figures leave the engine (the rules in
-        dashboard.metrics.suppression): hidden values and their `__n` become null, and each
-        metric gets `{id}__suppressed` and `{id}__reason`. The CLI uses it; the dashboard and
-        the exports should too, so all three hide the same cells.
+Nothing here is shown as it is: the dashboard, the CLI and the exports receive these results only
+through dashboard.privacy (`fetch(kind, con, filters, settings)`), which applies each result's
+declared disclosure rule.
 
 Each function's docstring lists its columns. docs/metrics.md (generated) defines every metric.
 
@@ -51,7 +49,6 @@ from dashboard.metrics.gaps import (
     EQUITY_DIMENSIONS, EQUITY_METRICS, contacts_per_residents, equity, service_gap_ledger,
 )
 from dashboard.metrics.local import LocalService, incidents, local_service
-from dashboard.metrics.output import suppress_metrics
 from dashboard.metrics.planning import StaffingPlan, WhatIf, staffing_plan, staffing_what_if
 from dashboard.metrics.quality import data_quality, ingest_findings
 from dashboard.metrics.registry import REGISTRY, get, resolve
@@ -63,5 +60,5 @@ __all__ = [
     "avoidable_cost", "compute", "compute_inputs", "contacts_per_residents", "data_quality",
     "equity", "failure_demand_breakdown", "get", "incidents", "ingest_findings", "local_service",
     "resolve", "scorecard", "self_service_potential", "service_gap_ledger", "staffing_plan",
-    "staffing_what_if", "suppress_metrics",
+    "staffing_what_if",
 ]

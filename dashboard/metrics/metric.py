@@ -39,9 +39,9 @@ UNITS: dict[str, str] = {
     "ratio": "kvot",
 }
 
-# Rates, means and percentiles over fewer observations than this are hidden as too uncertain
-# (and never below the small-cell threshold in force).
-RATE_MIN_N = 20
+# Rates, means and percentiles over fewer observations than this are marked uncertain: a
+# statistical rule, the setting `rate_min_n` (docs/configuration.md); privacy hides by its own.
+RATE_MIN_N = Settings.rate_min_n
 
 
 class UnknownMetric(KeyError):
@@ -65,11 +65,14 @@ class Metric:
     value: pl.Expr
     n: pl.Expr  # the count suppression looks at (`{id}__n` in outputs)
     num: pl.Expr | None = None  # numerator of a proportion (equity tests need x and n)
-    min_n: int | None = None  # None: the small-cell threshold
+    min_n: int | None = None  # None: the small-cell threshold (or `rate_min_n`, see statistical)
     inferred: bool = False  # inferred by rules, never mixed with tagged figures
+    statistical: bool = False  # needs the setting `rate_min_n` observations to be reliable
 
     def min_n_for(self, settings: Settings) -> int:
-        return max(self.min_n or 0, settings.small_cell_threshold)
+        """The basis below which the value is too uncertain (never below the threshold)."""
+        base = settings.rate_min_n if self.statistical and self.min_n is None else (self.min_n or 0)
+        return max(base, settings.small_cell_threshold)
 
     def label_for(self, settings: Settings) -> str:
         return self.label.format(**_setting_values(settings))
@@ -120,7 +123,7 @@ def rate(id, *, num, den, **meta) -> Metric:
     """A proportion num/den; both are input names or expressions over inputs."""
     num_e, den_e = _expr(num), _expr(den)
     return Metric(id=id, kind="rate", inputs=_names(num, den), value=_safe_div(num_e, den_e),
-                  n=den_e, num=num_e, min_n=meta.pop("min_n", RATE_MIN_N), **meta)
+                  n=den_e, num=num_e, statistical=True, **meta)
 
 
 def mean(id, *, total, n, scale=None, **meta) -> Metric:
@@ -129,12 +132,12 @@ def mean(id, *, total, n, scale=None, **meta) -> Metric:
     if scale is not None:
         value = scale(value)
     return Metric(id=id, kind="mean", inputs=(total, n), value=value, n=pl.col(n),
-                  min_n=meta.pop("min_n", RATE_MIN_N), **meta)
+                  statistical=True, **meta)
 
 
 def percentile(id, *, name, **meta) -> Metric:
     return Metric(id=id, kind="percentile", inputs=(name,), value=pl.col(name),
-                  n=pl.col(f"{name}__n"), min_n=RATE_MIN_N, **meta)
+                  n=pl.col(f"{name}__n"), statistical=True, **meta)
 
 
 def amount(id, *, value, n, kind="amount", **meta) -> Metric:

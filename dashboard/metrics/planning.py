@@ -28,7 +28,8 @@ TARGET_SL = 0.8
 
 @dataclass(frozen=True)
 class StaffingPlan:
-    """intervals: weekday (ISO), halfhour ('08:30'), offered (mean per interval), aht_s, then
+    """intervals: weekday (ISO), halfhour ('08:30'), offered (mean per interval), aht_s,
+    offered_count (the period's offered calls in that interval; dropped when published), then
     staffing.PLAN_COLUMNS (traffic_erlangs, agents, agents_scheduled, prob_wait, service_level,
     asa_s, occupancy)."""
 
@@ -65,11 +66,13 @@ def _intervals(con, filters: Filters, settings: Settings) -> tuple[pl.DataFrame,
     frame = frame.with_columns(pl.col("weekday").cast(pl.Int32)).join(
         _weekdays(start, end), on="weekday", how="left")
     frame = frame.with_columns(
+        pl.col("offered").alias("offered_count"),  # the count privacy protects
         (pl.col("offered") / pl.col("days")).alias("offered"),
         pl.when(pl.col("aht_s__n") >= MIN_AHT_CONTACTS).then(pl.col("aht_s"))
         .otherwise(pl.lit(overall, dtype=pl.Float64)).alias("aht_s"),
     )
-    return frame.select("weekday", "halfhour", "offered", "aht_s"), (end - start).days + 1
+    return (frame.select("weekday", "halfhour", "offered", "aht_s", "offered_count"),
+            (end - start).days + 1)
 
 
 def _phone(filters: Filters | None) -> Filters:
@@ -85,7 +88,7 @@ def staffing_plan(con: duckdb.DuckDBPyConnection, filters: Filters | None = None
     settings = settings or Settings()
     answer_s = settings.service_level_alt_s if target_answer_s is None else target_answer_s
     intervals, days = _intervals(con, _phone(filters), settings)
-    plan = staffing.staffing_plan(
+    plan = staffing.plan_intervals(
         intervals, interval_s=INTERVAL_S, target_answer_s=answer_s, target_sl=target_sl,
         shrinkage=shrinkage, max_occupancy=max_occupancy,
     )

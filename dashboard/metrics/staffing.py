@@ -20,7 +20,7 @@ ABANDONMENT_NOTE = (
     "Eftersom en del i verkligheten lägger på, överskattar beräkningen behovet något."
 )
 
-# Output columns `staffing_plan` adds, in order.
+# Output columns `plan_intervals` adds, in order.
 PLAN_COLUMNS = (
     "traffic_erlangs", "agents", "agents_scheduled", "prob_wait", "service_level", "asa_s", "occupancy",
 )
@@ -215,7 +215,7 @@ def _plan_row(offered, aht_s, interval_s, target_answer_s, target_sl, shrinkage,
     return {col: getattr(r, col) for col in PLAN_COLUMNS}
 
 
-def staffing_plan(
+def plan_intervals(
     frame: pl.DataFrame,
     *,
     interval_s: float = 1800,
@@ -365,8 +365,8 @@ def freed_positions_erlang(
         pl.col(offered_col) * (1 - pl.col(failure_share_col).fill_null(0.0) * reduction_share)
     ).alias("offered_after")
     keys = frame.select(offered_col, aht_col, after_offered)
-    before = staffing_plan(keys.select(offered_col, aht_col), offered_col=offered_col, **plan)
-    after = staffing_plan(keys.select("offered_after", aht_col), offered_col="offered_after", **plan)
+    before = plan_intervals(keys.select(offered_col, aht_col), offered_col=offered_col, **plan)
+    after = plan_intervals(keys.select("offered_after", aht_col), offered_col="offered_after", **plan)
     freed = pl.DataFrame({
         "offered_after": keys["offered_after"],
         "agents_before": before["agents"],

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.ui import blocks
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -16,8 +17,8 @@ SHARES = ("missing_topic_share", "missing_department_share", "missing_outcome_sh
 
 def body(view) -> None:
     blocks.kpis(view, SHARES)
-    show_frame(for_view("data_quality", view), "Saknade uppgifter per källsystem", key="dq_sources")
-    findings = for_view("ingest_findings", view)
+    show_frame(for_view(privacy.DATA_QUALITY, view), "Saknade uppgifter per källsystem", key="dq_sources")
+    findings = for_view(privacy.INGEST_FINDINGS, view)
     if findings is not None and findings.height:
         show_frame(findings, "Rättat vid inläsning (alla inläsningar)", key="dq_findings", titles=FINDING_TITLES)
     else:

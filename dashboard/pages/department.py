@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.ui import blocks, pack, scorecard
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -16,7 +17,7 @@ def body(view) -> None:
                 "resultatkort. Nedan jämförs alla förvaltningar.")
         scorecard.all_departments(view, COMPARISON, key="dep_all")
         return
-    card = for_view("scorecard", view, comparison=view.compared_with)
+    card = for_view(privacy.SCORECARD, view, comparison=view.compared_with)
     scorecard.card(card, view, key="dep_card")
     scorecard.drivers(card, key="dep_drivers")
     blocks.trend(view, "contacts", key="dep_trend")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.ui import blocks, demand
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -17,13 +18,13 @@ def body(view) -> None:
                "upprepade kontakter inom fönstret och ärendekategorier som i sig är statusfrågor) "
                "redovisas för sig och blandas aldrig med de taggade.")
     blocks.trend(view, "failure_demand_share", key="fd_trend")
-    demand.reasons(for_view("failure_demand_breakdown", view, by="reason"), key="fd_reasons")
+    demand.reasons(for_view(privacy.FAILURE_DEMAND_BREAKDOWN, view, by="reason"), key="fd_reasons")
     blocks.ranked(view, "failure_demand_share", "department", key="fd_department",
                   title="Onödig efterfrågan per förvaltning")
     blocks.ranked(view, "failure_demand_share", "topic", key="fd_topic",
                   title="Onödig efterfrågan per ärendekategori")
     st.subheader("Självservice som inte används")
-    demand.self_service(for_view("self_service_potential", view), key="fd_self_service")
+    demand.self_service(for_view(privacy.SELF_SERVICE_POTENTIAL, view), key="fd_self_service")
 
 
 page("Onödig efterfrågan", body,

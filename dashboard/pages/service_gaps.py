@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.domain import dimension_label
 from dashboard.metrics import EQUITY_METRICS
 from dashboard.ui import blocks, insights
@@ -15,7 +16,7 @@ EQUITY_DIMENSIONS = ("stadsomrade", "language", "interpreter", "customer_type")
 def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     st.subheader("Vad överlämnas?")
-    insights.show_ledger(for_view("service_gap_ledger", view, top=15), key="sg_ledger")
+    insights.show_ledger(for_view(privacy.SERVICE_GAP_LEDGER, view, top=15), key="sg_ledger")
     blocks.ranked(view, "forwarded_rate", "topic", key="sg_topic",
                   title="Andel överlämnade per ärendekategori")
     blocks.trend(view, "forwarded_rate", key="sg_trend")
@@ -25,10 +26,10 @@ def body(view) -> None:
                                        format_func=dimension_label, default="stadsomrade",
                                        key="sg_equity_dim", required=True)
     metric_id = right.selectbox("Mått", EQUITY_METRICS, format_func=blocks.label, key="sg_equity_metric")
-    equity = for_view("equity", view, dimension=dimension)
+    equity = for_view(privacy.EQUITY, view, dimension=dimension)
     city = blocks.single_value(view, metric_id)
     insights.show_equity(equity, dimension, metric_id, key="sg_equity", city=city)
-    blocks.intervals(for_view("contacts_per_residents", view), label="stadsomrade", value="per_1000",
+    blocks.intervals(for_view(privacy.CONTACTS_PER_RESIDENTS, view), label="stadsomrade", value="per_1000",
                      low="per_1000_lo", high="per_1000_hi", unit="per_1000", key="sg_per_1000",
                      title="Kontakter per 1 000 invånare per stadsområde", metric_id="contacts_per_1000_residents",
                      extra=(("contacts", "Kontakter", "count"), ("population", "Invånare", "integer")))

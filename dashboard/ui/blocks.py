@@ -1,7 +1,6 @@
 """Reusable page blocks: key figures, a trend with its comparison, a heatmap, a ranked breakdown.
 
-Each block asks the engine (through the cache) for registry metrics, hides what suppression hides,
-draws with a pure chart builder and goes through figure.chart_block (definition, table, download).
+Each block asks dashboard.privacy (through the cache) for published registry metrics, draws with a pure chart builder and goes through figure.chart_block (definition, table, download).
 """
 
 from __future__ import annotations
@@ -41,8 +40,7 @@ def threshold() -> int:
 
 def visible(frame: pl.DataFrame, metric_id: str, unit: str | None = None) -> list:
     """The column's values with hidden cells as None (what a chart may draw)."""
-    col = metric_col(metric_id) if metric_id in REGISTRY else Col(
-        metric_id, metric_id, unit, min_n=threshold() if unit == "count" else None)
+    col = metric_col(metric_id) if metric_id in REGISTRY else Col(metric_id, metric_id, unit)
     mask = hidden_mask(frame, col)
     return [None if h else v for v, h in zip(frame[metric_id].to_list(), mask)]
 

@@ -1,19 +1,20 @@
-"""The pages' door to the metric engine: the view's Filters, and engine calls through the cache.
+"""The pages' door to figures: the view's Filters, and published results through the cache.
 
-No figures are computed here; this only builds the engine's Filters from the view and caches the
-engine's answers on (function, Filters, arguments, settings, data version).
+No figures are computed here, and none are hidden here: this builds the engine's Filters from the
+view and asks dashboard.privacy for the published result (`fetch(kind, ...)`), cached on (kind,
+Filters, arguments, settings, data version).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
+from dashboard import privacy
 from dashboard.metrics.filters import Filters
 from dashboard.ui import data
 from dashboard.view import View
-from dashboard.metrics.hiding import hide_result, metrics_frame
 
 CURRENT, COMPARE, CITY, CITY_COMPARE = "current", "compare", "city", "city_compare"
 
@@ -36,39 +37,30 @@ def filters_for(view: View, scope: str = CURRENT) -> Filters | None:
     )
 
 
-def call(name: str, fn: Callable, filters: Filters, *args, **kwargs):
-    """Call `fn(cursor, filters, *args, settings=..., **kwargs)` through the cache, small cells
-    hidden (dashboard.metrics.hiding) before the result is cached."""
+def call(kind: privacy.Kind, filters: Filters, **kwargs):
+    """The published result of `kind` for the filters, through the cache (small cells hidden
+    by the kind's declared rule before the result is cached)."""
     settings = data.settings()
 
     def run(cur):
-        return hide_result(name, fn(cur, filters, *args, settings=settings, **kwargs), settings, **kwargs)
+        return privacy.fetch(kind, cur, filters, settings, **kwargs).result
 
-    return data.cached(name, run, filters, args, tuple(sorted(kwargs.items())), settings)
+    return data.cached(kind.name, run, filters, (), tuple(sorted(kwargs.items())), settings)
 
 
 def metrics(view: View, metric_ids: Sequence[str], by: Sequence[str] = (), scope: str = CURRENT) -> pl.DataFrame | None:
-    """Registry metrics for the view (scope: current, compare, city, city_compare), cached, with
-    small cells hidden by the engine's suppress_metrics (flags `{id}__suppressed`)."""
-    from dashboard.metrics.engine import compute  # late: keeps app start light
-
+    """Registry metrics for the view (scope: current, compare, city, city_compare), cached and
+    published (flags `{id}__suppressed`, `{id}__uncertain`)."""
     filters = filters_for(view, scope)
     if filters is None:
         return None
-    settings = data.settings()
-    ids, dims = tuple(metric_ids), tuple(by)
-    return data.cached(
-        "compute", lambda cur: metrics_frame(compute(cur, filters, ids, dims, settings), ids, dims, settings),
-        filters, ids, dims, settings,
-    )
+    return call(privacy.METRICS, filters, metric_ids=tuple(metric_ids), by=tuple(by))
 
 
-def for_view(name: str, view: View, scope: str = CURRENT, **kwargs):
-    """Call the engine's structured function `name` (service_gap_ledger, equity, incidents, ...)
-    for the view, cached and with small cells hidden; None when the scope has no period."""
-    import dashboard.metrics as engine
-
+def for_view(kind: privacy.Kind, view: View, scope: str = CURRENT, **kwargs):
+    """The published result of a structured kind (privacy.SERVICE_GAP_LEDGER, EQUITY, ...) for
+    the view; None when the scope has no period."""
     filters = filters_for(view, scope)
     if filters is None:
         return None
-    return call(name, getattr(engine, name), filters, **kwargs)
+    return call(kind, filters, **kwargs)

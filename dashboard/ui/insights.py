@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.charts import ranked_bars
 from dashboard.domain import dimension_label, label_for
 from dashboard.formatting import format_date_short, format_int, format_percent
@@ -27,19 +28,8 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
         return
     now = metrics(view, [metric_id], by=[by])
     before = metrics(view, [metric_id], by=[by], scope=COMPARE)
-    flag, prev = f"{metric_id}__suppressed", f"{metric_id}_before"
-    joined = now.join(before, on=by, how="full", coalesce=True, suffix="_before", nulls_equal=True)
-    # A change next to a hidden cell would reveal it: it is hidden too. A group missing on one
-    # side had no contacts there (0).
-    hidden = pl.col(flag).fill_null(False) | pl.col(f"{flag}_before").fill_null(False)
-    joined = joined.with_columns(
-        pl.when(pl.col(flag).is_null()).then(0).otherwise(pl.col(metric_id)).alias(metric_id),
-        pl.when(pl.col(f"{flag}_before").is_null()).then(0).otherwise(pl.col(prev)).alias(prev),
-    ).with_columns(
-        change=pl.when(hidden).then(None).otherwise(pl.col(metric_id) - pl.col(prev)),
-        change__suppressed=hidden,
-        **{f"{prev}__suppressed": pl.col(f"{flag}_before").fill_null(False)},
-    )
+    prev = f"{metric_id}_before"
+    joined = privacy.period_changes(now, before, metric_id, by)
     ranked = joined.sort(pl.col("change").abs(), descending=True, nulls_last=True).head(top)
     labels = {v: label_for(by, v) for v in ranked[by].to_list()}
     fig = ranked_bars(ranked, label=by, value="change", title=title, unit="count",
@@ -53,7 +43,7 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
 
 def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
     """The service-gap ledger's top rows: topics kontaktcenter forwards most."""
-    ledger = for_view("service_gap_ledger", view, top=top)
+    ledger = for_view(privacy.SERVICE_GAP_LEDGER, view, top=top)
     value = "forwarded" if "forwarded" in ledger.columns else "forwarded_rate"
     title = "Mest överlämnade ärendekategorier"
     labels = {t: f"{t} ({d})" if d and not view.department else t
@@ -97,7 +87,7 @@ def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str
 
 def incident_periods(view: View) -> pl.DataFrame | None:
     """Flagged incident periods in the view (start, end, label) for marking trend charts."""
-    frame = for_view("incidents", view)
+    frame = for_view(privacy.INCIDENTS, view)
     if frame is None or frame.is_empty():
         return None
     labels = [" · ".join(str(r.get(c)) for c in ("city_area", "topic") if r.get(c))
@@ -107,7 +97,7 @@ def incident_periods(view: View) -> pl.DataFrame | None:
 
 def incident_list(view: View, *, key: str) -> None:
     st.markdown("**Oönskade händelser (ovanligt många kontakter)**")
-    frame = for_view("incidents", view)
+    frame = for_view(privacy.INCIDENTS, view)
     if frame is None or frame.is_empty():
         st.success("Inga perioder med ovanligt många kontakter i perioden.")
         return
@@ -126,7 +116,7 @@ def incident_list(view: View, *, key: str) -> None:
 
 def equity_flags(view: View, *, key: str) -> None:
     st.markdown("**Skillnader mellan grupper (likvärdig service)**")
-    frame = for_view("equity", view)
+    frame = for_view(privacy.EQUITY, view)
     flagged = frame.filter(pl.col("flagged")) if frame is not None else None
     if flagged is None or flagged.is_empty():
         st.success("Inga tydliga och betydande skillnader mellan grupper i perioden.")

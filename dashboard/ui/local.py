@@ -6,9 +6,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
-from dashboard.ui import blocks, data
+from dashboard.ui import blocks
 from dashboard.ui.figure import chart_block
-from dashboard.metrics.hiding import hours_of_point
 from dashboard.ui.tables import Col, TableData
 
 
@@ -18,8 +17,7 @@ def per_point(result, *, key: str) -> None:
         st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
         return
     point = st.selectbox("Servicepunkt", points, key=f"{key}_choice")
-    hours = hours_of_point(result.by_hour.filter(pl.col("service_point") == point).drop(
-        "contacts__n"), data.settings())
+    hours = result.by_hour.filter(pl.col("service_point") == point)
     shown = hours.with_columns(pl.Series("contacts", blocks.visible(hours, "contacts"), dtype=pl.Float64))
     title = f"{point}: kontakter per veckodag och timme"
     fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.charts import category_bars
 from dashboard.formatting import NBSP, format_fte, format_number, format_percent, format_weekday
 from dashboard.ui import blocks
@@ -36,7 +37,7 @@ def targets() -> dict:
 
 
 def plan(view: View, t: dict) -> None:
-    result = for_view("staffing_plan", view.within_channels(("phone",)), **t)
+    result = for_view(privacy.STAFFING_PLAN, view.within_channels(("phone",)), **t)
     intervals = result.intervals
     if intervals.is_empty():
         st.info("Inga samtal i perioden för de valda filtren.")
@@ -58,7 +59,7 @@ def what_if(view: View, t: dict) -> None:
     st.subheader("Om onödig efterfrågan minskar")
     share = st.slider("Minskning av onödig efterfrågan", 0, 100, 20, step=5, format="%d %%",
                       key="st_whatif") / 100
-    result = for_view("staffing_what_if", view, reduction_share=share, **t)
+    result = for_view(privacy.STAFFING_WHAT_IF, view, reduction_share=share, **t)
     left, right = st.columns(2)
     with left:
         st.metric("Frigjord hanterad tid", format_number(result.workload.handled_hours_freed, 0) + NBSP + "h",

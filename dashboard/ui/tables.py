@@ -3,10 +3,11 @@
 
 Pure (no streamlit): the figure block, the downloads and the tests use it.
 
-A `Col` names one column of an engine frame. A cell is hidden when the suppression step marked it:
-a boolean column `{key}__suppressed` is true (small-cell suppression, with the reason in `{key}__reason`),
-or the metric's basis count `{key}__n` is below the minimum the metric needs while no suppression
-step ran.
+A `Col` names one column of a published frame (dashboard.privacy). This module keeps no rule of
+its own: a cell is hidden exactly when privacy flagged it (`{key}__suppressed`, the reason in
+`{key}__reason`), and a value is marked "osäker" exactly when privacy flagged it uncertain
+(`{key}__uncertain`). For downloads hidden cells stay `privacy.Hidden` objects; only the screen
+text is made here.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import polars as pl
 from dashboard.domain import dimension_text
 from dashboard.formatting import SMALL_COUNT, format_value
 from dashboard.formatting import hidden_text as hidden_cell_text
-from dashboard.metrics.suppression import COMPLEMENTARY, SMALL_DENOMINATOR, explain
+from dashboard.privacy import COMPLEMENTARY, SMALL_DENOMINATOR, Hidden, Uncertain, explain
 
 DATE_DIMENSIONS = ("day", "week", "month", "date")
 
@@ -29,7 +30,7 @@ class Col:
     label: str
     unit: str | None = None  # registry unit; None = a dimension (text, date, weekday)
     dimension: str | None = None  # how a dimension's values are labelled (channel, weekday, ...)
-    min_n: int | None = None  # hide the value when `{key}__n` is below this (and unmarked)
+    min_n: int | None = None  # the statistical minimum, for the "osäker" note
 
 
 @dataclass(frozen=True)
@@ -44,20 +45,22 @@ class TableData:
 
 
 def hidden_reasons(frame: pl.DataFrame, col: Col) -> list[str | None]:
-    """Per cell why it is hidden (dashboard.metrics.suppression's reasons), None where shown.
+    """Per cell why privacy hid it (dashboard.privacy's reasons), None where shown.
     A flag without a reason column gives "" (hidden, reason unknown: reads "Dolt")."""
     flag, why = f"{col.key}__suppressed", f"{col.key}__reason"
     if flag in frame.columns:
         reasons = frame[why].to_list() if why in frame.columns else [None] * frame.height
         return [(r or "") if h else None
                 for h, r in zip(frame[flag].fill_null(False).to_list(), reasons)]
-    basis = f"{col.key}__n"
-    if col.min_n is not None and basis in frame.columns:
-        low = 1 if col.unit == "count" else 0  # a true zero count reveals nobody
-        small = SMALL_COUNT if col.unit == "count" else "small_denominator"
-        return [small if n is not None and low <= n < col.min_n else None
-                for n in frame[basis].to_list()]
     return [None] * frame.height
+
+
+def uncertain_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
+    """Per cell whether privacy marked the value uncertain (basis under the statistical minimum)."""
+    flag = f"{col.key}__uncertain"
+    if flag not in frame.columns:
+        return [False] * frame.height
+    return frame[flag].fill_null(False).to_list()
 
 
 def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
@@ -78,8 +81,10 @@ def cell_texts(table: TableData, col: Col) -> list[str]:
     if col.unit is None:
         return [_dimension_text(v, col.dimension) for v in values]
     reasons = hidden_reasons(table.frame, col)
-    return [format_value(v, col.unit) if r is None else hidden_text(col, table.threshold, r)
-            for v, r in zip(values, reasons)]
+    unsure = uncertain_mask(table.frame, col)
+    return [hidden_text(col, table.threshold, r) if r is not None
+            else Uncertain.mark(format_value(v, col.unit)) if u else format_value(v, col.unit)
+            for v, r, u in zip(values, reasons, unsure)]
 
 
 def display_frame(table: TableData) -> pl.DataFrame:
@@ -90,7 +95,7 @@ def display_frame(table: TableData) -> pl.DataFrame:
 
 def export_rows(table: TableData) -> list[list]:
     """Raw values for downloads: numbers and dates stay themselves, coded dimension values get their
-    Swedish label, hidden cells become their screen text."""
+    Swedish label, hidden cells are `privacy.Hidden` (drawn by the writer as on screen)."""
     out_cols = []
     for col in table.columns:
         values = table.frame[col.key].to_list()
@@ -99,7 +104,7 @@ def export_rows(table: TableData) -> list[list]:
             out_cols.append([_dimension_text(v, col.dimension) if coded else v for v in values])
             continue
         reasons = hidden_reasons(table.frame, col)
-        out_cols.append([v if r is None else hidden_text(col, table.threshold, r)
+        out_cols.append([v if r is None else Hidden(r or None, col.unit, table.threshold)
                          for v, r in zip(values, reasons)])
     return [list(row) for row in zip(*out_cols)]
 
@@ -113,8 +118,14 @@ def hidden_notes(table: TableData) -> list[str]:
         present = set(hidden_reasons(table.frame, col))
         # a flag without a reason ("") is left to the generic caption
         for reason in (r for r in (SMALL_COUNT, SMALL_DENOMINATOR, COMPLEMENTARY) if r in present):
-            minimum = max(col.min_n or 0, table.threshold) if reason == SMALL_DENOMINATOR \
-                else table.threshold
             text = hidden_text(col, table.threshold, reason)
-            seen.setdefault((text, reason), f"”{text}”: {explain(reason, minimum)}")
+            seen.setdefault((text, reason), f"”{text}”: {explain(reason, table.threshold)}")
+        if any(uncertain_mask(table.frame, col)):
+            seen.setdefault(("osäker", col.key), uncertain_note(col))
     return list(seen.values())
+
+
+def uncertain_note(col: Col) -> str:
+    minimum = f" färre än {col.min_n}" if col.min_n else " få"
+    return (f"”(osäker)”: {col.label} bygger på{minimum} observationer och är statistiskt "
+            "osäker.")

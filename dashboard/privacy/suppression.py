@@ -1,15 +1,17 @@
-"""Small-cell suppression for every figure that leaves the engine (dashboard, CLI, exports).
+"""Small-cell suppression: the algorithm behind every figure the privacy package publishes.
 
 Rules (docs/privacy.md has the worked example):
 - a count from 1 to threshold - 1 is hidden (`small_count`); 0 is shown, as in SCB's tables;
 - a rate, mean or other value computed over a count is hidden when that count is below the
   metric's minimum (`small_denominator`), or when the count itself is hidden in the same table;
   a rate with a declared numerator (`Rate.numerator`) also when that count is hidden, since
-  rate × n gives it back (dashboard.metrics.output declares every rate's numerator);
+  rate × n gives it back (dashboard.privacy.tables declares every rate's numerator);
 - with `tie_equal_counts`, a shown count equal to a hidden count of the same row is hidden too;
 - complementary suppression (`complementary`): where totals are published (in the frame or
   elsewhere, e.g. the city total), further cells are hidden until no hidden cell can be computed
-  from the visible ones along any row, column or declared sum (parts -> whole).
+  from the visible ones along any row, column or declared sum (parts -> whole);
+- `fixed` count columns are known to readers without being printed (e.g. the rest of a sum,
+  offered − answered − abandoned): never hidden, they count as visible on every line.
 
 How: a table with its totals is a set of linear identities, one per line (row, column or parts
 -> whole), each cell on at most two lines. With the totals' signs flipped this is the incidence
@@ -17,6 +19,9 @@ matrix of a graph (lines are nodes, cells edges, lines without a known total mer
 node), and a hidden cell is exactly computable iff its edge is a bridge among the hidden cells.
 We hide the smallest non-zero cell in any line with exactly one hidden cell, then close any
 bridge left by the cheapest path of extra cells (zeros and totals are used only as a last resort).
+A two-way table with declared parts puts each cell on three lines (row, column, its row's sum):
+it is protected as several graphs (each count column as a two-way table, each row's sum on its
+own) in turn until none of them changes any more.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ class Rate:
 
 
 @dataclass(frozen=True)
-class Suppressed:
+class Suppression:
     """The suppressed table. `frame` has the input's columns with hidden cells null (no hidden
     value is kept anywhere); `reasons` has the `by` columns and, per checked column, the reason
     a cell is hidden (null where shown). `derivable` lists (row, column) cells that are hidden
@@ -97,7 +102,8 @@ def suppress(
     parts: Mapping[str, Sequence[str]] | None = None,
     hidden_cells: Mapping[str, Sequence[int]] | None = None,
     tie_equal_counts: bool = False,
-) -> Suppressed:
+    fixed: Sequence[str] = (),
+) -> Suppression:
     """Hide small counts, rates over small counts, and the complementary cells.
 
     counts: count columns (1 .. threshold-1 hidden). rates: rate/mean column -> its denominator
@@ -105,8 +111,10 @@ def suppress(
     total_label: the value of a `by` column that marks a total (margin) row in the frame, e.g.
     "Totalt"; None when the frame holds no total rows. margins_known: totals not in the frame
     are published elsewhere (the city total, another page); True is the safe default.
-    parts: whole -> parts count columns that sum to it in every row (answered + abandoned = offered);
-    only with at most one `by` column.
+    parts: whole -> parts count columns that sum to it in every row (answered + abandoned +
+    rest = offered).
+    fixed: count columns readers know without seeing them (the rest of a declared sum): never
+    hidden, never printed; list them in `counts` and `parts` as well.
     hidden_cells: count column -> rows hidden for a reason outside this table (`complementary`),
     e.g. because the cell equals a hidden count of another column; protected like any other.
     tie_equal_counts: a shown non-zero count equal to a hidden count of the same row is hidden
@@ -119,10 +127,12 @@ def suppress(
     rate_specs = {c: (r if isinstance(r, Rate) else Rate(r)) for c, r in (rates or {}).items()}
     parts = {w: list(p) for w, p in (parts or {}).items()}
     _check_columns(frame, by, counts, rate_specs, parts)
+    fixed = set(fixed)
 
     values = {c: frame.get_column(c).to_list() for c in counts}
     reasons: dict[str, list[str | None]] = {
-        c: [SMALL_COUNT if v is not None and 0 < v < threshold else None for v in values[c]]
+        c: [SMALL_COUNT if v is not None and 0 < v < threshold and c not in fixed else None
+            for v in values[c]]
         for c in counts
     }
     for col, rows in (hidden_cells or {}).items():
@@ -134,12 +144,19 @@ def suppress(
     left: dict[int, list] = {}  # table -> its cells that stay derivable
     todo = set(range(len(tables)))
     while todo:  # a table whose hidden cells did not change is already protected
-        for t in sorted(todo):
-            left[t] = _protect(tables[t], keys, values, reasons, total_label, margins_known, by, parts)
-        ties = _equal_to_hidden(counts, values, reasons) if tie_equal_counts else []
-        for col, i in ties:
-            reasons[col][i] = COMPLEMENTARY
-        todo = {t for t, table in enumerate(tables) for col, _ in ties if col in table}
+        t = min(todo)
+        todo.discard(t)
+        cols, dims = tables[t]
+        before = {c: list(reasons[c]) for c in cols}
+        left[t] = _protect(cols, keys if dims else [], values, reasons, total_label,
+                           margins_known, by if dims else [], parts, fixed)
+        changed = {c for c in cols if reasons[c] != before[c]}
+        todo |= {u for u, (other, _) in enumerate(tables) if u != t and changed & set(other)}
+        if not todo and tie_equal_counts:
+            ties = _equal_to_hidden(counts, values, reasons, fixed)
+            for col, i in ties:
+                reasons[col][i] = COMPLEMENTARY
+            todo = {u for u, (table, _) in enumerate(tables) for col, _ in ties if col in table}
     derivable = [cell for t in sorted(left) for cell in left[t]]
 
     for col, spec in rate_specs.items():
@@ -153,24 +170,23 @@ def suppress(
     reason_frame = frame.select(by).with_columns(list(hidden.values())) if by else pl.DataFrame(
         list(hidden.values())
     )
-    return Suppressed(out, reason_frame, threshold, checked, tuple(sorted(derivable)))
+    return Suppression(out, reason_frame, threshold, checked, tuple(sorted(derivable)))
 
 
-def _equal_to_hidden(counts, values, reasons) -> list[tuple[str, int]]:
+def _equal_to_hidden(counts, values, reasons, fixed=frozenset()) -> list[tuple[str, int]]:
     """Shown non-zero counts equal to a hidden count of the same row."""
     n = len(values[counts[0]]) if counts else 0
     out = []
     for i in range(n):
         secret = {values[c][i] for c in counts if reasons[c][i] is not None} - {None, 0}
-        out += [(c, i) for c in counts if reasons[c][i] is None and values[c][i] in secret]
+        out += [(c, i) for c in counts
+                if c not in fixed and reasons[c][i] is None and values[c][i] in secret]
     return out
 
 
 def _check_columns(frame, by, counts, rate_specs, parts) -> None:
     if len(by) > 2:
         raise ValueError("Undertryckning stöder tabeller med högst två dimensioner.")
-    if parts and len(by) > 1:
-        raise ValueError("Delsummor (parts) kan bara anges för tabeller med högst en dimension.")
     needed = set(by) | set(counts) | set(rate_specs)
     needed |= {s.denominator for s in rate_specs.values()}
     needed |= {s.numerator for s in rate_specs.values() if s.numerator}
@@ -185,11 +201,16 @@ def _check_columns(frame, by, counts, rate_specs, parts) -> None:
         raise ValueError(f"Kolumner saknas i tabellen: {', '.join(missing)}.")
 
 
-def _tables(counts, parts, by) -> list[list[str]]:
-    """Groups of count columns protected together: a whole with its parts, or one column."""
+def _tables(counts, parts, by) -> list[tuple[list[str], bool]]:
+    """Groups of count columns protected together, each with whether the `by` lines apply: a
+    whole with its parts, or one column. In a two-way table a sum is protected row by row on its
+    own and each of its columns as a two-way table."""
     in_parts = {c for whole, members in parts.items() for c in (whole, *members)}
-    tables = [[*members, whole] for whole, members in parts.items()]
-    return tables + [[c] for c in counts if c not in in_parts]
+    if len(by) > 1:
+        sums = [([*members, whole], False) for whole, members in parts.items()]
+        return sums + [([c], True) for c in counts]
+    tables = [([*members, whole], True) for whole, members in parts.items()]
+    return tables + [([c], True) for c in counts if c not in in_parts]
 
 
 def _rate_reasons(frame, spec: Rate, threshold, reasons) -> list[str | None]:
@@ -217,13 +238,14 @@ class _Cell:
     value: float
     nodes: tuple[int, int]  # the cell's two lines; 0 = lines without a known total
     is_total: bool
+    fixed: bool = False  # known to readers: can never be hidden
 
 
-def _protect(table, keys, values, reasons, total_label, margins_known, by, parts) -> list:
+def _protect(table, keys, values, reasons, total_label, margins_known, by, parts, fixed) -> list:
     """Add complementary suppressions for one table; return cells that stay derivable."""
     if all(r is None for c in table for r in reasons[c]):
         return []  # nothing hidden: nothing to protect
-    cells = _cells(table, keys, values, total_label, margins_known, by, parts)
+    cells = _cells(table, keys, values, total_label, margins_known, by, parts, fixed)
     if not cells:
         return []
     hidden = {i for i, c in enumerate(cells) if reasons[c.col][c.row] is not None}
@@ -243,7 +265,7 @@ def _protect(table, keys, values, reasons, total_label, margins_known, by, parts
     return [(cells[i].row, cells[i].col) for i in unfixable]
 
 
-def _cells(table, keys, values, total_label, margins_known, by, parts) -> list[_Cell]:
+def _cells(table, keys, values, total_label, margins_known, by, parts, fixed) -> list[_Cell]:
     n = len(values[table[0]])
     whole = table[-1] if table[-1] in parts else None
 
@@ -273,7 +295,8 @@ def _cells(table, keys, values, total_label, margins_known, by, parts) -> list[_
         for col, col_line in zip(table, col_lines):
             if values[col][i] is not None:
                 total = col == whole or is_total(i)
-                cells.append(_Cell(i, col, values[col][i], (node(row_line), node(col_line)), total))
+                cells.append(_Cell(i, col, values[col][i], (node(row_line), node(col_line)), total,
+                                   col in fixed))
     return cells
 
 
@@ -299,7 +322,7 @@ def _line_rule(cells: list[_Cell], hidden: set[int]) -> set[int]:
         changed = False
         for members in lines.values():
             if sum(i in hidden for i in members) == 1:
-                candidates = [i for i in members if i not in hidden]
+                candidates = [i for i in members if i not in hidden and not cells[i].fixed]
                 if candidates:
                     hidden.add(min(candidates, key=lambda i: (_cost(cells[i]), i)))
                     changed = True
@@ -307,6 +330,8 @@ def _line_rule(cells: list[_Cell], hidden: set[int]) -> set[int]:
 
 
 def _cost(c: _Cell) -> float:
+    if c.fixed:
+        return float("inf")
     return c.value + (_TOTAL_COST if c.is_total else 0) + (_ZERO_COST if c.value == 0 else 0)
 
 
@@ -368,6 +393,8 @@ def _cheapest_path(cells: list[_Cell], hidden: set[int], bridge: int) -> set[int
         if dist > best.get(node, float("inf")):
             continue
         for nxt, eid in adj.get(node, ()):
+            if cells[eid].fixed and eid not in hidden:
+                continue
             d = dist + (0.0 if eid in hidden else _cost(cells[eid]))
             if d < best.get(nxt, float("inf")):
                 best[nxt] = d

@@ -1,0 +1,47 @@
+"""Hidden and uncertain cells: what the privacy package hands out in place of a number.
+
+A table keeps a hidden cell as a `Hidden` object (why, the column's unit, the threshold) until a
+writer draws it; the text ("<5" for a count hidden for being small, "Dolt" else) is made only
+then, by `text`. No writer turns text back into a hidden cell.
+
+`Uncertain` wraps a rate, mean or percentile that privacy lets through but whose basis is under
+the statistical minimum (the setting `rate_min_n`): drawn with its value and the marker
+"(osäker)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.formatting import hidden_text
+
+UNCERTAIN_MARK = "osäker"
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A cell the privacy package hides. reason: small_count, small_denominator, complementary,
+    or None (hidden, the reason not told); unit: the column's unit; threshold: the small-cell
+    threshold in force."""
+
+    reason: str | None = None
+    unit: str | None = None
+    threshold: int = 5
+
+    @property
+    def text(self) -> str:
+        return hidden_text(self.unit, self.reason, self.threshold)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """A published value whose basis is below the statistical minimum: shown, marked."""
+
+    value: float
+
+    @staticmethod
+    def mark(text: str) -> str:
+        return f"{text} ({UNCERTAIN_MARK})"

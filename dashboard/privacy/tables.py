@@ -1,0 +1,169 @@
+"""Registry metrics through small-cell suppression: the rule for every `compute` frame.
+
+`suppress_metrics` maps an engine frame (from `compute`) onto dashboard.privacy.suppression.
+Every count a reader can see or work out is protected as a count (hidden from 1 to threshold − 1,
+plus complementary cells so no hidden count can be recomputed from a published total):
+- a count metric's value;
+- every metric's basis `{id}__n` (it is printed next to the value);
+- a proportion's numerator, which is value × n (shown or not, a reader can multiply);
+- the declared sums of dashboard.privacy.structure (answered + abandoned + rest = offered) in
+  every row, and every column against its ungrouped total.
+Counts that are the same expression of the marts (forwarded and forwarded_rate's numerator,
+contacts and digital_share's basis) are one column, so they are hidden in exactly the same cells.
+Every other metric is a `Rate` over its basis and numerator: hidden when either count is hidden
+or the basis is below the small-cell threshold. A rate that privacy lets through but whose basis
+is under the metric's statistical minimum (`Metric.min_n_for`, the setting `rate_min_n`) is
+flagged `{id}__uncertain`: shown, marked "osäker".
+Counts equal by definition but not by expression (contacts and offered on a phone row) are caught
+by value: a shown count equal to a hidden count of the same row is hidden too, and protected in
+turn, until no shown count in a row repeats a hidden one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from dashboard.config import Settings
+from dashboard.metrics import registry
+from dashboard.metrics.metric import Metric
+from dashboard.privacy.structure import SUMS
+from dashboard.privacy.suppression import Rate, suppress
+
+# Complementary suppression handles tables of up to two dimensions; a frame broken down by
+# more is protected as one list with a published total.
+MAX_TABLE_DIMS = 2
+_ROW = "__row"
+
+
+class _Counts:
+    """The distinct published counts of a frame: one hidden working column per expression."""
+
+    def __init__(self) -> None:
+        self.exprs: list[pl.Expr] = []
+        self.columns: list[pl.Series] = []
+
+    def find(self, expr: pl.Expr) -> str | None:
+        for i, known in enumerate(self.exprs):
+            if known.meta.eq(expr):
+                return f"__count{i}"
+        return None
+
+    def column(self, expr: pl.Expr, values: pl.Series) -> str:
+        known = self.find(expr)
+        if known is not None:
+            return known
+        self.exprs.append(expr)
+        self.columns.append(values.cast(pl.Int64).alias(f"__count{len(self.exprs) - 1}"))
+        return self.columns[-1].name
+
+
+def published_counts(frame: pl.DataFrame, metrics: Sequence[Metric]):
+    """(working frame, metric id -> (basis column, numerator column or None), sums, rests). A
+    count metric's own value is its basis; a proportion's numerator is recovered as
+    round(value × n), exactly what a reader can do. sums: whole column -> part columns (the
+    rest included) for each declared sum whose whole the frame publishes."""
+    counts = _Counts()
+    columns: dict[str, tuple[str, str | None]] = {}
+    for m in metrics:  # count metrics first: their own column is the most exact source
+        if m.kind == "count":
+            columns[m.id] = (counts.column(m.n, frame.get_column(m.id)), None)
+    for m in metrics:
+        if m.kind == "count":
+            continue
+        n = frame.get_column(f"{m.id}__n")
+        basis = counts.column(m.n, n)
+        num = None
+        if m.num is not None:
+            num = counts.column(m.num, (frame.get_column(m.id) * n).round(0))
+        columns[m.id] = (basis, num)
+    work = frame.with_columns(counts.columns)
+    sums: dict[str, list[str]] = {}
+    rests = []
+    for s in SUMS:
+        whole = counts.find(pl.col(s.whole))
+        parts = [c for c in (counts.find(pl.col(p)) for p in s.parts) if c is not None]
+        if whole is None or not parts:
+            continue
+        rest = f"{whole}__rest"
+        work = work.with_columns((pl.col(whole) - pl.sum_horizontal(parts)).alias(rest))
+        sums[whole] = [*parts, rest]
+        rests.append(rest)
+    return work, columns, sums, rests
+
+
+def suppress_metrics(frame: pl.DataFrame, metric_ids: Sequence[str], by: Sequence[str] = (),
+                     settings: Settings | None = None) -> pl.DataFrame:
+    """The frame with hidden values (and their `{id}__n`) set to null, plus `{id}__suppressed`
+    (bool), `{id}__reason` (small_count, small_denominator, complementary or null) and
+    `{id}__uncertain` (bool: shown, but under the metric's statistical minimum)."""
+    settings = settings or Settings()
+    metrics = registry.resolve(metric_ids)
+    work, columns, sums, rests = published_counts(frame, metrics)
+    dims = list(by)
+    if len(dims) > MAX_TABLE_DIMS:  # one list with a published total
+        work, dims = work.with_row_index(_ROW), [_ROW]
+    count_columns = sorted({c for basis, num in columns.values() for c in (basis, num) if c})
+    threshold = settings.small_cell_threshold
+    rates = {m.id: Rate(columns[m.id][0], columns[m.id][1], min_count=threshold)
+             for m in metrics if m.kind != "count"}
+    result = suppress(work, counts=count_columns + rests, rates=rates, tie_equal_counts=True,
+                      threshold=threshold, by=dims, parts=sums, fixed=rests)
+    reasons = {m.id: result.reasons.get_column(columns[m.id][0] if m.kind == "count" else m.id)
+               for m in metrics}
+    out = frame
+    for m in metrics:
+        # a value the engine could not compute (no basis at all) is missing, not hidden
+        reason = pl.Series(f"{m.id}__reason", reasons[m.id]).zip_with(
+            frame.get_column(m.id).is_not_null(), pl.Series([None] * frame.height, dtype=pl.String))
+        hidden = reason.is_not_null()
+        uncertain = pl.Series([False] * frame.height, dtype=pl.Boolean)
+        if m.kind != "count":
+            n = frame.get_column(f"{m.id}__n").cast(pl.Int64)
+            uncertain = (~hidden & frame.get_column(m.id).is_not_null()
+                         & (n < m.min_n_for(settings)).fill_null(False))
+        out = out.with_columns(
+            pl.when(hidden).then(None).otherwise(pl.col(m.id)).alias(m.id),
+            pl.when(hidden).then(None).otherwise(pl.col(f"{m.id}__n")).alias(f"{m.id}__n"),
+            hidden.alias(f"{m.id}__suppressed"), reason.alias(f"{m.id}__reason"),
+            uncertain.alias(f"{m.id}__uncertain"),
+        )
+    return out
+
+
+def completing_ids(metric_ids: Sequence[str]) -> list[str]:
+    """Registry metrics to compute beside `metric_ids` so that every declared sum a table
+    touches is protected whole: the sum's whole and its parts, as far as the registry publishes
+    them. Every table touching a sum then hides the same cells of it, whichever of its members
+    the caller asked for."""
+    metrics = registry.resolve(metric_ids)
+    touched = set()
+    for m in metrics:
+        for expr in (m.n, m.num):
+            if expr is None:
+                continue
+            for s in SUMS:
+                if any(expr.meta.eq(pl.col(c)) for c in (s.whole, *s.parts)):
+                    touched.add(s)
+    extra: list[str] = []
+    for s in sorted(touched, key=SUMS.index):
+        for column in (s.whole, *s.parts):
+            found = _publisher_of(column)
+            if found and found not in metric_ids and found not in extra:
+                extra.append(found)
+    return extra
+
+
+def _publisher_of(column: str) -> str | None:
+    """A registry metric that publishes the mart column as a count: a count metric of it, else
+    a metric with it as basis."""
+    expr = pl.col(column)
+    candidates = list(registry.REGISTRY.values())
+    for m in candidates:
+        if m.kind == "count" and m.n.meta.eq(expr):
+            return m.id
+    for m in candidates:
+        if m.n.meta.eq(expr) and not m.inferred:
+            return m.id
+    return None
