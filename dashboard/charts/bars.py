@@ -19,6 +19,7 @@ from dashboard.charts.theme import (
     series_style,
 )
 from dashboard.formatting import format_value
+from dashboard.privacy.text import as_plotly
 
 SUPPRESSED_TEXT = "dolt"
 
@@ -64,7 +65,9 @@ def ranked_bars(
         return empty_figure(title, "Inga rader för de valda filtren.")
     ranked = frame.sort(value, descending=True, nulls_last=True).head(top).reverse()
     names = labels or {}
-    full = [names.get(v, "Uppgift saknas" if v is None else str(v)) for v in ranked[label].to_list()]
+    # data text drawn as text: Plotly would turn <a href> in a label into a link
+    full = [as_plotly(names.get(v, "Uppgift saknas" if v is None else str(v)))
+            for v in ranked[label].to_list()]
     if flag:
         full = [f"▲ {y}" if f else y for y, f in zip(full, ranked[flag].to_list())]
     ys = _unique_short(full)
@@ -133,7 +136,7 @@ def category_bars(
     columns = [y] if isinstance(y, str) else list(y)
     names = names or {}
     xl = x_labels or {}
-    xs = [xl.get(v, str(v)) for v in frame[x].to_list()]
+    xs = [as_plotly(xl.get(v, str(v))) for v in frame[x].to_list()]
     fig = base_figure(title, x_title=x_title, y_title=y_title,
                       alt=f"Stapeldiagram: {title}. {y_title} per {x_title.lower()}.")
     patterns = ("", "/", ".", "x", "-", "|")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.formatting import NBSP, PLOTLY_SEPARATORS
+from dashboard.privacy.text import as_plotly
 
 # Okabe & Ito (2008), ordered so the first colours keep ≥3:1 contrast against white for lines.
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9", "#F0E442")
@@ -61,7 +62,7 @@ def base_figure(title: str, *, x_title: str | None = None, y_title: str | None =
     """An empty figure with the shared layout. `alt` becomes the chart's text alternative."""
     fig = go.Figure()
     fig.update_layout(
-        title={"text": title, "font": {"size": 17, "color": TEXT}, "x": 0, "xanchor": "left"},
+        title={"text": as_plotly(title), "font": {"size": 17, "color": TEXT}, "x": 0, "xanchor": "left"},
         font={"family": FONT, "size": 13, "color": TEXT},
         separators=PLOTLY_SEPARATORS,
         paper_bgcolor="white",

@@ -21,8 +21,7 @@ from dashboard.export.downloads import MIME, Download, file_name, record_export,
 from dashboard.export.model import Column, DataInfo, Definition, Mover, Pack, Summary, Table
 from dashboard.export.pack_tables import change, frame_table
 from dashboard import privacy
-from dashboard.metrics import Filters, registry
-from dashboard.metrics.quality import QUALITY_METRICS
+from dashboard.metrics import QUALITY_METRICS, Filters, registry
 from dashboard.store import data_version, open_store
 from dashboard.view import COMPARISON_KINDS, parse_comparison
 

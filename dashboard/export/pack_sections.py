@@ -8,7 +8,7 @@ the city comparison is one aggregate row, never a list of other departments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl

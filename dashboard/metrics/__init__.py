@@ -50,12 +50,13 @@ from dashboard.metrics.gaps import (
 )
 from dashboard.metrics.local import LocalService, incidents, local_service
 from dashboard.metrics.planning import StaffingPlan, WhatIf, staffing_plan, staffing_what_if
-from dashboard.metrics.quality import data_quality, ingest_findings
+from dashboard.metrics.quality import QUALITY_METRICS, data_quality, ingest_findings
 from dashboard.metrics.registry import REGISTRY, get, resolve
 from dashboard.metrics.scorecards import SCORECARD_METRICS, Scorecard, scorecard
 
 __all__ = [
-    "DIMENSIONS", "EQUITY_DIMENSIONS", "EQUITY_METRICS", "REGISTRY", "SCORECARD_METRICS",
+    "DIMENSIONS", "EQUITY_DIMENSIONS", "EQUITY_METRICS", "QUALITY_METRICS", "REGISTRY",
+    "SCORECARD_METRICS",
     "TIME_GRAINS", "Filters", "LocalService", "Scorecard", "StaffingPlan", "WhatIf",
     "avoidable_cost", "compute", "compute_inputs", "contacts_per_residents", "data_quality",
     "equity", "failure_demand_breakdown", "get", "incidents", "ingest_findings", "local_service",

@@ -8,7 +8,8 @@
 - the additive structure every table is protected along (dashboard.privacy.structure);
 - the suppression algorithm (dashboard.privacy.suppression);
 - hidden and uncertain cells as objects until drawn (dashboard.privacy.cells);
-- period changes next to hidden values (dashboard.privacy.changes).
+- period changes next to hidden values (dashboard.privacy.changes);
+- text from data drawn as text, never as links or markup (dashboard.privacy.text).
 docs/privacy.md describes the rules, docs/architecture.md the boundary.
 """
 
@@ -21,12 +22,14 @@ from dashboard.privacy.publish import (
     STAFFING_WHAT_IF, Kind, Published, UndeclaredResult, fetch, publish,
 )
 from dashboard.privacy.suppression import COMPLEMENTARY, SMALL_COUNT, SMALL_DENOMINATOR, explain
+from dashboard.privacy.text import as_markdown, as_plotly
 
 __all__ = [
     "COMPLEMENTARY", "CONTACTS_PER_RESIDENTS", "DATA_QUALITY", "EQUITY", "FAILURE_DEMAND_BREAKDOWN",
     "INCIDENTS", "INGEST_FINDINGS", "KINDS", "LOCAL_SERVICE", "METRICS", "SCORECARD",
     "SELF_SERVICE_POTENTIAL",
     "SERVICE_GAP_LEDGER", "SMALL_COUNT", "SMALL_DENOMINATOR", "STAFFING_PLAN", "STAFFING_WHAT_IF",
-    "UNCERTAIN_MARK", "Hidden", "Kind", "Published", "Uncertain", "UndeclaredResult", "explain",
+    "UNCERTAIN_MARK", "Hidden", "Kind", "Published", "Uncertain", "UndeclaredResult", "as_markdown",
+    "as_plotly", "explain",
     "fetch", "period_changes", "publish",
 ]

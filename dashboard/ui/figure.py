@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.charts import alt_text
 from dashboard.metrics.metric import UNITS
 from dashboard.metrics.registry import REGISTRY
+from dashboard.privacy import as_markdown
 from dashboard.ui import data
 from dashboard.ui.download import download
 from dashboard.ui.tables import TableData, display_frame, hidden_mask, hidden_notes
@@ -76,7 +77,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
     """A chart with its toolbar; the table replaces the chart when the user asks for it."""
     with st.container(border=True):
         if _toolbar(table, key, metric_ids, with_toggle=True):
-            st.markdown(f"**{table.title}**")
+            st.markdown(f"**{as_markdown(table.title)}**")
             _dataframe(table, key)
         else:
             st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None)
@@ -91,7 +92,7 @@ def table_block(table: TableData, *, key: str, metric_ids: Sequence[str] = (),
                 caption: str | None = None, static: bool = False) -> None:
     """A table on its own, with definition and download."""
     with st.container(border=True):
-        st.markdown(f"**{table.title}**")
+        st.markdown(f"**{as_markdown(table.title)}**")
         if table.frame.is_empty():
             st.info("Inga rader för de valda filtren.")
         else:

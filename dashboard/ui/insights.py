@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import privacy
+from dashboard.privacy import as_markdown
 from dashboard.charts import ranked_bars
 from dashboard.domain import dimension_label, label_for
 from dashboard.formatting import format_date_short, format_int, format_percent
@@ -15,7 +16,7 @@ from dashboard.ui import blocks
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.view import View
-from dashboard.ui.tables import Col, TableData
+from dashboard.ui.tables import Col, TableData, hidden_text
 
 LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")
 
@@ -102,9 +103,9 @@ def incident_list(view: View, *, key: str) -> None:
         st.success("Inga perioder med ovanligt många kontakter i perioden.")
         return
     for r in frame.head(5).iter_rows(named=True):
-        where = ", ".join(str(r[c]) for c in ("city_area", "topic") if r.get(c))
+        where = as_markdown(", ".join(str(r[c]) for c in ("city_area", "topic") if r.get(c)))
         st.markdown(f"- **{where}**: {format_date_short(r['start'])}–{format_date_short(r['end'])}, "
-                    f"{format_int(r['contacts'])} kontakter mot väntat {format_int(r['expected'])}")
+                    f"{_count(r, 'contacts')} kontakter mot väntat {_count(r, 'expected')}")
     cols = tuple(c for c in (blocks.dim_col("city_area"), blocks.dim_col("topic"),
                              Col("start", "Start"), Col("end", "Slut"),
                              Col("contacts", "Kontakter", "count"), Col("expected", "Väntat", "count"))
@@ -112,6 +113,12 @@ def incident_list(view: View, *, key: str) -> None:
     from dashboard.ui.download import download  # late: download reads the current view
     with st.popover("Ladda ner", icon=":material/download:"):
         download(TableData("Oönskade händelser", frame, cols, blocks.threshold()), key=key)
+
+
+def _count(row: dict, key: str) -> str:
+    if row.get(f"{key}__suppressed"):
+        return hidden_text(Col(key, key, "count"), blocks.threshold(), row.get(f"{key}__reason"))
+    return format_int(row[key])
 
 
 def equity_flags(view: View, *, key: str) -> None:
@@ -123,7 +130,7 @@ def equity_flags(view: View, *, key: str) -> None:
         return
     for r in flagged.sort(pl.col("difference").abs(), descending=True).head(5).iter_rows(named=True):
         dim = r["dimension"]
-        st.markdown(f"- **{label_for(dim, r['group'])}** ({dimension_label(dim).lower()}): "
+        st.markdown(f"- **{as_markdown(label_for(dim, r['group']))}** ({dimension_label(dim).lower()}): "
                     f"{r['label'].lower()} {format_percent(r['rate'])} mot "
                     f"{format_percent(r['rest_rate'])} i övriga staden")
     cols = (Col("label", "Mått"), Col("dimension", "Dimension"), Col("group", "Grupp"),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboard.privacy import as_markdown
 from dashboard.ui import data
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame, show_notices
@@ -32,7 +33,7 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
     st.title(title)
     with guarded(f"sidan {title}"):
         view = current_view()
-        st.caption(view.description)
+        st.caption(as_markdown(view.description))
         show_notices(view)
         if intro:
             st.markdown(intro)

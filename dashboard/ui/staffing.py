@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import privacy
+from dashboard.privacy import as_markdown
 from dashboard.charts import category_bars
 from dashboard.formatting import NBSP, format_fte, format_number, format_percent, format_weekday
 from dashboard.ui import blocks
@@ -71,5 +72,5 @@ def what_if(view: View, t: dict) -> None:
                   border=True)
         st.caption(result.erlang.note)
     st.caption(f"En minskning med {format_percent(share, 0)} av den taggade onödiga efterfrågan för "
-               f"{view.who.lower() if view.department is None else view.department} under perioden; "
+               f"{view.who.lower() if view.department is None else as_markdown(view.department)} under perioden; "
                "övrig efterfrågan och hanteringstid antas oförändrade.")
