@@ -26,7 +26,7 @@ from dashboard.metrics.planning import staffing_plan, staffing_what_if
 from dashboard.metrics.quality import data_quality, ingest_findings
 from dashboard.metrics.scorecards import scorecard
 from dashboard.privacy import rules
-from dashboard.privacy.tables import completing_ids
+from dashboard.privacy.tables import MetricsResult, completing_ids, margin_dims
 
 
 class UndeclaredResult(LookupError):
@@ -56,11 +56,15 @@ class Published:
 
 
 def _metrics(con, filters, metric_ids: Sequence[str] = (), by: Sequence[str] = (),
-             settings: Settings | None = None, **_):
+             settings: Settings | None = None, **_) -> MetricsResult:
     """Registry metrics, with the members of every declared sum they touch (dropped again by
-    the rule once the sum is protected)."""
+    the rule once the sum is protected), and the coarser tables the breakdown adds up to."""
     ids = list(metric_ids)
-    return compute(con, filters, ids + completing_ids(ids), by=tuple(by), settings=settings)
+    ids += completing_ids(ids)
+    frame = compute(con, filters, ids, by=tuple(by), settings=settings)
+    margins = {dims: compute(con, filters, ids, by=dims, settings=settings)
+               for dims in margin_dims(by)}
+    return MetricsResult(frame, margins)
 
 
 METRICS = Kind("metrics", _metrics, rules.metrics)

@@ -16,7 +16,7 @@ import polars as pl
 from dashboard.config import Settings
 from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy.suppression import Rate, suppress
-from dashboard.privacy.tables import suppress_metrics
+from dashboard.privacy.tables import MetricsResult, suppress_metrics
 
 SIDES = (("value", "n"), ("previous", "previous_n"), ("city", "city_n"))
 
@@ -83,11 +83,13 @@ def hide_scorecard(metrics: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     return out
 
 
-def metrics(frame, settings, metric_ids=None, by=(), **_):
-    """A `compute` frame: every registry metric in it; only `metric_ids` are kept (the others
-    were computed to protect a declared sum whole, dashboard.privacy.tables.completing_ids)."""
+def metrics(result, settings, metric_ids=None, by=(), **_):
+    """A `compute` frame (or a MetricsResult with its margins): every registry metric in it;
+    only `metric_ids` are kept (the others were computed to protect a declared sum whole,
+    dashboard.privacy.tables.completing_ids)."""
+    frame = result.frame if isinstance(result, MetricsResult) else result
     ids = registry_ids(frame)
-    shown = suppress_metrics(frame, ids, by=list(by), settings=settings)
+    shown = suppress_metrics(result, ids, by=list(by), settings=settings)
     if metric_ids is None:
         return shown
     keep = set(metric_ids)

@@ -103,6 +103,7 @@ def suppress(
     hidden_cells: Mapping[str, Sequence[int]] | None = None,
     tie_equal_counts: bool = False,
     fixed: Sequence[str] = (),
+    fixed_rows: Sequence[int] = (),
 ) -> Suppression:
     """Hide small counts, rates over small counts, and the complementary cells.
 
@@ -115,6 +116,9 @@ def suppress(
     rest = offered).
     fixed: count columns readers know without seeing them (the rest of a declared sum): never
     hidden, never printed; list them in `counts` and `parts` as well.
+    fixed_rows: rows already published elsewhere (the margins of a breakdown, from the table one
+    dimension coarser): their hidden cells come in `hidden_cells`, and no further cell of them
+    is hidden here, or the other table would show it.
     hidden_cells: count column -> rows hidden for a reason outside this table (`complementary`),
     e.g. because the cell equals a hidden count of another column; protected like any other.
     tie_equal_counts: a shown non-zero count equal to a hidden count of the same row is hidden
@@ -128,11 +132,12 @@ def suppress(
     parts = {w: list(p) for w, p in (parts or {}).items()}
     _check_columns(frame, by, counts, rate_specs, parts)
     fixed = set(fixed)
+    fixed_rows = set(fixed_rows)
 
     values = {c: frame.get_column(c).to_list() for c in counts}
     reasons: dict[str, list[str | None]] = {
-        c: [SMALL_COUNT if v is not None and 0 < v < threshold and c not in fixed else None
-            for v in values[c]]
+        c: [SMALL_COUNT if v is not None and 0 < v < threshold and c not in fixed
+            and i not in fixed_rows else None for i, v in enumerate(values[c])]
         for c in counts
     }
     for col, rows in (hidden_cells or {}).items():
@@ -149,15 +154,21 @@ def suppress(
         cols, dims = tables[t]
         before = {c: list(reasons[c]) for c in cols}
         left[t] = _protect(cols, keys if dims else [], values, reasons, total_label,
-                           margins_known, by if dims else [], parts, fixed)
+                           margins_known, by if dims else [], parts, fixed, fixed_rows)
         changed = {c for c in cols if reasons[c] != before[c]}
         todo |= {u for u, (other, _) in enumerate(tables) if u != t and changed & set(other)}
         if not todo and tie_equal_counts:
-            ties = _equal_to_hidden(counts, values, reasons, fixed)
+            ties = _equal_to_hidden(counts, values, reasons, fixed, fixed_rows)
             for col, i in ties:
                 reasons[col][i] = COMPLEMENTARY
             todo = {u for u, (table, _) in enumerate(tables) for col, _ in ties if col in table}
     derivable = [cell for t in sorted(left) for cell in left[t]]
+    if fixed_rows:  # fail closed: margins cannot change, so the table gives up the column
+        for col in sorted({c for i, c in derivable if i not in fixed_rows}):
+            for i, v in enumerate(values[col]):
+                if i not in fixed_rows and v and reasons[col][i] is None:
+                    reasons[col][i] = COMPLEMENTARY
+        derivable = [(i, c) for i, c in derivable if i in fixed_rows]
 
     for col, spec in rate_specs.items():
         reasons[col] = _rate_reasons(frame, spec, threshold, reasons)
@@ -173,11 +184,12 @@ def suppress(
     return Suppression(out, reason_frame, threshold, checked, tuple(sorted(derivable)))
 
 
-def _equal_to_hidden(counts, values, reasons, fixed=frozenset()) -> list[tuple[str, int]]:
+def _equal_to_hidden(counts, values, reasons, fixed=frozenset(),
+                     fixed_rows=frozenset()) -> list[tuple[str, int]]:
     """Shown non-zero counts equal to a hidden count of the same row."""
     n = len(values[counts[0]]) if counts else 0
     out = []
-    for i in range(n):
+    for i in (i for i in range(n) if i not in fixed_rows):
         secret = {values[c][i] for c in counts if reasons[c][i] is not None} - {None, 0}
         out += [(c, i) for c in counts
                 if c not in fixed and reasons[c][i] is None and values[c][i] in secret]
@@ -241,11 +253,12 @@ class _Cell:
     fixed: bool = False  # known to readers: can never be hidden
 
 
-def _protect(table, keys, values, reasons, total_label, margins_known, by, parts, fixed) -> list:
+def _protect(table, keys, values, reasons, total_label, margins_known, by, parts, fixed,
+             fixed_rows) -> list:
     """Add complementary suppressions for one table; return cells that stay derivable."""
     if all(r is None for c in table for r in reasons[c]):
         return []  # nothing hidden: nothing to protect
-    cells = _cells(table, keys, values, total_label, margins_known, by, parts, fixed)
+    cells = _cells(table, keys, values, total_label, margins_known, by, parts, fixed, fixed_rows)
     if not cells:
         return []
     hidden = {i for i, c in enumerate(cells) if reasons[c.col][c.row] is not None}
@@ -265,7 +278,8 @@ def _protect(table, keys, values, reasons, total_label, margins_known, by, parts
     return [(cells[i].row, cells[i].col) for i in unfixable]
 
 
-def _cells(table, keys, values, total_label, margins_known, by, parts, fixed) -> list[_Cell]:
+def _cells(table, keys, values, total_label, margins_known, by, parts, fixed,
+           fixed_rows) -> list[_Cell]:
     n = len(values[table[0]])
     whole = table[-1] if table[-1] in parts else None
 
@@ -296,7 +310,7 @@ def _cells(table, keys, values, total_label, margins_known, by, parts, fixed) ->
             if values[col][i] is not None:
                 total = col == whole or is_total(i)
                 cells.append(_Cell(i, col, values[col][i], (node(row_line), node(col_line)), total,
-                                   col in fixed))
+                                   col in fixed or i in fixed_rows))
     return cells
 
 

@@ -22,6 +22,7 @@ turn, until no shown count in a row repeats a hidden one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -29,7 +30,7 @@ from dashboard.config import Settings
 from dashboard.metrics import registry
 from dashboard.metrics.metric import Metric
 from dashboard.privacy.structure import SUMS
-from dashboard.privacy.suppression import Rate, suppress
+from dashboard.privacy.suppression import Rate, Suppression, suppress
 
 # Complementary suppression handles tables of up to two dimensions; a frame broken down by
 # more is protected as one list with a published total.
@@ -93,29 +94,96 @@ def published_counts(frame: pl.DataFrame, metrics: Sequence[Metric]):
     return work, columns, sums, rests
 
 
-def suppress_metrics(frame: pl.DataFrame, metric_ids: Sequence[str], by: Sequence[str] = (),
-                     settings: Settings | None = None) -> pl.DataFrame:
-    """The frame with hidden values (and their `{id}__n`) set to null, plus `{id}__suppressed`
-    (bool), `{id}__reason` (small_count, small_denominator, complementary or null) and
-    `{id}__uncertain` (bool: shown, but under the metric's statistical minimum)."""
-    settings = settings or Settings()
-    metrics = registry.resolve(metric_ids)
+TOTAL = "\x00total"  # the key of a margin row in a joint table (never a real value)
+
+
+@dataclass(frozen=True)
+class Protected:
+    """One protected table: the working frame (its count columns), which cells are hidden
+    (working column -> reason per row), and the Suppression it came from."""
+
+    work: pl.DataFrame
+    columns: dict
+    reasons: dict
+    result: Suppression
+    by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetricsResult:
+    """A `compute` frame with the frames one dimension coarser (by -> frame, down to the
+    ungrouped total), so a breakdown is protected together with the margins that other tables
+    publish: a cell hidden in the margin stays hidden, and nothing shown there is hidden here."""
+
+    frame: pl.DataFrame
+    margins: dict
+
+
+def protect(frame: pl.DataFrame, metrics: Sequence[Metric], by: Sequence[str],
+            settings: Settings, margins: Sequence[Protected] = ()) -> Protected:
+    """Protect one table of registry metrics, with its published margins fixed."""
     work, columns, sums, rests = published_counts(frame, metrics)
     dims = list(by)
     if len(dims) > MAX_TABLE_DIMS:  # one list with a published total
-        work, dims = work.with_row_index(_ROW), [_ROW]
+        work, dims, margins = work.with_row_index(_ROW), [_ROW], ()
     count_columns = sorted({c for basis, num in columns.values() for c in (basis, num) if c})
     threshold = settings.small_cell_threshold
     rates = {m.id: Rate(columns[m.id][0], columns[m.id][1], min_count=threshold)
              for m in metrics if m.kind != "count"}
-    result = suppress(work, counts=count_columns + rests, rates=rates, tie_equal_counts=True,
-                      threshold=threshold, by=dims, parts=sums, fixed=rests)
-    reasons = {m.id: result.reasons.get_column(columns[m.id][0] if m.kind == "count" else m.id)
+    counts = count_columns + rests
+    options = dict(counts=counts, rates=rates, tie_equal_counts=True, threshold=threshold,
+                   parts=sums, fixed=rests)
+    if not margins:
+        result = suppress(work, by=dims, **options)
+    else:
+        joint, hidden, fixed_rows = _joint(work, dims, margins, counts, list(rates))
+        result = suppress(joint, by=[f"__k{j}" for j in range(len(dims))], total_label=TOTAL,
+                          hidden_cells=hidden, fixed_rows=fixed_rows, **options)
+    reasons = {c: result.reasons.get_column(c).to_list()[:work.height]
+               for c in result.checked}
+    return Protected(work, columns, reasons, result, tuple(by))
+
+
+def _joint(work, dims, margins, counts, rate_ids):
+    """The table's rows, then its margins' rows with TOTAL in the dimensions they lack."""
+    def keyed(frame, present):
+        return frame.select(
+            *[(pl.col(d).cast(pl.String).fill_null("\x00null") if d in present else pl.lit(TOTAL))
+              .alias(f"__k{j}") for j, d in enumerate(dims)],
+            *[pl.col(c) for c in counts + rate_ids if c in frame.columns])
+    parts = [keyed(work, dims)]
+    hidden: dict[str, list[int]] = {c: [] for c in counts}
+    fixed_rows = []
+    offset = work.height
+    for margin in margins:
+        parts.append(keyed(margin.work, margin.by))
+        for c in counts:
+            hidden[c] += [offset + i for i, r in enumerate(margin.reasons.get(c, ())) if r]
+        fixed_rows += range(offset, offset + margin.work.height)
+        offset += margin.work.height
+    joint = pl.concat(parts, how="diagonal_relaxed")
+    return joint, hidden, fixed_rows
+
+
+def suppress_metrics(frame: pl.DataFrame | MetricsResult, metric_ids: Sequence[str],
+                     by: Sequence[str] = (), settings: Settings | None = None) -> pl.DataFrame:
+    """The frame with hidden values (and their `{id}__n`) set to null, plus `{id}__suppressed`
+    (bool), `{id}__reason` (small_count, small_denominator, complementary or null) and
+    `{id}__uncertain` (bool: shown, but under the metric's statistical minimum). Given a
+    MetricsResult, the table is protected jointly with its margins."""
+    settings = settings or Settings()
+    metrics = registry.resolve(metric_ids)
+    if isinstance(frame, MetricsResult):
+        protected = _with_margins(frame, metrics, tuple(by), settings)
+        frame = frame.frame
+    else:
+        protected = protect(frame, metrics, by, settings)
+    reasons = {m.id: protected.reasons[protected.columns[m.id][0] if m.kind == "count" else m.id]
                for m in metrics}
     out = frame
     for m in metrics:
         # a value the engine could not compute (no basis at all) is missing, not hidden
-        reason = pl.Series(f"{m.id}__reason", reasons[m.id]).zip_with(
+        reason = pl.Series(f"{m.id}__reason", reasons[m.id], dtype=pl.String).zip_with(
             frame.get_column(m.id).is_not_null(), pl.Series([None] * frame.height, dtype=pl.String))
         hidden = reason.is_not_null()
         uncertain = pl.Series([False] * frame.height, dtype=pl.Boolean)
@@ -129,6 +197,29 @@ def suppress_metrics(frame: pl.DataFrame, metric_ids: Sequence[str], by: Sequenc
             hidden.alias(f"{m.id}__suppressed"), reason.alias(f"{m.id}__reason"),
             uncertain.alias(f"{m.id}__uncertain"),
         )
+    return out
+
+
+def _with_margins(bundle: MetricsResult, metrics, by: tuple[str, ...], settings) -> Protected:
+    """Protect every coarser table first (the ungrouped total, then each dimension alone),
+    exactly as a request for it would, then this one with those fixed."""
+    if not by or len(by) > MAX_TABLE_DIMS:
+        return protect(bundle.frame, metrics, by, settings)
+    total = protect(bundle.margins[()], metrics, (), settings)
+    if len(by) == 1:
+        return protect(bundle.frame, metrics, by, settings, [total])
+    ones = [protect(bundle.margins[(d,)], metrics, (d,), settings, [total]) for d in by]
+    return protect(bundle.frame, metrics, by, settings, [*ones, total])
+
+
+def margin_dims(by: Sequence[str]) -> list[tuple[str, ...]]:
+    """The coarser tables a breakdown is protected with: every subset of its dimensions."""
+    by = tuple(by)
+    if not by or len(by) > MAX_TABLE_DIMS:
+        return []
+    out = [()]
+    if len(by) == 2:
+        out += [(by[0],), (by[1],)]
     return out
 
 
