@@ -262,7 +262,7 @@ draws = st.tuples(st.sampled_from(DEPARTMENTS), st.sampled_from(MONTHS),
                   st.lists(st.sampled_from(METRIC_POOL), min_size=1, max_size=4, unique=True))
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(draw=draws, which=st.sampled_from(("sample", "small")))
 def test_no_surface_gives_a_hidden_count_back(draw, which, sample_db, small_db, capsys):
