@@ -187,3 +187,36 @@ def test_a_new_ingest_shows_without_restart(sample_db, tmp_path, monkeypatch):
     at.run()
     expected = _engine(db, ["contacts"], start=start, end=end)["contacts"][0]
     assert _metric(at, "Kontakter") == format_int(expected) != before
+
+
+MARKUP_AREA = "[Klicka](https://example.org) <a href='https://example.org'>här</a>"
+
+
+def test_markup_in_data_is_drawn_as_text_on_every_page(sample_db, tmp_path, monkeypatch):
+    """A city area named like a Markdown link (the planted incident's area renamed): every page
+    that writes it into Markdown escapes it, so no link or HTML element is made."""
+    from dashboard import privacy
+    from dashboard.sample.planted import INCIDENT
+
+    db = tmp_path / "markup.duckdb"
+    shutil.copyfile(sample_db, db)
+    con = open_store(db)
+    con.execute("begin transaction")
+    for table in ("city_areas", "contacts"):
+        con.execute(f"update {table} set city_area = $new where city_area = $old",  # trusted identifiers
+                    {"new": MARKUP_AREA, "old": INCIDENT.city_area})
+    refresh_marts(con)
+    bump_data_version(con)
+    con.execute("commit")
+    con.close()
+    query = {"period": "custom", "from": INCIDENT.first_day.isoformat(),
+             "to": (INCIDENT.last_day + timedelta(days=10)).isoformat()}
+    at = _app(db, monkeypatch, query)
+    seen = 0
+    for file, _ in PAGES:
+        page = _on(at, file)
+        assert _problems(page) == []
+        bodies = [e.value for e in (*page.markdown, *page.caption, *page.info, *page.success)]
+        assert not any(MARKUP_AREA in b for b in bodies), file
+        seen += sum(privacy.as_markdown(MARKUP_AREA) in b for b in bodies)
+    assert seen > 0, "the renamed area should be listed somewhere (the incident list)"
