@@ -43,10 +43,11 @@ Gemensamt för alla mått:
   timme den startade i lokal tid.
 - **Hanterad kontakt** = inte avbruten i kö (besvarade samtal och chattar samt alla kontakter i
   kanaler utan kö).
-- **Undertryckning**: antal under småcellsgränsen (standard {threshold}) visas inte. Andelar,
-  medelvärden och percentiler visas bara när underlaget (kolumnen `{{id}}__n` i motorns svar) är
-  minst kolumnen *min. antal*. Undertryckningen görs där siffrorna lämnar motorn (CLI, dashboard,
-  export) med samma funktion.
+- **Undertryckning**: antal under småcellsgränsen (standard {threshold}) visas inte, och inte
+  heller det som skulle avslöja dem (andelar, summor, totaler). Andelar, medelvärden och
+  percentiler med ett underlag (kolumnen `{{id}}__n` i motorns svar) under kolumnen *min. antal*
+  visas men märks "(osäker)". Allt lämnar motorn genom integritetspaketet `dashboard/privacy`
+  (CLI, dashboard, export), docs/privacy.md.
 - **Härledda** mått (märkta HÄRLEDD) bygger på regler, inte på taggar, och blandas aldrig med
   taggade siffror.
 - **Spåret** under varje mått: katalogen som deklarerar det, varje indata med SQL-filen och
@@ -216,8 +217,9 @@ def render(settings: Settings | None = None) -> str:
     for area in AREAS:
         lines += _area_section(area, settings)
     lines += _dimensions_section() + _marts_section() + _equity_section()
-    lines += [f"Andelar, medelvärden och percentiler kräver minst {RATE_MIN_N} observationer "
-              "(och aldrig färre än småcellsgränsen).", ""]
+    lines += [f"Andelar, medelvärden och percentiler med färre än {RATE_MIN_N} observationer "
+              "(inställningen `rate_min_n`, aldrig färre än småcellsgränsen) märks som osäkra.",
+              ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

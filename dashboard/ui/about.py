@@ -36,11 +36,11 @@ def registry_table() -> None:
         with st.expander(f"{area} ({rows.height} mått)"):
             st.markdown("\n\n".join(
                 f"**{r['label']}** (id {r['id']}): {r['definition']}  \n"
-                f"Enhet: {r['unit']}. {r['direction']}. Döljs när underlaget är färre än {r['min_n']}. "
+                f"Enhet: {r['unit']}. {r['direction']}. Osäker under {r['min_n']}. "
                 f"Källa: {r['source']}."
                 for r in rows.iter_rows(named=True)))
     cols = (Col("area", "Planområde"), Col("label", "Mått"), Col("id", "Id"), Col("definition", "Definition"),
-            Col("unit", "Enhet"), Col("direction", "Riktning"), Col("min_n", "Döljs under (antal)"),
+            Col("unit", "Enhet"), Col("direction", "Riktning"), Col("min_n", "Osäker under (antal)"),
             Col("source", "Källa"))
     with st.popover("Ladda ner registret", icon=":material/download:"):
         download(TableData("Måttregistret", frame, cols, data.settings().small_cell_threshold),

@@ -30,7 +30,9 @@ def definition_lines(metric_ids: Sequence[str]) -> list[str]:
         lines.append(
             f"**{m.label_for(s)}** – {m.definition_for(s)}  \n"
             f"Enhet: {UNITS.get(m.unit, m.unit)}. Källa: {m.source}. "
-            f"Visas inte när underlaget är färre än {m.min_n_for(s)} kontakter."
+            + (f"Märks som osäker när underlaget är färre än {m.min_n_for(s)}; döljs"
+               if m.kind != "count" else "Döljs")
+            + f" när det skulle avslöja färre än {s.small_cell_threshold} kontakter."
             + (" Härlett med regler, inte taggat i källdata." if m.inferred else "")
         )
     return lines
