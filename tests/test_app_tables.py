@@ -89,3 +89,12 @@ def test_a_complementary_count_reads_dolt_and_an_unexplained_flag_never_claims_s
         "”<5”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut.",
         "”Dolt”: Dold så att en annan dold siffra inte kan räknas fram ur summan.",
     ]
+
+
+def test_a_download_names_uncertain_values_in_its_note():
+    from dashboard.ui.tables import download_note
+
+    table = TableData("t", FRAME, COLS, 5, note="Egen not.")
+    note = download_note(table)
+    assert note.startswith("Egen not. ") and "Svarsandel bygger på färre än 20" in note
+    assert download_note(TableData("t", FRAME.drop("answer_rate__uncertain"), COLS, 5)) is None

@@ -18,7 +18,7 @@ from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
 from dashboard.view import View
 from dashboard.ui.kpi import KeyFigure, key_figures
-from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons
+from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons, uncertain_mask
 
 
 def label(metric_id: str) -> str:
@@ -63,8 +63,10 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
         previous, previous_hidden = _single(before, mid)
         city_value, city_hidden = _single(city, mid)
         reason = hidden_reasons(now, metric_col(mid))[0] if hidden else None
+        unsure = bool(now is not None and not now.is_empty()
+                      and uncertain_mask(now, metric_col(mid))[0])
         items.append(KeyFigure(mid, value, previous, None if city_hidden else city_value,
-                               hidden, previous_hidden, reason))
+                               hidden, previous_hidden, reason, unsure))
     key_figures(items, compare_label=view.against,
                 city_label="Hela staden" if view.department else None, columns=columns)
 

@@ -1,7 +1,7 @@
 """The one data-download helper every chart and table goes through.
 
-It hands the table, exactly as the screen shows it (hidden cells as "<5"/"Dolt"), to the export
-layer (dashboard.export.downloads): CSV for Swedish Excel and XLSX with a sheet naming the filters,
+It hands the table, exactly as the screen shows it (hidden cells as `privacy.Hidden`, drawn as
+"<5"/"Dolt"; uncertain values named in the note), to the export layer (dashboard.export.downloads): CSV for Swedish Excel and XLSX with a sheet naming the filters,
 each download recorded in the audit log. The bytes are built only when the user clicks (Streamlit
 runs the callable then), so drawing a page costs nothing extra.
 """
@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.export.downloads import table_download, table_from_rows, view_context
 from dashboard.ui import data
-from dashboard.ui.tables import TableData, export_rows
+from dashboard.ui.tables import TableData, download_note, export_rows
 
 FORMATS = (
     ("csv", "CSV", "Datat som CSV för svenskt Excel (semikolon, decimalkomma). Dolda värden står som på skärmen."),
@@ -33,7 +33,7 @@ def download(table: TableData, *, key: str) -> None:
         comparison=(view.compare.start, view.compare.end) if view.compare else None,
     )
     export_table = table_from_rows(table.title, [(c.label, c.unit) for c in table.columns],
-                                   export_rows(table), note=table.note)
+                                   export_rows(table), note=download_note(table))
     for fmt, label, help_text in FORMATS:
         dl = table_download(export_table, fmt, context, audit_log=settings.audit_log)
         st.download_button(label, data=dl.data, file_name=dl.file_name, mime=dl.mime,

@@ -21,7 +21,8 @@ class KeyFigure:
     city: float | None = None
     hidden: bool = False  # suppressed: too few contacts
     previous_hidden: bool = False
-    reason: str | None = None  # why it is hidden (dashboard.metrics.suppression)
+    reason: str | None = None  # why it is hidden (dashboard.privacy)
+    uncertain: bool = False  # shown, basis under the statistical minimum (rate_min_n)
 
 
 def judgement(metric_id: str, value, previous) -> str | None:
@@ -63,5 +64,7 @@ def key_figures(items: Sequence[KeyFigure], *, compare_label: str | None, city_l
             )
             if item.hidden:
                 st.caption("Dolt: för få kontakter, eller dolt för att skydda en annan liten uppgift.")
+            elif item.uncertain:
+                st.caption(f"Osäker: bygger på färre än {m.min_n_for(data.settings())} observationer.")
             if city_label and item.city is not None:
                 st.caption(f"{city_label}: {format_value(item.city, m.unit)}")

@@ -125,6 +125,14 @@ def hidden_notes(table: TableData) -> list[str]:
     return list(seen.values())
 
 
+def download_note(table: TableData) -> str | None:
+    """The table's note plus a sentence per column with uncertain values (a spreadsheet keeps
+    the number itself, so the marker goes into the note)."""
+    notes = [table.note] if table.note else []
+    notes += [uncertain_note(c) for c in table.columns if c.unit and any(uncertain_mask(table.frame, c))]
+    return " ".join(notes) or None
+
+
 def uncertain_note(col: Col) -> str:
     minimum = f" färre än {col.min_n}" if col.min_n else " få"
     return (f"”(osäker)”: {col.label} bygger på{minimum} observationer och är statistiskt "
