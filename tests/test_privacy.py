@@ -313,3 +313,18 @@ def test_pdf_shows_markup_as_text_and_has_no_links(tmp_path):
                           text=True).stdout
     flat = " ".join(text.split())
     assert "[Klicka](https://example.org)" in flat and "<a href=" in flat and "**fet**" in flat
+
+
+def test_self_service_protects_its_channels_as_parts_of_the_topics_contacts():
+    """contacts 40 = phone 37 + e-service 3 (+ other channels 0): showing 40 and 37 gives 3
+    back, and so would the phone share 0.925 × 40."""
+    frame = pl.DataFrame({"topic": ["x", "y", "z"], "contacts": [40, 60, 80], "phone": [37, 40, 50],
+                          "e_service": [3, 20, 30], "phone_share": [0.925, 2 / 3, 0.625],
+                          "e_service_share": [0.075, 1 / 3, 0.375],
+                          "phone_handled_hours": [1.0, 2.0, 3.0]})
+    out = privacy.publish(privacy.SELF_SERVICE_POTENTIAL, frame, S).result
+    row = out.row(0, named=True)
+    assert row["e_service"] is None and row["e_service_share"] is None
+    assert row["phone"] is None or row["contacts"] is None  # one more unknown in the row
+    assert row["phone"] is None or row["phone_share"] is None
+    assert not any(c.endswith("__rest") or c.startswith("contacts__rest") for c in out.columns)

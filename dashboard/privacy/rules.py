@@ -27,18 +27,30 @@ def registry_ids(frame: pl.DataFrame) -> list[str]:
 
 
 def hide_counts(frame: pl.DataFrame, settings: Settings, *, counts: Sequence[str] = (),
-                rates: Mapping[str, str] | None = None, follow: Mapping[str, str] | None = None,
-                by: Sequence[str] = ()) -> pl.DataFrame:
-    """A structured frame. counts: count columns; rates: rate column -> its denominator count
-    (hidden when that count is hidden or below the threshold); follow: column -> the count it
-    would reveal (hidden exactly when that count is). Hidden values are nulled."""
+                rates: Mapping[str, str | tuple[str, str]] | None = None,
+                follow: Mapping[str, str] | None = None, by: Sequence[str] = (),
+                parts: Mapping[str, Sequence[str]] | None = None) -> pl.DataFrame:
+    """A structured frame. counts: count columns; rates: rate column -> its denominator count,
+    or (denominator, numerator) (hidden when either is hidden or the denominator is below the
+    threshold); follow: column -> the count it would reveal (hidden exactly when that count
+    is); parts: whole -> part count columns that, with a rest the reader is assumed to know, sum
+    to it in every row. Hidden values are nulled."""
     threshold = settings.small_cell_threshold
-    specs = {col: Rate(denominator=den, min_count=threshold) for col, den in (rates or {}).items()}
+    specs = {}
+    for col, spec in (rates or {}).items():
+        den, num = (spec, None) if isinstance(spec, str) else spec
+        specs[col] = Rate(denominator=den, numerator=num, min_count=threshold)
     # min_count 0: hidden only when the count it follows is hidden
     specs |= {col: Rate(denominator=count, min_count=0) for col, count in (follow or {}).items()}
-    result = suppress(frame, counts=list(counts), rates=specs, threshold=threshold, by=list(by),
-                      margins_known=True)
-    return result.with_flags()
+    work, sums, rests = frame, {}, []
+    for whole, members in (parts or {}).items():
+        rest = f"{whole}__rest"
+        work = work.with_columns((pl.col(whole) - pl.sum_horizontal(list(members))).alias(rest))
+        sums[whole], rests = [*members, rest], [*rests, rest]
+    result = suppress(work, counts=[*counts, *rests], rates=specs, threshold=threshold,
+                      by=list(by), margins_known=True, parts=sums, fixed=rests)
+    flagged = result.with_flags()
+    return flagged.drop([c for r in rests for c in (r, f"{r}__suppressed", f"{r}__reason")])
 
 
 def hidden_values(metric_id: str, values: Sequence, ns: Sequence, settings: Settings) -> list[bool]:
@@ -128,16 +140,18 @@ def failure_reasons(frame, settings, by="reason", **_):
     if by != "reason":
         return suppress_metrics(frame, registry_ids(frame), (by,), settings)
     parts = [hide_counts(frame.filter(pl.col("inferred") == flag), settings, counts=("failures",),
-                         rates={"share": "basis"}, follow={"share_of_failure": "failures"},
-                         by=("reason",))
+                         rates={"share": ("basis", "failures")},
+                         follow={"share_of_failure": "failures"}, by=("reason",))
              for flag in (False, True)]
     return pl.concat(parts, how="vertical_relaxed")
 
 
 def self_service(frame, settings, **_):
     return hide_counts(frame, settings, counts=("contacts", "phone", "e_service"),
-                       rates={"phone_share": "contacts", "e_service_share": "contacts"},
-                       follow={"phone_handled_hours": "phone"}, by=("topic",))
+                       rates={"phone_share": ("contacts", "phone"),
+                              "e_service_share": ("contacts", "e_service")},
+                       follow={"phone_handled_hours": "phone"}, by=("topic",),
+                       parts={"contacts": ("phone", "e_service")})
 
 
 def _hours_per_point(by_hour: pl.DataFrame, settings: Settings) -> pl.DataFrame:
