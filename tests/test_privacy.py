@@ -328,3 +328,15 @@ def test_self_service_protects_its_channels_as_parts_of_the_topics_contacts():
     assert row["phone"] is None or row["contacts"] is None  # one more unknown in the row
     assert row["phone"] is None or row["phone_share"] is None
     assert not any(c.endswith("__rest") or c.startswith("contacts__rest") for c in out.columns)
+
+
+def test_pack_tables_name_uncertain_values_in_their_note():
+    from dashboard.export.pack_tables import frame_table
+
+    frame = suppress_metrics(pl.DataFrame({"g": ["a", "b"], "answer_rate": [0.8, 0.5],
+                                           "answer_rate__n": [100, 12]}), ["answer_rate"], by=("g",))
+    table = frame_table("T", frame, ("g",), ("answer_rate",), S, note="Not.")
+    assert table.note == "Not. Osäkra värden: Svarsandel i 1 rad (färre än 20 observationer)."
+    assert table.rows[1][1] == 0.5  # the number stays a number
+    with pytest.raises(ValueError, match="inte publicerad"):
+        frame_table("T", frame.drop("answer_rate__suppressed"), ("g",), ("answer_rate",), S)

@@ -70,7 +70,25 @@ def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids
         for m in metric_ids:
             cells.append(shown_or_hidden(row, m, registry.get(m).unit, settings.small_cell_threshold))
         rows.append(tuple(cells))
-    return Table(title, tuple(columns), tuple(rows), note)
+    return Table(title, tuple(columns), tuple(rows), _with_uncertain(note, frame, metric_ids,
+                                                                     settings))
+
+
+def _with_uncertain(note: str | None, frame: pl.DataFrame, metric_ids, settings) -> str | None:
+    """The table's note naming the columns with uncertain values (a cell keeps its number, so
+    spreadsheets can compute with it; the marker goes into the note)."""
+    words = []
+    for m in metric_ids:
+        flag = f"{m}__uncertain"
+        n = int(frame[flag].fill_null(False).sum()) if flag in frame.columns else 0
+        if n:
+            metric = registry.get(m)
+            words.append(f"{metric.label_for(settings)} i {n} {'rad' if n == 1 else 'rader'} "
+                         f"(färre än {metric.min_n_for(settings)} observationer)")
+    if not words:
+        return note
+    text = "Osäkra värden: " + "; ".join(words) + "."
+    return f"{note} {text}" if note else text
 
 
 def change(current, previous, unit: str) -> tuple[float | None, str | None, str]:
