@@ -168,15 +168,15 @@ def test_local_rule_hides_each_points_hours_topics_areas_and_channels():
     topics = pl.DataFrame({"service_point": ["P", "P"], "topic": ["a", "b"], "contacts": [3, 89],
                            "share": [3 / 92, 89 / 92]})
     areas = topics.rename({"topic": "city_area"})
-    totals = pl.DataFrame({"service_point": ["P", "P"], "channel": ["visit", "outreach"],
-                           "contacts": [90, 2]})
+    totals = pl.DataFrame({"service_point": ["P", "P", "Q", "Q"],
+                           "channel": ["visit", "outreach"] * 2, "contacts": [90, 2, 50, 30]})
     out = privacy.publish(privacy.LOCAL_SERVICE,
                           LocalService(("visit", "outreach"), hours, topics, areas, totals), S).result
     p = out.by_hour.filter(pl.col("service_point") == "P")
     assert flags(p, "contacts") == [True, True, True, True]  # 2 and its row and column partners
     assert not any(flags(out.by_hour.filter(pl.col("service_point") == "Q"), "contacts"))
     assert out.topics["share"][0] is None and flags(out.areas, "contacts")[0]
-    assert flags(out.totals, "contacts") == [True, True]
+    assert flags(out.totals, "contacts") == [True, True, True, True]  # the rectangle
 
 
 def test_incident_rule_hides_expected_and_excess_with_the_count():
@@ -340,3 +340,23 @@ def test_pack_tables_name_uncertain_values_in_their_note():
     assert table.rows[1][1] == 0.5  # the number stays a number
     with pytest.raises(ValueError, match="inte publicerad"):
         frame_table("T", frame.drop("answer_rate__suppressed"), ("g",), ("answer_rate",), S)
+
+
+def test_a_cell_its_margins_already_give_away_is_never_spent_as_protection():
+    """Interpreter × channel: social media only without interpreter, so that cell equals the
+    channel's published total; hiding it protects nothing (it used to hide the whole row)."""
+    cells = [(False, "chat", 170), (False, "outreach", 92), (False, "social", 47),
+             (False, "visit", 151), (True, "outreach", 2), (True, "visit", 5)]
+    two = pl.DataFrame({"i": [c[0] for c in cells], "ch": [c[1] for c in cells],
+                        "contacts": [c[2] for c in cells]})
+
+    def grouped(by):
+        f = two.group_by(list(by)).agg(pl.col("contacts").sum()) if by else two.select(
+            pl.col("contacts").sum())
+        return f.with_columns(pl.col("contacts").alias("contacts__n"))
+
+    bundle = MetricsResult(two.with_columns(pl.col("contacts").alias("contacts__n")),
+                           {(): grouped(()), ("i",): grouped(("i",)), ("ch",): grouped(("ch",))})
+    out = suppress_metrics(bundle, ["contacts"], by=("i", "ch"))
+    hidden = {(i, ch) for i, ch, h in zip(out["i"], out["ch"], flags(out, "contacts")) if h}
+    assert hidden == {(True, "outreach"), (True, "visit"), (False, "outreach"), (False, "visit")}

@@ -1,7 +1,7 @@
 """Disclosure control: the only way figures leave the metric engine.
 
 - `publish(kind, result, settings, **options) -> Published` and `fetch(kind, con, filters,
-  settings, **options)`: the one entry point (dashboard.privacy.publish); a kind without a
+  settings, **options)`: the one entry point (dashboard.privacy.door); a kind without a
   declared rule raises `UndeclaredResult`.
 - the kinds (`METRICS`, `SCORECARD`, `SERVICE_GAP_LEDGER`, ...), each bound to its rule
   (dashboard.privacy.rules);
@@ -15,7 +15,7 @@ docs/privacy.md describes the rules, docs/architecture.md the boundary.
 
 from dashboard.privacy.cells import UNCERTAIN_MARK, Hidden, Uncertain
 from dashboard.privacy.changes import period_changes
-from dashboard.privacy.publish import (
+from dashboard.privacy.door import (
     CONTACTS_PER_RESIDENTS, DATA_QUALITY, EQUITY, FAILURE_DEMAND_BREAKDOWN, INCIDENTS,
     INGEST_FINDINGS, KINDS,
     LOCAL_SERVICE, METRICS, SCORECARD, SELF_SERVICE_POTENTIAL, SERVICE_GAP_LEDGER, STAFFING_PLAN,

@@ -1,4 +1,4 @@
-"""The declared rule of every result kind the engine hands out (dashboard.privacy.publish).
+"""The declared rule of every result kind the engine hands out (dashboard.privacy.door).
 
 Each rule takes the engine's result and the settings and returns the result as it may be
 published: hidden values nulled, `{col}__suppressed` flags (and `{col}__reason` where a table

@@ -262,6 +262,7 @@ def _protect(table, keys, values, reasons, total_label, margins_known, by, parts
     if not cells:
         return []
     hidden = {i for i, c in enumerate(cells) if reasons[c.col][c.row] is not None}
+    _pin(cells, hidden)
     hidden |= _line_rule(cells, hidden)
     unfixable: set[int] = set()
     while bridges := _bridges(cells, hidden) - unfixable:
@@ -322,6 +323,23 @@ def _line_keys(keys, i, table, by, whole):
         return ("r2", keys[0][i]), [("c", (col, keys[1][i])) for col in table]
     row = ("r1", i) if whole is not None else None
     return row, [("c", col) if by else None for col in table]
+
+
+def _pin(cells: list[_Cell], hidden: set[int]) -> None:
+    """A shown cell that is the only one of its line not fixed is known to readers (total minus
+    the fixed cells): treat it as fixed, so it is never spent as a protection."""
+    lines: dict[int, list[int]] = {}
+    for i, c in enumerate(cells):
+        for node in set(c.nodes) - {0}:
+            lines.setdefault(node, []).append(i)
+    changed = True
+    while changed:
+        changed = False
+        for members in lines.values():
+            free = [i for i in members if not cells[i].fixed]
+            if len(free) == 1 and free[0] not in hidden:
+                cells[free[0]].fixed = True
+                changed = True
 
 
 def _line_rule(cells: list[_Cell], hidden: set[int]) -> set[int]:
