@@ -39,10 +39,11 @@ def test_every_engine_result_has_a_declared_kind_and_nothing_passes_by_default()
     names = {k.name for k in privacy.KINDS}
     assert names == {"metrics", "service_gap_ledger", "equity", "contacts_per_residents",
                      "failure_demand_breakdown", "self_service_potential", "local_service",
-                     "incidents", "scorecard", "data_quality", "staffing_plan",
-                     "staffing_what_if"}
-    # "nothing to hide" is a rule somebody chose, for the what-if only
-    assert [k.name for k in privacy.KINDS if k.rule is rules.nothing_to_hide] == ["staffing_what_if"]
+                     "incidents", "scorecard", "data_quality", "ingest_findings",
+                     "staffing_plan", "staffing_what_if"}
+    # "nothing to hide" is a rule somebody chose: for repaired file rows and the what-if only
+    assert [k.name for k in privacy.KINDS if k.rule is rules.nothing_to_hide] == [
+        "ingest_findings", "staffing_what_if"]
 
 
 def test_published_carries_its_kind_and_threshold():
