@@ -15,6 +15,9 @@ from dashboard.ui.page import set_view
 from dashboard.ui.warmup import preload_charts
 
 PAGES = Path(__file__).resolve().parent / "pages"
+# A local SVG (sent inline as a data: URL): an emoji or :material/…: icon makes the browser fetch
+# the favicon from an outside host.
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
 
 # (section, file, title, url path, icon)
 NAVIGATION = (
@@ -38,8 +41,7 @@ def navigation() -> dict[str, list]:
     return sections
 
 
-st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=":material/support_agent:",
-                   layout="wide")
+st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=str(FAVICON), layout="wide")
 current = st.navigation(navigation())
 preload_charts()
 st.session_state["_current_page"] = current.url_path

@@ -7,8 +7,14 @@ each identifier replaced by its tag, so any survivor, or any damage to ordinary 
 
 from __future__ import annotations
 
+import base64
 import hmac
+import logging
 import re
+import secrets
+import stat
+import subprocess
+import sys
 from datetime import date
 
 import duckdb
@@ -201,16 +207,22 @@ def test_key_from_environment_hex_is_decoded(monkeypatch, tmp_path):
     assert pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none")) == KEY
 
 
-def test_key_from_environment_passphrase_is_utf8(monkeypatch, tmp_path):
-    monkeypatch.setenv(pii.KEY_ENV, "  en lång lösenfras för malmö  ")
-    key = pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none"))
-    assert key == "en lång lösenfras för malmö".encode()
+@pytest.mark.parametrize("encode", [
+    lambda b: base64.b64encode(b).decode(),  # openssl rand -base64 32
+    lambda b: base64.urlsafe_b64encode(b).decode().rstrip("="),  # secrets.token_urlsafe(32)
+    lambda b: b.hex().upper(),
+])
+def test_random_keys_in_hex_or_base64_are_accepted(monkeypatch, tmp_path, encode):
+    key = b"\xfb\xff\xbf" + secrets.token_bytes(32)  # starts "+/+/" (std) or "-_-_" (URL-safe)
+    monkeypatch.setenv(pii.KEY_ENV, "  " + encode(key) + "\n")
+    assert pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none")) == key
 
 
 def test_key_file_is_read_and_stripped(no_env_key, tmp_path):
-    (tmp_path / "k").write_text("0123456789abcdef" * 4 + "\n")
+    (tmp_path / "k").write_text(KEY.hex() + "\n")
+    (tmp_path / "k").chmod(0o600)
     key = pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "k"))
-    assert key == bytes.fromhex("0123456789abcdef" * 4)
+    assert key == KEY
 
 
 def test_missing_key_names_the_fix(no_env_key, tmp_path):
@@ -219,14 +231,52 @@ def test_missing_key_names_the_fix(no_env_key, tmp_path):
         pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))
     msg = str(err.value)
     assert "KONTAKTCENTER_KEY" in msg and str(path) in msg
-    assert "secrets.token_hex(32)" in msg and "chmod 600" in msg
+    assert "secrets.token_hex(32)" in msg and "umask 077" in msg
 
 
-@pytest.mark.parametrize("raw", ["kort", "a" * 40, "ab" * 12])
-def test_weak_keys_are_refused(monkeypatch, tmp_path, raw):
+def test_the_suggested_command_makes_an_accepted_owner_only_key(no_env_key, tmp_path):
+    path = tmp_path / "pseudonym.key"
+    with pytest.raises(pii.MissingKeyError) as err:
+        pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))
+    command = re.search(r"`([^`]+)`", str(err.value)).group(1)
+    subprocess.run(["sh", "-c", "umask 022; " + command], check=True)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))) == 32
+
+
+@pytest.mark.parametrize("raw", [
+    "kort",
+    "en lång lösenfras för malmö stads kontaktcenter 2025",  # spaces, å ö: typed text
+    "EnLångLösenfrasFörMalmöStadsKontaktcenterSomÄrLång",  # Swedish letters: not base64
+    "correcthorsebatterystaplecorrecthorsebatterystaple",  # words of one case
+    "0123456789abcdef" * 3,  # hex of 24 bytes
+    bytes(range(32)).hex()[:-1],  # hex cut short (odd length, one case: not base64 either)
+    "0123456789abcdef" * 4,  # 32 bytes of only 8 different values
+    "00" * 32,
+    base64.b64encode(b"Sommar" * 6).decode(),  # base64 of repeated text
+    "a" * 40,
+])
+def test_passphrases_and_short_or_repetitive_keys_are_refused(monkeypatch, tmp_path, raw):
     monkeypatch.setenv(pii.KEY_ENV, raw)
-    with pytest.raises(pii.InvalidKeyError, match="för svag"):
+    with pytest.raises(pii.InvalidKeyError, match="för svag") as err:
         pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "k"))
+    assert "32 slumpade byte" in str(err.value) and "secrets.token_hex(32)" in str(err.value)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize("mode,warned", [(0o600, False), (0o400, False), (0o640, True), (0o644, True),
+                                         (0o602, True)])
+def test_a_key_file_others_may_read_is_warned_about(no_env_key, tmp_path, caplog, mode, warned):
+    path = tmp_path / "k"
+    path.write_text(KEY.hex())
+    path.chmod(mode)
+    with caplog.at_level(logging.WARNING, logger="dashboard.ingest.pii"):
+        assert pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path)) == KEY
+    messages = [r.getMessage() for r in caplog.records]
+    assert bool(messages) == warned
+    if warned:
+        assert f"{mode:04o}" in messages[0] and f"chmod 600 {path}" in messages[0]
+        assert "andra än ägaren" in messages[0]
 
 
 def test_key_file_equal_to_the_store_is_refused(no_env_key, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
+    previous_umask = restrict_umask()
     try:
         return int(args.handler(args) or 0)
     except (CliError, StoreError) as exc:
@@ -60,6 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Avbrutet. Inget halvfärdigt har skrivits.", file=sys.stderr)
         return 130
+    finally:
+        os.umask(previous_umask)
+
+
+def restrict_umask() -> int:
+    """Files the command creates (stores, logs, exports; the dashboard started by `serve`
+    inherits it) are readable by their owner only: adds 077 to the umask, returns the old one."""
+    old = os.umask(0o077)
+    os.umask(old | 0o077)
+    return old
 
 
 if __name__ == "__main__":

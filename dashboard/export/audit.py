@@ -70,7 +70,7 @@ def append(path: Path | str, entry: AuditEntry, *, now: datetime | None = None) 
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner only
     except OSError as exc:
         raise AuditError(
             f"Exportloggen {path} kan inte öppnas ({exc.strerror}). Exporten har inte skapats. "
