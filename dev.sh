@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run on a fresh machine. Two entry points (see README):
 #   ./dev.sh serve   install, build the sample store if needed, start the dashboard
-#   ./dev.sh test    install (including Debian's chromium and poppler), run the full test suite
+#   ./dev.sh test    install (including Debian's chromium, poppler and nginx), run the full test suite
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,9 +21,12 @@ install_python() {
 }
 
 install_system() {
-    # Browser tests use Debian's chromium (never a downloaded browser); PDF tests use poppler-utils.
+    # Browser tests use Debian's chromium (never a downloaded browser); PDF tests use poppler-utils;
+    # the deployment tests run Debian's nginx (deploy/nginx/) with a self-signed openssl certificate.
     local missing=()
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
     [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
     if [ ${#missing[@]} -gt 0 ]; then
