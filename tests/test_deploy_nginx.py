@@ -26,7 +26,9 @@ from urllib.parse import urlparse
 import pytest
 import streamlit
 
-from browser_support import chromium, error_findings, free_port, new_page, wait_until_idle
+from browser_support import (
+    OUR_CHARTS_JS, chromium, error_findings, free_port, screenshot, wait_until_idle,
+)
 from dashboard.app import NAVIGATION
 from deploy_support import insecure_tls, nginx, serving
 
@@ -190,10 +192,12 @@ def test_every_page_renders_under_the_policy_with_no_outside_request(stack, brow
             wait_until_idle(page)
             assert not error_findings(page), (path, error_findings(page))
             assert page.evaluate("window.__csp || []") == [], path
-            drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
-            if path == "":  # Översikt draws charts; every chart must be drawn, not just placed
-                placed = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
-                assert drawn > 0 and drawn >= placed, (drawn, placed)
+            charts = page.evaluate("() => " + OUR_CHARTS_JS + ".map(el => [(el.data || []).length,"
+                                   " el.querySelectorAll('.main-svg .trace, .main-svg .hm image').length])")
+            assert all(traces >= 1 for n, traces in charts if n), (path, charts)  # drawn: traces, heatmap images
+            if path == "":
+                assert sum(1 for n, _ in charts if n) >= 3, charts  # Översikt's charts, drawn
+                screenshot(page, "deploy-nginx-oversikt")
         favicon = page.evaluate("document.querySelector('link[rel~=icon]').href")
         assert favicon.startswith("data:image/svg+xml"), favicon[:60]
     finally:
