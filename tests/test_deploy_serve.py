@@ -198,3 +198,20 @@ def test_systemd_accepts_the_units(tmp_path):
         proc = subprocess.run([analyze, "verify", str(tmp_path / name)], capture_output=True,
                               text=True, timeout=60)
         assert proc.returncode == 0 and not proc.stderr.strip(), (name, proc.stderr)
+
+
+def test_every_serve_flag_and_variable_is_documented():
+    import argparse
+
+    from dashboard.cli import build_parser
+
+    root = Path(__file__).resolve().parent.parent
+    readme, deployment = (root / "README.md").read_text(), (root / "docs" / "deployment.md").read_text()
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    flags = [o for a in sub.choices["serve"]._actions for o in a.option_strings if o.startswith("--")]
+    flags.remove("--help")
+    for flag in flags:
+        assert flag in deployment and flag in readme, flag
+    for name in (*srv.PORT_ENV, *srv.ADDRESS_ENV):
+        assert name in deployment and name in readme, name

@@ -134,11 +134,15 @@ def run(args) -> int:
     return run_forwarding_signals(cmd, child_environment(os.environ, Path(db)))
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+def _die_with_parent(parent: int):
     """Linux: Streamlit gets SIGTERM if serve itself dies (even by SIGKILL)."""
-    import ctypes
+    def arm() -> None:  # runs in the child between fork and exec
+        import ctypes
 
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # serve died before the signal was armed
+            os._exit(1)
+    return arm
 
 
 def run_forwarding_signals(cmd: list[str], env: dict[str, str]) -> int:
@@ -157,7 +161,7 @@ def run_forwarding_signals(cmd: list[str], env: dict[str, str]) -> int:
     try:
         proc = subprocess.Popen(
             cmd, env=env, start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_die_with_parent(os.getpid()) if sys.platform.startswith("linux") else None,
         )
         if received:  # a signal came while the child was being started
             proc.send_signal(received[-1][0])
