@@ -33,21 +33,28 @@ def require_nginx() -> str:
 
 
 def render_site(*, https_port: int, http_port: int, upstreams: list[int], cert: Path, key: Path) -> str:
-    """The shipped site file with its ports, upstream servers and certificate replaced. Each
-    replaced line must occur exactly once, so a changed shipped file fails loudly here."""
+    """The shipped site file with its ports, host name, upstream servers and certificate
+    replaced. Each replaced line must occur as often as expected, so a changed shipped file
+    fails loudly here. The host name becomes localhost (listening on 127.0.0.1): the tests
+    connect by name, as browsers do, since the catch-all server rejects a TLS handshake without
+    the right name (an IP address sends none)."""
     text = SITE.read_text(encoding="utf-8")
     replacements = [
-        (r"^    listen 80;$", f"    listen 127.0.0.1:{http_port};"),
-        (r"^    listen \[::\]:80;\n", ""),
-        (r"^    listen 443 ssl http2;$", f"    listen 127.0.0.1:{https_port} ssl http2;"),
-        (r"^    listen \[::\]:443 ssl http2;\n", ""),
-        (r"^    server 127\.0\.0\.1:8501;$", "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)),
-        (r"^    ssl_certificate     \S+;$", f"    ssl_certificate     {cert};"),
-        (r"^    ssl_certificate_key \S+;$", f"    ssl_certificate_key {key};"),
+        (r"^    listen 80 default_server;$", f"    listen 127.0.0.1:{http_port} default_server;", 1),
+        (r"^    listen 443 ssl default_server;$", f"    listen 127.0.0.1:{https_port} ssl default_server;", 1),
+        (r"^    listen \[::\]:(80|443)( ssl)? default_server;\n", "", 2),
+        (r"^    listen 80;$", f"    listen 127.0.0.1:{http_port};", 1),
+        (r"^    listen \[::\]:80;\n", "", 1),
+        (r"^    listen 443 ssl http2;$", f"    listen 127.0.0.1:{https_port} ssl http2;", 1),
+        (r"^    listen \[::\]:443 ssl http2;\n", "", 1),
+        (r"^    server_name kontaktcenter\.example\.se;$", "    server_name localhost;", 2),
+        (r"^    server 127\.0\.0\.1:8501;$", "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams), 1),
+        (r"^    ssl_certificate     \S+;$", f"    ssl_certificate     {cert};", 1),
+        (r"^    ssl_certificate_key \S+;$", f"    ssl_certificate_key {key};", 1),
     ]
-    for pattern, new in replacements:
+    for pattern, new, expected in replacements:
         text, n = re.subn(pattern, new, text, flags=re.MULTILINE)
-        assert n == 1, f"{pattern!r} förekommer {n} gånger i {SITE}"
+        assert n == expected, f"{pattern!r} förekommer {n} gånger i {SITE}, väntat {expected}"
     return text
 
 
@@ -55,7 +62,7 @@ def self_signed_cert(directory: Path) -> tuple[Path, Path]:
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
          "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )
@@ -92,10 +99,10 @@ def nginx(prefix: Path, upstreams: list[int]):
     check = subprocess.run([*base, "-t"], capture_output=True, text=True)
     assert check.returncode == 0, f"nginx -t underkände konfigurationen:\n{check.stderr}"
     proc = subprocess.Popen(base, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    https = f"https://127.0.0.1:{https_port}"
+    https = f"https://localhost:{https_port}"
     try:
         _wait_until(lambda: _answers(https), proc, "nginx", 15)
-        yield https, f"http://127.0.0.1:{http_port}", prefix
+        yield https, f"http://localhost:{http_port}", prefix
     finally:
         proc.send_signal(signal.SIGQUIT)  # graceful: finish open requests, then exit
         try:

@@ -6,7 +6,7 @@ Checked: the security headers on pages, assets and error responses; /_stcore/met
 agent API closed through the proxy (while the dashboard itself serves metrics, so the proxy is
 what closes it); HTTP redirected to HTTPS; the websocket through the proxy; every page renders and
 draws its charts under the content security policy with no violation and no request leaving
-127.0.0.1; a foreign page cannot frame the dashboard; the route cookie keeps a browser on one
+localhost; other host names get no answer (DNS rebinding); a foreign page cannot frame the dashboard; the route cookie keeps a browser on one
 replica. These tests FAIL (never skip) without nginx or chromium.
 """
 
@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client as http_client
 import http.server
 import os
 import re
+import socket
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -133,7 +136,29 @@ def test_the_dashboard_itself_serves_metrics_so_the_proxy_is_what_closes_them(st
 def test_http_redirects_to_https(stack):
     _, http, _ = stack
     status, headers, _ = fetch(http + "/tillganglighet?x=1")
-    assert status == 301 and headers["location"] == ["https://127.0.0.1/tillganglighet?x=1"]
+    assert status == 301 and headers["location"] == ["https://localhost/tillganglighet?x=1"]
+
+
+def test_other_host_names_get_no_answer(stack):
+    """DNS rebinding: a foreign name that resolves to this server gets neither a TLS handshake
+    nor an HTTP response; the right name (the control) gets both."""
+    https, http, _ = stack
+    https_port, http_port = urlparse(https).port, urlparse(http).port
+
+    def handshake(name: str) -> bool:
+        with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+            try:
+                with insecure_tls().wrap_socket(raw, server_hostname=name):
+                    return True
+            except ssl.SSLError:
+                return False
+
+    assert handshake("localhost") and not handshake("angripare.example")
+    for base, host in ((f"http://127.0.0.1:{http_port}", "angripare.example"),
+                       (https, "angripare.example")):
+        with pytest.raises((http_client.RemoteDisconnected, ConnectionError, urllib.error.URLError)):
+            fetch(base + "/", {"Host": host})
+    assert fetch(https + "/", {"Host": "localhost"})[0] == 200
 
 
 def test_websocket_is_proxied(stack):
@@ -173,7 +198,7 @@ def test_every_page_renders_under_the_policy_with_no_outside_request(stack, brow
 
     def only_loopback(route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+        if route.request.url.startswith(("data:", "blob:")) or host == "localhost":
             route.continue_()
         else:
             outside.append(route.request.url)
