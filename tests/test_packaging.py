@@ -72,6 +72,14 @@ def test_the_wheel_carries_every_shipped_file(installed):
     assert expected - names == set()
 
 
+def test_the_wheel_carries_the_package_assets(installed):
+    """Non-Python files inside the package (the favicon, the script-level Streamlit config)
+    are package data."""
+    names = set(zipfile.ZipFile(installed["wheel"]).namelist())
+    assets = {f for f in installed["files"] if f.startswith("dashboard/") and not f.endswith(".py")}
+    assert "dashboard/assets/favicon.svg" in assets and assets - names == set()
+
+
 def _run(installed, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return subprocess.run([str(installed["venv"] / "bin" / "kontaktcenter"), *args], cwd=installed["work"],
                           env=installed["env"], capture_output=True, text=True, timeout=timeout)

@@ -125,7 +125,6 @@ def run(args) -> int:
         "--server.port", str(port),
         "--server.address", address,
         "--browser.gatherUsageStats", "false",
-        "--client.showErrorDetails", "none",  # tracebacks go to the log, not to the browser
     ]
     if args.headless:
         cmd += ["--server.headless", "true"]
