@@ -195,7 +195,7 @@ def test_quarantined_values_keep_numbers_but_not_words():
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.decode())
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
     monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
     monkeypatch.delenv("KONTAKTCENTER_DB", raising=False)
     return tmp_path
@@ -303,7 +303,7 @@ def test_migrate_command_applies_003_with_the_key_and_says_what_to_do_without(tm
     assert main(["--db", str(db), "migrate"]) == 2
     err = capsys.readouterr().err
     assert "kontakt-id i klartext" in err and "KONTAKTCENTER_KEY" in err
-    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.decode())
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
     assert main(["--db", str(db), "migrate"]) == 0
     assert "schemaversion 3" in capsys.readouterr().out
     con = duckdb.connect(str(db), read_only=True)

@@ -275,7 +275,7 @@ def canary_store(sample_db, tmp_path, monkeypatch, capsys, caplog):
     shutil.copyfile(sample_db, db)
     day = _last_local_date(db) - timedelta(days=3)
     export = write_canary_export(tmp_path, day)
-    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.decode())
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
     monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
     monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     # Strings stored uncompressed, so the byte scan would see any that landed.
