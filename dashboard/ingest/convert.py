@@ -94,7 +94,9 @@ def bool_field(col: str, dtype, fld: str, mapping: dict, true_words, false_words
 def answer_status_field(col: str, dtype, which: str, mapping: dict, true_words, false_words,
                         check: bool) -> Conv:
     """`answered` or `abandoned` from one column of states ("answered", "abandoned", "other"):
-    [values.answer_status] first, then yes/no words (yes = answered, no = abandoned)."""
+    [values.answer_status] first, then yes/no words (yes = answered, no = abandoned). The
+    conversion with `check` computes the shared helper columns and reports bad values; the
+    other one only reads them."""
     fld = F.ANSWER_STATUS
     t, state = pl.col(helper(fld, "t")), pl.col(helper(fld, "v"))
     if dtype == pl.Boolean:
@@ -103,7 +105,7 @@ def answer_status_field(col: str, dtype, which: str, mapping: dict, true_words, 
     answered, abandoned = F.ANSWER_STATES[:2]
     words = {w: answered for w in true_words} | {w: abandoned for w in false_words} | dict(mapping)
     parse = t.str.to_lowercase().replace_strict(list(words), list(words.values()), default=None, return_dtype=pl.String)
-    stages = [[cleaned(col, dtype).alias(helper(fld, "t"))], [parse.alias(helper(fld, "v"))]]
+    stages = [[cleaned(col, dtype).alias(helper(fld, "t"))], [parse.alias(helper(fld, "v"))]] if check else []
     why = sv_format(f"Okänt värde {{}} för besvarad/avbruten i kolumnen \"{col}\". Lägg till det under "
                     '[values.answer_status] som "answered", "abandoned" eller "other" i profilen.', quoted(t))
     checks = [(t.is_not_null() & state.is_null(), why)] if check else []
