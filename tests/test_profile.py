@@ -133,8 +133,9 @@ def test_suggest_for_a_swedish_telephony_export(tmp_path):
     assert raw["free_text"]["columns"] == ["Kommentar"]
     assert raw["drop"]["columns"] == ["Kundnamn"] and "tas bort: Handläggare" in text
     assert raw["constants"] == {"channel": "phone"} and "ATT GÖRA: gissning" in text
-    assert raw["values"]["outcome"] == {"LÖST": "resolved", "HÄNV": "referred", "ÅTER": "callback"}
-    assert '# "ÖVL" = ""  # ATT GÖRA' in text
+    # ÖVL (överlämnat) is a known abbreviation now; nothing about the outcome is left to do
+    assert raw["values"]["outcome"] == {"LÖST": "resolved", "ÖVL": "forwarded", "HÄNV": "referred", "ÅTER": "callback"}
+    assert "ATT GÖRA: välj ett av" not in text
     assert raw["values"]["language"] == {"svenska": "sv", "arabiska": "ar", "engelska": "en", "bosniska": "bs",
                                          "polska": "pl", "finska": "fi"}
 
