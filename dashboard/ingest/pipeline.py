@@ -261,10 +261,7 @@ def _id_clashes_in_batch(good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
 def _id_clashes_in_store(con, source_system: str) -> pl.DataFrame:
     """Lines of the registered batch whose id is stored (earlier in this file or before) with
     another start time."""
-    return con.sql(
-        f"select batch.__line from {BATCH_VIEW} as batch join contacts on contacts.source_system = $s "
-        "and contacts.contact_id = batch.contact_id where contacts.started_at <> batch.started_at",
-        params={"s": source_system}).pl()
+    return sql.run(con, "ingest/id_clashes", {"source_system": source_system})
 
 
 def _clash_rows(lines: pl.DataFrame, plan: Plan, summary: FileSummary) -> pl.DataFrame:
