@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -196,3 +197,20 @@ def test_shipped_example_through_the_cli(env, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "läst 43, inläst 41, karantän 1, dubbletter hoppade över 0, överhoppade enligt profilens skip-regler 1" in out
+
+
+def test_profile_suggest_refuses_a_file_of_totals_with_exit_2(env, capsys):
+    tmp_path, _, _ = env
+    assert cli(tmp_path, "profile", "suggest", ROOT / "sample_data/examples/manadsrapport.csv") == 2
+    assert "sammanställning" in capsys.readouterr().err
+
+
+def test_default_metrics_show_counts_aht_and_satisfaction(env, capsys):
+    tmp_path, _, _ = env
+    example = ROOT / "sample_data/examples/call_log_en.csv"
+    assert cli(tmp_path, "ingest", example, "--profile", ROOT / "sample_data/profiles/call_log_en.toml", "-q") == 0
+    capsys.readouterr()
+    assert cli(tmp_path, "metrics", "--format", "json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    for metric in ("answered", "abandoned", "aht_s", "satisfaction_mean", "resolved_rate"):
+        assert metric in row, metric

@@ -209,3 +209,19 @@ def test_every_corpus_profile_is_documented_with_its_example():
     readme = (ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
     for name, (_, profile) in CORPUS.items():
         assert re.search(rf"`sample_data/profiles/{re.escape(profile)}`", readme), profile
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_every_decision_of_the_draft_carries_a_comment(name):
+    """Each key line has a comment, or sits in a table whose header line explains it
+    ([values.*] entries); lines left to the user say ATT GÖRA."""
+    draft = suggest_profile(EXAMPLES / name, CORPUS[name][0])
+    table_comment = False
+    for line in draft.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped in ("]", "columns = ["):
+            continue
+        if stripped.startswith("["):
+            table_comment = "#" in stripped
+            continue
+        assert "#" in stripped or table_comment, f"{name}: {line!r}"

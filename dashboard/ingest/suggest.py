@@ -132,7 +132,8 @@ class _Draft:
         self.lines += [
             f"# Utkast till mappningsprofil för {path.name}, skapat av `kontaktcenter profile suggest`.",
             "# Varje beslut har en kommentar; rader märkta ATT GÖRA lämnas åt dig. Nycklarna: docs/ingest.md.",
-            f"source_system = {q(guess)}" + ("" if source_system else "  # ATT GÖRA: ett namn per källsystem"),
+            f"source_system = {q(guess)}" + ("  # från --source-system" if source_system
+                                             else "  # ATT GÖRA: ett namn per källsystem"),
             "",
         ]
         self.mapped: dict[str, str] = {}      # column -> field
@@ -173,7 +174,7 @@ class _Draft:
             self.lines.append(f"delimiter = {q(reader.delimiter)}  # flest och jämnast antal fält per rad")
             self.lines.append(f"encoding = {q(encoding)}  # identifierad; \"auto\" fungerar också")
         else:
-            self.lines.append(f"format = {q(source.kind)}")
+            self.lines.append(f"format = {q(source.kind)}  # filändelsen och filens första byte")
         if source.options.skip_lines:
             self.lines.append(f"skip_lines = {source.options.skip_lines}  # rader ovanför rubrikraden (titel)")
         numeric = [self.text[c] for c, (r, _) in self.roles.items() if r in (*F.DURATION_FIELDS, "satisfaction")]
@@ -208,8 +209,8 @@ class _Draft:
                 tfmts = time_formats(self.text[tcol])
                 if tfmts:
                     unpadded = self.text[tcol].drop_nulls().str.contains(r"^[0-9]:").any()
-                    self.lines.append(f"time_format = [{', '.join(q(f) for f in tfmts)}]"
-                                      + ("  # även oparade timmar som 8:05" if unpadded else ""))
+                    self.lines.append(f"time_format = [{', '.join(q(f) for f in tfmts)}]  # "
+                                      + ("även oparade timmar som 8:05" if unpadded else "passar exempelvärdena"))
                 self.time_columns[tcol] = "time"
             else:
                 self.lines.append("# ingen klockslagskolumn hittades: kontakterna börjar vid midnatt")
@@ -232,7 +233,7 @@ class _Draft:
         fmt, note = detect(self.text[col])
         self.lines.append(f"{key} = {q(col)}  # {self.roles[col][1] or 'värdena'}")
         if fmt:
-            self.lines.append(f"{format_key} = {q(fmt)}" + (f"  # {note}" if note else ""))
+            self.lines.append(f"{format_key} = {q(fmt)}  # {note or 'passar exempelvärdena'}")
             parsed = self._parse_dates(col, fmt, role).drop_nulls()
             if parsed.len() and parsed.min().year < 2000:
                 self.lines.append("# ATT GÖRA: datum före år 2000: sänk inställningen earliest_plausible_date "
@@ -282,7 +283,7 @@ class _Draft:
         self.lines.append("")
         if self.id_columns:
             self.lines += ["[contact_id]  # id-kolumnen är inte unik ensam; tillsammans med dessa är den det i exemplen",
-                           f"columns = {uniqueness.toml_list(self.id_columns)}", ""]
+                           f"columns = {uniqueness.toml_list(self.id_columns)}  # föreslagen sammansatt nyckel", ""]
         self._missing_section()
         if "channel" not in taken:
             guess, why = self._channel_guess()
@@ -349,7 +350,7 @@ class _Draft:
         units = {fld: unit_of(c) for c, fld in durations.items() if unit_of(c) not in (None, "s")}
         if units:
             self.lines.append("[durations.unit]  # enheten i rubriken")
-            self.lines += [f"{fld} = {q(u)}" for fld, u in units.items()]
+            self.lines += [f"{fld} = {q(u)}  # tal i {u}" for fld, u in units.items()]
             self.lines.append("")
 
     def value_sections(self) -> None:
@@ -362,8 +363,8 @@ class _Draft:
                 unknown |= u
         if extra_true or extra_false or unknown:
             self.lines.append("[booleans]  # ja/nej-ord utöver de inbyggda")
-            self.lines.append(f"true = [{', '.join(q(w) for w in sorted(extra_true))}]")
-            self.lines.append(f"false = [{', '.join(q(w) for w in sorted(extra_false))}]")
+            self.lines.append(f"true = [{', '.join(q(w) for w in sorted(extra_true))}]  # ord som börjar som ja")
+            self.lines.append(f"false = [{', '.join(q(w) for w in sorted(extra_false))}]  # ord som börjar som nej")
             for word in sorted(unknown):
                 self.lines.append(f"# ATT GÖRA: okänt ja/nej-värde {q(word)}: lägg det i true eller false")
             self.lines.append("")
@@ -455,24 +456,27 @@ class _Draft:
         agents = [c for c, (r, _) in self.roles.items() if r == "agent"]
         by_value = [c for c in agents if not F.looks_like_agent_column(c)]
         self.lines += ["[identifiers]  # första ifyllda blir caller_key (HMAC-pseudonym); råvärdet sparas aldrig",
-                       f"columns = [{', '.join(q(c) for c in ids)}]", ""]
+                       f"columns = [{', '.join(q(c) for c in ids)}]  # "
+                       + ("stabilast först: personnummer, kund-id, e-post, telefon" if ids else "inga identifierare hittades"), ""]
         self.lines += ["[free_text]  # blir note efter tvättning av personnummer, telefon, e-post och adresser",
-                       f"columns = [{', '.join(q(c) for c in texts)}]", ""]
+                       f"columns = [{', '.join(q(c) for c in texts)}]  # "
+                       + ("rubriken eller längre text" if texts else "ingen fritext hittades"), ""]
         drop = [(c, "personuppgift (namn, adress, position): läses aldrig in") for c in personal]
         drop += [(c, "förnamn på medarbetare: personuppgift om personalen") for c in by_value]
         drop += self.drop
         for col, value in self.skips:
             self.lines += [f"[[skip]]  # {q(value)} ser ut som testtrafik; ta bort blocket om det är riktiga kontakter",
-                           f"column = {q(col)}", f"equals = {q(value)}", ""]
+                           f"column = {q(col)}  # kö-/kategorikolumnen", f"equals = {q(value)}  # testvärdet", ""]
         self.lines.append("[drop]")
         if drop:
             self.lines.append("columns = [")
             self.lines += [f"    {q(c)},  # {why}" for c, why in drop]
             self.lines.append("]")
         else:
-            self.lines.append("columns = []")
+            self.lines.append("columns = []  # inga namn, adresser eller oanvända kända kolumner")
         named = [c for c in agents if c not in by_value]
-        self.lines.append("agent_columns = true" + (f"  # tas bort: {', '.join(named)}" if named else ""))
+        self.lines.append("agent_columns = true  # " + (f"tas bort: {', '.join(named)}" if named else
+                                                      "medarbetarkolumner tas bort om de finns"))
 
     def render(self) -> str:
         return "\n".join(self.lines) + "\n"
