@@ -10,7 +10,6 @@ every value made safe (_safe_json_value).
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -4,8 +4,10 @@ Per file: hash it (a file already ingested with the same profile is skipped and 
 duplicates), read it in bounded batches, map, land good rows (duplicates skipped by the primary
 key), quarantine the rest, and log it. A file that fails as a whole (unreadable, wrong format,
 a mapped column missing...) has its partial rows removed again and is reported; the other files
-still land. At the end: data version bump and marts refresh, then one commit. Anything that
-escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
+still land. A repeated id with another start time is quarantined as a non-unique id, with a
+proposed composite. At the end: the reporting time zone recorded, data version bump and marts
+refresh (also when nothing landed but the marts are missing or stale), then one commit. Anything
+that escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from dashboard.store import sql
+from dashboard.domain import STOCKHOLM
+from dashboard.ingest import uniqueness
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest import vocabulary
@@ -33,10 +36,8 @@ from dashboard.ingest.sources import open_source
 from dashboard.ingest.textcodecs import Reread
 from dashboard.ingest.summary import FileSummary, IngestSummary
 from dashboard.ingest.timeparse import Window
-from dashboard.ingest import uniqueness
 from dashboard.ingest.uniqueness import toml_list
-from dashboard.domain import STOCKHOLM
-from dashboard.store import bump_data_version, data_version
+from dashboard.store import bump_data_version, data_version, sql
 from dashboard.store.marts import MARTS_VERSION, refresh_marts
 
 BATCH_VIEW = "_ingest_batch"
@@ -79,6 +80,8 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
         # missing, outdated or in another time zone: the store is queryable after any ingest.
         if any(r.landed for r in results) or zone_changed or _marts_stale(con):
             refresh_marts(con)
+            if version is None:   # new marts are new data to a cached reader
+                version = bump_data_version(con)
             changed = True
         con.execute("commit")
     except BaseException:
