@@ -25,6 +25,7 @@ CORPUS = {
     "chatt_export.csv": ("chatt_export", "chatt_export.toml"),
     "besok_servicepunkt.xlsx": ("besok_servicepunkt", "besok_servicepunkt.toml"),
     "kontakter_utc.parquet": ("kontakter_utc", "kontakter_utc.toml"),
+    "servicenow_incidents.csv": ("servicenow_incidents", "servicenow_incidents.toml"),
 }
 
 # Keys that only describe (name, description) or restate a default are not decisions.

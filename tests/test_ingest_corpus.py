@@ -36,6 +36,10 @@ REVIEW_EDITS = {
     "chatt_export.csv": {},
     "besok_servicepunkt.xlsx": {},
     "kontakter_utc.parquet": {},
+    "servicenow_incidents.csv": {
+        "values.outcome.closed/resolved by caller": "closed by the caller: not resolved by kontaktcenter",
+        "drop.columns": "the coarse category dropped (the draft left it as ATT GÖRA)",
+    },
 }
 # Settings the review changes (not profile keys): the archive is older than the default window.
 REVIEW_SETTINGS = {"vaxel_arkiv_1997.txt": Settings(earliest_plausible_date=dt.date(1990, 1, 1))}
@@ -225,3 +229,20 @@ def test_every_decision_of_the_draft_carries_a_comment(name):
             table_comment = "#" in stripped
             continue
         assert "#" in stripped or table_comment, f"{name}: {line!r}"
+
+
+def test_servicenow_style_incidents(tmp_path):
+    rows = raw_csv("servicenow_incidents.csv", ",")
+    con, f = ingest(tmp_path, "servicenow_incidents.csv")
+    assert (f.rows_read, f.landed, f.quarantined) == (36, 36, 0)
+    resolved = sum(r["close_code"].startswith("Solved") for r in rows)
+    m = metrics(con, "contacts", "resolved_rate").row(0, named=True)
+    assert m["contacts"] == 36
+    assert m["resolved_rate"] == pytest.approx(resolved / 36)          # every close code is a known outcome
+    codes = {"phone": "phone", "email": "email", "self-service": "e_service", "walk-in": "visit", "chat": "chat"}
+    expected: dict[str, int] = {}
+    for r in rows:
+        expected[codes[r["contact_type"]]] = expected.get(codes[r["contact_type"]], 0) + 1
+    by = metrics(con, "contacts", by=("channel",))
+    assert dict(zip(by["channel"], by["contacts"])) == expected
+    assert "assigned_to" in f.dropped_columns and "category" in f.dropped_columns

@@ -275,6 +275,10 @@ class _Draft:
                 self.drop.append((col, "ett utfall är redan mappat"))
             elif self.id_columns and col in self.id_columns:
                 continue
+            elif role in F.MAPPABLE and role in taken:
+                other = next(c for c, f in self.mapped.items() if f == role)
+                self.lines.append(f"# ATT GÖRA: {q(col)} ser också ut som {role}, som redan fylls av {q(other)}: "
+                                  "byt kolumn eller lägg den under [drop]")
             else:
                 what = "ja/nej-kolumn" if is_yes_no(self.text[col]) else "okänd kolumn"
                 self.lines.append(f"# ATT GÖRA: {what} {q(col)}: mappa den (\"{col}\" = \"fält\") eller lägg den under [drop]")

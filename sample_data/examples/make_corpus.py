@@ -154,6 +154,29 @@ def parquet_utc() -> None:
     pq.write_table(table, HERE / "kontakter_utc.parquet")
 
 
+def servicenow() -> None:
+    """A ServiceNow-style incident export: `number`, `opened_at` (US-style date and 12-hour clock
+    written as the instance shows it, here ISO), contact_type codes, assignment group, close codes
+    ("Solved (Permanently)", "Not Solved (Not Reproducible)"), the caller's e-mail, the agent."""
+    rng = random.Random(19)
+    start = dt.datetime(2024, 2, 12, 8, 0)
+    rows = []
+    for i in range(36):
+        t = start + dt.timedelta(minutes=41 * i)
+        rows.append([
+            f"INC00{10040 + i}", t.strftime("%Y-%m-%d %H:%M:%S"),
+            rng.choice(["phone", "email", "self-service", "walk-in", "chat"]),
+            rng.choice(["Kontaktcenter", "Kontaktcenter", "Bygglov 2nd line"]), rng.choice(["Inquiry / Help", "Request"]),
+            rng.choice(["Solved (Permanently)", "Solved (Work Around)", "Not Solved (Not Reproducible)",
+                        "Not Solved (Too Costly)", "Closed/Resolved by Caller"]),
+            f"invanare{i % 9}@example.com", rng.choice(["Vill ha besked om bygglov", "Fråga om faktura", "Felanmälan gata"]),
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(['Loo', 'Tuter', 'Anglin'])}",
+        ])
+    write(HERE / "servicenow_incidents.csv",
+          ["number", "opened_at", "contact_type", "assignment_group", "category", "close_code", "caller_id",
+           "short_description", "assigned_to"], rows, ",")
+
+
 def monthly_totals() -> None:
     """Not contacts at all: one row per month of totals (profile suggest refuses it)."""
     rows = [[f"2024-{m:02d}", str(1800 + 37 * m), str(1500 + 30 * m), str(300 + 7 * m), f"{0.81 + m / 200:.2f}"]
@@ -162,5 +185,5 @@ def monthly_totals() -> None:
 
 
 if __name__ == "__main__":
-    for make in (call_log_en, archive_1997, sf311, chat, visits_xlsx, parquet_utc, monthly_totals):
+    for make in (call_log_en, archive_1997, sf311, chat, visits_xlsx, parquet_utc, servicenow, monthly_totals):
         make()
