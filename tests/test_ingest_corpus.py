@@ -92,6 +92,19 @@ def metrics(con, *ids, by=()):
     return compute(con, Filters(), ids, by=by, settings=Settings())
 
 
+def count_codes(rows: list[dict], column: str, codes: dict[str, str]) -> dict[str, int]:
+    """Rows per contract code, from the raw values and the reviewed profile's translation."""
+    out: dict[str, int] = {}
+    for r in rows:
+        out[codes[r[column]]] = out.get(codes[r[column]], 0) + 1
+    return out
+
+
+def contacts_by_channel(con) -> dict[str, int]:
+    by = metrics(con, "contacts", by=("channel",))
+    return dict(zip(by["channel"], by["contacts"]))
+
+
 def test_english_call_log(tmp_path):
     rows = raw_csv("call_log_en.csv", ",")
     con, f = ingest(tmp_path, "call_log_en.csv")
@@ -147,11 +160,7 @@ def test_311_extract(tmp_path):
     con, f = ingest(tmp_path, "sf311_cases.csv")
     assert (f.rows_read, f.landed, f.quarantined) == (45, 45, 0)
     codes = {"Phone": "phone", "Web": "e_service", "Mobile/Open311": "e_service", "Twitter": "social", "Email": "email"}
-    expected: dict[str, int] = {}
-    for r in rows:
-        expected[codes[r["source"]]] = expected.get(codes[r["source"]], 0) + 1
-    by = metrics(con, "contacts", by=("channel",))
-    assert dict(zip(by["channel"], by["contacts"])) == expected
+    assert contacts_by_channel(con) == count_codes(rows, "source", codes)
     la = ZoneInfo("America/Los_Angeles")
     want = sorted(dt.datetime.fromisoformat(r["requested_datetime"]).replace(tzinfo=la).astimezone(dt.UTC)
                   .replace(tzinfo=None) for r in rows)
@@ -240,9 +249,5 @@ def test_servicenow_style_incidents(tmp_path):
     assert m["contacts"] == 36
     assert m["resolved_rate"] == pytest.approx(resolved / 36)          # every close code is a known outcome
     codes = {"phone": "phone", "email": "email", "self-service": "e_service", "walk-in": "visit", "chat": "chat"}
-    expected: dict[str, int] = {}
-    for r in rows:
-        expected[codes[r["contact_type"]]] = expected.get(codes[r["contact_type"]], 0) + 1
-    by = metrics(con, "contacts", by=("channel",))
-    assert dict(zip(by["channel"], by["contacts"])) == expected
+    assert contacts_by_channel(con) == count_codes(rows, "contact_type", codes)
     assert "assigned_to" in f.dropped_columns and "category" in f.dropped_columns
