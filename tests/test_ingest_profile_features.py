@@ -12,7 +12,7 @@ import pytest
 from dashboard.config import Settings
 from dashboard.ingest import ProfileError, ingest_files
 from dashboard.ingest.profile import parse_profile
-from ingest_fixtures import KEY, header_csv, open_test_store, profile_file
+from ingest_fixtures import KEY, header_csv, open_test_store, profile_file, sid
 
 BASE = """
 source_system = "test"
@@ -32,8 +32,8 @@ def ingest_text(tmp_path, header, rows, profile_text, settings=None, name="f.csv
 
 
 def test_missing_markers_per_column_and_for_the_file_make_identifiers_missing_too(tmp_path):
-    rows = [["1", "2024-03-04 08:00", "0", "N/A"], ["2", "2024-03-04 09:00", "0", "Bygglov"],
-            ["3", "2024-03-04 10:00", "4711", "-"], ["4", "2024-03-04 11:00", "4711", "Parkering"]]
+    rows = [["1", "2024-03-04 08:00", "0", "N/A"], ["2", "2024-03-04 09:00", "0", "Bygglov och anmälan"],
+            ["3", "2024-03-04 10:00", "4711", "-"], ["4", "2024-03-04 11:00", "4711", "Parkering och parkeringstillstånd"]]
     profile = BASE + """
 [file]
 missing = ["N/A", "-"]
@@ -47,10 +47,11 @@ columns = ["Kund"]
 """
     con, summary = ingest_text(tmp_path, ["Id", "Start", "Kund", "Kö"], rows, profile)
     assert (summary.landed, summary.quarantined) == (4, 0)
-    got = con.execute("select contact_id, caller_key is null, topic from contacts order by 1").fetchall()
+    got = con.execute("select contact_id, caller_key is null, topic from contacts order by started_at").fetchall()
     # placeholder customer id 0 is no caller at all; the two 4711 calls share one pseudonym
-    assert [(c, k) for c, k, _ in got] == [("1", True), ("2", True), ("3", False), ("4", False)]
-    assert [t for *_, t in got] == [None, "Bygglov", None, "Parkering"]
+    assert [(c, k) for c, k, _ in got] == [(sid("1", "test"), True), (sid("2", "test"), True),
+                                           (sid("3", "test"), False), (sid("4", "test"), False)]
+    assert [t is None for *_, t in got] == [True, False, True, False]   # N/A and - are missing
     keys = con.execute("select count(distinct caller_key) from contacts").fetchone()[0]
     assert keys == 1
 
@@ -74,7 +75,7 @@ def test_one_answer_status_line_fills_answered_and_abandoned(tmp_path, values, e
     profile = BASE + '[columns]\n"Id" = "contact_id"\n"Answered" = "answer_status"\n' + values
     con, summary = ingest_text(tmp_path, ["Id", "Start", "Answered"], rows, profile)
     assert summary.landed == 3
-    assert con.execute("select answered, abandoned from contacts order by contact_id").fetchall() == expected
+    assert con.execute("select answered, abandoned from contacts order by started_at").fetchall() == expected
 
 
 def test_answer_status_unknown_code_is_quarantined_once_naming_the_key(tmp_path):
@@ -101,7 +102,7 @@ def test_duration_format_per_field_and_a_message_naming_the_key(tmp_path):
 format = { queue_s = "seconds", handle_s = "hms" }
 """
     con, summary = ingest_text(tmp_path, ["Id", "Start", "Wait", "Talk"], rows, profile)
-    assert con.execute("select contact_id, queue_s, handle_s from contacts").fetchall() == [("1", 99, 99)]
+    assert con.execute("select contact_id, queue_s, handle_s from contacts").fetchall() == [(sid("1", "test"), 99, 99)]
     (reason,), = con.execute("select reason from quarantine").fetchall()
     assert 'Ogiltig tid "1:05" för kötid' in reason
     assert 'format = { queue_s = "hms" }' in reason          # the key to change, for this field

@@ -28,7 +28,7 @@ from dashboard.ingest.sources import open_source
 from dashboard.ingest.textcodecs import CP1252, MIXED, Reread
 from dashboard.ingest.suggest_values import (
     answer_states, boolean_words, date_format, datetime_format, duration_style, enum_guesses,
-    department_guesses, identifier_like, is_yes_no, judge_decimal, language_guesses, looks_aggregate, placeholder,
+    department_guesses, identifier_like, vocabulary_guesses, is_yes_no, judge_decimal, language_guesses, looks_aggregate, placeholder,
     staff_names, test_values, time_formats,
 )
 
@@ -382,16 +382,11 @@ class _Draft:
             if fld == "demand_type" and is_yes_no(self.text[col]):
                 self._demand_values(col)
                 continue
-            if fld == "department":
-                guesses = department_guesses(self.text[col])
-                if guesses:
-                    self.lines.append(f"[values.department]  # förkortningar i {col}; kontrollera")
-                    self.lines += [f"{q(v)} = {q(name)}" for v, name in guesses]
-                    self.lines.append("")
-                continue
             if fld == "topic":
                 for value in test_values(self.text[col]):
                     self.skips.append((col, value))
+            if fld in ("department", "topic", "city_area", "service_point"):
+                self._vocabulary_values(col, fld)
                 continue
             if fld in F.ENUM_FIELDS:
                 guesses = enum_guesses(self.text[col], fld)
@@ -427,6 +422,23 @@ class _Draft:
                 self.lines.append(f"{q(value)} = {q(state)}")
             else:
                 self.lines.append(f'# {q(value)} = ""  # ATT GÖRA: "answered", "abandoned" eller "other"')
+        self.lines.append("")
+
+    def _vocabulary_values(self, col: str, fld: str) -> None:
+        """[values.FIELD] for values outside the store's vocabulary: abbreviations of
+        departments, and the one vocabulary value that contains the source value."""
+        skip = {v for c, v in self.skips if c == col}
+        abbreviations = dict(department_guesses(self.text[col])) if fld == "department" else {}
+        guesses = [(v, abbreviations.get(v) or code) for v, code in vocabulary_guesses(self.text[col], fld) if v not in skip]
+        if not guesses:
+            return
+        policy = "går till karantän" if fld in ("department", "city_area") else "läses in som okänd"
+        self.lines.append(f"[values.{fld}]  # värden i {col} som inte finns i vokabulären; okända {policy}")
+        for value, code in guesses:
+            if code:
+                self.lines.append(f"{q(value)} = {q(code)}")
+            else:
+                self.lines.append(f'# {q(value)} = ""  # ATT GÖRA: ett värde ur `kontaktcenter vocabulary list {fld}`')
         self.lines.append("")
 
     def _demand_values(self, col: str) -> None:

@@ -293,3 +293,23 @@ def department_guesses(values: pl.Series) -> list[tuple[str, str]]:
 def test_values(values: pl.Series) -> list[str]:
     """Values that name test traffic ("TESTKÖ", "Test"): rows a [[skip]] rule should drop."""
     return [v for v in values.drop_nulls().unique(maintain_order=True).to_list() if v.casefold().startswith("test")]
+
+
+def vocabulary_guesses(values: pl.Series, fld: str) -> list[tuple[str, str | None]]:
+    """Source values that are not a value of the store's vocabulary for `fld` (reference data),
+    with the one vocabulary value that contains them as whole words ("Bygglov" -> "Bygglov och
+    anmälan", "Rosengård" -> "Servicepunkt Rosengård"), or None when none or several do."""
+    import re
+
+    from dashboard.ingest.vocabulary import default_vocabularies
+
+    vocab = default_vocabularies()
+    known = sorted(set(vocab.lookup(fld).values()))
+    out = []
+    for value in values.drop_nulls().unique(maintain_order=True).to_list()[:60]:
+        if vocab.match(fld, value) is not None:
+            continue
+        word = re.compile(rf"(?<!\w){re.escape(value.casefold())}(?!\w)")
+        hits = [k for k in known if word.search(k.casefold())]
+        out.append((value, hits[0] if len(hits) == 1 else None))
+    return out
