@@ -7,11 +7,13 @@ Every default is documented in docs/configuration.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "KONTAKTCENTER_"
 
@@ -53,12 +55,29 @@ class Settings:
     # Statistical, not privacy: a rate, mean or percentile over fewer observations is marked
     # "osäker" (uncertain). Never below small_cell_threshold in effect.
     rate_min_n: int = 20
+    # Time zone of the report: local days, hours and weekdays in the marts follow it (a store
+    # holds UTC instants; the marts are rebuilt when this changes).
+    reporting_timezone: str = "Europe/Stockholm"
+    # Ingest: start times before this date, or more than this many days ahead, are quarantined
+    # as implausible (lower the date for an old archive).
+    earliest_plausible_date: dt.date = dt.date(2000, 1, 1)
+    plausible_days_ahead: int = 1
+    # Ingest exits non-zero when a file's quarantined share of its rows exceeds this
+    # (`kontaktcenter ingest --max-quarantine-share` overrides it).
+    ingest_max_quarantine_share: float = 0.1
 
     def with_overrides(self, **values) -> "Settings":
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
 def _coerce(name: str, raw, default):
+    if isinstance(default, dt.date):
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"Inställningen {name} ska vara ett datum ÅÅÅÅ-MM-DD (fick {raw!r}).") from None
     if isinstance(default, Path):
         return Path(raw).expanduser()
     if isinstance(default, bool):
@@ -90,4 +109,16 @@ def load_settings(config_file: Path | None = None, **overrides) -> Settings:
             f"Giltiga: {', '.join(sorted(known))}."
         )
     coerced = {k: _coerce(k, v, known[k]) for k, v in values.items()}
-    return replace(base, **coerced).with_overrides(**overrides)
+    settings = replace(base, **coerced).with_overrides(**overrides)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    try:
+        ZoneInfo(settings.reporting_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"reporting_timezone {settings.reporting_timezone!r} är ingen känd tidszon; "
+                         'använd ett IANA-namn som "Europe/Stockholm" eller "UTC".') from None
+    if not 0 <= settings.ingest_max_quarantine_share <= 1:
+        raise ValueError("ingest_max_quarantine_share ska ligga mellan 0 och 1 (t.ex. 0.1 för 10 %).")

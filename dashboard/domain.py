@@ -32,6 +32,9 @@ CUSTOMER_TYPES: dict[str, str] = {
 
 OUTCOMES: dict[str, str] = {
     "resolved": "Löst av kontaktcenter",
+    # Not resolved by kontaktcenter, nothing more known (a plain "Resolved: N"); in the resolution
+    # rate's denominator, unlike "unknown".
+    "not_resolved": "Ej löst av kontaktcenter",
     "forwarded": "Överlämnat till förvaltning",
     "referred": "Hänvisat utanför staden",
     "callback": "Återuppringning",

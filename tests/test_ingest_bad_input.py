@@ -204,15 +204,41 @@ def test_duplicate_rows_within_a_file(tmp_path):
 
 def test_duplicates_across_batches_of_one_file(tmp_path):
     path = tmp_path / "dubbel.csv"
-    rows = [small_row(f"B{i % 7}", time=f"08:{i:02d}") for i in range(30)]
+    # The same contact exported again (same id, same start) with another comment: a duplicate.
+    rows = [small_row(f"B{i % 7}", time=f"08:{i % 7:02d}", note=f"version {i}") for i in range(30)]
     path.write_text(header_csv(SMALL_HEADER, rows), encoding="utf-8")
     con = open_test_store(tmp_path)
     profile = SMALL_PROFILE + "\n[file]\nbatch_rows = 4\n"
     summary = run_ingest(con, [path], profile_file(tmp_path, profile))
-    assert (summary.landed, summary.duplicates) == (7, 23)
-    # The first occurrence wins: B3 first appears as row i = 3 (08:03 local = 07:03 UTC).
-    assert con.execute("select strftime(started_at, '%H:%M') from contacts where contact_id = $id",
-                       {"id": sid("B3")}).fetchone() == ("07:03",)
+    assert (summary.landed, summary.duplicates, summary.quarantined) == (7, 23, 0)
+    # The first occurrence wins: B3 first appears as row i = 3.
+    assert con.execute("select note from contacts where contact_id = $id", {"id": sid("B3")}).fetchone() == ("version 3",)
+
+
+def test_one_id_with_another_start_time_is_quarantined_with_a_composite_proposal(tmp_path):
+    """A call id unique only per queue: rows with a known id but another start time are other
+    contacts, quarantined (not merged), within a batch, across batches and against the store."""
+    path = tmp_path / "kö.csv"
+    rows = [small_row(f"N{i % 5}", time=f"08:{i:02d}") for i in range(15)]
+    for i, row in enumerate(rows):
+        row[3] = ["Bygglov", "Parkering", "Skola"][i // 5]      # the "Kö" column
+    path.write_text(header_csv(SMALL_HEADER, rows), encoding="utf-8")
+    con = open_test_store(tmp_path)
+    profile = SMALL_PROFILE + "\n[file]\nbatch_rows = 4\n"
+    summary = run_ingest(con, [path], profile_file(tmp_path, profile))
+    f = summary.files[0]
+    assert (f.landed, f.duplicates, f.quarantined, f.id_conflicts) == (5, 0, 10, 10)
+    assert f.id_proposal == ["Samtals-ID", "Kö"]
+    reasons = {r[0] for r in con.execute("select reason from quarantine").fetchall()}
+    assert len(reasons) == 1 and 'columns = ["Samtals-ID", "Kö"]' in reasons.pop()
+    assert any('Förslag: [contact_id] columns = ["Samtals-ID", "Kö"]' in line for line in summary.lines_sv())
+    # the proposal, applied, lands every call once
+    fixed = SMALL_PROFILE.replace('"Samtals-ID" = "contact_id"\n', "") + '\n[contact_id]\ncolumns = ["Samtals-ID", "Kö"]\n'
+    con2 = open_test_store(tmp_path / "b")
+    again = run_ingest(con2, [path], profile_file(tmp_path, fixed))
+    assert (again.landed, again.quarantined) == (15, 0)
+    ids = {r[0] for r in con2.execute("select contact_id from contacts").fetchall()}
+    assert ids == {sid(f"N{i}/{q}") for i in range(5) for q in ("Bygglov", "Parkering", "Skola")}
 
 
 def test_rows_with_wrong_field_count_are_quarantined_without_their_text(tmp_path):

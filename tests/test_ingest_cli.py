@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -36,7 +37,7 @@ def cli(tmp_path, *args) -> int:
 
 def test_ingest_prints_a_swedish_summary(env, capsys):
     tmp_path, profile, good = env
-    assert cli(tmp_path, "ingest", good, "--profile", profile, "--quiet") == 0
+    assert cli(tmp_path, "ingest", good, "--profile", profile, "--quiet", "--max-quarantine-share", "0.5") == 0
     out = capsys.readouterr().out
     assert "good.csv: läst 2, inläst 1, karantän 1, dubbletter hoppade över 0" in out
     assert "Totalt: läst 2, inläst 1, karantän 1, dubbletter hoppade över 0." in out
@@ -55,11 +56,47 @@ def test_file_level_failure_exits_1_and_the_rest_lands(env, capsys):
     assert con.execute("select contact_id from contacts").fetchall() == [(sid("C1"),)]
 
 
-def test_bad_rows_alone_are_not_a_failure(env):
+def test_a_few_bad_rows_are_not_a_failure(env):
+    tmp_path, profile, _ = env
+    ok = tmp_path / "ok.csv"
+    rows = [small_row(f"K{i}") for i in range(9)] + [small_row("X", date="2024-13-13")]
+    ok.write_text(header_csv(SMALL_HEADER, rows), encoding="utf-8")
+    assert cli(tmp_path, "ingest", ok, "--profile", profile, "-q") == 0   # 10 %: at the limit
+
+
+def test_a_file_where_nothing_lands_exits_1_with_the_commonest_reason(env, capsys):
     tmp_path, profile, _ = env
     bad = tmp_path / "bad.csv"
-    bad.write_text(header_csv(SMALL_HEADER, [small_row("X", date="2024-13-13")]), encoding="utf-8")
-    assert cli(tmp_path, "ingest", bad, "--profile", profile, "-q") == 0
+    bad.write_text(header_csv(SMALL_HEADER, [small_row("X", date="1998-03-01"), small_row("Y", date="1997-01-02")]),
+                   encoding="utf-8")
+    assert cli(tmp_path, "ingest", bad, "--profile", profile, "-q") == 1
+    err = capsys.readouterr().err
+    assert "Inläsningen räknas som misslyckad" in err
+    assert "bad.csv: ingen rad lästes in; alla 2 prövade rader hamnade i karantän." in err
+    assert "Vanligaste orsak (2 rader): Orimligt datum" in err and "earliest_plausible_date" in err
+    # the store is queryable, and `metrics` says there is no data yet
+    assert cli(tmp_path, "metrics") == 0
+    assert "inga kontakter ännu" in capsys.readouterr().out
+    # a lower earliest_plausible_date reads the archive
+    os.environ["KONTAKTCENTER_EARLIEST_PLAUSIBLE_DATE"] = "1990-01-01"
+    try:
+        assert cli(tmp_path, "ingest", bad, "--profile", profile, "-q") == 0
+    finally:
+        del os.environ["KONTAKTCENTER_EARLIEST_PLAUSIBLE_DATE"]
+
+
+def test_quarantined_share_over_the_limit_exits_1(env, capsys):
+    tmp_path, profile, good = env      # 1 of 2 rows quarantined
+    assert cli(tmp_path, "ingest", good, "--profile", profile, "-q", "--max-quarantine-share", "0.4") == 1
+    assert "good.csv: 50\u00a0% av raderna hamnade i karantän, mer än gränsen 40\u00a0%" in capsys.readouterr().err
+
+
+def test_db_is_accepted_after_the_subcommand_too(env):
+    tmp_path, profile, good = env
+    db = tmp_path / "efter.duckdb"
+    assert main(["ingest", str(good), "--profile", str(profile), "-q", "--db", str(db),
+                 "--max-quarantine-share", "1"]) == 0
+    assert duckdb.connect(str(db), read_only=True).execute("select count(*) from contacts").fetchone() == (1,)
 
 
 def test_bad_profile_exits_2_with_the_fix(env, capsys):
@@ -73,7 +110,8 @@ def test_bad_profile_exits_2_with_the_fix(env, capsys):
 
 def test_source_system_override(env):
     tmp_path, profile, good = env
-    assert cli(tmp_path, "ingest", good, "--profile", profile, "--source-system", "vaxel2", "-q") == 0
+    assert cli(tmp_path, "ingest", good, "--profile", profile, "--source-system", "vaxel2", "-q",
+               "--max-quarantine-share", "1") == 0
     con = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
     assert con.execute("select distinct source_system from contacts").fetchall() == [("vaxel2",)]
     assert con.execute("select distinct source_system from ingest_log").fetchall() == [("vaxel2",)]
@@ -159,3 +197,20 @@ def test_shipped_example_through_the_cli(env, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "läst 43, inläst 41, karantän 1, dubbletter hoppade över 0, överhoppade enligt profilens skip-regler 1" in out
+
+
+def test_profile_suggest_refuses_a_file_of_totals_with_exit_2(env, capsys):
+    tmp_path, _, _ = env
+    assert cli(tmp_path, "profile", "suggest", ROOT / "sample_data/examples/manadsrapport.csv") == 2
+    assert "sammanställning" in capsys.readouterr().err
+
+
+def test_default_metrics_show_counts_aht_and_satisfaction(env, capsys):
+    tmp_path, _, _ = env
+    example = ROOT / "sample_data/examples/call_log_en.csv"
+    assert cli(tmp_path, "ingest", example, "--profile", ROOT / "sample_data/profiles/call_log_en.toml", "-q") == 0
+    capsys.readouterr()
+    assert cli(tmp_path, "metrics", "--format", "json") == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    for metric in ("answered", "abandoned", "aht_s", "satisfaction_mean", "resolved_rate"):
+        assert metric in row, metric

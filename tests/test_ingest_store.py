@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
+
 from dashboard.ingest import ingest_files
 from dashboard.store import data_version
 from ingest_fixtures import (
@@ -35,7 +36,11 @@ def test_reingesting_the_same_file_adds_nothing(tmp_path):
     assert again.files[0].already_ingested == first.files[0].ingest_id
     assert (again.rows_read, again.landed, again.duplicates) == (200, 0, 200)
     assert "redan inläst" in again.lines_sv()[0]
-    assert store_state(con) == before          # not even the data version moves
+    contacts, quarantined, logged, version = store_state(con)
+    assert (contacts, quarantined, version) == (before[0], before[1], before[3])   # not even the data version moves
+    # ...but the log has one row per file, the repeat included, all its rows as duplicates
+    assert logged == [*before[2], (logged[-1][0], "export.csv", 200)] and logged[-1][0] > before[2][-1][0]
+    assert con.execute("select rows_landed, rows_duplicate from ingest_log order by ingest_id desc limit 1").fetchone() == (0, 200)
 
 
 def test_same_file_under_another_name_or_edited_profile_is_read_but_not_doubled(tmp_path):
@@ -100,13 +105,21 @@ def test_ingest_bumps_the_data_version_and_refreshes_marts(tmp_path):
     assert con.execute("select value from meta where key = 'marts_version'").fetchone()[0] == MARTS_VERSION
 
 
-def test_only_quarantined_rows_bump_the_version_without_rebuilding_marts(tmp_path):
+def test_an_ingest_where_nothing_lands_still_leaves_a_queryable_store(tmp_path):
+    from dashboard.store.marts import MARTS_VERSION
     path = tmp_path / "bad.csv"
     path.write_text(header_csv(SMALL_HEADER, [small_row("Q1", date="2024-02-30")]), encoding="utf-8")
     con = open_test_store(tmp_path)
     summary = run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
     assert (summary.landed, summary.quarantined, data_version(con)) == (0, 1, 1)
-    assert con.execute("select count(*) from meta where key = 'marts_version'").fetchone()[0] == 0
+    # the marts exist (empty), so `metrics` can say "no data yet" instead of "marts missing"
+    assert con.execute("select value from meta where key = 'marts_version'").fetchone()[0] == MARTS_VERSION
+    assert con.execute("select count(*) from mart_day").fetchone()[0] == 0
+    # a second such ingest does not rebuild them again
+    version = data_version(con)
+    path.write_text(header_csv(SMALL_HEADER, [small_row("Q2", date="2024-02-31")]), encoding="utf-8")
+    run_ingest(con, [path], profile_file(tmp_path, SMALL_PROFILE))
+    assert data_version(con) == version + 1
 
 
 KILL_SCRIPT = textwrap.dedent("""

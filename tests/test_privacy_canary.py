@@ -285,7 +285,8 @@ def canary_store(sample_db, tmp_path, monkeypatch, capsys, caplog):
     caplog.set_level(logging.DEBUG)
     from dashboard.cli import main
 
-    code = main(["--db", str(db), "-v", "ingest", str(export), "--profile", str(PROFILE), "-q"])
+    code = main(["--db", str(db), "-v", "ingest", str(export), "--profile", str(PROFILE), "-q",
+                 "--max-quarantine-share", "1"])   # the canary rows are meant for quarantine
     captured = capsys.readouterr()
     assert code == 0, captured.err
     con = duckdb.connect(str(db))

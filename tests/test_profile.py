@@ -13,7 +13,7 @@ from dashboard.ingest import ProfileError, load_profile
 from dashboard.ingest.profile import FileOptions, parse_profile
 from dashboard.ingest.suggest import suggest_profile
 from ingest_fixtures import (
-    QUEUE_TOPICS_TOML, errand_frame, open_test_store, profile_file, run_ingest, sid, telephony_frame, write_csv, write_xlsx,
+    QUEUE_TOPICS, QUEUE_TOPICS_TOML, errand_frame, open_test_store, profile_file, run_ingest, sid, telephony_frame, write_csv, write_xlsx,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,8 +133,9 @@ def test_suggest_for_a_swedish_telephony_export(tmp_path):
     assert raw["free_text"]["columns"] == ["Kommentar"]
     assert raw["drop"]["columns"] == ["Kundnamn"] and "tas bort: Handläggare" in text
     assert raw["constants"] == {"channel": "phone"} and "ATT GÖRA: gissning" in text
-    assert raw["values"]["outcome"] == {"LÖST": "resolved", "HÄNV": "referred", "ÅTER": "callback"}
-    assert '# "ÖVL" = ""  # ATT GÖRA' in text
+    # ÖVL (överlämnat) is a known abbreviation now; nothing about the outcome is left to do
+    assert raw["values"]["outcome"] == {"LÖST": "resolved", "ÖVL": "forwarded", "HÄNV": "referred", "ÅTER": "callback"}
+    assert "ATT GÖRA: välj ett av" not in text
     assert raw["values"]["language"] == {"svenska": "sv", "arabiska": "ar", "engelska": "en", "bosniska": "bs",
                                          "polska": "pl", "finska": "fi"}
 
@@ -142,8 +143,12 @@ def test_suggest_for_a_swedish_telephony_export(tmp_path):
 def test_suggested_profile_ingests_after_the_todo_is_done(tmp_path):
     frame = telephony_frame(150, seed=13)
     path = write_csv(frame, tmp_path / "vaxel.csv", encoding="cp1252")
-    text = suggest_profile(path).replace('# "ÖVL" = ""', '"ÖVL" = "forwarded"')
-    if "[values.topic]" not in text:   # the hand profile translates queue names to the city's topics
+    text = suggest_profile(path)
+    # The review: the queue names the draft could not place among the city's topics (several
+    # topics contain the word), as the hand profile translates them.
+    for queue, topic in QUEUE_TOPICS.items():
+        text = re.sub(rf'# "{re.escape(queue)}" = ""  # ATT GÖRA[^\n]*', f'"{queue}" = "{topic}"', text)
+    if "[values.topic]" not in text:
         text += "\n" + QUEUE_TOPICS_TOML
     con = open_test_store(tmp_path)
     summary = run_ingest(con, [path], profile_file(tmp_path, text))

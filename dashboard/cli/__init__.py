@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
     for name in SUBCOMMANDS:
         importlib.import_module(f"dashboard.cli.{name}").register(sub)
+    # `--db` is also accepted after the subcommand (`kontaktcenter ingest F --db X`), where
+    # people put it; SUPPRESS keeps the value given before the subcommand when it is absent.
+    for name, command in sub.choices.items():
+        if not any("--db" in a.option_strings for a in command._actions):
+            command.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="DB",
+                                 help="databasfil (får stå före eller efter kommandot)")
     return parser
 
 

@@ -1,8 +1,9 @@
 """`kontaktcenter ingest FILE... --profile PROFILE.toml`: read exports into the store.
 
-Exit codes: 0 when every file was read (bad rows go to quarantine, which is not a failure);
-1 when at least one file could not be read at all (the others still landed); 2 for problems
-that stop everything (profile, key, store).
+Exit codes: 0 when every file was read and its quarantined share stayed within the limit;
+1 when at least one file could not be read at all, landed no row although it had rows, or
+quarantined more than --max-quarantine-share of its rows (the others still landed, and what
+landed is kept); 2 for problems that stop everything (profile, key, store).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def register(sub) -> None:
                    help="mappningsprofil (se docs/ingest.md; skapa ett utkast med `kontaktcenter profile suggest`)")
     p.add_argument("--source-system", default=None, metavar="NAMN",
                    help="ersätt profilens source_system")
+    p.add_argument("--max-quarantine-share", type=float, default=None, metavar="ANDEL",
+                   help="högsta andel rader i karantän per fil innan kommandot räknas som misslyckat "
+                        "(0–1; standard inställningen ingest_max_quarantine_share, 0.1)")
     p.add_argument("-q", "--quiet", action="store_true", help="visa inga förloppsrader")
     p.set_defaults(handler=run)
 
@@ -59,6 +63,9 @@ def run(args) -> int:
     from dashboard.store import StoreError, open_store
 
     settings = args.settings
+    max_share = settings.ingest_max_quarantine_share if args.max_quarantine_share is None else args.max_quarantine_share
+    if not 0 <= max_share <= 1:
+        raise CliError("--max-quarantine-share ska ligga mellan 0 och 1 (t.ex. 0.1 för 10 %).")
     try:
         profile = load_profile(args.profile)
     except IngestError as exc:
@@ -77,7 +84,8 @@ def run(args) -> int:
         ) from None
     con.execute("set enable_progress_bar = false")   # our own progress lines go to stderr
     try:
-        summary = ingest_files(con, args.files, profile, key, None if args.quiet else ProgressPrinter())
+        summary = ingest_files(con, args.files, profile, key, None if args.quiet else ProgressPrinter(),
+                               settings=settings)
     except IngestError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -86,4 +94,11 @@ def run(args) -> int:
         print(line)
     for failed in summary.failed:
         print(f"Fel: {failed.error}", file=sys.stderr)
-    return 1 if summary.failed else 0
+    verdicts = summary.verdicts_sv(max_share)
+    if verdicts:
+        print("Inläsningen räknas som misslyckad (slutkod 1):", file=sys.stderr)
+        for line in verdicts:
+            print(f"- {line}", file=sys.stderr)
+        print("Det som gick att läsa in är sparat; rätta profilen (se orsakerna i tabellen quarantine) "
+              "och läs in filen igen.", file=sys.stderr)
+    return 1 if verdicts else 0

@@ -15,6 +15,7 @@ import json
 import sys
 from datetime import date
 
+import duckdb
 import polars as pl
 
 from dashboard.cli import CliError
@@ -26,8 +27,8 @@ from dashboard.privacy.cells import Uncertain
 from dashboard.store import StoreError
 
 DEFAULT_METRICS = (
-    "contacts", "offered", "answer_rate", "service_level", "asa_s", "abandon_rate",
-    "resolved_rate", "failure_demand_share",
+    "contacts", "offered", "answered", "abandoned", "answer_rate", "service_level", "asa_s",
+    "abandon_rate", "aht_s", "satisfaction_mean", "resolved_rate", "failure_demand_share",
 )
 FORMATS = ("table", "csv", "json")
 # option -> Filters field
@@ -108,6 +109,11 @@ def run(args) -> int:
         con = _open(args)
     except StoreError as exc:
         raise CliError(str(exc)) from None
+    if _no_contacts(con):
+        con.close()
+        print("Databasen har inga kontakter ännu. Läs in exportfiler med `kontaktcenter ingest FIL "
+              "--profile PROFIL.toml` (docs/ingest.md).")
+        return 0
     try:
         shown = privacy.fetch(privacy.METRICS, con, filters, settings, metric_ids=ids,
                               by=by).result
@@ -118,6 +124,14 @@ def run(args) -> int:
     writer = {"table": _print_table, "csv": _print_csv, "json": _print_json}[args.format]
     writer(shown, ids, by, settings)
     return 0
+
+
+def _no_contacts(con) -> bool:
+    """An empty store: say so instead of printing a table of empty figures."""
+    try:
+        return con.execute("select count(*) = 0 from contacts").fetchone()[0]
+    except duckdb.Error:   # no contacts table at all: let the engine name the problem
+        return False
 
 
 def _suppressed(row: dict, metric_id: str) -> bool:

@@ -91,6 +91,33 @@ def bool_field(col: str, dtype, fld: str, mapping: dict, true_words, false_words
                 [(t.is_not_null() & value.is_null(), why)])
 
 
+def answer_status_field(col: str, dtype, which: str, mapping: dict, true_words, false_words,
+                        check: bool) -> Conv:
+    """`answered` or `abandoned` from one column of states ("answered", "abandoned", "other"):
+    [values.answer_status] first, then yes/no words (yes = answered, no = abandoned). The
+    conversion with `check` computes the shared helper columns and reports bad values; the
+    other one only reads them."""
+    fld = F.ANSWER_STATUS
+    t, state = pl.col(helper(fld, "t")), pl.col(helper(fld, "v"))
+    if dtype == pl.Boolean:
+        value = pl.col(col) if which == "answered" else ~pl.col(col)
+        return Conv(value)
+    answered, abandoned = F.ANSWER_STATES[:2]
+    words = {w: answered for w in true_words} | {w: abandoned for w in false_words} | dict(mapping)
+    parse = t.str.to_lowercase().replace_strict(list(words), list(words.values()), default=None, return_dtype=pl.String)
+    stages = [[cleaned(col, dtype).alias(helper(fld, "t"))], [parse.alias(helper(fld, "v"))]] if check else []
+    why = sv_format(f"Okänt värde {{}} för besvarad/avbruten i kolumnen \"{col}\". Lägg till det under "
+                    '[values.answer_status] som "answered", "abandoned" eller "other" i profilen.', quoted(t))
+    checks = [(t.is_not_null() & state.is_null(), why)] if check else []
+    return Conv(pl.when(state.is_not_null()).then(state == which), stages, checks)
+
+
+def composite_text(cols: list[tuple[str, pl.DataType]], separator: str) -> Conv:
+    """Parts joined by `separator`; missing when any part is missing (a half id would merge contacts)."""
+    parts = [cleaned(c, dtype) for c, dtype in cols]
+    return Conv(pl.concat_str(parts, separator=separator, ignore_nulls=False))
+
+
 def _numeric_text(t: pl.Expr, decimal: str) -> pl.Expr:
     digits = t.str.replace_all(r"[\s\u00a0]", "")
     return digits.str.replace(",", ".", literal=True) if decimal == "," else digits
@@ -129,12 +156,18 @@ def duration_field(col: str, dtype, fld: str, fmt: str, two_part: str, unit: int
             [pl.when(neg).then(-secs).otherwise(secs).alias(helper(fld, "r"))],
         ]
     expected = {"seconds": "sekunder", "hms": "h:mm:ss eller mm:ss"}.get(fmt, "sekunder, h:mm:ss eller mm:ss")
+    other = {"seconds": "hms", "hms": "seconds"}.get(fmt, "auto")
+    # The message names the profile key to change (per field), not just the section.
+    fix = (f'ändra [durations] format för fältet till t.ex. format = {{ {fld} = "{other}" }}' if fmt != "auto"
+           else "rätta värdet i källan eller ange rätt format under [durations] format")
+    unit_name = {1: "s", 60: "min", 3600: "h"}.get(unit, f"{unit} s")
     checks = [
         (t.is_not_null() & raw.is_null(),
-         sv_format(f"Ogiltig tid {{}} för {label} i kolumnen \"{col}\" (förväntat {expected}).", quoted(t))),
+         sv_format(f"Ogiltig tid {{}} för {label} i kolumnen \"{col}\" (förväntat {expected}; {fix}).", quoted(t))),
         (raw < 0, sv_format(f"Negativ tid {{}} för {label} i kolumnen \"{col}\"; tider kan inte vara negativa.", quoted(t))),
         (raw > limit, sv_format(f"Orimligt lång tid {{}} för {label} i kolumnen \"{col}\" (högst "
-                                f"{limit // 3600} timmar); kontrollera enheten under [durations].", quoted(t))),
+                                f"{limit // 3600} timmar, tal läses som {unit_name}); kontrollera "
+                                f"[durations.unit] {fld} och [durations] two_part i profilen.", quoted(t))),
     ]
     value = pl.when(raw.is_between(0, limit)).then(raw.round(0, mode="half_away_from_zero").cast(pl.Int64))
     return Conv(value, stages, checks)

@@ -19,9 +19,14 @@ INT_FIELDS = ("satisfaction",)
 # Longest plausible duration per field; longer values are quarantined (and would overflow).
 MAX_SECONDS = {"queue_s": 86_400, "handle_s": 86_400, "first_response_s": 366 * 86_400}
 TIME_FIELD = "started_at"
+# One source column that fills both `answered` and `abandoned` (a yes/no "answered" flag, or
+# outcome codes such as ANS/HUP): each value means one of these states. "other" sets both false
+# (e.g. a call moved to callback or another queue).
+ANSWER_STATUS = "answer_status"
+ANSWER_STATES = ("answered", "abandoned", "other")
 
 # Fields a [columns] entry may target (caller_key and note come from [identifiers] / [free_text]).
-MAPPABLE = (TIME_FIELD, *TEXT_FIELDS, *ENUM_FIELDS, *BOOL_FIELDS, *DURATION_FIELDS, *INT_FIELDS)
+MAPPABLE = (TIME_FIELD, *TEXT_FIELDS, *ENUM_FIELDS, *BOOL_FIELDS, ANSWER_STATUS, *DURATION_FIELDS, *INT_FIELDS)
 
 # Column order of the contacts table, ingest_id excluded (one definition: dashboard.store.contract).
 CONTRACT_COLUMNS = CONTACT_COLUMNS
@@ -48,6 +53,7 @@ LABELS_SV = {
     "demand_type": "typ av efterfrågan",
     "failure_reason": "orsak till onödig efterfrågan",
     "satisfaction": "nöjdhet",
+    "answer_status": "besvarad/avbruten",
 }
 
 # Built-in words for booleans (case-insensitive); a profile's [booleans] adds to these.

@@ -59,6 +59,7 @@ class Plan:
     dropped: list[str] = field(default_factory=list)       # [drop] and agent-looking columns
     missing_optional: list[str] = field(default_factory=list)
     vocab: V.Vocabularies = field(default_factory=V.default_vocabularies)
+    window: timeparse.Window = field(default_factory=timeparse.Window)   # plausible start dates
 
     def col(self, name: str) -> str:
         return self.cols[name]
@@ -71,7 +72,8 @@ class Plan:
         return list(dict.fromkeys(self.cols[c] for c in keep if c not in banned))
 
 
-def make_plan(header: list[str], profile: Profile, path: Path, vocab: V.Vocabularies | None = None) -> Plan:
+def make_plan(header: list[str], profile: Profile, path: Path, vocab: V.Vocabularies | None = None,
+              window: timeparse.Window | None = None) -> Plan:
     """Match profile columns to the header (case and surrounding spaces ignored) or fail the file."""
     by_key = {h.casefold(): h for h in header}
     cols, missing, missing_optional = {}, [], []
@@ -101,7 +103,8 @@ def make_plan(header: list[str], profile: Profile, path: Path, vocab: V.Vocabula
     dropped = [h for h in header if h.casefold() not in used and (
         h.casefold() in explicit_drop or (profile.drop_agent_columns and F.looks_like_agent_column(h)))]
     unknown = [h for h in header if h.casefold() not in used and h not in dropped]
-    plan = Plan(profile, path, cols, unknown, dropped, missing_optional, vocab or V.default_vocabularies())
+    plan = Plan(profile, path, cols, unknown, dropped, missing_optional, vocab or V.default_vocabularies(),
+                window or timeparse.Window())
     _check_constants(plan)
     return plan
 
@@ -127,6 +130,7 @@ def map_batch(frame: pl.DataFrame, plan: Plan, key: bytes) -> Mapped:
     p = plan.profile
     for name in plan.missing_optional:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(plan.cols[name]))
+    frame = _apply_missing(frame, plan)
     before = frame.height
     if p.skip:
         frame = frame.filter(~pl.any_horizontal(*[_skip_expr(r, plan) for r in p.skip]).fill_null(False))
@@ -138,7 +142,7 @@ def map_batch(frame: pl.DataFrame, plan: Plan, key: bytes) -> Mapped:
     frame = frame.with_columns(
         *(conv.value.cast(CONTRACT_SCHEMA[fld]).alias(OUT + fld) for fld, conv in convs.items()),
         utc.alias(OUT + "started_at"),
-        timeparse.problems(naive, utc, problem, raw).alias(TIME_PROBLEM),
+        timeparse.problems(naive, utc, problem, raw, window=plan.window).alias(TIME_PROBLEM),
         raw.alias(TIME_RAW),
     )
     checks = _checks(convs, plan)
@@ -178,19 +182,42 @@ def _checks(convs: dict[str, C.Conv], plan: Plan) -> list[tuple[pl.Expr, pl.Expr
     p = plan.profile
     source = plan.col(p.started_at.column or p.started_at.date_column)
     checks = [(pl.col(TIME_PROBLEM).is_not_null(),
-               timeparse.reason_text(pl.col(TIME_PROBLEM), pl.col(TIME_RAW), p.started_at, source))]
+               timeparse.reason_text(pl.col(TIME_PROBLEM), pl.col(TIME_RAW), p.started_at, source, plan.window))]
     checks += [check for conv in convs.values() for check in conv.checks]
     checks.append((pl.col(OUT + "channel").is_null(),
                    pl.lit("Kanal saknas; mappa en kolumn till channel eller ange [constants] channel.")))
-    if "contact_id" in p.field_sources():
-        column = plan.col(p.field_sources()["contact_id"])
-        checks.append((pl.col(OUT + "contact_id").is_null(), pl.lit(f'Kontakt-id saknas i kolumnen "{column}".')))
+    if p.has_contact_id:
+        names = [plan.col(c) for c in p.contact_id_columns] or [plan.col(p.field_sources()["contact_id"])]
+        where = f'kolumnen "{names[0]}"' if len(names) == 1 else "någon av kolumnerna " + ", ".join(f'"{n}"' for n in names)
+        checks.append((pl.col(OUT + "contact_id").is_null(), pl.lit(
+            f"Kontakt-id saknas i {where} (tom eller ett värde under [missing]); kontakt-id krävs när profilen mappar ett.")))
     return checks
+
+
+def _apply_missing(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """Values the profile declares as "no value" ([file] missing, [missing]) become null, in
+    identifier columns too, so a placeholder such as customer id 0 never becomes one pseudonym."""
+    exprs = []
+    for name, header in plan.cols.items():
+        markers = plan.profile.missing_markers(name)
+        if markers and header in frame.columns:
+            text = C.cleaned(header, frame.schema[header]).str.to_lowercase()
+            exprs.append(pl.when(text.is_in(list(markers)).fill_null(False)).then(None)
+                         .otherwise(pl.col(header)).alias(header))
+    return frame.with_columns(exprs) if exprs else frame
 
 
 def _field(fld: str, plan: Plan, schema) -> C.Conv:
     p = plan.profile
     src = p.field_sources().get(fld)
+    if fld == "contact_id" and p.contact_id_columns:
+        return C.composite_text([(plan.col(c), schema[plan.col(c)]) for c in p.contact_id_columns],
+                                p.contact_id_separator)
+    status = p.field_sources().get(F.ANSWER_STATUS)
+    if fld in ("answered", "abandoned") and status is not None:
+        col = plan.col(status)
+        return C.answer_status_field(col, schema[col], fld, p.values.get(F.ANSWER_STATUS, {}),
+                                     p.true_words, p.false_words, check=fld == "answered")
     if src is None:
         constant = p.constants.get(fld)
         if fld in V.MAPPED and isinstance(constant, str):
@@ -205,7 +232,7 @@ def _field(fld: str, plan: Plan, schema) -> C.Conv:
         return C.bool_field(col, dtype, fld, mapping, p.true_words, p.false_words)
     if fld in F.DURATION_FIELDS:
         unit = p.duration_units.get(fld, 1)
-        return C.duration_field(col, dtype, fld, p.duration_format, p.two_part, unit, p.file.decimal)
+        return C.duration_field(col, dtype, fld, p.duration_format_of(fld), p.two_part_of(fld), unit, p.file.decimal)
     if fld == "satisfaction":
         return C.satisfaction_field(col, dtype, p.file.decimal)
     return C.text_field(col, dtype, mapping)

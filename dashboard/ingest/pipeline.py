@@ -4,8 +4,10 @@ Per file: hash it (a file already ingested with the same profile is skipped and 
 duplicates), read it in bounded batches, map, land good rows (duplicates skipped by the primary
 key), quarantine the rest, and log it. A file that fails as a whole (unreadable, wrong format,
 a mapped column missing...) has its partial rows removed again and is reported; the other files
-still land. At the end: data version bump and marts refresh, then one commit. Anything that
-escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
+still land. A repeated id with another start time is quarantined as a non-unique id, with a
+proposed composite. At the end: the reporting time zone recorded, data version bump and marts
+refresh (also when nothing landed but the marts are missing or stale), then one commit. Anything
+that escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from dashboard.store import sql
+from dashboard.domain import STOCKHOLM
+from dashboard.ingest import uniqueness
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest import vocabulary
@@ -32,8 +35,10 @@ from dashboard.ingest.readers import open_reader
 from dashboard.ingest.sources import open_source
 from dashboard.ingest.textcodecs import Reread
 from dashboard.ingest.summary import FileSummary, IngestSummary
-from dashboard.store import bump_data_version, data_version
-from dashboard.store.marts import refresh_marts
+from dashboard.ingest.timeparse import Window
+from dashboard.ingest.uniqueness import toml_list
+from dashboard.store import bump_data_version, data_version, sql
+from dashboard.store.marts import MARTS_VERSION, refresh_marts
 
 BATCH_VIEW = "_ingest_batch"
 REJECTS_VIEW = "_ingest_rejects"
@@ -53,20 +58,31 @@ class Progress:
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Profile, key: bytes,
-                 progress: Callable[[Progress], None] | None = None) -> IngestSummary:
-    """Ingest all files atomically; returns the summary (file-level failures are in it, not raised)."""
+                 progress: Callable[[Progress], None] | None = None, settings=None) -> IngestSummary:
+    """Ingest all files atomically; returns the summary (file-level failures are in it, not raised).
+
+    `settings` (dashboard.config.Settings) gives the plausible date window and the reporting
+    time zone; without it the defaults apply."""
+    window = Window.from_settings(settings) if settings is not None else Window()
+    zone = settings.reporting_timezone if settings is not None else STOCKHOLM
     con.execute("begin transaction")
     try:
         vocab = vocabulary.prepare(con, profile.source_system, profile.vocabulary)
         results = []
         for index, path in enumerate(files, start=1):
-            results.append(_ingest_file(con, Path(path), profile, key, (index, len(files)), progress, vocab))
+            results.append(_ingest_file(con, Path(path), profile, key, (index, len(files)), progress, vocab, window))
         changed = any(r.landed or r.quarantined for r in results)
         version = None
-        if changed:   # quarantine rows alone change what the data-quality view shows
+        zone_changed = _set_reporting_timezone(con, zone)
+        if changed or zone_changed:   # quarantine rows alone change what the data-quality view shows
             version = bump_data_version(con)
-        if any(r.landed for r in results):
+        # The marts are rebuilt when rows landed, and built (empty if need be) whenever they are
+        # missing, outdated or in another time zone: the store is queryable after any ingest.
+        if any(r.landed for r in results) or zone_changed or _marts_stale(con):
             refresh_marts(con)
+            if version is None:   # new marts are new data to a cached reader
+                version = bump_data_version(con)
+            changed = True
         con.execute("commit")
     except BaseException:
         try:
@@ -75,6 +91,22 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
             pass   # a failed commit has already rolled back; keep the original error
         raise
     return IngestSummary(results, version if changed else data_version(con))
+
+
+def _set_reporting_timezone(con, zone: str) -> bool:
+    """Record the reporting time zone the marts are built in (queries/marts/contact_facts.sql
+    reads it); True when it differs from the one recorded (absent means Europe/Stockholm)."""
+    rows = con.execute("select value from meta where key = 'reporting_timezone'").fetchall()
+    if (rows[0][0] if rows else STOCKHOLM) == zone:
+        return False
+    con.execute("insert into meta values ('reporting_timezone', $z) "
+                "on conflict (key) do update set value = excluded.value", {"z": zone})
+    return True
+
+
+def _marts_stale(con) -> bool:
+    rows = con.execute("select value from meta where key = 'marts_version'").fetchall()
+    return not rows or rows[0][0] != MARTS_VERSION
 
 
 def file_sha256(path: Path) -> str:
@@ -86,7 +118,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[int, int],
-                 progress, vocab: vocabulary.Vocabularies) -> FileSummary:
+                 progress, vocab: vocabulary.Vocabularies, window: Window = Window()) -> FileSummary:
     summary = FileSummary(path)
     try:
         file_hash = file_sha256(path)
@@ -96,19 +128,28 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
         return summary
     previous = sql.run(con, "ingest/previous_file", {
         "file_hash": file_hash, "profile": scrub_file_name(profile.label), "source_system": profile.source_system})
+    ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
+    started = _utc_now()
     if previous.height:
         summary.already_ingested = previous["ingest_id"][0]
         summary.rows_read = summary.duplicates = int(previous["rows_read"][0])
+        _log_file(con, ingest_id, path, file_hash, profile, key, summary, started)   # one row per file
         return summary
-    ingest_id = con.execute("select nextval('ingest_id_seq')").fetchall()[0][0]
-    started = _utc_now()
     try:
-        _read_file(con, path, profile, key, ingest_id, summary, position, progress, vocab)
+        _read_file(con, path, profile, key, ingest_id, summary, position, progress, vocab, window)
     except FileLevelError as exc:
         _forget(con, ingest_id)
         summary.error = exc.fresh()   # the message only, not the traceback and its frames
         summary.rows_read = summary.landed = summary.quarantined = summary.duplicates = summary.skipped = 0
         return summary
+    _log_file(con, ingest_id, path, file_hash, profile, key, summary, started)
+    summary.ingest_id = ingest_id
+    if summary.quarantined:
+        summary.top_reason = _top_reason(con, ingest_id)
+    return summary
+
+
+def _log_file(con, ingest_id, path, file_hash, profile, key, summary: FileSummary, started) -> None:
     sql.execute(con, "ingest/log_file", {
         "ingest_id": ingest_id, "source_system": profile.source_system, "file_name": scrub_file_name(path.name),
         "file_hash": file_hash, "profile": scrub_file_name(profile.label), "rows_read": summary.rows_read,
@@ -119,15 +160,20 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
     for (fld, column, kind), rows in summary.findings.items():
         con.execute("insert into ingest_findings values ($i, $f, $c, $k, $n)",
                     {"i": ingest_id, "f": fld, "c": column, "k": kind, "n": rows})
-    summary.ingest_id = ingest_id
-    return summary
 
 
-def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, vocab) -> None:
+def _top_reason(con, ingest_id: int) -> tuple[str, int]:
+    """The commonest quarantine reason of a file, values in quotes replaced by …, with its count."""
+    return tuple(con.execute(
+        "select regexp_replace(reason, '\"[^\"]*\"', '\"…\"', 'g') as r, count(*) as n from quarantine "
+        "where ingest_id = $id group by r order by n desc, r limit 1", {"id": ingest_id}).fetchall()[0])
+
+
+def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, vocab, window) -> None:
     encoding = None
     while True:
         try:
-            return _read_once(con, path, profile, key, ingest_id, summary, position, progress, encoding, vocab)
+            return _read_once(con, path, profile, key, ingest_id, summary, position, progress, encoding, vocab, window)
         except Reread as again:
             # The first MiB looked like UTF-8 but the file is not: start this file over.
             _forget(con, ingest_id)
@@ -136,11 +182,12 @@ def _read_file(con, path, profile, key, ingest_id, summary: FileSummary, positio
             encoding = again.encoding
 
 
-def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, encoding, vocab) -> None:
+def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, position, progress, encoding, vocab,
+               window) -> None:
     source = open_source(path, profile.file)
     reader = open_reader(source, encoding)
     try:
-        plan = make_plan(reader.columns, profile, path, vocab)
+        plan = make_plan(reader.columns, profile, path, vocab, window)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
         batches = 0
         stored = _source_rows(con, profile.source_system)
@@ -171,8 +218,11 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     if raw.rejects:
         rejects = pl.concat([rejects, reader_rejects(raw.rejects)])
     good = mapped.good
-    if good.height and "contact_id" not in plan.profile.field_sources():
+    if good.height and not plan.profile.has_contact_id:
         good = _derive_ids(con, good, plan.profile.source_system)
+    if plan.profile.has_contact_id:
+        good, clashes = _id_clashes_in_batch(good)
+        rejects = pl.concat([rejects, _clash_rows(clashes, plan, summary)])
     unique = good.unique(subset="contact_id", keep="first", maintain_order=True)
     within = good.height - unique.height
     inserted = 0
@@ -184,6 +234,10 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
         try:
             inserted = con.execute(sql.text(query), {
                 "source_system": plan.profile.source_system, "ingest_id": ingest_id}).fetchall()[0][0]
+            if inserted < unique.height and plan.profile.has_contact_id:
+                clashes = _id_clashes_in_store(con, plan.profile.source_system)
+                rejects = pl.concat([rejects, _clash_rows(clashes, plan, summary)])
+                summary.duplicates -= clashes.height   # counted below as not inserted; they are quarantined
         finally:
             con.unregister(BATCH_VIEW)
     if rejects.height:
@@ -196,6 +250,61 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     summary.duplicates += within + (unique.height - inserted)
     summary.quarantined += rejects.height
     return inserted
+
+
+def _id_clashes_in_batch(good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows to land, rows whose id an earlier row of the batch has with another start time).
+    The same id with the same start time is a duplicate (an overlapping export); with another
+    start time it is a different contact under a non-unique id, which must not merge silently."""
+    if not good["contact_id"].is_duplicated().any():   # the common case: nothing to compare
+        return good, good.clear().select(LINE)
+    first = pl.col("started_at").first().over("contact_id")
+    clash = (pl.col("started_at") != first).fill_null(False)
+    return good.filter(~clash), good.filter(clash).select(LINE)
+
+
+def _id_clashes_in_store(con, source_system: str) -> pl.DataFrame:
+    """Lines of the registered batch whose id is stored (earlier in this file or before) with
+    another start time."""
+    return sql.run(con, "ingest/id_clashes", {"source_system": source_system})
+
+
+def _clash_rows(lines: pl.DataFrame, plan: Plan, summary: FileSummary) -> pl.DataFrame:
+    """Quarantine rows for id clashes; the reason names the profile key and a proposal."""
+    summary.id_conflicts += lines.height
+    if lines.height and summary.id_proposal is None:
+        summary.id_proposal = _proposal_from_file(plan)
+    p = plan.profile
+    names = list(p.contact_id_columns) or [p.field_sources()["contact_id"]]
+    if summary.id_proposal:
+        fix = f"Ange [contact_id] columns = {toml_list(summary.id_proposal)} i profilen (de gör id:t unikt i filen)."
+    else:
+        fix = ("Ange fler kolumner under [contact_id] columns (t.ex. id och starttid), eller kör "
+               "`kontaktcenter profile suggest` på filen för ett förslag.")
+    why = (f"Kontakt-id:t från {toml_list(names)} finns redan för en annan kontakt med annan starttid: "
+           f"kolumnen identifierar inte kontakterna ensam. {fix}")
+    return pl.DataFrame({LINE: lines[LINE].cast(pl.Int64), "reason": [why] * lines.height,
+                         "row_json": [None] * lines.height},
+                        schema={LINE: pl.Int64, "reason": pl.String, "row_json": pl.String})
+
+
+PROPOSAL_ROWS = 50_000   # rows of the file's head tried when proposing a composite id
+
+
+def _proposal_from_file(plan: Plan) -> list[str]:
+    """Columns that make the id unique in the file's first PROPOSAL_ROWS rows ([] if none do):
+    read again, once, only when a clash was found (the batches hold mapped values only)."""
+    source = open_source(plan.path, replace(plan.profile.file, batch_rows=PROPOSAL_ROWS))
+    reader = open_reader(source)
+    try:
+        head = next(iter(reader.batches()), None)
+    finally:
+        reader.close()
+    if head is None:
+        return []
+    ids, candidates = uniqueness.id_columns(plan), uniqueness.candidate_columns(plan)
+    frame = head.frame.select(list(dict.fromkeys(c for c in [*ids, *candidates] if c in head.frame.columns)))
+    return uniqueness.propose_composite(frame, ids, candidates) or []
 
 
 def _derive_ids(con, good: pl.DataFrame, source_system: str) -> pl.DataFrame:

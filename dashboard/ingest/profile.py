@@ -39,6 +39,7 @@ class FileOptions:
     quote: str = '"'
     skip_lines: int = 0
     sheet: str | None = None
+    missing: tuple[str, ...] = ()       # markers meaning "no value" in every column ("N/A", "-")
     batch_rows: int = 100_000
     max_columns: int = 1000
     max_uncompressed_mb: int = 4096
@@ -82,9 +83,14 @@ class Profile:
     source_system: str
     file: FileOptions = field(default_factory=FileOptions)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)   # source -> fields
+    contact_id_columns: tuple[str, ...] = ()                            # [contact_id] columns
+    contact_id_separator: str = "/"
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)   # source -> lower markers
     started_at: StartedAt = field(default_factory=StartedAt)
     duration_format: str = "auto"
     two_part: str = "mm:ss"
+    duration_formats: dict[str, str] = field(default_factory=dict)      # field -> format
+    two_parts: dict[str, str] = field(default_factory=dict)             # field -> two_part
     duration_units: dict[str, int] = field(default_factory=dict)         # field -> seconds per unit
     true_words: tuple[str, ...] = F.TRUE_WORDS
     false_words: tuple[str, ...] = F.FALSE_WORDS
@@ -105,6 +111,22 @@ class Profile:
         """Name plus content digest: the same file with an edited profile is read again."""
         return f"{self.name}@{self.digest[:12]}"
 
+    @property
+    def has_contact_id(self) -> bool:
+        """The source names its contacts (one column or a composite); otherwise ids are derived."""
+        return bool(self.contact_id_columns) or "contact_id" in self.field_sources()
+
+    def duration_format_of(self, fld: str) -> str:
+        return self.duration_formats.get(fld, self.duration_format)
+
+    def two_part_of(self, fld: str) -> str:
+        return self.two_parts.get(fld, self.two_part)
+
+    def missing_markers(self, column: str) -> tuple[str, ...]:
+        """Lower-cased values that mean "no value" in one source column ([file] missing + [missing])."""
+        own = next((v for k, v in self.missing.items() if k.casefold() == column.strip().casefold()), ())
+        return tuple(dict.fromkeys((*self.file.missing, *own)))
+
     def field_sources(self) -> dict[str, str]:
         """Contract field -> the source column that fills it."""
         return {f: src for src, targets in self.columns.items() for f in targets}
@@ -112,15 +134,15 @@ class Profile:
     def referenced_columns(self) -> tuple[str, ...]:
         """Every source column the profile names, in a stable order."""
         seen: dict[str, None] = {}
-        for col in (*self.columns, *self.started_at.source_columns(), *self.identifiers,
+        for col in (*self.columns, *self.contact_id_columns, *self.started_at.source_columns(), *self.identifiers,
                     *self.free_text, *(r.column for r in self.skip)):
             seen.setdefault(col, None)
         return tuple(seen)
 
 
-_TOP_KEYS = {"name", "source_system", "description", "file", "columns", "started_at", "durations",
-             "booleans", "values", "constants", "identifiers", "free_text", "skip", "drop",
-             "optional", "unknown_values", "vocabulary"}
+_TOP_KEYS = {"name", "source_system", "description", "file", "columns", "contact_id", "missing",
+             "started_at", "durations", "booleans", "values", "constants", "identifiers", "free_text",
+             "skip", "drop", "optional", "unknown_values", "vocabulary"}
 
 
 def load_profile(path: Path | str) -> Profile:
@@ -150,6 +172,8 @@ def parse_profile(raw: dict, default_name: str = "profil", digest: str = "") -> 
     started_at = _started_at(raw.get("started_at", {}), columns)
     durations = _table(raw, "durations")
     _known(durations, {"format", "two_part", "unit"}, "[durations]")
+    duration_format, duration_formats = _per_field(durations.get("format", "auto"), DURATION_FORMATS, "format")
+    two_part, two_parts = _per_field(durations.get("two_part", "mm:ss"), TWO_PART, "two_part")
     units = {}
     for fld, unit in _table(durations, "unit").items():
         _choice(fld, F.DURATION_FIELDS, "[durations.unit]")
@@ -169,9 +193,13 @@ def parse_profile(raw: dict, default_name: str = "profil", digest: str = "") -> 
         source_system=source_system.strip(),
         file=_file_options(_table(raw, "file")),
         columns=columns,
+        **_contact_id(_table(raw, "contact_id"), columns),
+        missing=_missing(_table(raw, "missing")),
         started_at=started_at,
-        duration_format=_choice(durations.get("format", "auto"), DURATION_FORMATS, "[durations] format"),
-        two_part=_choice(durations.get("two_part", "mm:ss"), TWO_PART, "[durations] two_part"),
+        duration_format=duration_format,
+        two_part=two_part,
+        duration_formats=duration_formats,
+        two_parts=two_parts,
         duration_units=units,
         true_words=true_words,
         false_words=false_words,
@@ -189,6 +217,52 @@ def parse_profile(raw: dict, default_name: str = "profil", digest: str = "") -> 
     )
     _check_roles(profile)
     return profile
+
+
+def _per_field(value, allowed: tuple[str, ...], key: str) -> tuple[str, dict[str, str]]:
+    """`[durations] key` is one value for every field or a table `{ handle_s = "seconds" }`; fields
+    without an entry in the table use "auto" (format) or "mm:ss" (two_part)."""
+    where = f"[durations] {key}"
+    if isinstance(value, dict):
+        per = {}
+        for fld, choice in value.items():
+            _choice(fld, F.DURATION_FIELDS, f"{where} (fält)")
+            per[fld] = _choice(choice, allowed, f"{where} {fld}")
+        return allowed[0], per
+    return _choice(value, allowed, where), {}
+
+
+def _contact_id(raw: dict, columns: dict[str, tuple[str, ...]]) -> dict:
+    """[contact_id] columns = ["Samtals-ID", "Kö"]: the id is the parts joined by `separator`."""
+    _known(raw, {"columns", "separator"}, "[contact_id]")
+    if not raw:
+        return {}
+    names = _str_list(raw.get("columns", []), "[contact_id] columns")
+    if not names:
+        raise ProfileError("[contact_id] columns är tom. Ange kolumnerna som tillsammans identifierar en kontakt.")
+    if any("contact_id" in targets for targets in columns.values()):
+        raise ProfileError('contact_id anges både i [columns] och [contact_id]. Behåll en: en kolumn under '
+                           '[columns] eller flera under [contact_id] columns.')
+    separator = raw.get("separator", "/")
+    if not isinstance(separator, str) or not separator:
+        raise ProfileError('[contact_id] separator ska vara en icke-tom text, t.ex. "/".')
+    return {"contact_id_columns": names, "contact_id_separator": separator}
+
+
+def _missing(raw: dict) -> dict[str, tuple[str, ...]]:
+    """[missing] "Kund-ID" = ["0", "-"]: values that mean "no value" in that column."""
+    out = {}
+    for column, markers in raw.items():
+        out[column.strip()] = _markers(markers, f'[missing] "{column}"')
+    return out
+
+
+def _markers(value, where: str) -> tuple[str, ...]:
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        raise ProfileError(f'{where} ska vara en lista med värden som betyder "saknas", t.ex. ["0", "-", "N/A"].')
+    return tuple(str(v).strip().lower() for v in value)
 
 
 def _known(table: dict, allowed: set[str], where: str) -> None:
@@ -229,6 +303,9 @@ def _names(table: dict, where: str) -> tuple[str, ...]:
 
 def _file_options(raw: dict) -> FileOptions:
     _known(raw, set(FileOptions.__dataclass_fields__), "[file]")
+    raw = dict(raw)
+    if "missing" in raw:
+        raw["missing"] = _markers(raw["missing"], "[file] missing")
     opts = FileOptions(**raw)
     _choice(opts.format, FORMATS, "[file] format")
     _choice(opts.delimiter, DELIMITERS, "[file] delimiter")
@@ -312,7 +389,7 @@ def _formats(value, where: str) -> tuple[str, ...]:
 def _values(raw: dict) -> dict[str, dict[str, object]]:
     out = {}
     for fld, mapping in raw.items():
-        _choice(fld, (*F.TEXT_FIELDS, *F.ENUM_FIELDS, *F.BOOL_FIELDS), "[values.FÄLT]")
+        _choice(fld, (*F.TEXT_FIELDS, *F.ENUM_FIELDS, *F.BOOL_FIELDS, F.ANSWER_STATUS), "[values.FÄLT]")
         if not isinstance(mapping, dict):
             raise ProfileError(f'[values.{fld}] ska vara en tabell: "källvärde" = "kontraktsvärde".')
         out[fld] = {str(k).strip().lower(): _value(fld, v, f"[values.{fld}] {k!r}") for k, v in mapping.items()}
@@ -320,6 +397,12 @@ def _values(raw: dict) -> dict[str, dict[str, object]]:
 
 
 def _value(fld: str, value, where: str):
+    if fld == F.ANSWER_STATUS:
+        if isinstance(value, bool):   # true = answered, false = abandoned, as a yes/no column reads
+            return F.ANSWER_STATES[0] if value else F.ANSWER_STATES[1]
+        if value not in F.ANSWER_STATES:
+            raise ProfileError(f"{where}: ange {', '.join(repr(v) for v in F.ANSWER_STATES)} (eller true/false).")
+        return value
     if fld in F.BOOL_FIELDS:
         if not isinstance(value, bool):
             raise ProfileError(f"{where}: ange true eller false (utan citattecken).")
@@ -336,7 +419,7 @@ def _constants(raw: dict, columns: dict[str, tuple[str, ...]]) -> dict[str, obje
     mapped = {f for targets in columns.values() for f in targets}
     out = {}
     for fld, value in raw.items():
-        _choice(fld, tuple(f for f in F.MAPPABLE if f not in ("contact_id", F.TIME_FIELD)), "[constants]")
+        _choice(fld, tuple(f for f in F.MAPPABLE if f not in ("contact_id", F.TIME_FIELD, F.ANSWER_STATUS)), "[constants]")
         if fld in mapped:
             raise ProfileError(f"[constants] {fld} finns också under [columns]. Behåll en av dem.")
         if fld in F.DURATION_FIELDS or fld in F.INT_FIELDS:
@@ -370,16 +453,25 @@ def _skip_rules(raw) -> tuple[SkipRule, ...]:
 def _check_roles(p: Profile) -> None:
     """A column has one role: mapped, identifier, free text or dropped (never two)."""
     roles: dict[str, str] = {}
+    # Parts of a composite id may also fill a field or the start time, never hide as an identifier.
+    shared = {"[columns]", "[started_at]", "[contact_id]"}
     for role, names in (("[columns]", p.columns), ("[started_at]", p.started_at.source_columns()),
-                        ("[identifiers]", p.identifiers), ("[free_text]", p.free_text), ("[drop]", p.drop)):
+                        ("[contact_id]", p.contact_id_columns), ("[identifiers]", p.identifiers),
+                        ("[free_text]", p.free_text), ("[drop]", p.drop)):
         for name in names:
-            if name in roles and roles[name] != role and not {roles[name], role} <= {"[columns]", "[started_at]"}:
+            if name in roles and roles[name] != role and not {roles[name], role} <= shared:
                 raise ProfileError(f'Kolumnen "{name}" står både under {roles[name]} och {role}. Välj en roll.')
             roles[name] = role
     if not (p.started_at.column or p.started_at.date_column):
         raise ProfileError(
             "Profilen anger inte var starttiden finns. Lägg till [started_at] med column = "
             '"Starttid" eller date_column = "Datum" och time_column = "Tid".'
+        )
+    both = {"answered", "abandoned"} & set(p.field_sources())
+    if F.ANSWER_STATUS in p.field_sources() and both:
+        raise ProfileError(
+            f'"{p.field_sources()[F.ANSWER_STATUS]}" = "answer_status" fyller redan answered och abandoned; '
+            f"ta bort {' och '.join(sorted(both))} ur [columns]."
         )
     if "channel" not in p.field_sources() and "channel" not in p.constants:
         raise ProfileError(

@@ -7,11 +7,18 @@ from pathlib import Path
 
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.pii import scrub_file_name
+from dashboard.ingest.uniqueness import toml_list
 
 
 def fmt_int(n: int) -> str:
     """Swedish thousands separator (no-break space)."""
     return f"{n:,}".replace(",", "\u00a0")
+
+
+def fmt_pct(share: float) -> str:
+    """0.125 -> "12,5\u00a0%" (Swedish decimal comma, no-break space before the sign)."""
+    text = f"{share * 100:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text}\u00a0%"
 
 
 @dataclass
@@ -29,6 +36,30 @@ class FileSummary:
     error: FileLevelError | None = None
     # (field, source column, kind) -> rows: unknown vocabulary values, misfiled identifiers
     findings: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    id_conflicts: int = 0                 # rows quarantined: their id belongs to another contact
+    id_proposal: list[str] | None = None  # columns that make the id unique ([] = none found)
+    top_reason: tuple[str, int] | None = None   # commonest quarantine reason and its count
+
+    def quarantine_share(self) -> float:
+        """Quarantined share of the rows the profile meant to read (skipped rows left out)."""
+        considered = self.rows_read - self.skipped
+        return self.quarantined / considered if considered > 0 else 0.0
+
+    def verdict_sv(self, max_share: float) -> str | None:
+        """Why this file counts as a failed ingest for a script (exit code 1), or None."""
+        name = scrub_file_name(self.path.name)
+        if self.error is not None:
+            return f"{name}: filen kunde inte läsas ({self.error.problem})"
+        if self.already_ingested is not None or self.rows_read == 0:
+            return None
+        why = f" Vanligaste orsak ({fmt_int(self.top_reason[1])} rader): {self.top_reason[0]}" if self.top_reason else ""
+        if self.landed == 0 and self.duplicates == 0 and self.quarantined:
+            return f"{name}: ingen rad lästes in; alla {fmt_int(self.quarantined)} prövade rader hamnade i karantän.{why}"
+        share = self.quarantine_share()
+        if share > max_share:
+            return (f"{name}: {fmt_pct(share)} av raderna hamnade i karantän, mer än gränsen {fmt_pct(max_share)} "
+                    f"(--max-quarantine-share).{why}")
+        return None
 
     def lines_sv(self) -> list[str]:
         name = scrub_file_name(self.path.name)
@@ -57,6 +88,11 @@ class FileSummary:
         if self.dropped_columns:
             out.append(f"{name}: kolumner som togs bort (medarbetaruppgifter eller [drop]): "
                        f"{', '.join(self.dropped_columns)}.")
+        if self.id_conflicts:
+            proposal = (f" Förslag: [contact_id] columns = {toml_list(self.id_proposal)}." if self.id_proposal
+                        else " Ange fler kolumner under [contact_id] columns.")
+            out.append(f"{name}: kontakt-id är inte unikt: {fmt_int(self.id_conflicts)} rader har samma id som en "
+                       f"annan kontakt med annan starttid och lades i karantän i stället för att slås ihop.{proposal}")
         return out
 
 
@@ -79,6 +115,10 @@ class IngestSummary:
     @property
     def failed(self) -> list[FileSummary]:
         return [f for f in self.files if f.error is not None]
+
+    def verdicts_sv(self, max_share: float) -> list[str]:
+        """One line per file that a script should treat as failed (empty: success)."""
+        return [v for f in self.files if (v := f.verdict_sv(max_share)) is not None]
 
     def lines_sv(self) -> list[str]:
         out = [line for f in self.files for line in f.lines_sv()]

@@ -7,12 +7,14 @@ does not exist (spring, 02:00–03:00 on the last Sunday of March) goes to quara
 the profile says nonexistent = "shift_forward", which reads it with the offset in force just
 before the change (02:30 -> 03:30 summer time = 01:30 UTC), as a clock not yet adjusted meant.
 Formats are tried in the profile's order, then ISO forms; a value with an offset (%z) is
-converted directly. Dates before 2000 or more than a day ahead are quarantined as implausible.
+converted directly. Dates outside the plausible window (settings earliest_plausible_date and
+plausible_days_ahead, default 2000-01-01 to one day ahead) are quarantined as implausible.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -21,6 +23,17 @@ from dashboard.ingest.profile import ISO_DATETIME_FORMATS, StartedAt
 
 OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z")
 EARLIEST = dt.datetime(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Plausible start times: from `earliest` (UTC) to `days_ahead` days after now."""
+    earliest: dt.datetime = EARLIEST
+    days_ahead: int = 1
+
+    @classmethod
+    def from_settings(cls, settings) -> "Window":
+        return cls(dt.datetime.combine(settings.earliest_plausible_date, dt.time()), settings.plausible_days_ahead)
 
 
 HUMAN = {"%Y": "ÅÅÅÅ", "%y": "ÅÅ", "%m": "MM", "%d": "DD", "%H": "tt", "%M": "mm", "%S": "ss",
@@ -143,10 +156,10 @@ def to_utc(naive: pl.Series, with_offset: pl.Series, spec: StartedAt) -> tuple[p
 
 
 def problems(naive: pl.Series, utc: pl.Series, problem: pl.Series, raw: pl.Series,
-             now: dt.datetime | None = None) -> pl.Series:
+             now: dt.datetime | None = None, window: Window = Window()) -> pl.Series:
     """Per row: null, or why started_at cannot be used (missing, invalid, ambiguous, nonexistent,
     implausible). Cheap codes for every row; reason_text formats them for failing rows only."""
-    latest = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)) + dt.timedelta(days=1)
+    latest = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)) + dt.timedelta(days=window.days_ahead)
     df = pl.DataFrame({"naive": naive, "utc": utc, "raw": raw, "problem": problem})
     n, u = pl.col("naive"), pl.col("utc")
     return df.select(
@@ -154,11 +167,11 @@ def problems(naive: pl.Series, utc: pl.Series, problem: pl.Series, raw: pl.Serie
         .when(n.is_null() & u.is_null()).then(pl.lit("invalid"))
         .when(pl.col("problem").is_not_null()).then(pl.col("problem"))
         .when(u.is_null()).then(pl.lit("invalid"))
-        .when((u < EARLIEST) | (u > latest)).then(pl.lit("implausible"))
+        .when((u < window.earliest) | (u > latest)).then(pl.lit("implausible"))
     ).to_series()
 
 
-def reason_text(code: pl.Expr, raw: pl.Expr, spec: StartedAt, source: str) -> pl.Expr:
+def reason_text(code: pl.Expr, raw: pl.Expr, spec: StartedAt, source: str, window: Window = Window()) -> pl.Expr:
     """The Swedish reason for a problem code (see problems)."""
     formats = " eller ".join(human_format(f) for f in (spec.formats or spec.date_formats))
     value = sv_format('"{}"', raw)
@@ -174,5 +187,7 @@ def reason_text(code: pl.Expr, raw: pl.Expr, spec: StartedAt, source: str) -> pl
         .then(sv_format(f"Lokal tid {{}} i \"{source}\" finns inte (klockan ställs fram vid sommartid). Rätta "
                         "källan eller ange nonexistent = \"shift_forward\" under [started_at].", value))
         .when(code == "implausible")
-        .then(sv_format(f"Orimligt datum {{}} i \"{source}\" (före år 2000 eller i framtiden).", value))
+        .then(sv_format(f"Orimligt datum {{}} i \"{source}\" (före {window.earliest:%Y-%m-%d} eller mer än "
+                        f"{window.days_ahead} dag(ar) fram i tiden). Ett äldre arkiv läses in om inställningen "
+                        "earliest_plausible_date sänks (docs/configuration.md).", value))
     )

@@ -22,9 +22,9 @@ def _outcome_rate(id, outcome_col, label, better, what):
     return rate(
         id, num=outcome_col, den="outcome_known_n", label=label, unit="share",
         higher_is_better=better, area=GAPS, source=SRC_FCR,
-        definition=f"{what} / hanterade kontakter med känt utfall (löst, överlämnat, hänvisat "
-        "eller återuppringning). Avbrutna kontakter och kontakter utan eller med okänt utfall "
-        "ingår inte i nämnaren; deras andel visas under datakvalitet.",
+        definition=f"{what} / hanterade kontakter med känt utfall (löst, ej löst, överlämnat, "
+        "hänvisat eller återuppringning). Avbrutna kontakter och kontakter utan eller med okänt "
+        "utfall ingår inte i nämnaren; deras andel visas under datakvalitet.",
     )
 
 

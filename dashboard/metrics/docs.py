@@ -39,8 +39,8 @@ definitionerna (sekunder, dagar, kronor) är standardinställningarna; de går a
 
 Gemensamt för alla mått:
 
-- **Period** är lokala datum (Europe/Stockholm), båda inklusive; en kontakt hör till den dag och
-  timme den startade i lokal tid.
+- **Period** är lokala datum i rapportens tidszon (inställningen reporting_timezone, standard
+  Europe/Stockholm), båda inklusive; en kontakt hör till den dag och timme den startade i lokal tid.
 - **Hanterad kontakt** = inte avbruten i kö (besvarade samtal och chattar samt alla kontakter i
   kanaler utan kö).
 - **Undertryckning**: antal under småcellsgränsen (standard {threshold}) visas inte, och inte

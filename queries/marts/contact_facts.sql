@@ -1,7 +1,8 @@
 -- Mart: contact_facts. Grain: one row per contact (same key as contacts).
 --
--- Every derived flag the metric engine needs, computed once at ingest: local (Europe/Stockholm)
--- date and half-hour, the stadsområde of the city area, 0/1 counters and sums that roll up by
+-- Every derived flag the metric engine needs, computed once at ingest: local date and half-hour
+-- in the reporting time zone (meta 'reporting_timezone', written by the ingest from the setting
+-- of that name; absent means Europe/Stockholm), the stadsområde of the city area, 0/1 counters and sums that roll up by
 -- addition, the wait bucket, the working-day reply flags, the opening-hours flag and the gaps to
 -- the previous and next contact by the same caller on the same topic. The rollup marts
 -- (queries/marts/rollup.sql) and the distribution marts (queries/marts/contact_dist.sql) are
@@ -22,9 +23,15 @@ topics as (
     select topic, is_progress_chasing from topics
 ),
 
+zone as (
+    select coalesce(
+        (select value from meta where key = 'reporting_timezone'), 'Europe/Stockholm'
+    ) as name,
+),
+
 -- Europe/Stockholm is UTC+1, and UTC+2 from the last Sunday of March 01:00 UTC to the last Sunday
 -- of October 01:00 UTC: exact since 1996 and ~10x cheaper per row than ICU's timezone(). Years
--- outside the table fall back to timezone().
+-- outside the table, and every other reporting zone, use ICU's timezone().
 summer_time as (
     select
         y as year,
@@ -45,21 +52,25 @@ localised as (
     select
         replied.*,
         case
-            when start_year.year is null then timezone('Europe/Stockholm', timezone('UTC', started_at))
+            when start_year.year is null then timezone(zone.name, timezone('UTC', started_at))
             when started_at >= start_year.summer_from and started_at < start_year.summer_to
                 then started_at + interval 2 hour
             else started_at + interval 1 hour
         end as local_ts,
         case
             when replied_at is null then null
-            when reply_year.year is null then timezone('Europe/Stockholm', timezone('UTC', replied_at))
+            when reply_year.year is null then timezone(zone.name, timezone('UTC', replied_at))
             when replied_at >= reply_year.summer_from and replied_at < reply_year.summer_to
                 then replied_at + interval 2 hour
             else replied_at + interval 1 hour
         end as local_reply_ts,
     from replied
-    left join summer_time as start_year on start_year.year = year(replied.started_at)
-    left join summer_time as reply_year on reply_year.year = year(replied.replied_at)
+    cross join zone
+    left join summer_time as start_year
+        on start_year.year = year(replied.started_at) and zone.name = 'Europe/Stockholm'
+    left join summer_time as reply_year
+        on reply_year.year = year(replied.replied_at) and zone.name = 'Europe/Stockholm'
+
 ),
 
 -- The working-day calendar; days outside the seeded calendar fall back to Monday-Friday. The
@@ -207,7 +218,7 @@ final as (
         cast(is_handled as utinyint) as handled_n,
         cast(is_handled and handle_s is not null as utinyint) as handle_n,
         case when is_handled then coalesce(handle_s, 0) else 0 end as handle_sum,
-        cast(coalesce(is_handled and outcome in ('resolved', 'forwarded', 'referred', 'callback'), false) as utinyint) as outcome_known_n,
+        cast(coalesce(is_handled and outcome in ('resolved', 'not_resolved', 'forwarded', 'referred', 'callback'), false) as utinyint) as outcome_known_n,
         cast(coalesce(is_handled and outcome = 'resolved', false) as utinyint) as resolved_n,
         cast(coalesce(is_handled and outcome = 'forwarded', false) as utinyint) as forwarded_n,
         cast(coalesce(is_handled and outcome = 'referred', false) as utinyint) as referred_n,
