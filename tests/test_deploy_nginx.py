@@ -209,8 +209,8 @@ def test_every_page_renders_under_the_policy_with_no_outside_request(stack, brow
     page = context.new_page()
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(ws.url)))
-    page.goto(https + "/")  # the first load registers the pages
-    wait_until_idle(page)
+    page.goto(https + "/")  # the first load registers the pages; a cold start under load is slow
+    wait_until_idle(page, timeout_ms=120_000)
     try:
         for path in PAGES:
             page.goto(f"{https}/{path}")
