@@ -214,7 +214,7 @@ def test_every_page_renders_under_the_policy_with_no_outside_request(stack, brow
     try:
         for path in PAGES:
             page.goto(f"{https}/{path}")
-            wait_until_idle(page)
+            wait_until_idle(page, timeout_ms=90_000)  # nine pages on a shared, loaded machine
             assert not error_findings(page), (path, error_findings(page))
             assert page.evaluate("window.__csp || []") == [], path
             charts = page.evaluate("() => " + OUR_CHARTS_JS + ".map(el => [(el.data || []).length,"
