@@ -80,6 +80,10 @@ def equity(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
 
 def _equity_one(con, filters: Filters, dimension: str, metrics, settings: Settings,
                 min_difference: float) -> pl.DataFrame:
+    """One dimension's groups against the rest, for every metric in one Polars pipeline: the
+    metrics' (x, n) columns are stacked long and compared `within` the metric, so the work is
+    one group-by for the dimension rather than one small pipeline per metric (the results are
+    the same row for row; tests/test_equity_fast.py holds the per-metric version to prove it)."""
     if dimension == "interpreter":
         metrics = [m for m in metrics if m.id not in QUEUE_METRICS]
     names = list(dict.fromkeys(i for m in metrics for i in m.inputs))
@@ -87,22 +91,36 @@ def _equity_one(con, filters: Filters, dimension: str, metrics, settings: Settin
     known = inputs.filter(pl.col(dimension).is_not_null())
     comparisons = sum(known.filter(m.n > 0).height for m in metrics)
     z = _bonferroni_z(comparisons)
-    parts = []
-    for m in metrics:
-        counts = inputs.select(
-            pl.col(dimension), m.num.cast(pl.Float64).alias("x"), m.n.cast(pl.Float64).alias("n")
-        )
-        compared = statistics.compare_to_rest(
-            counts, dimension, "x", "n", z=z, min_difference=min_difference
-        ).filter(pl.col(dimension).is_not_null())
-        worse = pl.lit(False) if m.higher_is_better is None else (
-            pl.col("difference") < 0 if m.higher_is_better else pl.col("difference") > 0)
-        parts.append(compared.with_columns(
-            pl.lit(m.id).alias("metric"),
-            pl.lit(m.label_for(settings)).alias("label"),
-            worse.fill_null(False).alias("worse"),
-        ).with_columns((pl.col("flagged") & pl.col("worse")).alias("flagged")))
-    out = pl.concat(parts, how="vertical_relaxed")
+    # x and n of every metric side by side, then stacked: one row per (metric, group)
+    wide = inputs.select(
+        pl.col(dimension),
+        *(m.num.cast(pl.Float64).alias(f"x{i}") for i, m in enumerate(metrics)),
+        *(m.n.cast(pl.Float64).alias(f"n{i}") for i, m in enumerate(metrics)),
+    )
+    stacked = pl.concat(
+        [wide.select(pl.lit(i, dtype=pl.Int32).alias("_metric"), pl.col(dimension),
+                     pl.col(f"x{i}").alias("x"), pl.col(f"n{i}").alias("n"))
+         for i in range(len(metrics))], how="vertical")
+    compared = statistics.compare_to_rest(
+        stacked, dimension, "x", "n", within=("_metric",), z=z, min_difference=min_difference
+    ).filter(pl.col(dimension).is_not_null())
+    order = list(range(len(metrics)))
+    index = pl.col("_metric")
+
+    def per_metric(values, dtype) -> pl.Expr:
+        return index.replace_strict(order, values, return_dtype=dtype)
+
+    # direction: 1 higher is better, -1 lower is better, 0 neither (never worse)
+    sign = per_metric([0 if m.higher_is_better is None else 1 if m.higher_is_better else -1
+                       for m in metrics], pl.Int8)
+    worse = (pl.when(sign == 1).then(pl.col("difference") < 0)
+             .when(sign == -1).then(pl.col("difference") > 0)
+             .otherwise(pl.lit(False))).fill_null(False)
+    out = compared.with_columns(
+        per_metric([m.id for m in metrics], pl.String).alias("metric"),
+        per_metric([m.label_for(settings) for m in metrics], pl.String).alias("label"),
+        worse.alias("worse"),
+    ).with_columns((pl.col("flagged") & pl.col("worse")).alias("flagged"))
     return out.select(
         "metric", "label", pl.col(dimension), pl.lit(dimension).alias("dimension"),
         pl.col(dimension).cast(pl.String).alias("group"),
