@@ -131,7 +131,9 @@ def test_xlsx_numbers_formats_and_hidden_cells(xlsx_bytes):
     cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
     assert cells[1050].number_format == "#,##0"
     assert cells[0.61].number_format.startswith("0.0") and "%" in cells[0.61].number_format
-    assert "'=Parkering" in cells  # text from data is neutralised
+    # text from data stays itself, in a string cell that never runs (no apostrophe)
+    assert cells["=Parkering"].data_type == "s"
+    assert not any(isinstance(v, str) and v.startswith("'") for v in cells)
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "<5" in texts and "Dolt" in texts
     assert ws.freeze_panes == "A4"

@@ -140,7 +140,8 @@ def test_xlsx_download_keeps_numbers_and_never_writes_formulas():
     assert ws["B2"].value == 1234 and ws["B2"].number_format == "#,##0"
     assert ws["D2"].value == -17 and ws["D2"].data_type == "n"
     assert ws["C2"].value == 0.8125 and "%" in ws["C2"].number_format
-    assert ws["A3"].value == "'=HYPERLINK(\"http://x\")"
+    # a string cell, never evaluated: written as it is, without an apostrophe
+    assert ws["A3"].value == "=HYPERLINK(\"http://x\")" and ws["A3"].data_type == "s"
     assert ws["B4"].value == "<5" and ws["C4"].value == "Dolt"
     assert ws.freeze_panes == "A2"
     for row in wb["Data"].iter_rows():

@@ -1,6 +1,9 @@
 """`kontaktcenter export`: the förvaltning pack for the budget dialogue, as XLSX or PDF.
 
-Progress goes to stderr in Swedish; the file is written next to its target and renamed into
+Without --from/--to the period is the last whole month of the data (dashboard.view's "month"
+preset, the dashboard's own rule). A period in which the filters find no contacts is refused with
+a warning and exit status 1: a pack of zeros and −100 % would read as a collapse, not as "no
+data". Progress goes to stderr in Swedish; the file is written next to its target and renamed into
 place, so an interrupted export never leaves half a file. Every export is recorded in the audit
 log (settings.audit_log) with the operating-system user before the file is written.
 """
@@ -15,13 +18,15 @@ import time
 from datetime import date
 from pathlib import Path
 
+from dashboard import privacy
 from dashboard.cli import CliError
 from dashboard.export.audit import AuditError, os_user
 from dashboard.export.pack import FORMATS, pack_download
 from dashboard.formatting import format_number, format_period
 from dashboard.metrics import Filters
+from dashboard.metrics.query import data_range
 from dashboard.store import open_store
-from dashboard.view import COMPARISONS, parse_comparison
+from dashboard.view import COMPARISONS, FilterState, parse_comparison, resolve_period
 
 # Every spelling of dashboard.view's comparisons (kind, URL form, Swedish alias).
 COMPARE_CHOICES = sorted({s for c in COMPARISONS for s in (c.kind, c.url, *c.aliases)})
@@ -34,9 +39,10 @@ def register(sub) -> None:
         "staden och en period, med jämförelseperiod. Varje export loggas i exportloggen.")
     p.add_argument("--department", metavar="FÖRVALTNING",
                    help="förvaltningens namn (utan: hela staden)")
-    p.add_argument("--from", dest="start", required=True, type=_date, metavar="DATUM",
-                   help="första dagen, ÅÅÅÅ-MM-DD")
-    p.add_argument("--to", dest="end", required=True, type=_date, metavar="DATUM",
+    p.add_argument("--from", dest="start", type=_date, metavar="DATUM",
+                   help="första dagen, ÅÅÅÅ-MM-DD (utan --from och --to: senaste hela månaden "
+                   "i data)")
+    p.add_argument("--to", dest="end", type=_date, metavar="DATUM",
                    help="sista dagen (ingår), ÅÅÅÅ-MM-DD")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="xlsx eller pdf (annars från filändelsen i --out)")
@@ -85,9 +91,43 @@ def _check_department(db: Path, department: str | None) -> None:
         raise CliError(f"Okänd förvaltning {department!r}. Giltiga: {', '.join(known)}.")
 
 
+def _default_period(db: Path) -> tuple[date, date]:
+    """The last whole month of the data, as the dashboard's "Senaste hela månaden"."""
+    con = open_store(db, read_only=True)
+    try:
+        _, latest = data_range(con)
+    finally:
+        con.close()
+    if latest is None:
+        raise CliError("Databasen innehåller inga kontakter ännu; det finns inget att exportera. "
+                       "Läs in data med kontaktcenter ingest först.")
+    period = resolve_period(FilterState(preset="month"), latest)
+    return period.start, period.end
+
+
+def _has_contacts(db: Path, filters: Filters, settings) -> bool:
+    """Whether the filters find any contact (the published count: hidden counts as some)."""
+    con = open_store(db, read_only=True)
+    try:
+        frame = privacy.fetch(privacy.METRICS, con, filters, settings,
+                              metric_ids=("contacts",)).result
+    finally:
+        con.close()
+    if frame.is_empty():
+        return False
+    row = frame.row(0, named=True)
+    return bool(row.get("contacts__suppressed")) or bool(row["contacts"])
+
+
 def run(args) -> int:
     settings = args.settings
     fmt = _format(args)
+    if (args.start is None) != (args.end is None):
+        raise CliError("Ange både --from och --to, eller ingen av dem för senaste hela månaden.")
+    if args.start is None:
+        args.start, args.end = _default_period(settings.db)
+        print(f"Ingen period angiven: senaste hela månaden i data, "
+              f"{format_period(args.start, args.end)}.", file=sys.stderr)
     if args.start > args.end:
         raise CliError(f"Perioden börjar ({args.start}) efter att den slutar ({args.end}). "
                        "Byt plats på --from och --to.")
@@ -101,6 +141,10 @@ def run(args) -> int:
                       channels=args.channels, city_areas=args.city_areas, topics=args.topics,
                       languages=args.languages, customer_types=args.customer_types)
     scope = args.department or "hela staden"
+    if not _has_contacts(settings.db, filters, settings):
+        print(f"Varning: inga kontakter för {scope} {format_period(args.start, args.end)} med de "
+              "valda filtren. Inget paket skapades; välj en period med data.", file=sys.stderr)
+        return 1
     began = time.perf_counter()
 
     def progress(message: str) -> None:

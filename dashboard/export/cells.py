@@ -2,8 +2,13 @@
 (dashboard.privacy.cells.Hidden, made by the privacy package) is drawn.
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
-formula (CSV/DDE injection, OWASP). Such TEXT is prefixed with an apostrophe so it stays text.
-Numbers are never touched: a genuine negative number stays a number in CSV and XLSX alike.
+formula (CSV/DDE injection, OWASP). How each format is kept safe:
+- XLSX stores a cell's type: text is written as a string cell (`xlsx_text`, xlsxwriter's
+  `write_string`), which Excel never evaluates, so it is written as it is, with no prefix.
+- CSV has no types. Text from data that starts with a trigger gets OWASP's leading apostrophe
+  (`sheet_text`); the export's own cells never start with one: numbers, signed changes included,
+  are written as bare numbers (a negative number is a number, not a formula), and Swedish text
+  uses "−" (U+2212) for minus. So the apostrophe only ever appears on hostile or odd data text.
 """
 
 from __future__ import annotations
@@ -80,8 +85,13 @@ def text_of(value) -> str:
 
 
 def sheet_text(value) -> str:
-    """Text for a spreadsheet cell (CSV or XLSX): neutralised so it can never run."""
+    """Text for a CSV cell: neutralised so it can never run."""
     return neutralise(text_of(value))
+
+
+def xlsx_text(value) -> str:
+    """Text for an XLSX string cell: as it is (a string cell is never a formula)."""
+    return text_of(value)
 
 
 def display_text(value, unit: str | None = None) -> str:
@@ -99,6 +109,10 @@ def display_text(value, unit: str | None = None) -> str:
             return f.format_percent(value, 1, sign=True)
         if unit == "seconds_delta":
             return ("+" if value > 0 else "") + f.format_duration(value)
+        if unit == "index_delta":
+            return f.format_number(value, 1, sign=True) + "\u00a0indexenheter"
+        if unit == "score_delta":
+            return f.format_number(value, 2, sign=True)
         if unit in ("rank", "number") or (unit is None and isinstance(value, int)):
             return f.format_int(value)
         if unit == "rows":

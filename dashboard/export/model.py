@@ -100,6 +100,8 @@ class Mover:
     change: float | None  # in change_unit: points (shares), relative (fraction), seconds
     change_unit: str | None
     change_text: str  # Swedish, e.g. "+2,1 procentenheter"
+    verdict: str | None = None  # "bättre", "sämre", "oförändrat" (None: no direction)
+    contacts: float | None = None  # contacts the change concerns (the ranking key)
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,13 @@ class Summary:
             "Tal som förändrats mest jämfört med jämförelseperioden",
             (Column("label", "Mått"), Column("current", "Perioden", FIGURE),
              Column("previous", "Jämförelseperioden", FIGURE),
-             Column("change", "Förändring", FIGURE)),
+             Column("change", "Förändring", FIGURE), Column("verdict", "Bedömning")),
             tuple((m.label, Figure(m.current, m.unit), Figure(m.previous, m.unit),
-                   m.change_text if change_as_text else Figure(m.change, m.change_unit))
+                   m.change_text if change_as_text else Figure(m.change, m.change_unit),
+                   m.verdict)
                   for m in self.movers),
-            None if self.movers else "Ingen jämförelseperiod vald, eller inga jämförbara tal.",
+            " ".join(self.notes) if self.movers
+            else "Ingen jämförelseperiod vald, eller inga jämförbara tal.",
         )
 
     def cost_table(self) -> Table:

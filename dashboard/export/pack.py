@@ -19,7 +19,7 @@ from dashboard.export import pack_sections as ps
 from dashboard.privacy.cells import Hidden
 from dashboard.export.downloads import MIME, Download, file_name, record_export, view_context
 from dashboard.export.model import Column, DataInfo, Definition, Mover, Pack, Summary, Table
-from dashboard.export.pack_tables import change, frame_table
+from dashboard.export.pack_tables import change, frame_table, verdict
 from dashboard import privacy
 from dashboard.metrics import QUALITY_METRICS, Filters, registry
 from dashboard.store import data_version, open_store
@@ -80,19 +80,45 @@ def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters, *, comparison="
                 _notes(inp))
 
 
+MOVER_MIN_BASE = 50  # contacts behind a figure in each period before it can be a mover
+MOVER_RULE = ("Rangordnat efter hur många kontakter förändringen gäller: för antal skillnaden "
+              "i antal, för andelar skillnaden i procentenheter gånger periodens underlag. Tider, "
+              "belopp, årsarbetare och index rangordnas inte (de följer av antalen och står i "
+              "nyckeltalen). Tal med underlag under {base} kontakter i någon av perioderna och "
+              "dolda värden ingår inte.")
+
+
+def contacts_moved(r: dict) -> float | None:
+    """How many contacts a scorecard row's change concerns, or None when it is no mover: counts
+    by their difference, shares by the difference times the period's base; other units (times,
+    money, positions, an index) are derived and not ranked; a base under MOVER_MIN_BASE in
+    either period, or a hidden side, rules a row out."""
+    if r["value_suppressed"] or r["previous_suppressed"] or r["value"] is None \
+            or r["previous"] is None:
+        return None
+    if min(r.get("n") or 0, r.get("previous_n") or 0) < MOVER_MIN_BASE:
+        return None
+    if r["unit"] == "count":
+        return abs(r["value"] - r["previous"])
+    if r["unit"] == "share":
+        return abs(r["value"] - r["previous"]) * r["n"]
+    return None
+
+
 def _summary(cards, ledger: pl.DataFrame, demand_card, inp: ps.Inputs) -> Summary:
     movers, seen = [], set()
     for card in cards:
         for r in card.metrics.iter_rows(named=True):
-            if r["metric"] in seen or r["value_suppressed"] or r["previous_suppressed"]:
+            if r["metric"] in seen:
                 continue
             seen.add(r["metric"])
-            value, unit, text = change(r["value"], r["previous"], r["unit"])
-            if value is None or not r["previous"]:
+            size = contacts_moved(r)
+            if not size:
                 continue
-            size = abs((r["value"] - r["previous"]) / r["previous"])
+            value, unit, text = change(r["value"], r["previous"], r["unit"])
             movers.append((size, Mover(r["label"], r["unit"], r["value"], r["previous"], value,
-                                       unit, text)))
+                                       unit, text, verdict(r["metric"], r["value"], r["previous"],
+                                                           r["unit"]), size)))
     movers.sort(key=lambda pair: -pair[0])
     gaps = frame_table("Största serviceglappen", ledger.head(TOP_GAPS), ("topic",),
                        ("forwarded", "forwarded_rate", "repeat_rate"), inp.settings)
@@ -105,9 +131,7 @@ def _summary(cards, ledger: pl.DataFrame, demand_card, inp: ps.Inputs) -> Summar
 
     return Summary(tuple(m for _, m in movers[:MOVERS]), gaps,
                    shown("failure_demand_cost_sek"), shown("failure_demand_fte"),
-                   shown("failure_demand_hours"),
-                   ("Förändringen rangordnas relativt jämförelseperioden; dolda värden ingår "
-                    "inte.",))
+                   shown("failure_demand_hours"), (MOVER_RULE.format(base=MOVER_MIN_BASE),))
 
 
 def _data_version(con) -> int:

@@ -8,19 +8,21 @@ the city comparison is one aggregate row, never a list of other departments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
 
 from dashboard.config import Settings
-from dashboard.domain import label_for
+from dashboard.domain import LOCAL_CHANNELS, label_for
 from dashboard.export.cells import Figure
 from dashboard.export.model import Chart, Column, Section, Table
 from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table,
                                           key_figures_table, shown_or_hidden)
 from dashboard import privacy
+from dashboard.formatting import format_period
 from dashboard.metrics import EQUITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
+from dashboard.view import Period, whole_weeks
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -103,10 +105,24 @@ def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
     return section, card
 
 
+def _whole_weeks(filters: Filters | None) -> Filters | None:
+    """The filters narrowed to the whole weeks of their period (dashboard.view.whole_weeks)."""
+    if filters is None or filters.start is None or filters.end is None:
+        return None
+    weeks = whole_weeks(Period(filters.start, filters.end))
+    return None if weeks is None else replace(filters, start=weeks.start, end=weeks.end)
+
+
 def _weekly(inp: Inputs) -> Table:
-    """Contacts per week, the comparison period's weeks beside in order (week 1 by week 1)."""
-    now = inp.compute(["contacts"], ("week",))
-    previous_filters = inp.comparison_filters
+    """Contacts per whole week, the comparison period's whole weeks beside in order (week 1 by
+    week 1)."""
+    title = "Kontakter per vecka"
+    columns = (Column("week", "Vecka från"), Column("value", "Perioden", "count"))
+    now_filters = _whole_weeks(inp.filters)
+    if now_filters is None:
+        return Table(title, columns, (), "Perioden rymmer ingen hel vecka (måndag–söndag).")
+    now = inp.compute(["contacts"], ("week",), now_filters)
+    previous_filters = _whole_weeks(inp.comparison_filters)
     before = inp.compute(["contacts"], ("week",), previous_filters) if previous_filters else None
 
     def cell(frame, i):
@@ -114,15 +130,14 @@ def _weekly(inp: Inputs) -> Table:
             return None
         return shown_or_hidden(frame.row(i, named=True), "contacts", "count", inp.threshold)
 
-    columns = (Column("week", "Vecka från"), Column("value", "Perioden", "count"))
-    note = "Första och sista veckan kan vara delvis utanför perioden."
+    note = (f"Bara hela veckor (måndag–söndag): {format_period(now_filters.start, now_filters.end)}"
+            ". Delvisa veckor i periodens början och slut är inte med.")
     if before is None:
         rows = tuple((now["week"][i], cell(now, i)) for i in range(now.height))
-        return Table("Kontakter per vecka", columns, rows, note)
+        return Table(title, columns, rows, note)
     rows = tuple((now["week"][i], cell(now, i), cell(before, i)) for i in range(now.height))
-    return Table("Kontakter per vecka",
-                 (*columns, Column("previous", "Jämförelseperioden", "count")), rows,
-                 "Jämförelseperiodens veckor står i ordning bredvid periodens: vecka 1 mot "
+    return Table(title, (*columns, Column("previous", "Jämförelseperioden", "count")), rows,
+                 "Jämförelseperiodens hela veckor står i ordning bredvid periodens: vecka 1 mot "
                  "vecka 1. " + note)
 
 
@@ -231,7 +246,7 @@ def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
 
 def local_service(inp: Inputs) -> Section:
     service = inp.fetch(privacy.LOCAL_SERVICE)
-    points = _per_point(service.totals, service.channels, inp.threshold)
+    points = _per_point(inp)
     topics = service.topics.sort("contacts", descending=True, nulls_last=True).head(TOP)
     topic_table = _plain_table("Vanligaste ärenden på servicepunkterna", topics,
                                (("service_point", "Servicepunkt", None),
@@ -251,27 +266,20 @@ def local_service(inp: Inputs) -> Section:
         "som syns som toppar.",
         (points, topic_table, incident_table),
         (Chart("Besök och uppsökande per servicepunkt", points, "service_point",
-               tuple(c.key for c in points.columns[1:]), "bar"),),
+               ("contacts",), "bar"),),
         ("contacts",),
     )
 
 
-def _per_point(totals: pl.DataFrame, channels, threshold: int) -> Table:
-    """One row per service point, one column per local channel (no total: it would reveal
-    a hidden channel by subtraction)."""
-    points = sorted(set(totals["service_point"].to_list()))
-    cells = {(r["service_point"], r["channel"]): r for r in totals.iter_rows(named=True)}
-    rows = []
-    for p in points:
-        row = [p]
-        for ch in channels:
-            r = cells.get((p, ch))
-            # no row: no contacts of that channel there
-            row.append(0 if r is None else shown_or_hidden(r, "contacts", "count", threshold))
-        rows.append(tuple(row))
-    columns = (Column("service_point", "Servicepunkt"),
-               *(Column(ch, label_for("channel", ch), "count") for ch in channels))
-    return Table("Kontakter per servicepunkt", columns, tuple(rows))
+def _per_point(inp: Inputs) -> Table:
+    """Visits and outreach per service point, the Lokal service page's table: the local
+    channels the filter names (all of them when it names none), one published count per point."""
+    chosen = tuple(c for c in inp.filters.channels if c in LOCAL_CHANNELS) or LOCAL_CHANNELS
+    frame = inp.compute(["contacts"], ("service_point",), replace(inp.filters, channels=chosen))
+    frame = frame.filter(pl.col("service_point").is_not_null()).sort(
+        "contacts", descending=True, nulls_last=True)
+    return frame_table("Besök och uppsökande verksamhet per servicepunkt", frame,
+                       ("service_point",), ("contacts",), inp.settings)
 
 
 def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:

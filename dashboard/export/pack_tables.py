@@ -92,8 +92,9 @@ def _with_uncertain(note: str | None, frame: pl.DataFrame, metric_ids, settings)
 
 
 def change(current, previous, unit: str) -> tuple[float | None, str | None, str]:
-    """The change from previous to current as a number in its own unit and in Swedish words:
-    shares in percentage points, durations in seconds, everything else relative. The number is
+    """The change from previous to current as a number in its own unit and in Swedish words,
+    by the screen's rule (formatting.format_delta): shares in percentage points, durations in
+    seconds, an index or a score in its own units, everything else relative. The number is
     rounded as it is shown, so a spreadsheet never prints "−0"."""
     text = f.format_delta(current, previous, unit) or f.MISSING
     if current is None or previous is None:
@@ -102,9 +103,26 @@ def change(current, previous, unit: str) -> tuple[float | None, str | None, str]
         return round((current - previous) * 100, 1) + 0.0, "points", text
     if unit == "seconds":
         return round(current - previous) + 0.0, "seconds_delta", text
+    if unit == "index":
+        return round(current - previous, 1) + 0.0, "index_delta", text
+    if unit == "score":
+        return round(current - previous, 2) + 0.0, "score_delta", text
     if previous == 0:
         return None, None, text
     return round((current - previous) / abs(previous), 3) + 0.0, "relative", text
+
+
+def verdict(metric_id: str, current, previous, unit: str) -> str | None:
+    """'bättre', 'sämre' or 'oförändrat' for a change, by the metric's direction; None for a
+    metric without one or without both values. A change that rounds to zero as shown is
+    'oförändrat': the word never contradicts the number next to it."""
+    m = registry.REGISTRY.get(metric_id)
+    if m is None or m.higher_is_better is None or current is None or previous is None:
+        return None
+    value, _, _ = change(current, previous, unit)
+    if value == 0 or current == previous:
+        return "oförändrat"
+    return "bättre" if (current > previous) == m.higher_is_better else "sämre"
 
 
 def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
@@ -118,7 +136,7 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
     columns = [Column("label", "Mått"), Column("value", "Perioden", FIGURE)]
     if with_comparison:
         columns += [Column("previous", "Jämförelseperioden", FIGURE),
-                    Column("change", "Förändring", FIGURE)]
+                    Column("change", "Förändring", FIGURE), Column("verdict", "Bedömning")]
     if with_city:
         columns.append(Column("city", "Hela staden", FIGURE))
     rows = []
@@ -128,10 +146,12 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
         if with_comparison:
             cells.append(_card_cell(r, "previous", t))
             if r["value_suppressed"] or r["previous_suppressed"]:
-                cells.append(hidden(None, t))
+                cells += [hidden(None, t), None]
             else:
                 value, delta_unit, _ = change(r["value"], r["previous"], unit)
-                cells.append(Figure(value, delta_unit))
+                cells += [Figure(value, delta_unit),
+                          verdict(r["metric"], r["value"], r["previous"], unit)
+                          if value is not None else None]
         if with_city:
             cells.append(_card_cell(r, "city", t))
         rows.append(tuple(cells))

@@ -78,12 +78,12 @@ def _summary(pack: Pack) -> list:
          "handlagd tid för onödig efterfrågan"),
     ]))
     movers = s.movers_table(change_as_text=True)
-    out += [para("Tal som förändrats mest", "h2"),
-            pdf_table(movers) if movers.rows else para(movers.note, "body")]
+    out += [para("Tal som förändrats mest", "h2")]
+    out += [pdf_table(movers), para(movers.note, "note")] if movers.rows \
+        else [para(movers.note, "body")]
     out += [para("Största serviceglappen", "h2"), pdf_table(s.top_gaps)]
     if s.top_gaps.note:
         out.append(para(s.top_gaps.note, "note"))
-    out += [para(n, "note") for n in s.notes]
     return out  # each section opens on a new page
 
 

@@ -16,7 +16,8 @@ import io
 from dataclasses import dataclass
 
 from dashboard import formatting as f
-from dashboard.export.cells import Figure, is_missing, is_number, plain_number, sheet_text
+from dashboard.export.cells import (Figure, is_missing, is_number, plain_number, sheet_text,
+                                    xlsx_text)
 from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Context, Table
 from dashboard.export import xlsx_common as xc
@@ -105,7 +106,7 @@ def write_context_sheet(wb, styles: xc.Styles, context: Context, what: str) -> N
     ws = wb.add_worksheet("Urval")
     ws.write_string(0, 0, "Urval och sammanhang", styles.title)
     for i, (label, value) in enumerate(context_rows(context, what), start=2):
-        ws.write_string(i, 0, sheet_text(label), styles.label)
-        ws.write_string(i, 1, sheet_text(value), styles.text)
+        ws.write_string(i, 0, xlsx_text(label), styles.label)
+        ws.write_string(i, 1, xlsx_text(value), styles.text)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 70)

@@ -1,8 +1,8 @@
 """XLSX building blocks shared by the data download and the förvaltning pack (xlsxwriter).
 
 Numbers are written as numbers with Excel number formats, so Swedish Excel shows a space between
-thousands and a decimal comma and the figures stay usable in formulas. Text goes through
-`neutralise` and `write_string`: nothing from data ever becomes a formula.
+thousands and a decimal comma and the figures stay usable in formulas. Text is written with
+`write_string` as it is: a string cell never becomes a formula (cells.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
-from dashboard.export.cells import Figure, display_text, is_missing, is_number, sheet_text
+from dashboard.export.cells import Figure, display_text, is_missing, is_number, xlsx_text
 from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Table
 
@@ -52,6 +52,8 @@ NUMBER_FORMATS = {
     "points": '+0.0"\u00a0procentenheter";"\u2212"0.0"\u00a0procentenheter";0.0"\u00a0procentenheter"',
     "relative": '+0.0"\u00a0"%;"\u2212"0.0"\u00a0"%;0.0"\u00a0"%',
     "seconds_delta": '+0"\u00a0s";"\u2212"0"\u00a0s";0"\u00a0s"',
+    "index_delta": '+0.0"\u00a0indexenheter";"\u2212"0.0"\u00a0indexenheter";0.0"\u00a0indexenheter"',
+    "score_delta": '+0.00;"\u2212"0.00;0.00',
 }
 DEFAULT_NUMBER_FORMAT = "#,##0.0##"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -128,7 +130,7 @@ def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles,
     elif isinstance(value, date):
         ws.write_datetime(row, col, datetime(value.year, value.month, value.day), styles.date)
     else:
-        ws.write_string(row, col, sheet_text(value), styles.wrap if wrap else styles.text)
+        ws.write_string(row, col, xlsx_text(value), styles.wrap if wrap else styles.text)
 
 
 def width_text(value, unit: str | None) -> str:
@@ -148,7 +150,7 @@ def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles
         row += 1
     header_row = row
     for j, column in enumerate(table.columns):
-        ws.write_string(header_row, col + j, sheet_text(column.label),
+        ws.write_string(header_row, col + j, xlsx_text(column.label),
                         styles.header_num if column.unit else styles.header)
         _need(widths, col + j, min(len(column.label), 28) + 2)
     for i, values in enumerate(table.rows, start=1):
@@ -163,7 +165,7 @@ def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles
                   else len(width_text(value, column.unit)) + 2)
     last = header_row + len(table.rows)
     if table.note:
-        ws.write_string(last + 1, col, sheet_text(table.note), styles.note)
+        ws.write_string(last + 1, col, xlsx_text(table.note), styles.note)
     return Placed(sheet, header_row, col, last)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dashboard import formatting as f
 from dashboard.export import xlsx_common as xc
-from dashboard.export.cells import sheet_text
+from dashboard.export.cells import xlsx_text
 from dashboard.export.model import Column, Pack, Section, Table
 from dashboard.export.xlsx_charts import HelperColumns, native_chart
 from dashboard.export.tabular import context_rows, suppression_note
@@ -55,8 +55,8 @@ def _front_sheet(wb, styles, pack: Pack) -> None:
     ws.write_string(0, 0, pack.context.title, styles.title)
     row = 2
     for label, value in context_rows(pack.context):
-        ws.write_string(row, 0, sheet_text(label), styles.label)
-        ws.write_string(row, 1, sheet_text(value), styles.text)
+        ws.write_string(row, 0, xlsx_text(label), styles.label)
+        ws.write_string(row, 1, xlsx_text(value), styles.text)
         row += 1
     row += 1
     ws.write_string(row, 0, "Innehåll", styles.heading)
@@ -136,7 +136,7 @@ def _table(ws, sheet: str, table: Table, row: int, styles, widths) -> xc.Placed:
                                      for i, c in enumerate(table.columns)],
                      })
         if not table.rows:
-            ws.write_string(where.header_row + 1, 0, sheet_text(table.note or EMPTY), styles.note)
+            ws.write_string(where.header_row + 1, 0, xlsx_text(table.note or EMPTY), styles.note)
     return xc.Placed(sheet, where.header_row, 0, max(where.last_row, where.header_row + 1))
 
 

@@ -18,7 +18,7 @@ SCORECARD_METRICS = (
     "contacts", "handled_hours", "handled_time_share", "offered", "answer_rate", "service_level",
     "service_level_alt", "asa_s", "abandon_rate", "aht_s", "reply_within_1_workday",
     "resolved_rate", "forwarded_rate", "failure_demand_share", "failure_demand_share_inferred",
-    "repeat_rate", "satisfaction_index",
+    "failure_demand_cost_sek", "failure_demand_fte", "repeat_rate", "satisfaction_index",
 )
 FROM_FILTERS = object()  # scorecard(department=...) default: the department in the filters
 TOP_DRIVERS = 5

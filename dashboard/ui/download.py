@@ -22,18 +22,23 @@ FORMATS = (
 
 def download(table: TableData, *, key: str) -> None:
     """CSV and Excel download buttons for the table's data, for the current view's filters."""
+    download_export(table_from_rows(table.title, [(c.label, c.unit) for c in table.columns],
+                                    export_rows(table), note=download_note(table)),
+                    key=key, threshold=table.threshold)
+
+
+def download_export(export_table, *, key: str, threshold: int | None = None) -> None:
+    """CSV and Excel download buttons for a table of the export model (numbers stay numbers)."""
     from dashboard.ui.engine import filters_for  # late: engine imports the filter frame
     from dashboard.ui.page import current_view
 
     view = current_view()
     settings = data.settings()
     context = view_context(
-        filters_for(view), title=table.title, data_version=data.store().data_version(),
-        threshold=table.threshold,
+        filters_for(view), title=export_table.title, data_version=data.store().data_version(),
+        threshold=settings.small_cell_threshold if threshold is None else threshold,
         comparison=(view.compare.start, view.compare.end) if view.compare else None,
     )
-    export_table = table_from_rows(table.title, [(c.label, c.unit) for c in table.columns],
-                                   export_rows(table), note=download_note(table))
     for fmt, label, help_text in FORMATS:
         dl = table_download(export_table, fmt, context, audit_log=settings.audit_log)
         st.download_button(label, data=dl.data, file_name=dl.file_name, mime=dl.mime,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from dashboard.charts import alt_text
@@ -13,7 +14,7 @@ from dashboard.metrics.metric import UNITS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy import as_markdown
 from dashboard.ui import data
-from dashboard.ui.download import download
+from dashboard.ui.download import download, download_export
 from dashboard.ui.tables import TableData, display_frame, hidden_mask, hidden_notes
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -88,6 +89,28 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
         if table.note:
             st.caption(table.note)
         _suppression_note(table)
+
+
+def export_block(table, *, key: str, metric_ids: Sequence[str] = (),
+                 caption: str | None = None) -> None:
+    """A table of the export model (dashboard.export.model.Table: numbers with units, hidden
+    cells) drawn as the pack prints it, with definition and a download of the same cells."""
+    from dashboard.export.cells import display_text
+
+    with st.container(border=True):
+        st.markdown(f"**{as_markdown(table.title)}**")
+        shown = {c.label: [display_text(row[j], c.unit) for row in table.rows]
+                 for j, c in enumerate(table.columns)}
+        st.dataframe(pl.DataFrame(shown, schema={c.label: pl.String for c in table.columns}),
+                     hide_index=True, key=f"df_{key}", height="content")
+        with st.container(horizontal=True, vertical_alignment="center"):
+            definitions(metric_ids)
+            with st.popover("Ladda ner", icon=":material/download:"):
+                download_export(table, key=key)
+        if caption:
+            st.caption(caption)
+        if table.note:
+            st.caption(table.note)
 
 
 def table_block(table: TableData, *, key: str, metric_ids: Sequence[str] = (),

@@ -9,48 +9,22 @@ import polars as pl
 
 from dashboard import domain
 from dashboard.charts import ranked_bars
-from dashboard.formatting import MISSING, format_delta, format_value
-from dashboard.ui import blocks
+from dashboard.export.pack_tables import key_figures_table
+from dashboard.ui import blocks, data
 from dashboard.ui.engine import CITY, metrics
-from dashboard.ui.figure import chart_block, table_block
+from dashboard.ui.figure import chart_block, export_block, table_block
 from dashboard.view import View
-from dashboard.ui.kpi import judgement
-from dashboard.ui.tables import Col, TableData, hidden_text
-
-TEXT_COLUMNS = ("metric_label", "current", "previous_text", "change_text", "city_text")
-
-
-def _text(unit: str, value, hidden: bool, reason: str | None = None) -> str:
-    return hidden_text(Col("", "", unit), blocks.threshold(), reason) if hidden else format_value(value, unit)
-
-
-def card_rows(card) -> pl.DataFrame:
-    """One text row per metric; the flags come from the same rule the pack uses (hide_scorecard)."""
-    rows = []
-    for r in card.metrics.iter_rows(named=True):
-        mid, unit = r["metric"], r["unit"]
-        now_hidden, before_hidden = r["value_suppressed"], r["previous_suppressed"]
-        change = None
-        if card.comparison is not None and not (now_hidden or before_hidden):
-            change = format_delta(r["value"], r["previous"], unit)
-        verdict = judgement(mid, r["value"], r["previous"]) if change else None
-        rows.append({
-            "metric_label": r["label"],
-            "current": _text(unit, r["value"], now_hidden, r.get("value_reason")),
-            "previous_text": (_text(unit, r["previous"], before_hidden, r.get("previous_reason"))
-                              if card.comparison else MISSING),
-            "change_text": f"{change} ({verdict})" if change and verdict else (change or MISSING),
-            "city_text": _text(unit, r["city"], r["city_suppressed"], r.get("city_reason")),
-        })
-    return pl.DataFrame(rows, schema={c: pl.String for c in TEXT_COLUMNS})
-
+from dashboard.ui.tables import Col, TableData
 
 def card(card, view: View, *, key: str) -> None:
-    cols = (Col("metric_label", "Mått"), Col("current", "Perioden"), Col("previous_text", "Jämförelseperioden"),
-            Col("change_text", "Förändring"), Col("city_text", "Hela staden"))
-    table_block(TableData(f"Resultatkort för {view.who}", card_rows(card), cols, blocks.threshold()),
-                key=key, metric_ids=card.metrics["metric"].to_list(),
-                caption="Andelar jämförs i procentenheter, antal och belopp i procent.")
+    """The scorecard as the pack prints it (export.pack_tables.key_figures_table: one table for
+    both), drawn in Swedish formats; its download keeps the numbers as numbers."""
+    table = key_figures_table(f"Resultatkort för {view.who}", card.metrics, data.settings(),
+                              with_city=view.department is not None,
+                              with_comparison=card.comparison is not None)
+    export_block(table, key=key, metric_ids=card.metrics["metric"].to_list(),
+                 caption="Andelar jämförs i procentenheter, index i indexenheter, tider i "
+                         "sekunder, antal och belopp i procent.")
 
 
 def drivers(card, *, key: str) -> None:
