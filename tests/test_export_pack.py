@@ -194,6 +194,57 @@ def test_cli_refuses_unknown_department_and_bad_dates(sample_db, tmp_path, capsy
     assert not out.exists()
 
 
+def _last_whole_month(db) -> tuple[date, date]:
+    """Independently: the month before the latest contact's local month, unless that month is
+    complete (the latest contact on its last day)."""
+    import calendar
+
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    (latest,) = con.execute("select max(timezone('Europe/Stockholm', timezone('UTC', started_at)))"
+                            "::date from contacts").fetchone()
+    con.close()
+    if latest.day == calendar.monthrange(latest.year, latest.month)[1]:
+        year, month = latest.year, latest.month
+    else:
+        year, month = (latest.year, latest.month - 1) if latest.month > 1 else (latest.year - 1, 12)
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def test_cli_without_a_period_exports_the_last_whole_month(sample_db, tmp_path, monkeypatch,
+                                                            capsys):
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    out = tmp_path / "paket.xlsx"
+    assert cli_main(["--db", str(sample_db), "export", "--department", DEPT,
+                     "--out", str(out)]) == 0
+    start, end = _last_whole_month(sample_db)
+    assert "senaste hela månaden" in capsys.readouterr().err
+    entry = json.loads((tmp_path / "audit.jsonl").read_text(encoding="utf-8"))
+    assert (entry["filter"]["start"], entry["filter"]["end"]) == (start.isoformat(),
+                                                                  end.isoformat())
+    front = openpyxl.load_workbook(out)["Framsida"]
+    pairs = {r[0]: r[1] for r in front.iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
+    assert pairs["Förvaltning"] == DEPT
+
+
+def test_cli_warns_and_fails_for_a_period_without_contacts(sample_db, tmp_path, monkeypatch,
+                                                           capsys):
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    out = tmp_path / "tomt.pdf"
+    code = cli_main(["--db", str(sample_db), "export", "--from", "2031-01-01", "--to",
+                     "2031-01-31", "--out", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "Varning: inga kontakter" in err and "januari 2031" in err
+    assert not out.exists() and not log.exists()
+    # only one of --from and --to is a usage error
+    assert cli_main(["--db", str(sample_db), "export", "--from", "2025-03-01",
+                     "--out", str(out)]) == 2
+    assert "både --from och --to" in capsys.readouterr().err
+
+
 def test_pack_download_is_lazy_and_audited(sample_db, tmp_path):
     settings = Settings(audit_log=tmp_path / "a.jsonl")
     dl = pack_download(sample_db, FILTERS, "pdf", comparison=(date(2024, 3, 1),

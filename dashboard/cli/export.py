@@ -24,7 +24,6 @@ from dashboard.export.audit import AuditError, os_user
 from dashboard.export.pack import FORMATS, pack_download
 from dashboard.formatting import format_number, format_period
 from dashboard.metrics import Filters
-from dashboard.metrics.query import data_range
 from dashboard.store import open_store
 from dashboard.view import COMPARISONS, FilterState, parse_comparison, resolve_period
 
@@ -95,7 +94,10 @@ def _default_period(db: Path) -> tuple[date, date]:
     """The last whole month of the data, as the dashboard's "Senaste hela månaden"."""
     con = open_store(db, read_only=True)
     try:
-        _, latest = data_range(con)
+        # the local (Stockholm) date of the latest contact, as the dashboard's filter panel reads it
+        (latest,) = con.execute(
+            "select timezone('Europe/Stockholm', timezone('UTC', max(started_at)))::date "
+            "from contacts").fetchone()
     finally:
         con.close()
     if latest is None:
