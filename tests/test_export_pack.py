@@ -278,3 +278,62 @@ def test_city_pack_without_comparison(con, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
                           text=True).stdout
     assert "Ingen jämförelse" in text and "Ingen jämförelseperiod vald" in text
+
+
+def _page_fill(pdf: bytes, tmp_path) -> list[float]:
+    """Per page, the share of the body's height (between the margins, footer left out) its
+    text spans, from pdftotext's word boxes."""
+    from dashboard.export.pdf_layout import MARGIN_BOTTOM, MARGIN_TOP, PAGE_H
+
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                           check=True, text=True).stdout
+    body_end = PAGE_H - MARGIN_BOTTOM
+    out = []
+    for page in boxes.split("<page ")[1:]:
+        ys = [(float(a), float(b)) for a, b in
+              re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page)]
+        body = [y for y in ys if y[1] < body_end]
+        out.append((max(b for _, b in body) - min(a for a, _ in body))
+                    / (body_end - MARGIN_TOP) if body else 0.0)
+    return out
+
+
+@pytest.mark.parametrize("departments", [(DEPT,), ()], ids=["department", "city"])
+def test_no_near_empty_page_in_the_pdf(con, departments, tmp_path):
+    pack = build_pack(con, Filters(start=START, end=END, departments=departments),
+                      settings=Settings())
+    fill = _page_fill(render(pack, "pdf"), tmp_path)
+    # the last page ends the document wherever the text ends
+    thin = [(i + 1, round(f, 2)) for i, f in enumerate(fill[:-1]) if f < 0.3]
+    assert thin == [], f"pages under 30 % filled: {thin}"
+
+
+def test_pdf_has_language_title_and_an_outline_of_its_headings(pack):
+    pdf = render(pack, "pdf")
+    assert b"/Lang (sv-SE)" in pdf and b"/DisplayDocTitle true" in pdf
+    assert b"/Outlines" in pdf and b"/PageMode /UseOutlines" in pdf
+    for section in pack.sections:
+        title = section.title.encode("latin-1")  # ReportLab writes outline titles in PDFDocEncoding
+        escaped = title.replace(b"(", b"\\(").replace(b")", b"\\)")
+        octal = b"".join(bytes([c]) if c < 128 else b"\\%o" % c for c in escaped)
+        assert b"/Title (" + octal + b")" in pdf or b"/Title (" + escaped + b")" in pdf, section.title
+
+
+def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):
+    import zipfile
+    content, _ = workbook
+    z = zipfile.ZipFile(io.BytesIO(content))
+    charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    total = sum(len(s.charts) for s in pack.sections)
+    assert len(charts) == total
+    for name in charts:
+        xml = z.read(name).decode("utf-8")
+        axes = re.findall(r"<c:(?:valAx|catAx|dateAx)>.*?</c:(?:valAx|catAx|dateAx)>", xml, re.S)
+        assert len(axes) == 2 and all("<c:title>" in a for a in axes), name
+    text = re.sub(r"\s", "", "".join(pdf_pages))
+    for section in pack.sections:
+        for chart in section.charts:
+            assert re.sub(r"\s", "", chart.value_title) in text, chart.title
+            assert re.sub(r"\s", "", chart.category_title) in text, chart.title

@@ -54,6 +54,25 @@ class Chart:
     dashed: tuple[str, ...] = ()  # series drawn dashed (the comparison period)
 
     @property
+    def category_title(self) -> str:
+        """The category axis' title: the category column's header."""
+        return self.table.columns[self.table.column_index(self.category)].label
+
+    @property
+    def value_title(self) -> str:
+        """The value axis' title: the one series' header, or the unit in words for several
+        (their headers are the legend); shares say they are in percent."""
+        from dashboard.metrics.metric import UNITS
+
+        unit = self.unit
+        if len(self.values) == 1:
+            title = self.table.columns[self.table.column_index(self.values[0])].label
+        else:
+            title = {"share": "Andel", "count": "Antal"}.get(unit, UNITS.get(unit, "Värde"))
+            title = title[:1].upper() + title[1:]
+        return f"{title} (%)" if unit == "share" and "%" not in title else title
+
+    @property
     def unit(self) -> str | None:
         """The value axis' unit: the first series' column unit, or its cells' when they carry
         their own (Figure)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -29,6 +29,7 @@ INK = colors.HexColor("#222222")
 MUTED = colors.HexColor("#555555")
 FONT_SIZE = 7.5
 TITLE_SIZE = 9.5
+AXIS_TITLE_H = 12  # room for an axis title
 
 
 def draw_chart(chart: Chart, width: float) -> Drawing:
@@ -94,7 +95,7 @@ def _bar(chart: Chart, width: float) -> Drawing:
     row_h = 11.0 * max(1, len(series)) + 5
     plot_h = row_h * max(1, len(cats))
     legend_h = 14 if len(series) > 1 else 0
-    height = plot_h + 30 + legend_h + 14
+    height = plot_h + 30 + legend_h + 14 + AXIS_TITLE_H
     d = Drawing(width, height)
     d.add(String(0, height - TITLE_SIZE, chart.title, fontName=BOLD, fontSize=TITLE_SIZE,
                  fillColor=INK))
@@ -133,6 +134,10 @@ def _bar(chart: Chart, width: float) -> Drawing:
                 d.add(String(end + 3, by + 2, value_label(v, unit), fontName=REGULAR,
                              fontSize=FONT_SIZE - 0.5, fillColor=INK))
     d.add(Line(x0, y_bottom, x0, y_top, strokeColor=MUTED, strokeWidth=0.7))
+    d.add(String((x0 + x1) / 2, y_bottom - 20, chart.value_title, fontName=BOLD,
+                 fontSize=FONT_SIZE - 0.5, fillColor=MUTED, textAnchor="middle"))
+    d.add(String(x0 - 4, y_top + 1, fit_text(chart.category_title, FONT_SIZE - 0.5, label_w),
+                 fontName=BOLD, fontSize=FONT_SIZE - 0.5, fillColor=MUTED, textAnchor="end"))
     if legend_h:
         _legend(d, chart, 0, 2, dashed_as_outline=True)
     return d
@@ -152,8 +157,8 @@ def _series_chart(chart: Chart, width: float) -> Drawing:
     ticks = nice_ticks(top)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
     y_label_w = max(stringWidth(tick_label(t, unit, step), REGULAR, FONT_SIZE) for t in ticks) + 6
-    x0, x1 = y_label_w, width - 8
-    y0, y1 = 42.0, height - TITLE_SIZE - 12
+    x0, x1 = y_label_w + AXIS_TITLE_H, width - 8
+    y0, y1 = 42.0 + AXIS_TITLE_H, height - TITLE_SIZE - 12
     scale = (y1 - y0) / (ticks[-1] or 1)
     for t in ticks:
         y = y0 + t * scale
@@ -176,6 +181,14 @@ def _series_chart(chart: Chart, width: float) -> Drawing:
         else:
             _line(d, values, x0, slot, y0, scale, colour, dashed)
     d.add(Line(x0, y0, x1, y0, strokeColor=MUTED, strokeWidth=0.7))
+    d.add(String((x0 + x1) / 2, y0 - 21, chart.category_title, fontName=BOLD,
+                 fontSize=FONT_SIZE - 0.5, fillColor=MUTED, textAnchor="middle"))
+    value_title = String(0, 0, fit_text(chart.value_title, FONT_SIZE - 0.5, y1 - y0),
+                         fontName=BOLD, fontSize=FONT_SIZE - 0.5, fillColor=MUTED,
+                         textAnchor="middle")
+    turned = Group(value_title)
+    turned.transform = (0, 1, -1, 0, FONT_SIZE, (y0 + y1) / 2)  # rotated 90°, reading upwards
+    d.add(turned)
     _legend(d, chart, 0, 4, dashed_as_outline=chart.kind == "column")
     return d
 

@@ -119,13 +119,18 @@ def _widths(table: Table, texts, numeric, width: float) -> list[float]:
     return [w * width / total for w in out]
 
 
-def footer_canvas(lines: list[str]):
-    """A canvas class that draws `lines` and "Sida X av Y" at the foot of every page."""
+def footer_canvas(lines: list[str], *, outline: bool = False):
+    """A canvas class that draws `lines` and "Sida X av Y" at the foot of every page; with
+    `outline`, the reader opens with the bookmarks shown and the document's title (not its file
+    name) in the title bar."""
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            self.setViewerPreference("DisplayDocTitle", "true")
+            if outline:
+                self.showOutline()
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))

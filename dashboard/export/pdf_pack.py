@@ -24,11 +24,38 @@ from dashboard.export.pdf_layout import (BODY_W, BRAND, MARGIN_BOTTOM, MARGIN_TO
 from dashboard.export.tabular import context_rows, suppression_note
 
 
+class _Document(BaseDocTemplate):
+    """The pack's document: every chapter and table heading becomes a bookmark (the PDF's
+    outline), so a screen-reader or keyboard user can jump between them. ReportLab (the open
+    source edition) cannot write a tagged PDF (no structure tree or marked content); what it can
+    do for accessibility is done: document language sv-SE, title shown in the window's title bar,
+    the outline, real text everywhere (charts are vector drawings with their labels as text),
+    and reading order equal to the story's order."""
+
+    LEVELS = {"h1": 0, "h2": 1}
+
+    def afterFlowable(self, flowable) -> None:
+        level = self.LEVELS.get(getattr(getattr(flowable, "style", None), "name", None))
+        if level is None:
+            return
+        text = flowable.getPlainText()
+        key = f"h{self.seq.nextf('heading')}"
+        self.canv.bookmarkPage(key)
+        # a h2 before any h1 (the cover) would have no parent: it goes to the top level
+        level = min(level, self._outline_depth)
+        self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+        self._outline_depth = level + 1
+
+    def handle_documentBegin(self):
+        self._outline_depth = 0
+        super().handle_documentBegin()
+
+
 def render_pdf(pack: Pack) -> bytes:
     register_fonts()
     buf = io.BytesIO()
     c = pack.context
-    doc = BaseDocTemplate(
+    doc = _Document(
         buf, pagesize=(PAGE_W, PAGE_H), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=c.title,
         subject=f"{c.scope}, {f.format_period(*c.period)}", author="Malmö stad",
@@ -40,7 +67,8 @@ def render_pdf(pack: Pack) -> bytes:
     for section in pack.sections:
         story += _section(section)
     story += _definitions(pack)
-    doc.build(story, canvasmaker=footer_canvas(footer_lines(_footer_parts(pack))))
+    doc.build(story, canvasmaker=footer_canvas(footer_lines(_footer_parts(pack)),
+                                               outline=True))
     return buf.getvalue()
 
 
@@ -84,7 +112,7 @@ def _summary(pack: Pack) -> list:
     out += [para("Största serviceglappen", "h2"), pdf_table(s.top_gaps)]
     if s.top_gaps.note:
         out.append(para(s.top_gaps.note, "note"))
-    return out  # each section opens on a new page
+    return out
 
 
 def _big(value, formatter) -> str:
@@ -105,9 +133,14 @@ def _key_figures(items: list[tuple[str, str]]) -> RLTable:
     return grid
 
 
+SECTION_ROOM = 0.4  # share of a page a section needs left to open on it, else a new page
+
+
 def _section(section: Section) -> list:
-    """Heading, the key-figure table, the charts, then the detail tables."""
-    out = [PageBreak(), para(section.title, "h1"), para(section.intro, "body")]
+    """Heading, the key-figure table, the charts, then the detail tables. A section opens on
+    the current page when enough of it is left, so no page carries a single stray table."""
+    out = [CondPageBreak(SECTION_ROOM * (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)),
+           para(section.title, "h1"), para(section.intro, "body")]
     first, rest = section.tables[:1], section.tables[1:]
     for table in first:
         out += _table_block(table)
@@ -132,7 +165,8 @@ def _table_block(table) -> list:
 
 
 def _definitions(pack: Pack) -> list:
-    out = [PageBreak(), para("Definitioner", "h1"),
+    out = [CondPageBreak(SECTION_ROOM * (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)),
+           para("Definitioner", "h1"),
            para("Varje mått i paketet med definition, enhet och källa, ur måttregistret.", "body")]
     for d in pack.definitions:
         better = {True: "högre är bättre", False: "lägre är bättre", None: "varken bättre "

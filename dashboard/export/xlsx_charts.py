@@ -50,9 +50,10 @@ def native_chart(wb, ws, chart: Chart, where: xc.Placed, helpers: HelperColumns)
                                   helpers.values_range(ws, chart, where, j), j))
     unit = chart.unit
     value_axis = {"num_format": xc.NUMBER_FORMATS.get(unit or "", "#,##0"),
-                  "major_gridlines": GRIDLINES, "min": 0}
+                  "major_gridlines": GRIDLINES, "min": 0, "name": chart.value_title}
     dates = any(isinstance(row[cat], date) for row in chart.table.rows)
     category_axis = {"text_axis": True, "num_format": xc.DATE_FORMAT} if dates else {}
+    category_axis["name"] = chart.category_title
     if kind == "bar":
         # Excel's bar chart: y is the category axis. Reversed, the largest comes first, top down.
         native.set_x_axis(value_axis)
