@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.formatting import format_delta, format_value
-from dashboard.export.pack_tables import verdict
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
 from dashboard.ui.figure import definition_lines
@@ -27,10 +26,14 @@ class KeyFigure:
 
 
 def judgement(metric_id: str, value, previous) -> str | None:
-    """'bättre' / 'sämre' / 'oförändrat' given the metric's direction, None when it has none
-    (the pack's rule, export.pack_tables.verdict: a change that rounds to zero is 'oförändrat')."""
+    """'bättre' / 'sämre' / 'oförändrat' given the metric's direction, None when it has none."""
     m = REGISTRY.get(metric_id)
-    return verdict(metric_id, value, previous, m.unit) if m is not None else None
+    if m is None or m.higher_is_better is None or value is None or previous is None:
+        return None
+    if value == previous:
+        return "oförändrat"
+    up = value > previous
+    return "bättre" if up == m.higher_is_better else "sämre"
 
 
 def key_figures(items: Sequence[KeyFigure], *, compare_label: str | None, city_label: str | None,
