@@ -75,7 +75,8 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     """The metric over time in the period, with the comparison period dashed on the same axis.
 
     Without a fixed `grain`, the finest of day, week and month that fits the period and is not
-    mostly hidden (dashboard.view's grain rule); weeks and months are whole ones."""
+    mostly hidden (dashboard.view's grain rule); weeks and months are whole ones. A given `title`
+    names the grain where it says "{per}" ("per vecka (hela veckor, …)")."""
     m = REGISTRY[metric_id]
     for grain in (grain,) if grain else grain_candidates(view.period):
         shown_view = view.for_grain(grain)
@@ -92,11 +93,11 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
             pl.Series(metric_id, visible(before, metric_id), dtype=pl.Float64),
             pl.col(grain).dt.offset_by(offset).alias("_aligned"), pl.col(grain).alias("_actual"),
         ).drop(grain).rename({"_aligned": grain})
-    if title is None:
-        title = f"{label(metric_id)} per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
-        if shown_view.period != view.period:
-            p = shown_view.period
-            title += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
+    per = f"per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
+    if shown_view.period != view.period:
+        p = shown_view.period
+        per += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
+    title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
     fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                       x_title=dimension_label(grain), comparison=comparison,
                       comparison_label=view.compare_name or "Jämförelseperiod",
