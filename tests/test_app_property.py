@@ -51,14 +51,13 @@ def _problems(at: AppTest) -> list[str]:
 
 
 def _gappy_lines(at: AppTest) -> list[str]:
-    """Lines over time that are mostly gaps: more than a quarter of the chosen period's points
-    hidden, unless already drawn per month (the coarsest grain)."""
+    """Lines over time that are mostly gaps: more than a quarter of the period's points hidden."""
     found = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec or "{}")
         title = (spec.get("layout", {}).get("title") or {}).get("text") or ""
         lines = [t for t in spec.get("data", []) if t.get("mode") == "lines+markers"]
-        if not lines or " per månad" in title:
+        if not lines:
             continue
         ys = lines[0].get("y")
         if isinstance(ys, list) and sum(y is None for y in ys) > 0.25 * len(ys):
@@ -161,3 +160,52 @@ def test_every_page_renders_when_every_cell_is_hidden(small_store, tmp_path):
     config.write_text(f"small_cell_threshold = {ROWS * 10}\n", encoding="utf-8")
     assert render_every_page(small_store["path"], {}, config) == {}
     assert render_every_page(small_store["path"], {"period": "year", "compare": "yoy"}, config) == {}
+
+
+def _trend(db: Path, query: dict) -> dict:
+    os.environ["KONTAKTCENTER_DB"] = str(db)
+    os.environ.pop("KONTAKTCENTER_CONFIG", None)
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert _problems(at) == []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec or "{}")
+        if (spec.get("layout", {}).get("title") or {}).get("text", "").startswith("Kontakter per"):
+            return spec
+    raise AssertionError("no trend on Översikt")
+
+
+def test_the_trend_grain_follows_volume_and_says_so(small_store):
+    path, last = small_store["path"], small_store["last"]
+    # Worked out apart from the dashboard: the daily counts of the last 30 days
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        counts = [r[1] for r in con.execute(
+            "select (started_at at time zone 'UTC' at time zone 'Europe/Stockholm')::date as d, "
+            "count(*) from contacts where d between ? and ? group by d",
+            [last - timedelta(days=29), last]).fetchall()]
+    finally:
+        con.close()
+    # days with contacts are the line's points; those under the small-cell threshold are hidden
+    small_days = sum(c < 5 for c in counts)
+    spec = _trend(path, {})
+    title = spec["layout"]["title"]["text"]
+    assert title.startswith("Kontakter per vecka" if small_days > 0.25 * len(counts) else "Kontakter per dag"), (
+        title, small_days)
+    # a whole calendar year: too many days for a line per day
+    spec = _trend(path, {"period": "year"})
+    assert spec["layout"]["title"]["text"].startswith(("Kontakter per vecka", "Kontakter per månad"))
+
+
+def test_a_weekly_comparison_meets_mondays(small_store):
+    last = small_store["last"]
+    query = {"period": "custom", "from": (last - timedelta(days=90)).isoformat(), "to": last.isoformat()}
+    spec = _trend(small_store["path"], query)
+    title = spec["layout"]["title"]["text"]
+    assert title.startswith("Kontakter per vecka (hela veckor"), title
+    now, before = spec["data"][0], spec["data"][1]
+    xs = [date.fromisoformat(x[:10]) for x in now["x"]]
+    assert all(x.weekday() == 0 for x in xs)
+    assert set(date.fromisoformat(x[:10]) for x in before["x"]) <= set(xs)

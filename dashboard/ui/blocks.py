@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 import polars as pl
 
-from dashboard.charts import ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.charts import empty_figure, ranked_bars, time_series, weekday_hour_heatmap
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
@@ -98,10 +98,14 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
         p = shown_view.period
         per += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
     title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
-    fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
-                      x_title=dimension_label(grain), comparison=comparison,
-                      comparison_label=view.compare_name or "Jämförelseperiod",
-                      comparison_x_actual="_actual", incidents=incidents)
+    if too_gappy([v is None for v in values]):  # even the coarsest grain: say so, draw no gaps
+        fig = empty_figure(title, f"För få kontakter {per.split(' (')[0]} för att visa en linje: de "
+                                  "flesta punkterna är dolda. Välj en längre period eller färre filter.")
+    else:
+        fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
+                          x_title=dimension_label(grain), comparison=comparison,
+                          comparison_label=view.compare_name or "Jämförelseperiod",
+                          comparison_x_actual="_actual", incidents=incidents)
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
     chart_block(fig, table, key=key, metric_ids=[metric_id])
 
