@@ -395,7 +395,7 @@ def comparison_period(state: FilterState, period: Period) -> Period | None:
 GRAINS = ("day", "week", "month")
 GRAIN_NAMES = {"day": "dag", "week": "vecka", "month": "månad"}
 MAX_POINTS = 62
-MAX_HIDDEN_SHARE = 0.25
+MAX_HIDDEN_SHARE = 0.1
 
 
 def whole_period(period: Period, grain: str) -> Period | None:

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.app import NAVIGATION
 from dashboard.sample import build_sample_store
-from dashboard.view import COMPARISONS, PRESETS
+from dashboard.view import COMPARISONS, MAX_HIDDEN_SHARE, PRESETS
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = [(file, title) for _, file, title, *_ in NAVIGATION]
@@ -51,7 +51,7 @@ def _problems(at: AppTest) -> list[str]:
 
 
 def _gappy_lines(at: AppTest) -> list[str]:
-    """Lines over time that are mostly gaps: more than a quarter of the period's points hidden."""
+    """Lines over time with gaps: more than MAX_HIDDEN_SHARE (a tenth) of their points hidden."""
     found = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec or "{}")
@@ -60,7 +60,7 @@ def _gappy_lines(at: AppTest) -> list[str]:
         if not lines:
             continue
         ys = lines[0].get("y")
-        if isinstance(ys, list) and sum(y is None for y in ys) > 0.25 * len(ys):
+        if isinstance(ys, list) and sum(y is None for y in ys) > MAX_HIDDEN_SHARE * len(ys):
             found.append(f"{title}: {sum(y is None for y in ys)} of {len(ys)} points hidden")
     return found
 
@@ -192,7 +192,8 @@ def test_the_trend_grain_follows_volume_and_says_so(small_store):
     small_days = sum(c < 5 for c in counts)
     spec = _trend(path, {})
     title = spec["layout"]["title"]["text"]
-    assert title.startswith("Kontakter per vecka" if small_days > 0.25 * len(counts) else "Kontakter per dag"), (
+    daily_fits = small_days <= MAX_HIDDEN_SHARE * len(counts)
+    assert title.startswith("Kontakter per dag" if daily_fits else "Kontakter per vecka"), (
         title, small_days)
     # a whole calendar year: too many days for a line per day
     spec = _trend(path, {"period": "year"})

@@ -120,6 +120,11 @@ def test_heatmap_spans_opening_hours_and_tells_zero_from_hidden_from_no_data():
     assert hm.z[0][1] is None  # a hidden cell carries no colour
     assert hm.customdata[0][1] == "måndag 09–10: dolt (för få kontakter)"
     assert hm.customdata[0][2] == "måndag 10–11: stängt, inga kontakter"
+    # a zero at night (rows another channel brings) does not widen the grid
+    night = pl.concat([frame, pl.DataFrame({"weekday": [7], "hour": [2], "contacts": [0], "hidden": [False]})])
+    fig = weekday_hour_heatmap(night, value="contacts", title="t", unit="count", value_label="Kontakter",
+                               hidden="hidden", opening_hours=opening)
+    assert list(fig.data[0].x) == ["08", "09", "10", "11"] and list(fig.data[0].y) == ["måndag", "tisdag"]
     # a rate with nothing to rest on is "no data", not 0
     rates = frame.with_columns(pl.col("contacts") / 100)
     fig = weekday_hour_heatmap(rates, value="contacts", title="t", unit="share", value_label="Andel",
@@ -133,7 +138,7 @@ def test_a_heatmap_with_every_cell_hidden_says_so_in_words():
                                hidden="hidden", opening_hours={1: (8, 17)})
     assert not fig.data  # no empty axes
     assert fig.layout.annotations[0].text.startswith("Alla rutor är dolda")
-    assert "Alla rutor är dolda" in alt_text(fig)
+    assert "Alla rutor är dolda" in alt_text(fig) and "<br>" not in alt_text(fig)
 
 
 def test_ranked_bars_sorted_with_text_reference_and_intervals():

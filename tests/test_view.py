@@ -310,12 +310,13 @@ def test_grain_candidates_by_length():
     assert grain_candidates(two_years) == ("month",)
 
 
-def test_a_line_is_too_gappy_when_more_than_a_quarter_is_hidden():
+def test_a_line_is_too_gappy_when_more_than_a_tenth_is_hidden():
     from dashboard.view import too_gappy
 
     assert not too_gappy([])
-    assert not too_gappy([True] + [False] * 3)  # exactly 25 %
-    assert too_gappy([True, True] + [False] * 3)
+    assert not too_gappy([True] + [False] * 9)  # exactly 10 %
+    assert too_gappy([True, True] + [False] * 9)
+    assert too_gappy([True] * 3)
 
 
 def test_the_comparison_is_laid_on_the_period_by_whole_weeks_or_months():

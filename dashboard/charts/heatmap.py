@@ -12,7 +12,7 @@ from dashboard.formatting import format_hour, format_value, format_weekday
 
 HIDDEN_TEXT = "dolt"
 NO_DATA_TEXT = "–"
-ALL_HIDDEN = ("Alla rutor är dolda: för få kontakter per veckodag och timme för att visas. "
+ALL_HIDDEN = ("Alla rutor är dolda: för få kontakter per veckodag och timme för att visas.<br>"
               "Välj en längre period eller färre filter, eller se tabellen.")
 
 
@@ -50,7 +50,8 @@ def weekday_hour_heatmap(
             cells[key] = r[value]
     if not cells:
         return empty_figure(title, ALL_HIDDEN)
-    present = set(cells) | hidden_cells
+    # zeros (rows other channels bring, e.g. night-time e-service for calls) do not widen the grid
+    present = {k for k, v in cells.items() if v} | hidden_cells or set(cells)
     days = sorted({d for d, _ in present} | set(opening))
     open_hours = [h for first, closes in opening.values() for h in range(first, closes)]
     all_hours = [h for _, h in present] + open_hours

@@ -99,8 +99,8 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
         per += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
     title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
     if too_gappy([v is None for v in values]):  # even the coarsest grain: say so, draw no gaps
-        fig = empty_figure(title, f"För få kontakter {per.split(' (')[0]} för att visa en linje: de "
-                                  "flesta punkterna är dolda. Välj en längre period eller färre filter.")
+        fig = empty_figure(title, f"För få kontakter {per.split(' (')[0]} för att visa en linje:<br>"
+                                  "de flesta punkterna är dolda.<br>Välj en längre period eller färre filter.")
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                           x_title=dimension_label(grain), comparison=comparison,
