@@ -75,8 +75,8 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     """The metric over time in the period, with the comparison period dashed on the same axis.
 
     Without a fixed `grain`, the finest of day, week and month that fits the period and is not
-    mostly hidden (dashboard.view's grain rule); weeks and months are whole ones. A given `title`
-    names the grain where it says "{per}" ("per vecka (hela veckor, …)")."""
+    mostly hidden (dashboard.view's grain rule); weeks and months are whole ones, named on the
+    x axis. A given `title` names the grain where it says "{per}" ("per vecka")."""
     m = REGISTRY[metric_id]
     for grain in (grain,) if grain else grain_candidates(view.period):
         shown_view = view.for_grain(grain)
@@ -94,16 +94,17 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
             pl.col(grain).dt.offset_by(offset).alias("_aligned"), pl.col(grain).alias("_actual"),
         ).drop(grain).rename({"_aligned": grain})
     per = f"per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
-    if shown_view.period != view.period:
-        p = shown_view.period
-        per += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
     title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
+    x_title = dimension_label(grain)
+    if shown_view.period != view.period:  # the axis names the whole weeks (months) drawn
+        p = shown_view.period
+        x_title += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
     if too_gappy([v is None for v in values]):  # even the coarsest grain: say so, draw no gaps
-        fig = empty_figure(title, f"För få kontakter {per.split(' (')[0]} för att visa en linje:<br>"
+        fig = empty_figure(title, f"För få kontakter {per} för att visa en linje:<br>"
                                   "de flesta punkterna är dolda.<br>Välj en längre period eller färre filter.")
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
-                          x_title=dimension_label(grain), comparison=comparison,
+                          x_title=x_title, comparison=comparison,
                           comparison_label=view.compare_name or "Jämförelseperiod",
                           comparison_x_actual="_actual", incidents=incidents)
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
