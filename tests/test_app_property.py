@@ -11,7 +11,6 @@ minute or two.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -212,33 +211,3 @@ def test_a_weekly_comparison_meets_mondays(small_store):
     xs = [date.fromisoformat(x[:10]) for x in now["x"]]
     assert all(x.weekday() == 0 for x in xs)
     assert set(date.fromisoformat(x[:10]) for x in before["x"]) <= set(xs)
-
-
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-def test_normal_reruns_log_no_stack_traces(small_store):
-    """A rerun logged Streamlit's "alt was empty" warning with a stack trace every time."""
-    handler = _Records()
-    loggers = [logging.getLogger(name) for name in ("streamlit", "dashboard")]
-    for logger in loggers:
-        logger.addHandler(handler)
-    try:
-        os.environ["KONTAKTCENTER_DB"] = str(small_store["path"])
-        os.environ.pop("KONTAKTCENTER_CONFIG", None)
-        at = AppTest.from_file(APP, default_timeout=120)
-        for file, _ in PAGES[:5]:
-            at = at.switch_page(f"pages/{file}").run()
-            at = at.run()  # a rerun, as any widget change gives
-            assert _problems(at) == []
-    finally:
-        for logger in loggers:
-            logger.removeHandler(handler)
-    traced = [f"{r.name}: {r.getMessage()[:120]}" for r in handler.records if r.stack_info or r.exc_info]
-    assert traced == []
