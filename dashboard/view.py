@@ -137,6 +137,43 @@ class ParseResult:
     notices: list[str] = field(default_factory=list)
 
 
+MAX_NOTICE_VALUE = 60  # characters of a URL value echoed in a notice
+MAX_NOTICES = 6  # notices shown for one address; the rest are counted in one more
+MAX_EXAMPLES = 3  # values named when several of one parameter are ignored
+
+
+def shown(value: str) -> str:
+    """A URL value as a notice quotes it: at most MAX_NOTICE_VALUE characters."""
+    if len(value) <= MAX_NOTICE_VALUE:
+        return f"'{value}'"
+    return f"'{value[:MAX_NOTICE_VALUE - 1]}…' ({len(value)} tecken)"
+
+
+def _ignored(values: Sequence[str], what: str) -> str:
+    """One notice for all the ignored values of one parameter."""
+    if len(values) == 1:
+        return f"Värdet {shown(values[0])} för {what} finns inte i data och ignorerades."
+    examples = ", ".join(shown(v) for v in values[:MAX_EXAMPLES])
+    more = " med flera" if len(values) > MAX_EXAMPLES else ""
+    return f"{len(values)} värden för {what} finns inte i data och ignorerades: {examples}{more}."
+
+
+def _capped(notices: list[str]) -> list[str]:
+    if len(notices) <= MAX_NOTICES:
+        return notices
+    rest = len(notices) - (MAX_NOTICES - 1)
+    return [*notices[:MAX_NOTICES - 1], f"Ytterligare {rest} fel i adressen ignorerades."]
+
+
+def match_name(value: str, valid: Sequence[str]) -> str | None:
+    """`value` as spelled in `valid`: exactly, else ignoring case and surrounding spaces; None when
+    it is not there (a link typed as 'förskoleförvaltningen' still finds Förskoleförvaltningen)."""
+    if value in valid:
+        return value
+    folded = value.strip().casefold()
+    return next((v for v in valid if v.casefold() == folded), None)
+
+
 def _values(raw) -> list[str]:
     if raw is None:
         return []
@@ -156,11 +193,12 @@ def _choice(params: Mapping, key: str, choices: Mapping[str, str], default: str,
             notices: list[str]) -> str:
     """A single value from a fixed set; anything else falls back to the default with a notice."""
     value = _single(params, key, notices) or default
-    if value not in choices:
-        notices.append(f"{what} '{value}' finns inte; visar {choices[default].lower()}. "
+    found = match_name(value, tuple(choices))
+    if found is None:
+        notices.append(f"{what} {shown(value)} finns inte; visar {choices[default].lower()}. "
                        f"Giltiga värden: {', '.join(choices)}.")
         return default
-    return value
+    return found
 
 
 def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
@@ -170,7 +208,7 @@ def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         notices.append(
-            f"Datumet '{text}' i parametern '{key}' kunde inte läsas (skriv ÅÅÅÅ-MM-DD) och ignorerades."
+            f"Datumet {shown(text)} i parametern '{key}' kunde inte läsas (skriv ÅÅÅÅ-MM-DD) och ignorerades."
         )
         return None
 
@@ -178,9 +216,13 @@ def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
 def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOptions) -> ParseResult:
     """URL query parameters -> FilterState, with a notice for every value that was ignored."""
     notices: list[str] = []
-    for key in params:
-        if key not in SINGLE_KEYS and key not in MULTI_KEYS and key not in STREAMLIT_KEYS:
-            notices.append(f"Okänd parameter '{key}' i adressen ignorerades.")
+    unknown = [k for k in params if k not in SINGLE_KEYS and k not in MULTI_KEYS and k not in STREAMLIT_KEYS]
+    if len(unknown) == 1:
+        notices.append(f"Okänd parameter {shown(unknown[0])} i adressen ignorerades.")
+    elif unknown:
+        notices.append(f"{len(unknown)} okända parametrar i adressen ignorerades: "
+                       f"{', '.join(shown(k) for k in unknown[:MAX_EXAMPLES])}"
+                       f"{' med flera' if len(unknown) > MAX_EXAMPLES else ''}.")
 
     preset = _choice(params, "period", PRESETS, DEFAULT_PRESET, "Perioden", notices)
     start = _parse_date(_single(params, "from", notices), "from", notices)
@@ -198,42 +240,59 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
         _choice(params, "compare", by_url, comparison(DEFAULT_COMPARISON).url, "Jämförelsen", notices)]
 
     department = _single(params, "department", notices)
-    if department is not None and department not in options.departments:
-        notices.append(f"Förvaltningen '{department}' finns inte i data; visar hela staden.")
-        department = None
+    if department is not None:
+        found = match_name(department, options.departments)
+        if found is None:
+            notices.append(f"Förvaltningen {shown(department)} finns inte i data; visar hela staden.")
+        department = found
 
     multi = {}
     for key, (attr, label) in MULTI_KEYS.items():
         valid = getattr(options, attr)
         chosen: list[str] = []
+        bad: list[str] = []
         for value in _values(params.get(key)):
             if value == "":
                 continue
-            if value not in valid:
-                notices.append(f"Värdet '{value}' för {label} finns inte i data och ignorerades.")
-            elif value not in chosen:
-                chosen.append(value)
+            found = match_name(value, valid)
+            if found is None:
+                bad.append(value)
+            elif found not in chosen:
+                chosen.append(found)
+        if bad:
+            notices.append(_ignored(bad, label))
         multi[attr] = tuple(chosen)
 
     state = FilterState(preset=preset, start=start, end=end, comparison=compare_kind,
                         department=department, **multi)
-    return ParseResult(state, notices)
+    return ParseResult(state, _capped(notices))
 
 
 def _valid_custom(start, end, options: FilterOptions, notices: list[str]):
+    """A custom period within the data: swapped when reversed, clamped (with a notice) where it
+    reaches past either end, the default when it lies wholly outside (e.g. a bookmarked link after
+    old data was removed)."""
     if start is None or end is None:
         notices.append("En egen period behöver både 'from' och 'to'; visar standardperioden.")
         return None, None
     if start > end:
         notices.append("Periodens startdatum ligger efter slutdatumet; datumen byttes plats.")
         start, end = end, start
+    data = f"{format_date(options.earliest)}–{format_date(options.latest)}"
     if end < options.earliest or start > options.latest:
-        notices.append(
-            f"Perioden ligger utanför data ({format_date(options.earliest)}–"
-            f"{format_date(options.latest)}); visar standardperioden."
-        )
+        notices.append(f"Perioden ligger utanför data ({data}); visar standardperioden.")
         return None, None
+    if start < options.earliest or end > options.latest:
+        start, end = max(start, options.earliest), min(end, options.latest)
+        notices.append(f"Perioden gick utanför data ({data}); visar {format_period(start, end)}.")
     return start, end
+
+
+def clamp(period: "Period", options: FilterOptions) -> "Period":
+    """The part of `period` within the data; all of the data when it lies wholly outside (the
+    date input refuses a value outside its min and max)."""
+    start, end = max(period.start, options.earliest), min(period.end, options.latest)
+    return Period(start, end) if start <= end else Period(options.earliest, options.latest)
 
 
 def to_query(state: FilterState) -> dict[str, str | list[str]]:
@@ -260,14 +319,6 @@ def to_query(state: FilterState) -> dict[str, str | list[str]]:
 
 def _month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def shift_year(d: date, years: int) -> date:
-    """The same date `years` later (earlier when negative); 29 February becomes the 28th."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
 
 
 def _month_start_back(d: date, months: int) -> date:
@@ -297,16 +348,36 @@ def resolve_period(state: FilterState, latest: date) -> Period:
     return Period(latest - timedelta(days=29), latest)
 
 
+def whole_months(period: Period) -> int | None:
+    """The number of calendar months `period` spans exactly (1 March–31 May: 3), else None."""
+    if period.start.day != 1 or period.end != _month_end(period.end):
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+WEEK = 7
+
+
 def compare_period(period: Period, kind: str | None) -> Period | None:
-    """The period `period` is compared with: of equal length ending the day before ("previous"),
-    the same dates a year earlier ("last_year"), or None (no comparison)."""
+    """The period `period` is compared with, or None (no comparison).
+
+    Whole calendar months (a month, a quarter, a year, or a custom period of whole months) compare
+    with whole calendar months: "previous" the same number of months just before, "last_year" the
+    same months a year earlier (so "Senaste hela året" compares with the whole previous calendar
+    year). Any other period is shifted back by whole weeks, so Mondays meet Mondays: "previous" by
+    the fewest whole weeks that do not overlap it, "last_year" by 52 weeks (364 days).
+    """
     kind = parse_comparison(kind)
     if kind is None:
         return None
-    if kind == "last_year":
-        return Period(shift_year(period.start, -1), shift_year(period.end, -1))
-    end = period.start - timedelta(days=1)
-    return Period(end - timedelta(days=period.days - 1), end)
+    months = whole_months(period)
+    if months is not None:
+        back = 12 if kind == "last_year" else months
+        start = _month_start_back(period.start, back)
+        return Period(start, _month_end(_month_start_back(start, 1 - months)))
+    weeks = 52 if kind == "last_year" else -(-period.days // WEEK)
+    shift = timedelta(days=WEEK * weeks)
+    return Period(period.start - shift, period.end - shift)
 
 
 def whole_weeks(period: Period) -> Period | None:
@@ -320,6 +391,72 @@ def whole_weeks(period: Period) -> Period | None:
 def comparison_period(state: FilterState, period: Period) -> Period | None:
     """The comparison period of the view's state; the engine's Filters use the same rule."""
     return compare_period(period, state.comparison)
+
+
+# --- time grain ----------------------------------------------------------------------------
+# A line over time is drawn per day, week or month: the finest grain that gives at most
+# MAX_POINTS points and of whose points at most MAX_HIDDEN_SHARE are hidden (small cells), so a
+# line is never mostly gaps. Weeks and months are whole ones: a week grain covers the Monday–Sunday
+# weeks inside the period, a month grain its calendar months, so a part-week never dives to 0.
+# The pack's weekly figures use the same `whole_period`.
+
+GRAINS = ("day", "week", "month")
+GRAIN_NAMES = {"day": "dag", "week": "vecka", "month": "månad"}
+MAX_POINTS = 62
+MAX_HIDDEN_SHARE = 0.1
+
+
+def whole_period(period: Period, grain: str) -> Period | None:
+    """The part of `period` made of whole grains: Monday–Sunday weeks, calendar months; the
+    period itself for days. None when not one whole week (month) fits."""
+    if grain == "day":
+        return period
+    if grain == "week":
+        start = period.start + timedelta(days=-period.start.weekday() % WEEK)
+        end = period.end - timedelta(days=(period.end.weekday() + 1) % WEEK)
+    elif grain == "month":
+        start = period.start if period.start.day == 1 else _month_end(period.start) + timedelta(days=1)
+        end = period.end if period.end == _month_end(period.end) else period.end.replace(day=1) - timedelta(days=1)
+    else:
+        raise ValueError(f"Okänd tidsindelning '{grain}'.")
+    return Period(start, end) if start <= end else None
+
+
+def grain_points(period: Period, grain: str) -> int:
+    """How many points `grain` draws over `period` (its whole grains; 0 when none fit)."""
+    whole = whole_period(period, grain)
+    if whole is None:
+        return 0
+    if grain == "day":
+        return whole.days
+    if grain == "week":
+        return whole.days // WEEK
+    return whole_months(whole) or 0
+
+
+def grain_candidates(period: Period) -> tuple[str, ...]:
+    """The grains worth trying, finest first: those with 2..MAX_POINTS points (day always for a
+    period too short for a whole week; the coarsest with any point otherwise)."""
+    fitting = tuple(g for g in GRAINS if 2 <= grain_points(period, g) <= MAX_POINTS)
+    if fitting:
+        return fitting
+    with_points = [g for g in GRAINS if grain_points(period, g) >= 1]
+    return (with_points[-1] if period.days > MAX_POINTS else "day",)
+
+
+def too_gappy(hidden: Sequence[bool]) -> bool:
+    """True when more than MAX_HIDDEN_SHARE of a line's points are hidden."""
+    return bool(hidden) and sum(hidden) > MAX_HIDDEN_SHARE * len(hidden)
+
+
+def grain_offset(grain: str, period: Period, compare: Period) -> str:
+    """The Polars offset (`dt.offset_by`) that lays the comparison's points on the period's:
+    the k-th day, week or month of the one on the k-th of the other. For a period shifted by whole
+    weeks that keeps weekdays together."""
+    if grain == "month":
+        months = (period.start.year - compare.start.year) * 12 + period.start.month - compare.start.month
+        return f"{months}mo"
+    return f"{(period.start - compare.start).days}d"
 
 
 # Widget titles.
@@ -385,6 +522,15 @@ class View:
     def compare_name(self) -> str | None:
         """Swedish name of the comparison period ("Föregående period"), or None without one."""
         return comparison(self.state.comparison).label if self.compare else None
+
+    def for_grain(self, grain: str) -> "View":
+        """The view over the whole weeks (months) of its period and comparison: what a line per
+        week (month) draws. The same view for days."""
+        if grain == "day":
+            return self
+        period = whole_period(self.period, grain) or self.period
+        compare = None if self.compare is None else (whole_period(self.compare, grain) or self.compare)
+        return replace(self, period=period, compare=compare)
 
     def within_channels(self, channels: tuple[str, ...]) -> "View":
         """The view limited to `channels` (those of them the user chose, or all of them)."""

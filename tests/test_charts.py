@@ -98,10 +98,47 @@ def test_heatmap_prints_values_in_cells_with_swedish_weekdays():
     assert list(hm.x) == ["08", "09"]
     assert hm.texttemplate == "%{text}"
     assert list(hm.text[0]) == [f"1{NBSP}200", "30"]
-    assert hm.text[1][1] == ""  # tuesday 09: no row
-    assert hm.text[2][1] == ""  # sunday 09: suppressed
+    assert hm.text[1][1] == ""  # tuesday 09: no row and no opening hours given: blank
+    assert hm.text[2][1] == "dolt"  # sunday 09: suppressed, said in words
     assert hm.customdata[0][0] == f"måndag 08–09: 1{NBSP}200"
     assert hm.colorscale is not None and fig.layout.xaxis.title.text == "Timme (start)"
+
+
+def test_heatmap_spans_opening_hours_and_tells_zero_from_hidden_from_no_data():
+    # phone open 8-10 Monday and Tuesday; a contact at 11 on Monday (after closing) is still drawn
+    frame = pl.DataFrame({"weekday": [1, 1, 2, 1], "hour": [8, 9, 8, 11], "contacts": [40, 3, 12, 7],
+                          "hidden": [False, True, False, False]})
+    opening = {1: (8, 10), 2: (8, 10)}
+    fig = weekday_hour_heatmap(frame, value="contacts", title="t", unit="count", value_label="Kontakter",
+                               hidden="hidden", opening_hours=opening)
+    (hm,) = fig.data
+    assert list(hm.y) == ["måndag", "tisdag"]
+    assert list(hm.x) == ["08", "09", "10", "11"]  # the hours between opening and the last contact
+    assert list(hm.text[0]) == ["40", "dolt", "", "7"]  # 10: closed, no contacts
+    assert list(hm.text[1]) == ["12", "0", "", ""]  # tuesday 09: open, no contacts = 0
+    assert list(hm.z[1]) == [12, 0, None, None]
+    assert hm.z[0][1] is None  # a hidden cell carries no colour
+    assert hm.customdata[0][1] == "måndag 09–10: dolt (för få kontakter)"
+    assert hm.customdata[0][2] == "måndag 10–11: stängt, inga kontakter"
+    # a zero at night (rows another channel brings) does not widen the grid
+    night = pl.concat([frame, pl.DataFrame({"weekday": [7], "hour": [2], "contacts": [0], "hidden": [False]})])
+    fig = weekday_hour_heatmap(night, value="contacts", title="t", unit="count", value_label="Kontakter",
+                               hidden="hidden", opening_hours=opening)
+    assert list(fig.data[0].x) == ["08", "09", "10", "11"] and list(fig.data[0].y) == ["måndag", "tisdag"]
+    # a rate with nothing to rest on is "no data", not 0
+    rates = frame.with_columns(pl.col("contacts") / 100)
+    fig = weekday_hour_heatmap(rates, value="contacts", title="t", unit="share", value_label="Andel",
+                               hidden="hidden", opening_hours=opening)
+    assert fig.data[0].text[1][1] == "–"
+
+
+def test_a_heatmap_with_every_cell_hidden_says_so_in_words():
+    frame = pl.DataFrame({"weekday": [1, 2], "hour": [8, 9], "contacts": [3, 2], "hidden": [True, True]})
+    fig = weekday_hour_heatmap(frame, value="contacts", title="t", unit="count", value_label="Kontakter",
+                               hidden="hidden", opening_hours={1: (8, 17)})
+    assert not fig.data  # no empty axes
+    assert fig.layout.annotations[0].text.startswith("Alla rutor är dolda")
+    assert "Alla rutor är dolda" in alt_text(fig) and "<br>" not in alt_text(fig)
 
 
 def test_ranked_bars_sorted_with_text_reference_and_intervals():

@@ -75,7 +75,7 @@ def test_front_sheet_names_the_filter(workbook):
     pairs = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
     assert pairs["Förvaltning"] == DEPT
     assert pairs["Period"] == "1–31 mars 2025"
-    assert pairs["Jämförelseperiod"] == "29 januari–28 februari 2025"
+    assert pairs["Jämförelseperiod"] == "1–28 februari 2025"  # a whole month: the month before
     for name in ("Kanal", "Stadsdel/stadsområde", "Ärendekategori", "Språk", "Kundtyp"):
         assert pairs[name] == "alla"
     assert pairs["Dataversion"].isdigit()

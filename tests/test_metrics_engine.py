@@ -80,8 +80,11 @@ def test_filters_are_hashable_and_compare_periods():
     f = Filters(date(2024, 3, 1), date(2024, 3, 31), departments=["A"], channels="phone")
     assert hash(f) == hash(Filters(date(2024, 3, 1), date(2024, 3, 31), ("A",), ("phone",)))
     assert f.channels == ("phone",)
-    # 31 days ending the day before: 30 January to 29 February
-    assert f.previous_period() == Filters(date(2024, 1, 30), date(2024, 2, 29), ("A",), ("phone",))
+    # a whole calendar month: the month before, all of February 2024
+    assert f.previous_period() == Filters(date(2024, 2, 1), date(2024, 2, 29), ("A",), ("phone",))
+    # ten days from a Friday: back two whole weeks, Friday to Friday
+    ten = Filters(date(2024, 3, 1), date(2024, 3, 10)).previous_period()
+    assert (ten.start, ten.end) == (date(2024, 2, 16), date(2024, 2, 25))
     leap = Filters(date(2024, 2, 1), date(2024, 2, 29)).same_period_last_year()
     assert (leap.start, leap.end) == (date(2023, 2, 1), date(2023, 2, 28))
     assert f.without("departments").departments == ()

@@ -128,17 +128,29 @@ def test_custom_period_is_taken_as_given():
 @pytest.mark.parametrize(
     ("state", "period", "expected"),
     [
+        # a rolling period: back by the fewest whole weeks that do not overlap (30 days: 5 weeks),
+        # or by 52 weeks for last year, so a Saturday meets a Saturday
         (FilterState(preset="30d"), Period(date(2025, 5, 17), date(2025, 6, 15)),
-         Period(date(2025, 4, 17), date(2025, 5, 16))),
-        # equal length, ending the day before (the engine's previous_period)
+         Period(date(2025, 4, 12), date(2025, 5, 11))),
+        (FilterState(comparison="last_year"), Period(date(2025, 5, 17), date(2025, 6, 15)),
+         Period(date(2024, 5, 18), date(2024, 6, 16))),
+        (FilterState(preset="custom"), Period(date(2025, 2, 3), date(2025, 2, 12)),
+         Period(date(2025, 1, 20), date(2025, 1, 29))),
+        (FilterState(preset="custom"), Period(date(2025, 6, 15), date(2025, 6, 15)),
+         Period(date(2025, 6, 8), date(2025, 6, 8))),
+        # whole calendar months: the months just before, or the same months a year earlier
         (FilterState(preset="month"), Period(date(2025, 3, 1), date(2025, 3, 31)),
-         Period(date(2025, 1, 29), date(2025, 2, 28))),
+         Period(date(2025, 2, 1), date(2025, 2, 28))),
         (FilterState(preset="quarter"), Period(date(2025, 1, 1), date(2025, 3, 31)),
-         Period(date(2024, 10, 3), date(2024, 12, 31))),
+         Period(date(2024, 10, 1), date(2024, 12, 31))),
         (FilterState(preset="year"), Period(date(2024, 1, 1), date(2024, 12, 31)),
-         Period(date(2022, 12, 31), date(2023, 12, 31))),  # 2024 has 366 days
+         Period(date(2023, 1, 1), date(2023, 12, 31))),
+        (FilterState(preset="year", comparison="last_year"), Period(date(2025, 1, 1), date(2025, 12, 31)),
+         Period(date(2024, 1, 1), date(2024, 12, 31))),
         (FilterState(comparison="last_year"), Period(date(2024, 2, 1), date(2024, 2, 29)),
          Period(date(2023, 2, 1), date(2023, 2, 28))),
+        (FilterState(preset="custom"), Period(date(2025, 11, 1), date(2026, 1, 31)),
+         Period(date(2025, 8, 1), date(2025, 10, 31))),
     ],
 )
 def test_comparison_periods(state, period, expected):
@@ -185,7 +197,144 @@ def test_the_url_keeps_its_short_comparison_codes():
     assert parse_query({}, OPTIONS).state.compared_with == "previous"
 
 
-def test_a_leap_day_compares_with_the_28th_a_year_before():
-    f = Filters(start=date(2024, 2, 29), end=date(2024, 2, 29))
-    assert f.compared("last_year") == Filters(start=date(2023, 2, 28), end=date(2023, 2, 28))
+def test_a_leap_day_compares_with_the_same_weekday_52_weeks_before():
+    f = Filters(start=date(2024, 2, 29), end=date(2024, 2, 29))  # a Thursday
+    assert f.compared("last_year") == Filters(start=date(2023, 3, 2), end=date(2023, 3, 2))
     assert f.compared("none") is None and f.compared(None) is None
+
+
+# --- periods clamped to the data ----------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("given_from", "given_to", "expected"),
+    [
+        ("2023-12-01", "2024-01-10", (date(2024, 1, 1), date(2024, 1, 10))),  # past the first day
+        ("2025-06-01", "2025-07-31", (date(2025, 6, 1), date(2025, 6, 15))),  # past the last day
+        ("2023-01-01", "2026-01-01", (date(2024, 1, 1), date(2025, 6, 15))),  # past both
+    ],
+)
+def test_a_custom_period_past_the_data_is_clamped_with_a_notice(given_from, given_to, expected):
+    result = parse_query({"period": "custom", "from": given_from, "to": given_to}, OPTIONS)
+    assert (result.state.preset, result.state.start, result.state.end) == ("custom", *expected)
+    assert any("gick utanför data" in n for n in result.notices), result.notices
+
+
+def test_a_bookmark_wholly_before_the_data_shows_the_default_period():
+    """Old data removed: the link's period is gone; the default period is shown, with a notice."""
+    result = parse_query({"period": "custom", "from": "2022-01-01", "to": "2022-03-01"}, OPTIONS)
+    assert result.state.preset == "30d" and result.state.start is None
+    assert any("utanför data" in n for n in result.notices)
+
+
+def test_clamp_keeps_a_period_inside_the_data_and_the_date_input_valid():
+    from dashboard.view import clamp
+
+    assert clamp(Period(date(2023, 5, 1), date(2024, 2, 1)), OPTIONS) == Period(date(2024, 1, 1), date(2024, 2, 1))
+    assert clamp(Period(date(2024, 3, 1), date(2024, 3, 5)), OPTIONS) == Period(date(2024, 3, 1), date(2024, 3, 5))
+    # wholly outside: all of the data (a date input's value must lie between its min and max)
+    assert clamp(Period(date(2020, 1, 1), date(2020, 2, 1)), OPTIONS) == Period(date(2024, 1, 1), date(2025, 6, 15))
+
+
+# --- names and notices -----------------------------------------------------------------------
+
+def test_names_in_the_url_match_whatever_their_case():
+    result = parse_query({"department": "förskoleFÖRVALTNINGEN", "area": "väster", "topic": " bygglov ",
+                          "channel": "PHONE", "period": "Quarter", "compare": "YOY"}, OPTIONS)
+    s = result.state
+    assert (s.department, s.city_areas, s.topics, s.channels) == (
+        "Förskoleförvaltningen", ("Väster",), ("Bygglov",), ("phone",))
+    assert (s.preset, s.comparison) == ("quarter", "last_year")
+    assert result.notices == []
+    # the canonical URL spells them as the data does
+    assert to_query(s)["department"] == "Förskoleförvaltningen"
+
+
+def test_a_very_long_value_is_not_echoed_in_full():
+    long = "x" * 20_000
+    notices = parse_query({"department": long, "topic": long, long: "1"}, OPTIONS).notices
+    assert len(notices) == 3
+    assert all(len(n) < 300 for n in notices), [len(n) for n in notices]
+    assert all("20000 tecken" in n for n in notices)
+
+
+def test_many_bad_values_give_one_summarised_notice():
+    bad = [f"påhitt {i}" for i in range(500)]
+    notices = parse_query({"topic": bad + ["Bygglov"]}, OPTIONS).notices
+    assert len(notices) == 1
+    assert notices[0].startswith("500 värden för ärendekategori finns inte i data")
+    assert "'påhitt 0', 'påhitt 1', 'påhitt 2' med flera" in notices[0]
+    assert parse_query({"topic": bad + ["Bygglov"]}, OPTIONS).state.topics == ("Bygglov",)
+
+
+def test_the_number_of_notices_is_capped():
+    from dashboard.view import MAX_NOTICES
+
+    query = {"period": "decade", "compare": "x", "department": "y", "channel": "fax", "area": "z",
+             "topic": "q", "language": "xx", "customer_type": "alien", "from": "2025-01-01"}
+    notices = parse_query(query, OPTIONS).notices
+    assert len(notices) == MAX_NOTICES
+    assert notices[-1] == f"Ytterligare {9 - (MAX_NOTICES - 1)} fel i adressen ignorerades."
+
+
+# --- time grain ---------------------------------------------------------------------------------
+
+def test_whole_weeks_and_months_inside_a_period():
+    from dashboard.view import whole_period
+
+    # Thursday 1 May – Saturday 31 May 2025: the Monday–Sunday weeks 5 May – 25 May
+    may = Period(date(2025, 5, 1), date(2025, 5, 31))
+    assert whole_period(may, "week") == Period(date(2025, 5, 5), date(2025, 5, 25))
+    assert whole_period(may, "month") == may
+    assert whole_period(may, "day") == may
+    assert whole_period(Period(date(2025, 5, 17), date(2025, 6, 15)), "month") is None
+    assert whole_period(Period(date(2025, 1, 15), date(2025, 4, 10)), "month") == Period(
+        date(2025, 2, 1), date(2025, 3, 31))
+    # Monday to Sunday is kept whole
+    assert whole_period(Period(date(2025, 5, 5), date(2025, 5, 11)), "week") == Period(
+        date(2025, 5, 5), date(2025, 5, 11))
+    assert whole_period(Period(date(2025, 5, 6), date(2025, 5, 11)), "week") is None
+
+
+def test_grain_candidates_by_length():
+    from dashboard.view import grain_candidates
+
+    one_day = Period(date(2025, 5, 6), date(2025, 5, 6))
+    days30 = Period(date(2025, 5, 17), date(2025, 6, 15))
+    quarter = Period(date(2025, 1, 1), date(2025, 3, 31))  # 90 days: too many daily points
+    year = Period(date(2024, 1, 1), date(2024, 12, 31))  # 52 whole weeks
+    two_years = Period(date(2024, 1, 1), date(2025, 12, 31))
+    assert grain_candidates(one_day) == ("day",)
+    assert grain_candidates(days30) == ("day", "week")  # no whole month in 17 May – 15 June
+    assert grain_candidates(quarter) == ("week", "month")
+    assert grain_candidates(year) == ("week", "month")
+    assert grain_candidates(two_years) == ("month",)
+
+
+def test_a_line_is_too_gappy_when_more_than_a_tenth_is_hidden():
+    from dashboard.view import too_gappy
+
+    assert not too_gappy([])
+    assert not too_gappy([True] + [False] * 9)  # exactly 10 %
+    assert too_gappy([True, True] + [False] * 9)
+    assert too_gappy([True] * 3)
+
+
+def test_the_comparison_is_laid_on_the_period_by_whole_weeks_or_months():
+    from dashboard.view import grain_offset
+
+    period = Period(date(2025, 5, 17), date(2025, 6, 15))
+    compare = comparison_period(FilterState(), period)
+    assert grain_offset("day", period, compare) == "35d"
+    assert grain_offset("month", Period(date(2025, 3, 1), date(2025, 3, 31)),
+                        Period(date(2024, 3, 1), date(2024, 3, 31))) == "12mo"
+
+
+def test_a_view_per_week_covers_whole_weeks_of_period_and_comparison():
+    from dashboard.view import build_view
+
+    state = FilterState(preset="custom", start=date(2025, 5, 1), end=date(2025, 5, 31))
+    weekly = build_view(state, OPTIONS).for_grain("week")
+    assert weekly.period == Period(date(2025, 5, 5), date(2025, 5, 25))
+    # May is a whole month: compared with April, whose whole weeks are 7–27 April
+    assert weekly.compare == Period(date(2025, 4, 7), date(2025, 4, 27))
+    assert weekly.compare.start.weekday() == weekly.period.start.weekday() == 0

@@ -42,6 +42,15 @@ def _unique_short(labels: list[str]) -> list[str]:
     return out
 
 
+def _name(names: Mapping, value) -> str:
+    """A bar's label: the given name, else the value itself; a missing value (or name) is
+    "Uppgift saknas", never a None that Plotly or the escaping cannot take."""
+    name = names.get(value)
+    if name is None:
+        name = None if value is None else str(value)
+    return "Uppgift saknas" if name is None else str(name)
+
+
 def ranked_bars(
     frame: pl.DataFrame,
     *,
@@ -66,8 +75,7 @@ def ranked_bars(
     ranked = frame.sort(value, descending=True, nulls_last=True).head(top).reverse()
     names = labels or {}
     # data text drawn as text: Plotly would turn <a href> in a label into a link
-    full = [as_plotly(names.get(v, "Uppgift saknas" if v is None else str(v)))
-            for v in ranked[label].to_list()]
+    full = [as_plotly(_name(names, v)) for v in ranked[label].to_list()]
     if flag:
         full = [f"▲ {y}" if f else y for y, f in zip(full, ranked[flag].to_list())]
     ys = _unique_short(full)

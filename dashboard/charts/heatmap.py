@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts.theme import SEQUENTIAL, base_figure, empty_figure, scale
+from dashboard.charts.theme import GRID, SEQUENTIAL, base_figure, empty_figure, scale
 from dashboard.formatting import format_hour, format_value, format_weekday
+
+HIDDEN_TEXT = "dolt"
+NO_DATA_TEXT = "–"
+ALL_HIDDEN = ("Alla rutor är dolda: för få kontakter per veckodag och timme för att visas.<br>"
+              "Välj en längre period eller färre filter, eller se tabellen.")
 
 
 def weekday_hour_heatmap(
@@ -18,26 +25,69 @@ def weekday_hour_heatmap(
     value_label: str,
     weekday: str = "weekday",
     hour: str = "hour",
+    hidden: str | None = None,
+    opening_hours: Mapping[int, tuple[int, int]] | None = None,
 ) -> go.Figure:
-    """Rows Monday..Sunday (ISO 1..7, only those present), columns the hours present.
+    """Rows Monday..Sunday (ISO 1..7), columns whole hours, spanning the opening hours and every
+    weekday and hour with data.
 
-    Null cells (suppressed or no contacts) stay blank and read 'dolt' in the hover.
+    `opening_hours` maps an ISO weekday to its (first hour, hour it closes); `hidden` names a
+    boolean column marking suppressed cells. A cell reads its value; "dolt" when hidden; for a
+    count, 0 inside opening hours without contacts; "–" (no data) where a rate has nothing to
+    rest on, and blank outside opening hours. When every cell with data is hidden the figure says
+    so in words instead of drawing empty axes.
     """
     if frame.is_empty():
         return empty_figure(title, "Inga kontakter för de valda filtren.")
-    days = sorted(frame[weekday].unique().to_list())
-    hours = sorted(frame[hour].unique().to_list())
-    cells = {(r[weekday], r[hour]): r[value] for r in frame.select(weekday, hour, value).iter_rows(named=True)}
-    z, text = [], []
+    opening = dict(opening_hours or {})
+    rows = frame.select(weekday, hour, value, *([hidden] if hidden else [])).iter_rows(named=True)
+    cells, hidden_cells = {}, set()
+    for r in rows:
+        key = (int(r[weekday]), int(r[hour]))
+        if (hidden and r[hidden]) or r[value] is None:
+            hidden_cells.add(key)
+        else:
+            cells[key] = r[value]
+    if not cells:
+        return empty_figure(title, ALL_HIDDEN)
+    # zeros (rows other channels bring, e.g. night-time e-service for calls) do not widen the grid
+    present = {k for k, v in cells.items() if v} | hidden_cells or set(cells)
+    days = sorted({d for d, _ in present} | set(opening))
+    open_hours = [h for first, closes in opening.values() for h in range(first, closes)]
+    all_hours = [h for _, h in present] + open_hours
+    hours = list(range(min(all_hours), max(all_hours) + 1))
+
+    def is_open(d: int, h: int) -> bool:
+        first, closes = opening.get(d, (0, 0))
+        return first <= h < closes
+
+    z, text, hover = [], [], []
     for d in days:
-        row = [cells.get((d, h)) for h in hours]
-        z.append(scale(row, unit))
-        text.append(["" if v is None else format_value(v, unit) for v in row])
-    hover = [[f"{format_weekday(d)} {format_hour(h)}: {t or 'dolt eller saknas'}" for h, t in zip(hours, trow)]
-             for d, trow in zip(days, text)]
+        zrow, trow, hrow = [], [], []
+        for h in hours:
+            if (d, h) in cells:
+                v = cells[(d, h)]
+                shown, words = v, format_value(v, unit)
+                t = words
+            elif (d, h) in hidden_cells:
+                shown, t, words = None, HIDDEN_TEXT, "dolt (för få kontakter)"
+            elif is_open(d, h) and unit == "count":
+                shown, t, words = 0, format_value(0, unit), "inga kontakter"
+            elif is_open(d, h):
+                shown, t, words = None, NO_DATA_TEXT, "ingen data"
+            else:
+                shown, t, words = None, "", "stängt, inga kontakter"
+            zrow.append(shown)
+            trow.append(t)
+            hrow.append(f"{format_weekday(d)} {format_hour(h)}: {words}")
+        z.append(scale(zrow, unit))
+        text.append(trow)
+        hover.append(hrow)
+    note = (" Ljusgrå rutor utan text: stängt." if opening else "")
     fig = base_figure(
         title, x_title="Timme (start)", y_title=None, height=120 + 42 * len(days),
-        alt=f"Värmekarta: {title}. {value_label} per veckodag och timme; värdet står i varje ruta.",
+        alt=(f"Värmekarta: {title}. {value_label} per veckodag och timme; värdet står i varje ruta, "
+             f"'dolt' där det är för få kontakter, '–' där data saknas.{note}"),
     )
     fig.add_trace(go.Heatmap(
         z=z,
@@ -52,6 +102,7 @@ def weekday_hour_heatmap(
         colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 14},
         xgap=1, ygap=1,
     ))
+    fig.update_layout(plot_bgcolor=GRID)
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(showgrid=False, type="category")
     return fig

@@ -90,8 +90,8 @@ def alt_text(fig: go.Figure) -> str:
 
 
 def empty_figure(title: str, message: str) -> go.Figure:
-    """A figure that says in words why there is nothing to draw."""
-    fig = base_figure(title, alt=f"{title}: {message}", height=220)
+    """A figure that says in words why there is nothing to draw (`<br>` breaks its lines)."""
+    fig = base_figure(title, alt=f"{title}: {message.replace('<br>', ' ')}", height=220)
     fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                        font={"size": 15, "color": TEXT})
     fig.update_xaxes(visible=False)

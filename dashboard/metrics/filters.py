@@ -137,7 +137,8 @@ class Filters:
         return None if other is None else self.with_period(other.start, other.end)
 
     def previous_period(self) -> "Filters":
-        """The period of equal length that ends the day before this one starts."""
+        """The period just before (dashboard.view.compare_period: whole calendar months, else the
+        same days shifted back by whole weeks)."""
         return self.compared("previous")
 
     def same_period_last_year(self) -> "Filters":

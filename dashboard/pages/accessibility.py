@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.domain import QUEUED_CHANNELS
 from dashboard.ui import blocks
 from dashboard.ui.page import page
 
@@ -13,8 +14,10 @@ def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     blocks.trend(view, "answer_rate", key="acc_trend_answer")
     blocks.heatmap(view, "offered", key="acc_heat_offered",
-                   title="Inkomna samtal och chattar per veckodag och timme")
-    blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och timme")
+                   title="Inkomna samtal och chattar per veckodag och timme",
+                   channels=QUEUED_CHANNELS)
+    blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och timme",
+                   channels=QUEUED_CHANNELS)
     left, right = st.columns(2)
     with left:
         blocks.ranked(view, "channel_share", "channel", key="acc_channels", with_city=False,

@@ -13,11 +13,11 @@ def body(all_channels) -> None:
     view = all_channels.within_channels(domain.LOCAL_CHANNELS)
     blocks.ranked(view, "contacts", "service_point", key="ls_points", with_city=False,
                   title="Besök och uppsökande verksamhet per servicepunkt")
-    local.per_point(for_view(privacy.LOCAL_SERVICE, view), key="ls_point")
+    local.per_point(for_view(privacy.LOCAL_SERVICE, view), key="ls_point", channels=view.state.channels)
     st.subheader("Oönskade händelser")
-    blocks.trend(all_channels, "contacts", key="ls_incident_trend", grain="day",
+    blocks.trend(all_channels, "contacts", key="ls_incident_trend",
                  incidents=insights.incident_periods(all_channels),
-                 title="Kontakter per dag i alla kanaler, flaggade perioder markerade")
+                 title="Kontakter {per} i alla kanaler, flaggade perioder markerade")
     insights.incident_list(all_channels, key="ls_incidents")
 
 

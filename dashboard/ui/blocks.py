@@ -6,17 +6,16 @@ Each block asks dashboard.privacy (through the cache) for published registry met
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
-
 import polars as pl
 
-from dashboard.charts import ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.charts import empty_figure, ranked_bars, time_series, weekday_hour_heatmap
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
-from dashboard.view import View
+from dashboard.view import GRAIN_NAMES, View, grain_candidates, grain_offset, too_gappy
+from dashboard.formatting import format_period
 from dashboard.ui.kpi import KeyFigure, key_figures
 from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons, uncertain_mask
 
@@ -71,41 +70,58 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
                 city_label="Hela staden" if view.department else None, columns=columns)
 
 
-def grain_for(view: View) -> str:
-    days = view.period.days
-    return "day" if days <= 92 else ("week" if days <= 400 else "month")
-
-
 def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
           incidents: pl.DataFrame | None = None, title: str | None = None) -> None:
-    """The metric over time in the period, with the comparison period dashed on the same axis."""
-    grain = grain or grain_for(view)
-    now = metrics(view, [metric_id], by=[grain])
-    before = metrics(view, [metric_id], by=[grain], scope=COMPARE)
+    """The metric over time in the period, with the comparison period dashed on the same axis.
+
+    Without a fixed `grain`, the finest of day, week and month that fits the period and is not
+    mostly hidden (dashboard.view's grain rule); weeks and months are whole ones, named on the
+    x axis. A given `title` names the grain where it says "{per}" ("per vecka")."""
     m = REGISTRY[metric_id]
-    frame = now.with_columns(pl.Series(metric_id, visible(now, metric_id), dtype=pl.Float64))
+    for grain in (grain,) if grain else grain_candidates(view.period):
+        shown_view = view.for_grain(grain)
+        now = metrics(shown_view, [metric_id], by=[grain])
+        values = visible(now, metric_id)
+        if not too_gappy([v is None for v in values]):
+            break
+    before = metrics(shown_view, [metric_id], by=[grain], scope=COMPARE)
+    frame = now.with_columns(pl.Series(metric_id, values, dtype=pl.Float64))
     comparison = None
     if before is not None and not before.is_empty():
-        shift = timedelta(days=(view.period.start - view.compare.start).days)
+        offset = grain_offset(grain, shown_view.period, shown_view.compare)
         comparison = before.with_columns(
             pl.Series(metric_id, visible(before, metric_id), dtype=pl.Float64),
-            (pl.col(grain) + shift).alias("_aligned"), pl.col(grain).alias("_actual"),
+            pl.col(grain).dt.offset_by(offset).alias("_aligned"), pl.col(grain).alias("_actual"),
         ).drop(grain).rename({"_aligned": grain})
-    title = title or f"{label(metric_id)} per {dimension_label(grain).lower()}"
-    fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
-                      x_title=dimension_label(grain), comparison=comparison,
-                      comparison_label=view.compare_name or "Jämförelseperiod",
-                      comparison_x_actual="_actual", incidents=incidents)
+    per = f"per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
+    title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
+    x_title = dimension_label(grain)
+    if shown_view.period != view.period:  # the axis names the whole weeks (months) drawn
+        p = shown_view.period
+        x_title += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
+    if too_gappy([v is None for v in values]):  # even the coarsest grain: say so, draw no gaps
+        fig = empty_figure(title, f"För få kontakter {per} för att visa en linje:<br>"
+                                  "de flesta punkterna är dolda.<br>Välj en längre period eller färre filter.")
+    else:
+        fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
+                          x_title=x_title, comparison=comparison,
+                          comparison_label=view.compare_name or "Jämförelseperiod",
+                          comparison_x_actual="_actual", incidents=incidents)
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
     chart_block(fig, table, key=key, metric_ids=[metric_id])
 
 
-def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None) -> None:
+def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
+            channels: tuple[str, ...] = ()) -> None:
+    """Weekday × hour; the grid spans the opening hours of `channels` (those chosen among them)."""
+    chosen = tuple(c for c in view.state.channels if not channels or c in channels) or channels
     frame = metrics(view, [metric_id], by=["weekday", "hour"])
-    shown = frame.with_columns(pl.Series(metric_id, visible(frame, metric_id), dtype=pl.Float64))
+    shown = frame.with_columns(pl.Series("_hidden", hidden_mask(frame, metric_col(metric_id)),
+                                         dtype=pl.Boolean))
     title = title or f"{label(metric_id)} per veckodag och timme"
     fig = weekday_hour_heatmap(shown, value=metric_id, title=title, unit=REGISTRY[metric_id].unit,
-                               value_label=label(metric_id))
+                               value_label=label(metric_id), hidden="_hidden",
+                               opening_hours=data.opening_hours(chosen))
     table = TableData(title, frame, (dim_col("weekday"), dim_col("hour"), metric_col(metric_id)),
                       threshold())
     chart_block(fig, table, key=key, metric_ids=[metric_id])

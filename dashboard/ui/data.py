@@ -113,3 +113,21 @@ def filter_options() -> FilterOptions:
 
 def has_contacts() -> bool:
     return cached("has_contacts", lambda cur: cur.execute("select count(*) > 0 from contacts").fetchone()[0])
+
+
+def _read_opening_hours(cur: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int, int, int], ...]:
+    rows = cur.execute("select channel, weekday, opens, closes from opening_hours").fetchall()
+    # closing at 16:30 keeps the 16 o'clock hour open
+    return tuple((c, d, o.hour, cl.hour + (1 if cl.minute or cl.second else 0)) for c, d, o, cl in rows)
+
+
+def opening_hours(channels: tuple[str, ...]) -> dict[int, tuple[int, int]]:
+    """ISO weekday -> (first open hour, hour it closes) over `channels` (all when empty), from the
+    store's opening_hours table; channels open at all hours (no rows) add nothing."""
+    out: dict[int, tuple[int, int]] = {}
+    for channel, day, first, closes in cached("opening_hours", _read_opening_hours):
+        if channels and channel not in channels:
+            continue
+        lo, hi = out.get(day, (first, closes))
+        out[day] = (min(lo, first), max(hi, closes))
+    return out

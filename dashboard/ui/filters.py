@@ -24,6 +24,7 @@ from dashboard.view import (
     Period,
     View,
     build_view,
+    clamp,
     filter_value_label,
     parse_query,
     resolve_period,
@@ -49,9 +50,11 @@ def _restore_after_page_switch(params: dict) -> dict:
 
 
 def _widget_values(state: FilterState, options: FilterOptions, period: Period) -> dict:
+    within = clamp(period, options)
     values = {
         "preset": state.preset,
-        "range": (period.start, period.end),
+        # within the date input's min/max, or Streamlit refuses to draw it
+        "range": (within.start, within.end),
         "compare": state.comparison,
         "department": state.department or CITY,
     }

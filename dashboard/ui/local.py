@@ -6,21 +6,24 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
-from dashboard.ui import blocks
+from dashboard.domain import LOCAL_CHANNELS
+from dashboard.ui import blocks, data
 from dashboard.ui.figure import chart_block
-from dashboard.ui.tables import Col, TableData
+from dashboard.ui.tables import Col, TableData, hidden_mask
 
 
-def per_point(result, *, key: str) -> None:
+def per_point(result, *, key: str, channels: tuple[str, ...] = LOCAL_CHANNELS) -> None:
     points = sorted(p for p in result.totals["service_point"].unique().to_list() if p)
     if not points:
         st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
         return
     point = st.selectbox("Servicepunkt", points, key=f"{key}_choice")
     hours = result.by_hour.filter(pl.col("service_point") == point)
-    shown = hours.with_columns(pl.Series("contacts", blocks.visible(hours, "contacts"), dtype=pl.Float64))
+    shown = hours.with_columns(pl.Series("_hidden", hidden_mask(hours, blocks.metric_col("contacts")),
+                                         dtype=pl.Boolean))
     title = f"{point}: kontakter per veckodag och timme"
-    fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter")
+    fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter",
+                               hidden="_hidden", opening_hours=data.opening_hours(channels))
     cols = (blocks.dim_col("weekday"), blocks.dim_col("hour"), blocks.metric_col("contacts"))
     chart_block(fig, TableData(title, hours, cols, blocks.threshold()), key=f"{key}_hours",
                 metric_ids=["contacts"])

@@ -17,4 +17,4 @@ _EMPTY = go.Figure(layout={"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b":
 
 def preload_charts() -> None:
     st.plotly_chart(_EMPTY, height=10, config={"staticPlot": True, "displayModeBar": False},
-                    alt="", key="plotly_preload", theme=None)
+                    alt="Tom yta utan innehåll (laddar diagramverktyget)", key="plotly_preload", theme=None)
