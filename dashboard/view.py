@@ -380,14 +380,6 @@ def compare_period(period: Period, kind: str | None) -> Period | None:
     return Period(period.start - shift, period.end - shift)
 
 
-def whole_weeks(period: Period) -> Period | None:
-    """The whole weeks (Monday to Sunday) inside `period`, or None when it holds none. Weekly
-    figures use only these: a week cut by the period's edge would read as a dip."""
-    start = period.start + timedelta(days=(7 - period.start.weekday()) % 7)
-    end = period.end - timedelta(days=(period.end.weekday() + 1) % 7)
-    return Period(start, end) if start <= end else None
-
-
 def comparison_period(state: FilterState, period: Period) -> Period | None:
     """The comparison period of the view's state; the engine's Filters use the same rule."""
     return compare_period(period, state.comparison)
