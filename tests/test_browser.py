@@ -50,7 +50,7 @@ def browser():
 @pytest.fixture(scope="module")
 def page(server, browser):
     p = new_page(browser)
-    p.goto(server + "/")  # the first load registers the pages (Streamlit issue #9992)
+    p.goto(server + "/")
     wait_until_idle(p)
     return p
 

@@ -131,7 +131,7 @@ def test_sample_and_serve_work_from_the_installed_package(installed):
         "import pathlib, sys, dashboard\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file(str(pathlib.Path(dashboard.__file__).parent / 'app.py'), default_timeout=120).run()\n"
-        "at = at.switch_page('pages/about.py').run()\n"
+        "at = at.switch_page('screens/about.py').run()\n"
         "problems = [e.value for e in at.exception] + [e.value for e in at.error]\n"
         "text = '\\n'.join(m.value for m in at.markdown)\n"
         "print(repr(problems)); print('# Data contract' in text or 'Data contract' in text); print('finns inte' in text)\n"

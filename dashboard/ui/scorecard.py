@@ -33,7 +33,7 @@ def card_rows(card) -> pl.DataFrame:
         change = None
         if card.comparison is not None and not (now_hidden or before_hidden):
             change = format_delta(r["value"], r["previous"], unit)
-        verdict = judgement(mid, r["value"], r["previous"]) if change else None
+        verdict = judgement(mid, r["value"], r["previous"], change) if change else None
         rows.append({
             "metric_label": r["label"],
             "current": _text(unit, r["value"], now_hidden, r.get("value_reason")),
