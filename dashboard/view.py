@@ -79,6 +79,16 @@ MULTI_KEYS: dict[str, tuple[str, str]] = {
     key: (attr, dimension_label(dim).lower()) for key, (attr, dim) in _MULTI_DIMENSIONS.items()
 }
 SINGLE_KEYS = ("period", "from", "to", "compare", "department")
+# Page-level choices (a page's own widgets: equity dimension, service point, staffing sliders,
+# weekday, tab): URL key -> Swedish name for notices. The page validates a value against its own
+# options with `page_choice`; `to_query` leaves them out (they belong to one page, so a page switch
+# drops them) and the filter frame keeps them when a shared filter changes.
+PAGE_CHOICES: dict[str, str] = {
+    "equity": "gruppindelningen", "measure": "måttet", "point": "servicepunkten",
+    "weekday": "veckodagen", "sl": "servicenivåmålet", "answer": "svarstiden",
+    "shrinkage": "frånvaron", "occupancy": "beläggningen", "reduction": "minskningen",
+    "tab": "fliken",
+}
 # Keys Streamlit itself may put in the URL; never reported as unknown.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 
@@ -179,7 +189,8 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
     """URL query parameters -> FilterState, with a notice for every value that was ignored."""
     notices: list[str] = []
     for key in params:
-        if key not in SINGLE_KEYS and key not in MULTI_KEYS and key not in STREAMLIT_KEYS:
+        if (key not in SINGLE_KEYS and key not in MULTI_KEYS and key not in STREAMLIT_KEYS
+                and key not in PAGE_CHOICES):
             notices.append(f"Okänd parameter '{key}' i adressen ignorerades.")
 
     preset = _choice(params, "period", PRESETS, DEFAULT_PRESET, "Perioden", notices)
@@ -234,6 +245,23 @@ def _valid_custom(start, end, options: FilterOptions, notices: list[str]):
         )
         return None, None
     return start, end
+
+
+def page_choice(raw: str | Sequence[str] | None, options: Sequence, default, key: str):
+    """A page choice from the URL: the option whose text is `raw` (the last value when the key is
+    repeated), or `default` with a Swedish notice when it is not one of `options`.
+
+    Returns (value, notice or None). Options are compared as text, so numbers and names both work."""
+    values = [v for v in _values(raw) if v != ""]
+    if not values:
+        return default, None
+    text = values[-1]
+    for option in options:
+        if str(option) == text:
+            return option, None
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return default, (f"Värdet '{shown}' för {PAGE_CHOICES.get(key, key)} i adressen finns inte på "
+                     f"sidan och ignorerades.")
 
 
 def to_query(state: FilterState) -> dict[str, str | list[str]]:

@@ -19,6 +19,7 @@ from browser_support import (
     describe_violations,
     error_findings,
     new_page,
+    overflow_findings,
     run_axe,
     screenshot,
     streamlit_server,
@@ -130,3 +131,51 @@ def test_a_malformed_url_shows_a_notice_not_an_error(server, page):
     notices = page.locator('[data-testid="stAlert"]').all_inner_texts()
     assert any("decade" in n for n in notices) and any("fax" in n for n in notices)
     screenshot(page, "felaktig-adress")
+
+
+# 1280 px with one förvaltning (its captions and city comparisons), 1920 px for the whole city.
+@pytest.mark.parametrize(("width", "query"), [(1280, f"?department={DEPARTMENT}"), (1920, "")])
+@pytest.mark.parametrize(("path", "title"), PAGES)
+def test_no_text_of_ours_is_cut(server, page, path, title, width, query):
+    page.set_viewport_size({"width": width, "height": 1000})
+    try:
+        _open(page, f"{server}/{path}{query}")
+        screenshot(page, f"passar-{path or 'oversikt'}-{width}")
+        assert overflow_findings(page) == [], f"{title} vid {width} px"
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_the_overflow_check_sees_cut_text(server, page):
+    """The check above can fail: a label cut with an ellipsis and a table wider than its box."""
+    _open(page, f"{server}/tillganglighet")
+    assert overflow_findings(page) == []
+    page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"] [data-testid="stVerticalBlock"]');
+        const p = document.createElement('p');
+        p.style.cssText = 'width: 60px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis';
+        p.textContent = 'Andel avbrutna utan korta avbrott';
+        main.prepend(p);
+    }""")
+    found = overflow_findings(page)
+    assert len(found) == 1 and found[0].startswith("avskuren: p: Andel avbrutna"), found
+
+
+def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db, browser, tmp_path):
+    """A fresh server (its first run is where Streamlit's page lookup used to fail), a sub-page
+    opened first: the page itself, no 'Page not found', lang="sv", Streamlit's skip link in Swedish."""
+    with streamlit_server(sample_db, log_path=tmp_path / "streamlit.log") as url:
+        p = new_page(browser)
+        _open(p, f"{url}/serviceglapp?department={DEPARTMENT}")
+        body = p.locator("body").inner_text()
+        assert p.locator("h1").first.inner_text().strip() == "Serviceglapp"
+        assert "Page not found" not in body and "Sidan finns inte" not in body
+        assert p.evaluate("document.documentElement.lang") == "sv"
+        assert p.locator('[data-testid="stSkipToContent"]').text_content() == "Hoppa till huvudinnehållet"
+        p.locator('[data-testid="stSidebar"]').get_by_text("Fler filter").click()
+        p.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Kanal").click()
+        listbox = p.get_by_role("listbox")
+        assert listbox.get_by_text("Välj alla").count() == 1
+        assert listbox.get_by_text("Select all").count() == 0
+        p.keyboard.press("Escape")
+        p.context.close()

@@ -91,17 +91,19 @@ _SCRIPT = """
 # Our texts wrap: key-figure labels and their change ("+1,2 procentenheter (bättre)") were cut
 # with an ellipsis in a 1280 px window; tables and code blocks never push the page sideways.
 _CSS = """
+[data-testid="stMetric"], [data-testid="stMetric"] div { overflow: visible !important; }
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis *,
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *,
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-  overflow-wrap: anywhere;
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {
+  white-space: normal !important; text-overflow: clip !important; overflow-wrap: anywhere;
 }
-[data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }
-[data-testid="stMetricDelta"] { height: auto !important; align-items: flex-start; }
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) {
+  flex-wrap: wrap !important; height: auto !important; row-gap: 0.25rem;
+}
+[data-testid="stMetricLabel"], [data-testid="stMetricDelta"] { height: auto !important; }
 [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
-[data-testid="stTable"] { overflow-x: auto; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { white-space: normal; overflow-wrap: anywhere; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { white-space: normal !important; overflow-wrap: anywhere; }
 """
 
 

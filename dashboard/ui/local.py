@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
-from dashboard.ui import blocks
+from dashboard.ui import blocks, choices, drill
 from dashboard.ui.figure import chart_block
 from dashboard.ui.tables import Col, TableData
 
@@ -16,7 +16,8 @@ def per_point(result, *, key: str) -> None:
     if not points:
         st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
         return
-    point = st.selectbox("Servicepunkt", points, key=f"{key}_choice")
+    widget, write = choices.bind("point", points, points[0])
+    point = st.selectbox("Servicepunkt", points, key=widget, on_change=write)
     hours = result.by_hour.filter(pl.col("service_point") == point)
     shown = hours.with_columns(pl.Series("contacts", blocks.visible(hours, "contacts"), dtype=pl.Float64))
     title = f"{point}: kontakter per veckodag och timme"
@@ -38,4 +39,5 @@ def _shares(frame: pl.DataFrame, dimension: str, title: str, *, key: str) -> Non
     fig = ranked_bars(frame, label=dimension, value="share", title=title, unit="share",
                       value_title="Andel av servicepunktens kontakter", top=10)
     cols = (blocks.dim_col(dimension), count_col, Col("share", "Andel", "share"))
-    chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"])
+    chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"],
+                on_select=drill.on_bar(f"fig_{key}", dimension))
