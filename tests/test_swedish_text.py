@@ -90,3 +90,15 @@ def test_every_subcommand_help_is_swedish():
         text = subparser.format_help()
         assert text.startswith("användning: kontaktcenter " + name), name
         assert "show this help message" not in text and "options:" not in text, name
+
+
+def test_the_data_contract_tab_names_every_contract_column_in_swedish():
+    from dashboard.store.contract import CONTACT_COLUMN_TYPES
+    from dashboard.ui.about import CONTRACT_COLUMNS_SV, TYPES_SV, contract_frame
+
+    assert set(CONTRACT_COLUMNS_SV) == set(CONTACT_COLUMN_TYPES)
+    assert set(CONTACT_COLUMN_TYPES.values()) <= set(TYPES_SV)
+    frame = contract_frame()
+    assert frame["column"].to_list() == list(CONTACT_COLUMN_TYPES)
+    assert frame.filter(frame["column"] == "interpreter").row(0, named=True) == {
+        "column": "interpreter", "name": "Tolk", "type": "ja/nej", "meaning": "Om tolk behövdes (ja/nej)."}
