@@ -231,7 +231,7 @@ CHOICES = {
     "": (lambda p: _choose(p, "Förvaltning", DEPARTMENT), {"department"}),
     "tillganglighet": (lambda p: _choose(p, "Period", "Senaste hela kvartalet"), {"period"}),
     "serviceglapp": (lambda p: (_pick_segment(p, "Jämför grupper efter", "Språk"),
-                                _pick_main(p, "Mått", "Andel återkommande kontakter")),
+                                _pick_main(p, "Mått", "Återkommande kontakter")),
                      {"equity", "measure"}),
     "onodig-efterfragan": (lambda p: _choose(p, "Period", "Senaste hela månaden"), {"period"}),
     "lokal-service": (lambda p: _pick_main(p, "Servicepunkt", "Servicepunkt Lindängen"), {"point"}),
@@ -252,7 +252,7 @@ def _view_of(page) -> tuple:
         + ' [data-testid="stMain"] [role="radio"][aria-checked="true"],'
         + ' [data-testid="stMain"] [role="tab"][aria-selected="true"],'
         + ' [data-testid="stMain"] button[kind="segmented_controlActive"]'))
-        .map(e => e.getAttribute('aria-valuenow') || e.value || e.innerText))""")
+        .map(e => e.getAttribute('aria-valuenow') || e.value || e.innerText)""")
     return chart_signature(page), _key_figures(page), widgets
 
 
