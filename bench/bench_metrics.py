@@ -87,7 +87,7 @@ def ensure_store(rows: int, memory_limit: str) -> str:
 
 
 def accessibility_page(con, filters, settings):
-    """What the Tillgänglighet page asks the engine for (dashboard/pages/accessibility.py)."""
+    """What the Tillgänglighet page asks the engine for (dashboard/screens/accessibility.py)."""
     from dashboard.metrics import compute
     from dashboard.privacy.tables import suppress_metrics
 

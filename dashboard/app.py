@@ -9,12 +9,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.ui.chrome import swedish_chrome
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame
 from dashboard.ui.page import set_view
 from dashboard.ui.warmup import preload_charts
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": Streamlit treats a pages/ folder next to the entrypoint as file-named pages on a
+# server's first run, so a first deep link to a Swedish url path showed "Page not found".
+PAGES = Path(__file__).resolve().parent / "screens"
 # A local SVG (sent inline as a data: URL): an emoji or :material/…: icon makes the browser fetch
 # the favicon from an outside host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
@@ -43,6 +46,7 @@ def navigation() -> dict[str, list]:
 
 st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=str(FAVICON), layout="wide")
 current = st.navigation(navigation())
+swedish_chrome()
 preload_charts()
 st.session_state["_current_page"] = current.url_path
 ok = False

@@ -115,11 +115,17 @@ _VALUE_LABELS: dict[str, dict] = {
 }
 
 
+_BOOLEAN_TEXT = {"true": True, "false": False}
+
+
 def label_for(dimension: str, value) -> str:
     """The Swedish label of a dimension value; unknown values are shown as they are."""
     if value is None:
         return MISSING_VALUE
-    return _VALUE_LABELS.get(dimension, {}).get(value, str(value))
+    labels = _VALUE_LABELS.get(dimension, {})
+    if isinstance(value, str) and True in labels and value.lower() in _BOOLEAN_TEXT:
+        value = _BOOLEAN_TEXT[value.lower()]  # a boolean that a group column carried as text
+    return labels.get(value, str(value))
 
 
 def dimension_label(dimension: str) -> str:

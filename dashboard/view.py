@@ -79,6 +79,16 @@ MULTI_KEYS: dict[str, tuple[str, str]] = {
     key: (attr, dimension_label(dim).lower()) for key, (attr, dim) in _MULTI_DIMENSIONS.items()
 }
 SINGLE_KEYS = ("period", "from", "to", "compare", "department")
+# Page-level choices (a page's own widgets: equity dimension, service point, staffing sliders,
+# weekday, tab): URL key -> Swedish name for notices. The page validates a value against its own
+# options with `page_choice`; `to_query` leaves them out (they belong to one page, so a page switch
+# drops them) and the filter frame keeps them when a shared filter changes.
+PAGE_CHOICES: dict[str, str] = {
+    "equity": "gruppindelningen", "measure": "måttet", "point": "servicepunkten",
+    "weekday": "veckodagen", "sl": "servicenivåmålet", "answer": "svarstiden",
+    "shrinkage": "frånvaron", "occupancy": "beläggningen", "reduction": "minskningen",
+    "tab": "fliken",
+}
 # Keys Streamlit itself may put in the URL; never reported as unknown.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 
@@ -216,7 +226,8 @@ def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
 def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOptions) -> ParseResult:
     """URL query parameters -> FilterState, with a notice for every value that was ignored."""
     notices: list[str] = []
-    unknown = [k for k in params if k not in SINGLE_KEYS and k not in MULTI_KEYS and k not in STREAMLIT_KEYS]
+    unknown = [k for k in params if k not in SINGLE_KEYS and k not in MULTI_KEYS and k not in STREAMLIT_KEYS
+               and k not in PAGE_CHOICES]
     if len(unknown) == 1:
         notices.append(f"Okänd parameter {shown(unknown[0])} i adressen ignorerades.")
     elif unknown:
@@ -293,6 +304,23 @@ def clamp(period: "Period", options: FilterOptions) -> "Period":
     date input refuses a value outside its min and max)."""
     start, end = max(period.start, options.earliest), min(period.end, options.latest)
     return Period(start, end) if start <= end else Period(options.earliest, options.latest)
+
+
+def page_choice(raw: str | Sequence[str] | None, options: Sequence, default, key: str):
+    """A page choice from the URL: the option whose text is `raw` (the last value when the key is
+    repeated), or `default` with a Swedish notice when it is not one of `options`.
+
+    Returns (value, notice or None). Options are compared as text, so numbers and names both work."""
+    values = [v for v in _values(raw) if v != ""]
+    if not values:
+        return default, None
+    text = values[-1]
+    for option in options:
+        if str(option) == text:
+            return option, None
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return default, (f"Värdet '{shown}' för {PAGE_CHOICES.get(key, key)} i adressen finns inte på "
+                     f"sidan och ignorerades.")
 
 
 def to_query(state: FilterState) -> dict[str, str | list[str]]:

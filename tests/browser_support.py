@@ -110,7 +110,7 @@ def browser_page(viewport=(1400, 1000)):
         yield new_page(browser, viewport)
 
 
-def wait_until_idle(page, timeout_ms: int = 30_000) -> None:
+def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
     """Wait until Streamlit finished the script run and drew everything: the app reports
     'notRunning', no skeleton placeholder is left, and that holds for half a second."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
@@ -182,3 +182,58 @@ def screenshot(page, name: str) -> Path:
 def copy_store(src: Path, dst: Path) -> Path:
     shutil.copyfile(src, dst)
     return dst
+
+
+# Text that does not fit: an element with its own text whose content is wider than its box while
+# the box cuts it (overflow other than visible, or an ellipsis), text cut by an ancestor that hides
+# overflow, text past the window's right edge, and a table (Streamlit's canvas grid) that scrolls
+# sideways, i.e. whose right-hand columns are cut. Charts (SVG/canvas) are not text elements here.
+_OVERFLOW_JS = """(regions) => {
+  const found = [];
+  const name = (el) => (el.getAttribute('data-testid') || el.tagName.toLowerCase())
+      + ': ' + (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 80);
+  const hidesX = (cs) => cs.overflowX === 'hidden' || cs.overflowX === 'clip';
+  for (const sel of regions) for (const root of document.querySelectorAll(sel)) {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.closest('svg, canvas, .js-plotly-plot, [data-testid="stDataFrameResizable"]')) continue;
+      const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.nodeValue.trim());
+      if (!own) continue;
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      if (cs.display === 'none' || cs.visibility === 'hidden' || r.width < 2 || r.height < 2) continue;
+      if (el.offsetParent === null && cs.position !== 'fixed') continue;  // not rendered
+      if ((hidesX(cs) || cs.textOverflow === 'ellipsis') && el.scrollWidth > el.clientWidth + 1) {
+        found.push('avskuren: ' + name(el)); continue;
+      }
+      if (r.right > document.documentElement.clientWidth + 1) {
+        found.push('utanför fönstret: ' + name(el)); continue;
+      }
+      for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
+        const acs = getComputedStyle(a);
+        if (!hidesX(acs)) continue;
+        const ar = a.getBoundingClientRect();
+        if (ar.width > 2 && (r.right > ar.right + 1 || r.left < ar.left - 1)) {
+          found.push('dold av ' + (a.getAttribute('data-testid') || a.tagName.toLowerCase()) + ': ' + name(el));
+        }
+        break;
+      }
+    }
+    for (const t of root.querySelectorAll('[data-testid="stTable"]')) {
+      if (t.scrollWidth > t.clientWidth + 1) found.push('tabell bredare än sin ruta: ' + name(t));
+    }
+    for (const grid of root.querySelectorAll('[data-testid="stDataFrame"]')) {
+      const scroller = grid.querySelector('.dvn-scroller');
+      if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) {
+        const head = grid.closest('[data-testid="stVerticalBlock"]');
+        found.push('tabell bredare än sin ruta (' + scroller.scrollWidth + ' > ' + scroller.clientWidth
+                   + ' px): ' + (head ? head.innerText.trim().split('\\n')[0].slice(0, 80) : ''));
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def overflow_findings(page, regions=('[data-testid="stMain"]', '[data-testid="stSidebarUserContent"]')) -> list[str]:
+    """Our text elements whose content does not fit (see _OVERFLOW_JS), as readable lines."""
+    return page.evaluate(_OVERFLOW_JS, list(regions))

@@ -35,7 +35,7 @@ def _app(db, monkeypatch, query: dict | None = None) -> AppTest:
 
 
 def _on(at: AppTest, file: str) -> AppTest:
-    return at.switch_page(f"pages/{file}").run()
+    return at.switch_page(f"screens/{file}").run()
 
 
 def _problems(at: AppTest) -> list[str]:

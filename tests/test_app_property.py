@@ -80,7 +80,7 @@ def render_every_page(db: Path, query: dict, config: Path | None = None) -> dict
             at.query_params.clear()  # the link as opened, not the canonical form the app wrote
             for k, v in query.items():
                 at.query_params[k] = v
-            at = at.switch_page(f"pages/{file}").run()
+            at = at.switch_page(f"screens/{file}").run()
             problems = _problems(at)
             if [t.value for t in at.title][:1] != [title]:  # the page itself was drawn
                 problems.append(f"titles {[t.value for t in at.title]}")

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dashboard"
-UI_LAYER = {"app.py", "pages", "ui"}
+UI_LAYER = {"app.py", "screens", "ui"}
 
 
 def _modules_below_ui():
@@ -57,7 +57,7 @@ def test_no_sql_call_takes_an_f_string_unless_it_formats_trusted_identifiers():
 # ------------------------------------------------------------------ the privacy boundary
 
 # Where figures are shown or written: they receive them only from dashboard.privacy.
-SURFACES = {"app.py", "pages", "ui", "export", "cli"}
+SURFACES = {"app.py", "screens", "ui", "export", "cli"}
 # Engine functions that return figures computed from the store, and the modules defining them.
 RESULT_FUNCTIONS = {
     "compute", "compute_inputs", "service_gap_ledger", "equity", "contacts_per_residents",
@@ -161,7 +161,7 @@ def _imported_modules(path: Path):
 def test_the_store_ingest_and_sample_do_not_depend_on_the_layers_above():
     """The write side (store, ingest, sample) sits below the metric engine: a rename up there
     cannot make an ingest skip its marts refresh."""
-    above = ("dashboard.metrics", "dashboard.ui", "dashboard.pages", "dashboard.charts",
+    above = ("dashboard.metrics", "dashboard.ui", "dashboard.screens", "dashboard.charts",
              "dashboard.export", "dashboard.cli", "dashboard.app")
     offenders = [
         f"{path.relative_to(PACKAGE)}: {module}"

@@ -19,6 +19,7 @@ from browser_support import (
     describe_violations,
     error_findings,
     new_page,
+    overflow_findings,
     run_axe,
     screenshot,
     streamlit_server,
@@ -50,7 +51,7 @@ def browser():
 @pytest.fixture(scope="module")
 def page(server, browser):
     p = new_page(browser)
-    p.goto(server + "/")  # the first load registers the pages (Streamlit issue #9992)
+    p.goto(server + "/")
     wait_until_idle(p)
     return p
 
@@ -130,3 +131,144 @@ def test_a_malformed_url_shows_a_notice_not_an_error(server, page):
     notices = page.locator('[data-testid="stAlert"]').all_inner_texts()
     assert any("decade" in n for n in notices) and any("fax" in n for n in notices)
     screenshot(page, "felaktig-adress")
+
+
+# 1280 px with one förvaltning (its captions and city comparisons), 1920 px for the whole city.
+@pytest.mark.parametrize(("width", "query"), [(1280, f"?department={DEPARTMENT}"), (1920, "")])
+@pytest.mark.parametrize(("path", "title"), PAGES)
+def test_no_text_of_ours_is_cut(server, page, path, title, width, query):
+    page.set_viewport_size({"width": width, "height": 1000})
+    try:
+        _open(page, f"{server}/{path}{query}")
+        screenshot(page, f"passar-{path or 'oversikt'}-{width}")
+        assert overflow_findings(page) == [], f"{title} vid {width} px"
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_the_overflow_check_sees_cut_text(server, page):
+    """The check above can fail: a label cut with an ellipsis and a table wider than its box."""
+    _open(page, f"{server}/tillganglighet")
+    assert overflow_findings(page) == []
+    page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"] [data-testid="stVerticalBlock"]');
+        const p = document.createElement('p');
+        p.style.cssText = 'width: 60px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis';
+        p.textContent = 'Andel avbrutna utan korta avbrott';
+        main.prepend(p);
+    }""")
+    found = overflow_findings(page)
+    assert len(found) == 1 and found[0].startswith("avskuren: p: Andel avbrutna"), found
+
+
+def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db, browser, tmp_path):
+    """A fresh server (its first run is where Streamlit's page lookup used to fail), a sub-page
+    opened first: the page itself, no 'Page not found', lang="sv", Streamlit's skip link in Swedish."""
+    with streamlit_server(sample_db, log_path=tmp_path / "streamlit.log") as url:
+        p = new_page(browser)
+        _open(p, f"{url}/serviceglapp?department={DEPARTMENT}")
+        body = p.locator("body").inner_text()
+        assert p.locator("h1").first.inner_text().strip() == "Serviceglapp"
+        assert "Page not found" not in body and "Sidan finns inte" not in body
+        assert p.evaluate("document.documentElement.lang") == "sv"
+        assert p.locator('[data-testid="stSkipToContent"]').text_content() == "Hoppa till huvudinnehållet"
+        p.locator('[data-testid="stSidebar"]').get_by_text("Fler filter").click()
+        p.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Kanal").click()
+        listbox = p.get_by_role("listbox")
+        assert listbox.get_by_text("Välj alla").count() == 1
+        assert listbox.get_by_text("Select all").count() == 0
+        p.keyboard.press("Escape")
+        p.context.close()
+
+
+def test_a_click_on_a_bar_drills_down_and_the_button_goes_back(server, page):
+    _open(page, f"{server}/onodig-efterfragan")
+    city = _key_figures(page)
+    bars = page.locator('.st-key-fig_fd_department .js-plotly-plot .barlayer .point path')
+    assert bars.count() > 3
+    bars.last.click(force=True)  # the top bar: the förvaltning with the highest share
+    wait_until_idle(page)
+    department = _query(page).get("department")
+    assert department, page.url
+    assert _key_figures(page) != city
+    chosen = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Förvaltning")
+    assert chosen.input_value() == department
+    back = page.locator(".st-key-active_filters").get_by_role("button", name=f"Förvaltning: {department}")
+    screenshot(page, "drill-forvaltning")
+    back.click()
+    wait_until_idle(page)
+    assert "department" not in _query(page)
+    assert _key_figures(page) == city
+    assert error_findings(page) == []
+
+
+def _pick_segment(page, label: str, option: str) -> None:
+    page.get_by_role("radiogroup", name=label).get_by_role("radio", name=option).click()
+    wait_until_idle(page)
+
+
+def _pick_main(page, label: str, option: str) -> None:
+    page.locator('[data-testid="stMain"]').get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_until_idle(page)
+
+
+def _move_slider(page, label: str, steps: int) -> None:
+    page.locator('[data-testid="stMain"]').get_by_role("slider", name=label).focus()
+    for _ in range(steps):
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    wait_until_idle(page)
+
+
+# For each page: a choice made as a person would (the page's own widget where it has one, else a
+# shared filter), and the URL key(s) that must then be in the address.
+CHOICES = {
+    "": (lambda p: _choose(p, "Förvaltning", DEPARTMENT), {"department"}),
+    "tillganglighet": (lambda p: _choose(p, "Period", "Senaste hela kvartalet"), {"period"}),
+    "serviceglapp": (lambda p: (_pick_segment(p, "Jämför grupper efter", "Språk"),
+                                _pick_main(p, "Mått", "Återkommande kontakter")),
+                     {"equity", "measure"}),
+    "onodig-efterfragan": (lambda p: _choose(p, "Period", "Senaste hela månaden"), {"period"}),
+    "lokal-service": (lambda p: _pick_main(p, "Servicepunkt", "Servicepunkt Lindängen"), {"point"}),
+    "forvaltning": (lambda p: _choose(p, "Förvaltning", DEPARTMENT), {"department"}),
+    "bemanning": (lambda p: (_move_slider(p, "Mål för servicenivå", 2),
+                             _pick_segment(p, "Veckodag", "onsdag"),
+                             _move_slider(p, "Minskning av onödig efterfrågan", 3)),
+                  {"sl", "weekday", "reduction"}),
+    "datakvalitet": (lambda p: _choose(p, "Period", "Senaste hela kvartalet"), {"period"}),
+    "om-data": (lambda p: _open_tab(p, "Inläsningar"), {"tab"}),
+}
+
+
+def _view_of(page) -> tuple:
+    """What a reader sees: the charts' data, key figures, the page's widget values, the open tab."""
+    widgets = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stMain"] input, [data-testid="stMain"] [role="slider"],'
+        + ' [data-testid="stMain"] [role="radio"][aria-checked="true"],'
+        + ' [data-testid="stMain"] [role="tab"][aria-selected="true"],'
+        + ' [data-testid="stMain"] button[kind="segmented_controlActive"]'))
+        .map(e => e.getAttribute('aria-valuenow') || e.value || e.innerText)""")
+    return chart_signature(page), _key_figures(page), widgets
+
+
+@pytest.mark.parametrize(("path", "title"), PAGES)
+def test_a_copied_link_reproduces_every_choice_on_the_page(server, page, browser, path, title):
+    _open(page, f"{server}/{path}")
+    before = _view_of(page)
+    act, keys = CHOICES[path]
+    act(page)
+    assert keys <= set(_query(page)), (title, page.url)
+    after = _view_of(page)
+    assert after != before, title
+    other = new_page(browser)  # a colleague opens the copied link in a browser of their own
+    try:
+        _open(other, page.url)
+        assert _view_of(other) == after, title
+        assert error_findings(other) == []
+    finally:
+        other.context.close()

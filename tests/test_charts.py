@@ -220,13 +220,26 @@ def test_date_axis_has_swedish_ticks():
     assert len(vals) <= 8 and texts[0] == "jan 2024" and all("dec" not in t or "2024" in t for t in texts)
 
 
-def test_long_labels_are_shortened_but_kept_whole_in_the_hover():
+def test_long_labels_wrap_in_full_and_stay_distinct():
     long = "Ansökan om ekonomiskt bistånd och försörjningsstöd för hushåll"
-    frame = pl.DataFrame({"t": [long, long + " B"], "v": [1, 2]})
+    frame = pl.DataFrame({"t": [long, long + " B", long], "v": [1, 2, 3]})
     fig = ranked_bars(frame, label="t", value="v", title="t", unit="count", value_title="Antal")
     bar = fig.data[0]
-    assert all(len(y) <= 36 for y in bar.y) and len(set(bar.y)) == 2
-    assert set(bar.customdata) == {long, long + " B"}
+    lines = [y.replace("\u200b", "").split("<br>") for y in bar.y]
+    # every line fits; joined again, each label is the whole text (nothing cut, no ellipsis)
+    assert all(len(line) <= 28 for ls in lines for line in ls)
+    assert sorted(" ".join(ls) for ls in lines) == sorted([long, long + " B", long])
+    assert len(set(bar.y)) == 3  # two equal names are still two bars
+    assert {c[0] for c in bar.customdata} == {long, long + " B"}
+
+
+def test_bar_customdata_carries_the_category_value_for_drill_down():
+    frame = pl.DataFrame({"channel": ["phone", "chat"], "v": [5, 9]})
+    fig = ranked_bars(frame, label="channel", value="v", title="t", unit="count", value_title="Antal",
+                      labels={"phone": "Telefon", "chat": "Chatt"})
+    bar = fig.data[0]
+    assert list(bar.y) == ["Telefon", "Chatt"]  # largest on top (drawn last)
+    assert [c[1] for c in bar.customdata] == ["phone", "chat"]
 
 
 def test_whiskered_bars_put_values_inside_except_hidden_ones():

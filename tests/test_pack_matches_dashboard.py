@@ -106,7 +106,7 @@ def _pdf_row(text: str, label: str, cells: list[str]) -> None:
 
 
 def _scorecard_screen(at) -> dict[str, dict[str, str]]:
-    at.switch_page("pages/department.py").run()
+    at.switch_page("screens/department.py").run()
     assert _problems(at) == []
     frames = [d.value for d in at.dataframe if "Bedömning" in d.value.columns]
     assert frames, "the Förvaltning page shows no scorecard"
@@ -147,7 +147,7 @@ def test_index_changes_in_index_units_in_both(app, workbook):
 
 
 def test_overview_key_figures_equal_the_pack(app, workbook, pdf_text):
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("screens/overview.py").run()
     assert _problems(app) == []
     _, rows = _sheet_table(workbook["Tillgänglighet"], "Nyckeltal")
     ids = _labels_to_ids()
@@ -167,7 +167,7 @@ def test_overview_key_figures_equal_the_pack(app, workbook, pdf_text):
 
 
 def test_service_points_on_screen_equal_the_pack(app, workbook, pdf_text):
-    app.switch_page("pages/local_service.py").run()
+    app.switch_page("screens/local_service.py").run()
     app.toggle(key="tbl_ls_points").set_value(True).run()
     assert _problems(app) == []
     frames = [d.value for d in app.dataframe if "Servicepunkt" in d.value.columns

@@ -126,15 +126,15 @@ def test_sample_and_serve_work_from_the_installed_package(installed):
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=20)
 
-    # The served app's pages render from the installed files: 'Om data' reads docs/data-contract.md.
+    # The served app's pages render from the installed package: 'Om data' with its Swedish data contract.
     script = (
         "import pathlib, sys, dashboard\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file(str(pathlib.Path(dashboard.__file__).parent / 'app.py'), default_timeout=120).run()\n"
-        "at = at.switch_page('pages/about.py').run()\n"
+        "at = at.switch_page('screens/about.py').run()\n"
         "problems = [e.value for e in at.exception] + [e.value for e in at.error]\n"
         "text = '\\n'.join(m.value for m in at.markdown)\n"
-        "print(repr(problems)); print('# Data contract' in text or 'Data contract' in text); print('finns inte' in text)\n"
+        "print(repr(problems)); print('Alla källor' in text); print('finns inte' in text)\n"
     )
     app = subprocess.run([str(python), "-c", script], cwd=installed["work"], capture_output=True, text=True,
                          env={**installed["env"], "KONTAKTCENTER_DB": str(db)}, timeout=300)

@@ -264,8 +264,11 @@ def test_plotly_text_escapes_its_html_subset():
     frame = pl.DataFrame({"area": [MARKUP, "Fosie"], "contacts": [10, 20]})
     fig = ranked_bars(frame, label="area", value="contacts", title="<b>t</b>", unit="count",
                       value_title="Kontakter")
-    labels = list(fig.data[0].y) + list(fig.data[0].customdata)
+    # what Plotly draws: the axis labels and the hover's label (customdata[0]); customdata[1] is the
+    # category's raw value for a drill-down, never drawn
+    labels = list(fig.data[0].y) + [c[0] for c in fig.data[0].customdata]
     assert all("<a" not in str(y) for y in labels) and any("&lt;a" in str(y) for y in labels)
+    assert "customdata[1]" not in fig.data[0].hovertemplate
     assert fig.layout.title.text == "&lt;b&gt;t&lt;/b&gt;"
 
 

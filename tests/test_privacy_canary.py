@@ -170,7 +170,7 @@ def page_texts(db: Path, monkeypatch) -> dict[str, str]:
     out = {}
     at = AppTest.from_file(app, default_timeout=120).run()
     for _, file, _, _, _ in NAVIGATION:
-        at.switch_page(f"pages/{file}").run()
+        at.switch_page(f"screens/{file}").run()
         assert not at.exception, [e.value for e in at.exception]
         parts: list[str] = []
 

@@ -28,17 +28,29 @@ def _texts(values, unit) -> list[str]:
     return [SUPPRESSED_TEXT if v is None else format_value(v, unit) for v in values]
 
 
-MAX_LABEL = 34
+LINE_WIDTH = 28  # characters per line of a bar's label; longer labels wrap, never cut
 
 
-def _unique_short(labels: list[str]) -> list[str]:
-    """Axis labels cut to MAX_LABEL characters (the hover shows them whole), kept distinct."""
+def wrap_label(text: str, width: int = LINE_WIDTH) -> list[str]:
+    """A category label as lines of at most `width` characters, broken between words (a word
+    longer than a line gets a line of its own, whole): the full label is always on the axis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
+
+
+def _axis_labels(labels: list[str]) -> list[str]:
+    """Wrapped axis labels (Plotly breaks lines at <br>), kept distinct so equal names stay two bars."""
     out: list[str] = []
     for text in labels:
-        short = text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
-        while short in out:  # two labels that start alike must stay two bars
-            short += "\u200b"
-        out.append(short)
+        label = "<br>".join(as_plotly(line) for line in wrap_label(text))
+        while label in out:
+            label += "\u200b"
+        out.append(label)
     return out
 
 
@@ -75,10 +87,12 @@ def ranked_bars(
     ranked = frame.sort(value, descending=True, nulls_last=True).head(top).reverse()
     names = labels or {}
     # data text drawn as text: Plotly would turn <a href> in a label into a link
-    full = [as_plotly(_name(names, v)) for v in ranked[label].to_list()]
+    raw = ranked[label].to_list()
+    full = [as_plotly(_name(names, v)) for v in raw]
     if flag:
         full = [f"▲ {y}" if f else y for y, f in zip(full, ranked[flag].to_list())]
-    ys = _unique_short(full)
+    ys = _axis_labels(full)
+    lines = [y.count("<br>") + 1 for y in ys]
     values = ranked[value].to_list()
     drawn = scale(values, unit)
     error = None
@@ -89,7 +103,7 @@ def ranked_bars(
             "array": [None if v is None or h is None else h - v for v, h in zip(drawn, highs)],
             "arrayminus": [None if v is None or lo is None else v - lo for v, lo in zip(drawn, lows)],
         }
-    height = max(260, 90 + 30 * len(ys))
+    height = max(260, 90 + sum(max(30, 10 + 16 * n) for n in lines))
     alt = f"Stapeldiagram, rangordnat: {title}. {value_title} per rad, störst överst."
     if low and high:
         alt += " Strecken visar 95 % konfidensintervall."
@@ -107,8 +121,10 @@ def ranked_bars(
         textposition=["none" if diverging else "inside" if inside and v is not None else "outside"
                       for v in values],
         textfont={"color": ["white" if inside and v is not None else TEXT for v in values]},
-        error_x=error, name=value_title, customdata=full,
-        hovertemplate="%{customdata}: %{text}<extra></extra>",
+        # customdata: the full label for the hover, and the category's own value for a drill-down
+        error_x=error, name=value_title,
+        customdata=[[as_plotly(f), None if v is None else str(v)] for f, v in zip(full, raw)],
+        hovertemplate="%{customdata[0]}: %{text}<extra></extra>",
     ))
     if reference is not None:
         ref = scale([reference], unit)[0]

@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from dashboard.cli.swedish import SwedishParser
 from dashboard.config import load_settings
 from dashboard.store import StoreError
 
@@ -24,7 +25,7 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SwedishParser(
         prog="kontaktcenter",
         description="Analys av Malmö stads kontaktcenter.",
     )

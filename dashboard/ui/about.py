@@ -8,13 +8,11 @@ import streamlit as st
 
 from dashboard.metrics.metric import AREAS, UNITS
 from dashboard.metrics.registry import REGISTRY
-from dashboard.shipped import shipped
 from dashboard.ui import data
 from dashboard.ui.download import download
 from dashboard.ui.figure import table_block
 from dashboard.ui.tables import Col, TableData
 
-DOCS = shipped("docs")
 DIRECTION = {True: "Högre är bättre", False: "Lägre är bättre", None: "Ingen riktning"}
 
 
@@ -47,12 +45,62 @@ def registry_table() -> None:
                  key="about_registry")
 
 
+# The contacts table's columns in Swedish, for the Datakontraktet tab; a test checks that every
+# column of the contract (dashboard/store/contract.py) has one, so the tab cannot fall behind.
+CONTRACT_COLUMNS_SV: dict[str, tuple[str, str]] = {
+    "source_system": ("Källsystem", "Systemet raden kom från; tillsammans med kontakt-id radens nyckel."),
+    "contact_id": ("Kontakt-id", "Källans id som nyckelbaserad pseudonym (aldrig källans eget id)."),
+    "started_at": ("Start", "När kontakten började, i UTC (källornas svenska tid räknas om vid inläsning)."),
+    "channel": ("Kanal", "Telefon, e-post, chatt, e-tjänst, besök, sociala medier eller uppsökande verksamhet."),
+    "department": ("Förvaltning", "Förvaltningen som äger ärendet; tom tills den är känd."),
+    "topic": ("Ärendekategori", "Ärendets kategori, ett namn ur listan över ärendekategorier."),
+    "city_area": ("Stadsdel eller stadsområde", "Invånarens stadsdel, eller stadsområde när bara det är känt."),
+    "service_point": ("Servicepunkt", "Den lokala servicepunkten, för besök och uppsökande verksamhet."),
+    "customer_type": ("Kundtyp", "Invånare, företag, förening, besökare eller annan."),
+    "language": ("Språk", "Kontaktens språk, som språkkod (sv, ar, fi …)."),
+    "interpreter": ("Tolk", "Om tolk behövdes (ja/nej)."),
+    "queue_s": ("Kötid (sekunder)", "Väntan före svar eller avbrott; telefon och chatt."),
+    "answered": ("Besvarad", "Om en handläggare svarade (ja/nej); telefon och chatt."),
+    "abandoned": ("Avbruten", "Om invånaren lämnade kön före svar (ja/nej)."),
+    "callback_requested": ("Återuppringning begärd", "Om invånaren bad om att bli uppringd i stället för att vänta."),
+    "handle_s": ("Hanteringstid (sekunder)", "Samtal, parkering och efterarbete för en hanterad kontakt."),
+    "first_response_s": ("Tid till första svar (sekunder)", "Från ankomst till första svaret; skriftliga kanaler."),
+    "outcome": ("Utfall", "Löst av kontaktcenter, överlämnat till förvaltning, hänvisat utanför staden, återuppringning eller okänt."),
+    "demand_type": ("Typ av efterfrågan", "Värdeskapande eller onödig efterfrågan; tom när den inte är taggad."),
+    "failure_reason": ("Orsak till onödig efterfrågan", "Bara när efterfrågan är onödig, t.ex. frågar efter status i ärende."),
+    "caller_key": ("Person-nyckel", "Pseudonym för personen (HMAC med en nyckel utanför databasen), aldrig en identitet."),
+    "satisfaction": ("Nöjdhet", "Enkätsvar 1–5; kan saknas."),
+    "note": ("Anteckning", "Fritext efter att personnummer, telefonnummer, e-post och gatuadresser tagits bort."),
+    "ingest_id": ("Inläsning", "Den inläsning som skrev raden (se fliken Inläsningar)."),
+}
+TYPES_SV = {"VARCHAR": "text", "TIMESTAMP": "tidpunkt", "BOOLEAN": "ja/nej", "INTEGER": "heltal",
+            "BIGINT": "heltal", "TINYINT": "heltal"}
+
+
+def contract_frame() -> pl.DataFrame:
+    from dashboard.store.contract import CONTACT_COLUMN_TYPES
+
+    return pl.DataFrame([{
+        "column": column, "name": CONTRACT_COLUMNS_SV[column][0],
+        "type": TYPES_SV.get(kind, kind.lower()), "meaning": CONTRACT_COLUMNS_SV[column][1],
+    } for column, kind in CONTACT_COLUMN_TYPES.items()])
+
+
 def data_contract() -> None:
-    path = DOCS / "data-contract.md"
-    if path.is_file():
-        st.markdown(path.read_text(encoding="utf-8"))
-    else:
-        st.info("Datakontraktet (docs/data-contract.md) finns inte i den här installationen.")
+    """The data contract in Swedish: one row per contact, its fields, and the coded values' labels
+    (docs/data-contract.md is the full technical version, in English, for developers)."""
+    st.subheader("En rad per kontakt")
+    st.markdown("Alla källor (telefoni, e-post och ärendesystem, chatt, e-tjänster, besöksregister) "
+                "läses in till en och samma tabell, `contacts`, med en rad per kontakt. Koder är "
+                "engelska i databasen och visas med svenska namn; namn på förvaltningar, "
+                "ärendekategorier, stadsdelar och servicepunkter är de svenska namnen själva.")
+    cols = (Col("name", "Fält"), Col("column", "Kolumn i databasen"), Col("type", "Typ"),
+            Col("meaning", "Betydelse"))
+    table_block(TableData("Fälten i kontakttabellen", contract_frame(), cols,
+                          data.settings().small_cell_threshold),
+                key="about_contract", static=True,
+                caption="Den fullständiga tekniska beskrivningen (på engelska) finns i "
+                        "docs/data-contract.md.")
 
 
 def _ingest_log(cur) -> pl.DataFrame:

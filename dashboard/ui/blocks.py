@@ -11,7 +11,7 @@ import polars as pl
 from dashboard.charts import empty_figure, ranked_bars, time_series, weekday_hour_heatmap
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
-from dashboard.ui import data
+from dashboard.ui import data, drill
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
 from dashboard.view import GRAIN_NAMES, View, grain_candidates, grain_offset, too_gappy
@@ -128,8 +128,10 @@ def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
 
 
 def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,
-           with_city: bool = True, extra: Sequence[str] = ()) -> pl.DataFrame:
-    """Groups of `by` ranked by the metric, the whole view's value as a reference line."""
+           with_city: bool = True, extra: Sequence[str] = (), choice: str | None = None) -> pl.DataFrame:
+    """Groups of `by` ranked by the metric, the whole view's value as a reference line.
+
+    A click on a bar filters the view to it (dashboard.ui.drill), or sets the page choice `choice`."""
     ids = [metric_id, *extra]
     frame = metrics(view, ids, by=[by])
     shown = frame.with_columns(pl.Series(metric_id, visible(frame, metric_id), dtype=pl.Float64))
@@ -143,7 +145,9 @@ def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, titl
                       reference=None if (hidden or m.unit == "count") else reference,
                       reference_label=view.who)
     cols = (dim_col(by), metric_col(metric_id), *(metric_col(e) for e in extra))
-    chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=ids)
+    select = drill.on_choice(f"fig_{key}", choice) if choice else drill.on_bar(f"fig_{key}", by)
+    chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=ids,
+                on_select=select)
     return frame
 
 

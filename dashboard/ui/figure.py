@@ -3,7 +3,7 @@ the data download, the suppression explanation, and a text alternative for the c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -55,13 +55,16 @@ def _suppression_note(table: TableData) -> None:
         st.caption(" ".join(notes))
 
 
+STATIC_ROWS = 25  # up to this many rows a table is drawn as text, in full
+
+
 def _dataframe(table: TableData, key: str, static: bool = False) -> None:
-    if static:  # long texts wrap in a static table (definitions)
+    # A short table is static text: its columns wrap to the page's width, so none is cut at the
+    # right (Streamlit's canvas grid sizes columns to their content and scrolls sideways).
+    if static or table.frame.height <= STATIC_ROWS:
         st.table(display_frame(table), hide_index=True)
         return
-    # Short tables in full (no inner scrolling); long ones scroll.
-    height = "content" if table.frame.height <= 25 else "auto"
-    st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}", height=height)
+    st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}", height="auto")
 
 
 def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle: bool) -> bool:
@@ -76,14 +79,21 @@ def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle:
 
 
 def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Sequence[str] = (),
-                caption: str | None = None) -> None:
-    """A chart with its toolbar; the table replaces the chart when the user asks for it."""
+                caption: str | None = None, on_select: Callable[[], None] | None = None) -> None:
+    """A chart with its toolbar; the table replaces the chart when the user asks for it.
+
+    `on_select` (dashboard.ui.drill) runs when the user clicks a bar: the chart's key is
+    `fig_<key>`, where the callback finds the clicked point."""
     with st.container(border=True):
         if _toolbar(table, key, metric_ids, with_toggle=True):
             st.markdown(f"**{as_markdown(table.title)}**")
             _dataframe(table, key)
         else:
-            st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None)
+            select = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
+            st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None,
+                            **select)
+            if on_select:
+                st.caption("Klicka på en stapel för att filtrera på den.")
         if caption:
             st.caption(caption)
         if table.note:

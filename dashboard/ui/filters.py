@@ -18,6 +18,7 @@ from dashboard.view import (
     DEFAULT_PRESET,
     MULTI_KEYS,
     MULTI_NAMES,
+    PAGE_CHOICES,
     PRESETS,
     FilterOptions,
     FilterState,
@@ -85,7 +86,9 @@ def _state_from_widgets(options: FilterOptions) -> FilterState:
 def _write_url(options: FilterOptions) -> None:
     query = to_query(_state_from_widgets(options))
     st.session_state[_LAST_QUERY] = query
-    st.query_params.from_dict(query)
+    # the page's own choices (dashboard.view.PAGE_CHOICES) stay when a shared filter changes
+    keep = {k: st.query_params.get_all(k) for k in PAGE_CHOICES if k in st.query_params}
+    st.query_params.from_dict({**query, **keep})
 
 
 def _draw(options: FilterOptions) -> None:

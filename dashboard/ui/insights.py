@@ -12,7 +12,7 @@ from dashboard.charts import ranked_bars
 from dashboard.domain import dimension_label, label_for
 from dashboard.formatting import format_date_short, format_int, format_percent
 from dashboard.metrics.registry import REGISTRY
-from dashboard.ui import blocks
+from dashboard.ui import blocks, drill
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.view import View
@@ -39,7 +39,8 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
     cols = (blocks.dim_col(by), Col(metric_id, "Perioden", unit), Col(prev, "Jämförelseperioden", unit),
             Col("change", "Förändring", unit))
     chart_block(fig, TableData(title, ranked, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
-                caption="Positiva staplar: fler än i jämförelseperioden; negativa: färre.")
+                caption="Positiva staplar: fler än i jämförelseperioden; negativa: färre.",
+                on_select=drill.on_bar(f"fig_{key}", by))
 
 
 def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
@@ -55,7 +56,8 @@ def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
     cols = tuple(c for c in (blocks.dim_col("department"), blocks.dim_col("topic"),
                              *(blocks.metric_col(m) for m in LEDGER_IDS)) if c.key in ledger.columns)
     chart_block(fig, TableData(title, ledger, cols, blocks.threshold()), key=key,
-                metric_ids=[m for m in LEDGER_IDS if m in ledger.columns])
+                metric_ids=[m for m in LEDGER_IDS if m in ledger.columns],
+                on_select=drill.on_bar(f"fig_{key}", "topic"))
 
 
 def show_ledger(frame: pl.DataFrame, *, key: str) -> None:
@@ -82,6 +84,7 @@ def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str
             Col("difference", "Skillnad", "share"), Col("trials", "Underlag (kontakter)", "count"),
             Col("flagged", "Flaggad", None, dimension="flag"))
     chart_block(fig, TableData(title, rows, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
+                on_select=drill.on_bar(f"fig_{key}", dimension),
                 caption="▲ = skillnaden mot övriga staden är både statistiskt tydlig (95 % intervall, "
                         "justerat för antal jämförelser) och tillräckligt stor för att spela roll.")
 

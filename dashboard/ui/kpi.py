@@ -25,12 +25,21 @@ class KeyFigure:
     uncertain: bool = False  # shown, basis under the statistical minimum (rate_min_n)
 
 
-def judgement(metric_id: str, value, previous) -> str | None:
-    """'bättre' / 'sämre' / 'oförändrat' given the metric's direction, None when it has none."""
+def shows_no_change(delta: str | None) -> bool:
+    """True when the change as displayed is zero ('+0,0 procentenheter', '0 s', '−0,0 %'): a
+    reader cannot see a difference, so none is claimed."""
+    return delta is not None and not any(ch in "123456789" for ch in delta)
+
+
+def judgement(metric_id: str, value, previous, delta: str | None = None) -> str | None:
+    """'bättre' / 'sämre' / 'oförändrat' given the metric's direction, None when it has none.
+
+    `delta` is the change as displayed (formatting.format_delta): when it rounds to zero the
+    verdict is 'oförändrat', never 'bättre' or 'sämre' for a difference nobody can see."""
     m = REGISTRY.get(metric_id)
     if m is None or m.higher_is_better is None or value is None or previous is None:
         return None
-    if value == previous:
+    if value == previous or shows_no_change(delta):
         return "oförändrat"
     up = value > previous
     return "bättre" if up == m.higher_is_better else "sämre"
@@ -49,10 +58,10 @@ def key_figures(items: Sequence[KeyFigure], *, compare_label: str | None, city_l
         if compare_label and not item.hidden and not item.previous_hidden:
             delta = format_delta(item.value, item.previous, m.unit)
         with cols[i % columns]:
-            verdict = judgement(item.metric_id, item.value, item.previous) if delta else None
+            verdict = judgement(item.metric_id, item.value, item.previous, delta) if delta else None
             arrow = "off"
-            if delta:
-                arrow = "off" if item.value == item.previous else ("up" if item.value > item.previous else "down")
+            if delta and not shows_no_change(delta) and item.value != item.previous:
+                arrow = "up" if item.value > item.previous else "down"
             st.metric(
                 label, value,
                 delta=f"{delta} ({verdict})" if delta and verdict else delta,

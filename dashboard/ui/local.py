@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
 from dashboard.domain import LOCAL_CHANNELS
-from dashboard.ui import blocks, data
+from dashboard.ui import blocks, choices, data, drill
 from dashboard.ui.figure import chart_block
 from dashboard.ui.tables import Col, TableData, hidden_mask
 
@@ -17,7 +17,8 @@ def per_point(result, *, key: str, channels: tuple[str, ...] = LOCAL_CHANNELS) -
     if not points:
         st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
         return
-    point = st.selectbox("Servicepunkt", points, key=f"{key}_choice")
+    widget, write = choices.bind("point", points, points[0])
+    point = st.selectbox("Servicepunkt", points, key=widget, on_change=write)
     hours = result.by_hour.filter(pl.col("service_point") == point)
     shown = hours.with_columns(pl.Series("_hidden", hidden_mask(hours, blocks.metric_col("contacts")),
                                          dtype=pl.Boolean))
@@ -41,4 +42,5 @@ def _shares(frame: pl.DataFrame, dimension: str, title: str, *, key: str) -> Non
     fig = ranked_bars(frame, label=dimension, value="share", title=title, unit="share",
                       value_title="Andel av servicepunktens kontakter", top=10)
     cols = (blocks.dim_col(dimension), count_col, Col("share", "Andel", "share"))
-    chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"])
+    chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"],
+                on_select=drill.on_bar(f"fig_{key}", dimension))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.privacy import as_markdown
-from dashboard.ui import data
+from dashboard.ui import data, drill
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame, show_notices
 from dashboard.view import View
@@ -35,6 +35,7 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
         view = current_view()
         st.caption(as_markdown(view.description))
         show_notices(view)
+        drill.active_filters(view)
         if intro:
             st.markdown(intro)
         if needs_contacts and not data.has_contacts():

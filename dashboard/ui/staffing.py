@@ -10,7 +10,7 @@ from dashboard import privacy
 from dashboard.privacy import as_markdown
 from dashboard.charts import category_bars
 from dashboard.formatting import NBSP, format_fte, format_number, format_percent, format_weekday
-from dashboard.ui import blocks
+from dashboard.ui import blocks, choices
 from dashboard.ui.engine import for_view
 from dashboard.ui.figure import chart_block
 from dashboard.view import View
@@ -27,13 +27,17 @@ PLAN_COLUMNS = (
 def targets() -> dict:
     """The service-level target and planning assumptions (widgets of this page only)."""
     c1, c2, c3, c4 = st.columns(4)
+
+    def slider(column, label, url_key, low, high, default, **kw):
+        widget, write = choices.bind(url_key, range(low, high + 1, 5), default)
+        return column.slider(label, low, high, step=5, key=widget, on_change=write, **kw)
+
     return {
-        "target_sl": c1.slider("Mål för servicenivå", 50, 95, 80, step=5, format="%d %%", key="st_sl") / 100,
-        "target_answer_s": c2.slider("Svar inom (sekunder)", 10, 120, 20, step=5, key="st_ans"),
-        "shrinkage": c3.slider("Frånvaro och annan tid (shrinkage)", 0, 50, 30, step=5, format="%d %%",
-                               key="st_shrink") / 100,
-        "max_occupancy": c4.slider("Högsta beläggning", 70, 100, 85, step=5, format="%d %%",
-                                   key="st_occ") / 100,
+        "target_sl": slider(c1, "Mål för servicenivå", "sl", 50, 95, 80, format="%d %%") / 100,
+        "target_answer_s": slider(c2, "Svar inom (sekunder)", "answer", 10, 120, 20),
+        "shrinkage": slider(c3, "Frånvaro och annan tid (shrinkage)", "shrinkage", 0, 50, 30,
+                            format="%d %%") / 100,
+        "max_occupancy": slider(c4, "Högsta beläggning", "occupancy", 70, 100, 85, format="%d %%") / 100,
     }
 
 
@@ -44,8 +48,9 @@ def plan(view: View, t: dict) -> None:
         st.info("Inga samtal i perioden för de valda filtren.")
         return
     days = sorted(intervals["weekday"].unique().to_list())
-    day = st.segmented_control("Veckodag", days, format_func=format_weekday, default=days[0],
-                               key="st_day", required=True)
+    day_key, day_write = choices.bind("weekday", days, days[0])
+    day = st.segmented_control("Veckodag", days, format_func=format_weekday, key=day_key,
+                               on_change=day_write, required=True)
     rows = intervals.filter(pl.col("weekday") == day)
     title = f"Agenter som behövs per halvtimme, {format_weekday(day)}"
     fig = category_bars(rows, x="halfhour", y=["agents", "agents_scheduled"], title=title, unit="count",
@@ -58,8 +63,9 @@ def plan(view: View, t: dict) -> None:
 
 def what_if(view: View, t: dict) -> None:
     st.subheader("Om onödig efterfrågan minskar")
-    share = st.slider("Minskning av onödig efterfrågan", 0, 100, 20, step=5, format="%d %%",
-                      key="st_whatif") / 100
+    widget, write = choices.bind("reduction", range(0, 101, 5), 20)
+    share = st.slider("Minskning av onödig efterfrågan", 0, 100, step=5, format="%d %%",
+                      key=widget, on_change=write) / 100
     result = for_view(privacy.STAFFING_WHAT_IF, view, reduction_share=share, **t)
     left, right = st.columns(2)
     with left:

@@ -30,6 +30,12 @@ def guess_columns(frame: pl.DataFrame, titles: Mapping[str, tuple[str, str | Non
             cols.append(blocks.metric_col(name))
         elif name in DIMENSION_LABELS:
             cols.append(blocks.dim_col(name))
+        elif name.endswith("_uncertain") and name.removesuffix("_uncertain") in REGISTRY:
+            # the engine's flag that a share rests on too few observations: Ja/Nej, not True/False
+            cols.append(Col(name, f"{blocks.label(name.removesuffix('_uncertain'))}: osäker", None,
+                            dimension="flag"))
+        elif frame[name].dtype == pl.Boolean:
+            cols.append(Col(name, name.replace("_", " ").capitalize(), None, dimension="flag"))
         elif frame[name].dtype.is_numeric():
             cols.append(Col(name, name.replace("_", " ").capitalize(), "number"))
         else:

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.domain import dimension_label
 from dashboard.metrics import EQUITY_METRICS
-from dashboard.ui import blocks, insights
+from dashboard.ui import blocks, choices, insights
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
 
@@ -22,10 +22,13 @@ def body(view) -> None:
     blocks.trend(view, "forwarded_rate", key="sg_trend")
     st.subheader("Får alla samma service?")
     left, right = st.columns(2)
+    dim_key, dim_write = choices.bind("equity", EQUITY_DIMENSIONS, "stadsomrade")
     dimension = left.segmented_control("Jämför grupper efter", EQUITY_DIMENSIONS,
-                                       format_func=dimension_label, default="stadsomrade",
-                                       key="sg_equity_dim", required=True)
-    metric_id = right.selectbox("Mått", EQUITY_METRICS, format_func=blocks.label, key="sg_equity_metric")
+                                       format_func=dimension_label, key=dim_key, on_change=dim_write,
+                                       required=True)
+    metric_key, metric_write = choices.bind("measure", EQUITY_METRICS, EQUITY_METRICS[0])
+    metric_id = right.selectbox("Mått", EQUITY_METRICS, format_func=blocks.label, key=metric_key,
+                                on_change=metric_write)
     equity = for_view(privacy.EQUITY, view, dimension=dimension)
     city = blocks.single_value(view, metric_id)
     insights.show_equity(equity, dimension, metric_id, key="sg_equity", city=city)

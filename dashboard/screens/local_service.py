@@ -12,7 +12,7 @@ from dashboard.ui.page import page
 def body(all_channels) -> None:
     view = all_channels.within_channels(domain.LOCAL_CHANNELS)
     blocks.ranked(view, "contacts", "service_point", key="ls_points", with_city=False,
-                  title="Besök och uppsökande verksamhet per servicepunkt")
+                  title="Besök och uppsökande verksamhet per servicepunkt", choice="point")
     local.per_point(for_view(privacy.LOCAL_SERVICE, view), key="ls_point", channels=view.state.channels)
     st.subheader("Oönskade händelser")
     blocks.trend(all_channels, "contacts", key="ls_incident_trend",

@@ -2,12 +2,18 @@
 
 import streamlit as st
 
-from dashboard.ui import about
+from dashboard.ui import about, choices
 from dashboard.ui.page import page
 
 
+TABS = {"matt": "Måtten och deras definitioner", "kontrakt": "Datakontraktet",
+        "inlasningar": "Inläsningar"}  # URL value -> tab
+
+
 def body(view) -> None:
-    registry, contract, log = st.tabs(["Måtten och deras definitioner", "Datakontraktet", "Inläsningar"])
+    first = choices.choose_tab("tab", TABS, "matt")
+    registry, contract, log = st.tabs(list(TABS.values()), default=first, key=choices.TAB_PREFIX + "tab",
+                                      on_change=choices.tab_written("tab", TABS, "matt"))
     with registry:
         about.registry_table()
     with contract:

@@ -1,0 +1,63 @@
+"""argparse in Swedish: its help headings and usage errors, translated where argparse asks gettext.
+
+argparse looks every message up through the module-level `_` (gettext) at the moment it prints, so
+the CLI replaces that lookup with this table; a message missing from the table stays English rather
+than failing. `SwedishParser` is the parser class of `kontaktcenter` and all its subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+MESSAGES = {
+    "usage: ": "användning: ",
+    "positional arguments": "argument",
+    "options": "flaggor",
+    "show this help message and exit": "visa den här hjälptexten och avsluta",
+    "show program's version number and exit": "visa programmets version och avsluta",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "the following arguments are required: %s": "följande argument saknas: %s",
+    "one of the arguments %s is required": "ett av argumenten %s behövs",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "not allowed with argument %s": "får inte användas tillsammans med %s",
+    "ignored explicit argument %r": "värdet %r ignorerades",
+    "expected one argument": "ett värde behövs",
+    "expected at most one argument": "högst ett värde",
+    "expected at least one argument": "minst ett värde behövs",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tvetydig flagga: %(option)s kan betyda %(matches)s",
+    "unexpected option string: %s": "oväntad flagga: %s",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde (%(type)s): %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "okänt kommando %(parser_name)r (välj bland %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "kan inte öppna '%(filename)s': %(error)s",
+}
+PLURALS = {"expected %s argument": ("%s värde behövs", "%s värden behövs")}
+
+
+def gettext(message: str) -> str:
+    return MESSAGES.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    forms = PLURALS.get(singular)
+    if forms is None:
+        return singular if n == 1 else plural
+    return forms[0] if n == 1 else forms[1]
+
+
+def install() -> None:
+    """Route argparse's message lookups through the Swedish table (idempotent)."""
+    argparse._ = gettext
+    argparse.ngettext = ngettext
+
+
+class SwedishParser(argparse.ArgumentParser):
+    """An ArgumentParser whose help and usage errors are Swedish; subparsers inherit the class."""
+
+    def __init__(self, *args, **kwargs):
+        install()  # before super(): the -h action's help text is looked up while it is added
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,115 @@
+"""The page around our content: Swedish document language, Streamlit's own English in Swedish,
+and the CSS that lets our texts wrap instead of being cut.
+
+Streamlit has no locale setting: the document says `lang="en"`, and a few of its own controls
+("Skip to main content", "Select all" in a multiselect, the "Page not found" dialog) are English
+literals in its frontend. A small script, sent once per run with `st.html`, sets the language and
+replaces those literals (texts and the labels screen readers read) whenever Streamlit draws them.
+Only the exact strings in `STREAMLIT_TEXTS` are touched; anything else of Streamlit's is left.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+# Streamlit's English -> our Swedish. Keys are the whole text of an element or attribute.
+STREAMLIT_TEXTS = {
+    "Skip to main content": "Hoppa till huvudinnehållet",
+    "Select all": "Välj alla",
+    "Page not found": "Sidan finns inte",
+    "No results": "Inga träffar",
+    "Clear all": "Rensa alla",
+    "Fullscreen": "Helskärm",
+    "Close fullscreen": "Stäng helskärm",
+    "Download as CSV": "Ladda ner som CSV",
+    "Search": "Sök",
+    "Close": "Stäng",
+    "Show password text": "Visa lösenordet",
+    "Open sidebar": "Öppna sidopanelen",
+    "Close sidebar": "Stäng sidopanelen",
+    "Expand sidebar": "Fäll ut sidopanelen",
+    "Collapse sidebar": "Fäll ihop sidopanelen",
+    "View less": "Visa färre",
+    "View more": "Visa fler",
+    "Running...": "Arbetar …",
+}
+# Texts with a variable part: (regular expression, replacement).
+STREAMLIT_PATTERNS = (
+    (r"^Select (\d+) matches$", "Välj $1 träffar"),
+    (r"^View (\d+) more$", "Visa $1 till"),
+)
+ATTRIBUTES = ("aria-label", "title", "placeholder")
+
+_SCRIPT = """
+(() => {
+  const doc = document;
+  doc.documentElement.lang = "sv";
+  if (window.__kcSwedish) return;
+  window.__kcSwedish = true;
+  const texts = %(texts)s;
+  const patterns = %(patterns)s.map(([re, to]) => [new RegExp(re), to]);
+  const attributes = %(attributes)s;
+  const swedish = (s) => {
+    const t = s.trim();
+    if (Object.prototype.hasOwnProperty.call(texts, t)) return s.replace(t, texts[t]);
+    for (const [re, to] of patterns) if (re.test(t)) return s.replace(t, t.replace(re, to));
+    return null;
+  };
+  const fix = (root) => {
+    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const s = swedish(n.nodeValue);
+      if (s !== null && s !== n.nodeValue) n.nodeValue = s;
+    }
+    const els = root.querySelectorAll ? root.querySelectorAll("[" + attributes.join("],[") + "]") : [];
+    for (const el of els) for (const a of attributes) {
+      const v = el.getAttribute(a);
+      const s = v && swedish(v);
+      if (s && s !== v) el.setAttribute(a, s);
+    }
+  };
+  fix(doc.body);
+  new MutationObserver((records) => {
+    if (doc.documentElement.lang !== "sv") doc.documentElement.lang = "sv";
+    for (const r of records) {
+      if (r.type === "characterData") {
+        const s = swedish(r.target.nodeValue);
+        if (s !== null && s !== r.target.nodeValue) r.target.nodeValue = s;
+      } else if (r.type === "attributes") {
+        fix(r.target.parentNode || doc.body);
+      } else {
+        for (const node of r.addedNodes) fix(node.nodeType === 1 ? node : node.parentNode || doc.body);
+      }
+    }
+  }).observe(doc.documentElement, {subtree: true, childList: true, characterData: true,
+                                   attributes: true, attributeFilter: [...attributes, "lang"]});
+})();
+"""
+
+# Our texts wrap: key-figure labels and their change ("+1,2 procentenheter (bättre)") were cut
+# with an ellipsis in a 1280 px window; tables and code blocks never push the page sideways.
+_CSS = """
+[data-testid="stMetric"], [data-testid="stMetric"] div { overflow: visible !important; }
+[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *,
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {
+  white-space: normal !important; text-overflow: clip !important; overflow-wrap: anywhere;
+}
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) {
+  flex-wrap: wrap !important; height: auto !important; row-gap: 0.25rem;
+}
+[data-testid="stMetricLabel"], [data-testid="stMetricDelta"] { height: auto !important; }
+[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { white-space: normal !important; overflow-wrap: anywhere; }
+"""
+
+
+def swedish_chrome() -> None:
+    """Send the language script and our CSS (cheap: one small element per run)."""
+    script = _SCRIPT % {"texts": json.dumps(STREAMLIT_TEXTS, ensure_ascii=False),
+                        "patterns": json.dumps(STREAMLIT_PATTERNS),
+                        "attributes": json.dumps(ATTRIBUTES)}
+    st.html(f"<style>{_CSS}</style><script>{script}</script>", unsafe_allow_javascript=True)

@@ -1,0 +1,93 @@
+"""Drill-down: a click on a bar filters the view to it, and the active filters can be removed.
+
+A chart's bars carry their category's own value (dashboard.charts.ranked_bars customdata); when a
+user clicks one, `on_bar` writes that value into the URL as the view's filter (a förvaltning, an
+ärendekategori, a kanal, ...), so the drill-down is a link like any other view, and the browser's
+back button undoes it. `active_filters` draws the way back: one button per active filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from dashboard.view import MULTI_KEYS, MULTI_NAMES, View, filter_value_label
+
+# Breakdown dimension -> URL filter key it drills into.
+DRILL_KEYS = {"department": "department", "topic": "topic", "channel": "channel",
+              "stadsomrade": "area", "city_area": "area", "language": "language",
+              "customer_type": "customer_type"}
+
+
+def drill_key(dimension: str) -> str | None:
+    return DRILL_KEYS.get(dimension)
+
+
+def _clicked_value(chart_key: str) -> str | None:
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and len(data) > 1 and data[1] is not None:
+            return str(data[1])
+    return None
+
+
+def set_filter(url_key: str, value: str) -> None:
+    """The view narrowed to `value` for `url_key` (a drill-down replaces that filter's values)."""
+    st.query_params[url_key] = value if url_key == "department" else [value]
+
+
+def on_bar(chart_key: str, dimension: str) -> Callable[[], None] | None:
+    """on_select callback for a bar chart of `dimension`, or None when it cannot drill."""
+    url_key = drill_key(dimension)
+    if url_key is None:
+        return None
+
+    def drill() -> None:
+        value = _clicked_value(chart_key)
+        if value is not None:
+            set_filter(url_key, value)
+
+    return drill
+
+
+def on_choice(chart_key: str, choice_key: str) -> Callable[[], None]:
+    """on_select callback that puts the clicked bar's value into a page choice (e.g. the point)."""
+    def choose() -> None:
+        value = _clicked_value(chart_key)
+        if value is not None:
+            st.query_params[choice_key] = value
+            st.session_state.pop("pc_" + choice_key, None)
+
+    return choose
+
+
+def _remove(url_key: str, value: str) -> None:
+    if url_key == "department":
+        if "department" in st.query_params:
+            del st.query_params["department"]
+        return
+    rest = [v for v in st.query_params.get_all(url_key) if v != value]
+    if rest:
+        st.query_params[url_key] = rest
+    elif url_key in st.query_params:
+        del st.query_params[url_key]
+
+
+def active_filters(view: View) -> None:
+    """One button per active filter ('✕ Ärendekategori: Bygglov'): the way back from a drill-down."""
+    chosen: list[tuple[str, str, str]] = []
+    if view.department:
+        chosen.append(("department", view.department, f"Förvaltning: {view.department}"))
+    for key, (attr, _) in MULTI_KEYS.items():
+        for value in getattr(view.state, attr):
+            chosen.append((key, value, f"{MULTI_NAMES[key]}: {filter_value_label(key, value)}"))
+    if not chosen:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="active_filters"):
+        st.caption("Filtrerat på (klicka för att ta bort, tillbaka till allt):")
+        for key, value, text in chosen:
+            st.button(text, key=f"rm_{key}_{value}", icon=":material/close:", type="tertiary",
+                      on_click=_remove, args=(key, value), help="Ta bort filtret")

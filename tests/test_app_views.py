@@ -1,0 +1,120 @@
+"""Every choice on a page lives in the URL (a copied link reproduces it), a drill-down is a URL
+filter with a visible way back: AppTest on the sample store, and the pure page-choice rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.view import PAGE_CHOICES, FilterOptions, page_choice, parse_query
+from datetime import date
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+DEPARTMENT = "Förskoleförvaltningen"
+TOPIC = "Ansökan om förskoleplats"
+POINT = "Servicepunkt Lindängen"
+
+
+def _open(db, monkeypatch, page: str, query: dict) -> AppTest:
+    monkeypatch.setenv("KONTAKTCENTER_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(f"screens/{page}")
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+def _chart_text(at: AppTest) -> str:
+    """The Plotly specs of the page's charts (titles included), as one string."""
+    return " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False)
+                    for c in at.get("plotly_chart"))
+
+
+def _query(at: AppTest) -> dict:
+    return {k: at.query_params[k] for k in at.query_params}
+
+
+# --- the pure rule ---------------------------------------------------------------------------
+
+
+def test_page_choice_takes_a_listed_value_and_otherwise_the_default_with_a_notice():
+    assert page_choice(None, ["a", "b"], "a", "equity") == ("a", None)
+    assert page_choice(["b"], ["a", "b"], "a", "equity") == ("b", None)
+    assert page_choice(["a", "b"], ["a", "b"], "a", "equity") == ("b", None)  # the last one wins
+    assert page_choice("90", range(50, 96, 5), 80, "sl") == (90, None)  # numbers compare as text
+    value, notice = page_choice("91", range(50, 96, 5), 80, "sl")
+    assert value == 80 and "'91'" in notice and "servicenivåmålet" in notice
+    value, notice = page_choice("x" * 5000, ["a"], "a", "point")
+    assert value == "a" and len(notice) < 150  # a long value is not echoed in full
+
+
+def test_page_keys_are_not_unknown_parameters():
+    options = FilterOptions(earliest=date(2025, 1, 1), latest=date(2025, 6, 30))
+    result = parse_query({key: "1" for key in PAGE_CHOICES} | {"nonsense": "1"}, options)
+    assert result.notices == ["Okänd parameter 'nonsense' i adressen ignorerades."]
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_equity_choices_come_from_the_url_and_go_back_into_it(sample_db, monkeypatch):
+    at = _open(sample_db, monkeypatch, "service_gaps.py", {"equity": "language", "measure": "resolved_rate"})
+    assert _problems(at) == []
+    assert at.button_group(key="pc_equity").value == "language"
+    assert at.selectbox(key="pc_measure").value == "resolved_rate"
+    assert " per språk" in _chart_text(at)  # the chart is drawn for the chosen grouping
+    at.selectbox(key="pc_measure").set_value("repeat_rate").run()
+    assert _query(at)["measure"] == "repeat_rate" and _query(at)["equity"] == "language"
+    at.button_group(key="pc_equity").set_value("stadsomrade").run()  # the default leaves the URL
+    assert "equity" not in _query(at)
+
+
+def test_staffing_sliders_and_weekday_live_in_the_url(sample_db, monkeypatch):
+    at = _open(sample_db, monkeypatch, "staffing.py",
+               {"sl": "90", "answer": "30", "shrinkage": "20", "occupancy": "95", "weekday": "2",
+                "reduction": "40"})
+    assert _problems(at) == []
+    values = {s.key: s.value for s in at.slider}
+    assert values == {"pc_sl": 90, "pc_answer": 30, "pc_shrinkage": 20, "pc_occupancy": 95,
+                      "pc_reduction": 40}
+    assert at.button_group(key="pc_weekday").value == 2
+    at.slider(key="pc_sl").set_value(70).run()
+    assert _query(at)["sl"] == "70"
+    # a shared filter change keeps the page's own choices
+    at.selectbox(key="flt_department").set_value(DEPARTMENT).run()
+    query = _query(at)
+    assert query["department"] == DEPARTMENT and query["sl"] == "70" and query["weekday"] == "2"
+
+
+def test_a_bad_page_choice_gives_a_notice_and_the_default(sample_db, monkeypatch):
+    at = _open(sample_db, monkeypatch, "staffing.py", {"sl": "93"})
+    assert _problems(at) == []
+    assert at.slider(key="pc_sl").value == 80
+    assert any("'93'" in w.value for w in at.warning)
+
+
+def test_the_service_point_is_in_the_url(sample_db, monkeypatch):
+    at = _open(sample_db, monkeypatch, "local_service.py", {"point": POINT})
+    assert _problems(at) == []
+    assert at.selectbox(key="pc_point").value == POINT
+    assert f"{POINT}: kontakter per veckodag och timme" in _chart_text(at)
+
+
+def test_an_active_filter_has_a_way_back(sample_db, monkeypatch):
+    at = _open(sample_db, monkeypatch, "accessibility.py", {"department": DEPARTMENT, "topic": TOPIC})
+    assert _problems(at) == []
+    remove_topic = at.button(key=f"rm_topic_{TOPIC}")
+    assert remove_topic.label == f"Ärendekategori: {TOPIC}"
+    remove_topic.click().run()
+    assert _query(at) == {"department": DEPARTMENT}
+    at.button(key=f"rm_department_{DEPARTMENT}").click().run()
+    assert _query(at) == {}
+    assert not [b for b in at.button if b.key and b.key.startswith("rm_")]

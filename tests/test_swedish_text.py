@@ -1,0 +1,104 @@
+"""Swedish throughout, and no verdict on a change nobody can see: the key-figure judgement, the
+labels of boolean groups, and the CLI's argparse help and usage errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.cli import build_parser, main
+from dashboard.domain import label_for
+from dashboard.formatting import format_delta
+from dashboard.ui.kpi import judgement, shows_no_change
+
+
+@pytest.mark.parametrize(("value", "previous", "unit", "expected"), [
+    (0.5004, 0.5, "share", "oförändrat"),  # +0,04 points is shown as +0,0 procentenheter
+    (0.512, 0.5, "share", "bättre"),  # +1,2 points, answer rate: higher is better
+    (0.488, 0.5, "share", "sämre"),
+    (0.5, 0.5, "share", "oförändrat"),
+])
+def test_a_change_that_rounds_to_zero_is_unchanged(value, previous, unit, expected):
+    delta = format_delta(value, previous, unit)
+    assert judgement("answer_rate", value, previous, delta) == expected
+
+
+def test_unchanged_at_the_displayed_precision_for_every_unit():
+    # waiting 47.3 s vs 47.1 s is shown as "0 s"; an index 61.04 vs 61.0 as "+0,0 indexenheter"
+    assert format_delta(47.3, 47.1, "seconds").endswith("0\u00a0s")
+    assert judgement("asa_s", 47.3, 47.1, format_delta(47.3, 47.1, "seconds")) == "oförändrat"
+    index_delta = format_delta(61.04, 61.0, "index")
+    assert shows_no_change(index_delta)
+    assert judgement("satisfaction_index", 61.04, 61.0, index_delta) == "oförändrat"
+    assert judgement("satisfaction_index", 62.0, 61.0, format_delta(62.0, 61.0, "index")) == "bättre"
+    # a count that moved by 0,04 % still says so only as 0,0 %
+    count_delta = format_delta(10_004, 10_000, "count")
+    assert shows_no_change(count_delta) and not shows_no_change(format_delta(10_100, 10_000, "count"))
+
+
+@pytest.mark.parametrize(("value", "label"), [
+    (True, "Med tolk"), (False, "Utan tolk"), ("true", "Med tolk"), ("false", "Utan tolk"),
+    ("True", "Med tolk"), (None, "Uppgift saknas"),
+])
+def test_interpreter_groups_are_labelled_in_swedish(value, label):
+    # the equity engine carries its groups as text, so a boolean arrives as "true"/"false"
+    assert label_for("interpreter", value) == label
+
+
+def test_text_true_is_not_relabelled_outside_boolean_dimensions():
+    assert label_for("topic", "true") == "true"
+
+
+def test_cli_usage_error_is_swedish(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--finns-inte"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("användning: kontaktcenter")
+    assert "kontaktcenter: fel: " in err
+    assert "följande argument saknas: KOMMANDO" in err  # argparse reports the missing command first
+    for english in ("usage:", "error:", "the following arguments", "unrecognized arguments"):
+        assert english not in err
+
+
+def test_cli_invalid_choice_and_missing_value_are_swedish(capsys):
+    with pytest.raises(SystemExit):
+        main(["inget-sådant-kommando"])
+    err = capsys.readouterr().err
+    assert "ogiltigt val: 'inget-sådant-kommando' (välj bland " in err
+    with pytest.raises(SystemExit):
+        main(["--db"])
+    assert "argumentet --db: ett värde behövs" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["metrics", "--finns-inte"])
+    assert "kontaktcenter: fel: okända argument: --finns-inte" in capsys.readouterr().err
+
+
+def test_cli_help_headings_are_swedish(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("användning: kontaktcenter")
+    assert "flaggor:" in out and "visa den här hjälptexten och avsluta" in out
+    assert "options:" not in out and "show this help" not in out
+
+
+def test_every_subcommand_help_is_swedish():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, subparser in sub.choices.items():
+        text = subparser.format_help()
+        assert text.startswith("användning: kontaktcenter " + name), name
+        assert "show this help message" not in text and "options:" not in text, name
+
+
+def test_the_data_contract_tab_names_every_contract_column_in_swedish():
+    from dashboard.store.contract import CONTACT_COLUMN_TYPES
+    from dashboard.ui.about import CONTRACT_COLUMNS_SV, TYPES_SV, contract_frame
+
+    assert set(CONTRACT_COLUMNS_SV) == set(CONTACT_COLUMN_TYPES)
+    assert set(CONTACT_COLUMN_TYPES.values()) <= set(TYPES_SV)
+    frame = contract_frame()
+    assert frame["column"].to_list() == list(CONTACT_COLUMN_TYPES)
+    assert frame.filter(frame["column"] == "interpreter").row(0, named=True) == {
+        "column": "interpreter", "name": "Tolk", "type": "ja/nej", "meaning": "Om tolk behövdes (ja/nej)."}
