@@ -107,11 +107,14 @@ def test_security_headers_on_pages_assets_and_errors(stack, path):
     assert not any(h.startswith("nginx/") for h in headers.get("server", []))  # server_tokens off
 
 
-def test_the_policy_allows_exactly_the_inline_scripts_of_the_installed_streamlit(stack):
+def test_the_policy_allows_exactly_the_inline_scripts_of_streamlit_and_ours(stack):
+    from dashboard.ui.chrome import chrome_script
+
     https, _, _ = stack
     _, headers, _ = fetch(https + "/")
     allowed = {s for s in csp_of(headers)["script-src"].split() if s.startswith("'sha256-")}
     inline = re.findall(r"<script>(.*?)</script>", STREAMLIT_INDEX.read_text(encoding="utf-8"), re.S)
+    inline.append(chrome_script())  # our own: lang="sv" and Swedish texts for Streamlit's chrome
     hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
               for s in inline}
     assert allowed == hashes, f"deploy/nginx/kontaktcenter.conf: script-src behöver {sorted(hashes)}"

@@ -88,7 +88,7 @@ def ranked_bars(
     names = labels or {}
     # data text drawn as text: Plotly would turn <a href> in a label into a link
     raw = ranked[label].to_list()
-    full = [as_plotly(_name(names, v)) for v in raw]
+    full = [_name(names, v) for v in raw]  # escaped where drawn: axis labels and hover
     if flag:
         full = [f"▲ {y}" if f else y for y, f in zip(full, ranked[flag].to_list())]
     ys = _axis_labels(full)

@@ -21,7 +21,7 @@ def guess_columns(frame: pl.DataFrame, titles: Mapping[str, tuple[str, str | Non
     titles = titles or {}
     cols = []
     for name in frame.columns:
-        if name.endswith(("__n", "__suppressed", "__reason")):
+        if name.endswith(("__n", "__suppressed", "__reason", "__uncertain")):  # flags the table model reads
             continue
         if name in titles:
             title, unit = titles[name]
