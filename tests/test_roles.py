@@ -247,3 +247,17 @@ def test_retention_drops_only_old_entries_and_keeps_writers(tmp_path):
     audit.event(log, "sign-out", user="p10", role="analytiker")  # writing after a prune appends
     assert [e.get("user") for e in audit.read(log)][-1] == "p10"
     assert json.loads(log.read_text(encoding="utf-8").splitlines()[0])["user"] == "p400"
+
+
+def test_the_shipped_example_and_the_documented_example_parse():
+    from pathlib import Path
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    shipped = load_roles(root / "deploy" / "roles.example.toml")
+    doc = (root / "docs" / "roles.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(# Whom a person.*?)```", doc, re.S).group(1)
+    documented = parse_roles(tomllib.loads(block))
+    assert shipped == documented  # the doc shows the file that ships
+    assert {g.role for g in shipped.grants} == {ANALYTIKER, SAMORDNARE, CHEF, FORVALTARE}
