@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.ui import data
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame
 from dashboard.ui.page import set_view
@@ -45,6 +46,13 @@ st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=str(FAV
 current = st.navigation(navigation())
 preload_charts()
 st.session_state["_current_page"] = current.url_path
+ok = False
+with guarded("databasen"):
+    if data.pin().sample:   # the snapshot this rerun reads; every page says when it is made up
+        st.warning(data.SAMPLE_BANNER, icon=":material/science:")
+    ok = True
+if not ok:  # the store cannot be read: the message names the fix
+    st.stop()
 ok = False
 with guarded("filterramen"):
     set_view(filter_frame())
