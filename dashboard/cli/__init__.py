@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import logging
 import os
+import signal
 import sys
-from pathlib import Path
 
-from dashboard.config import load_settings
-from dashboard.store import StoreError
+INTERRUPTED = "Avbrutet. Inget halvfärdigt har skrivits."
+
+
+def _interrupted_early(signum, frame) -> None:
+    # Ctrl-C while the program is still importing: nothing is open yet, leave at once and quietly.
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    os._exit(130)
+
+
+if os.path.basename(sys.argv[0]) in ("kontaktcenter", "__main__.py"):   # the command, not an importer
+    signal.signal(signal.SIGINT, _interrupted_early)
+
+import argparse  # noqa: E402 - after the handler: a Ctrl-C during these imports is quiet too
+import importlib  # noqa: E402
+import logging  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from dashboard.config import load_settings  # noqa: E402
+from dashboard.store import StoreError  # noqa: E402
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMANDS = (
@@ -48,6 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:   # anywhere: writers roll back or never commit (see each command)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not interrupt this
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
+    # From here on Ctrl-C raises KeyboardInterrupt, so open transactions roll back and locks close.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -65,9 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, StoreError) as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("Avbrutet. Inget halvfärdigt har skrivits.", file=sys.stderr)
-        return 130
     finally:
         os.umask(previous_umask)
 
