@@ -62,9 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
     try:
         return _main(argv)
-    except KeyboardInterrupt:   # anywhere: writers roll back or never commit (see each command)
+    except (KeyboardInterrupt, duckdb.InterruptException):
+        # Anywhere (DuckDB turns Ctrl-C inside a query into its own exception): writers roll
+        # back or never commit, the writer lock goes with the process.
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not interrupt this
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 130

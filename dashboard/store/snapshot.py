@@ -112,7 +112,8 @@ def publish(db: Path) -> Pointer:
     """Copy the published tables of the store into a new snapshot and switch CURRENT to it.
 
     The caller holds the writer lock and has closed its writable connection (so the stamp
-    recorded is the file as it rests). A kill at any point leaves CURRENT naming a complete
+    recorded is the file as it rests). Table names are formatted in as trusted identifiers
+    (from `published_tables`, our own list), never values. A kill at any point leaves CURRENT naming a complete
     snapshot: the old one until the rename, the new one after.
     """
     db = Path(db)
