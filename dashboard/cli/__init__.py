@@ -23,6 +23,8 @@ import importlib  # noqa: E402
 import logging  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import duckdb  # noqa: E402
+
 from dashboard.config import load_settings  # noqa: E402
 from dashboard.store import StoreError  # noqa: E402
 
@@ -62,8 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import duckdb
-
     try:
         return _main(argv)
     except (KeyboardInterrupt, duckdb.InterruptException):
@@ -93,6 +93,11 @@ def _main(argv: list[str] | None) -> int:
         return int(args.handler(args) or 0)
     except (CliError, StoreError) as exc:
         print(f"Fel: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as exc:   # the file broke under a query (truncated, disk error)
+        from dashboard.store.database import damaged_message
+
+        print(f"Fel: {damaged_message(args.settings.db, exc)}", file=sys.stderr)
         return 2
     finally:
         os.umask(previous_umask)

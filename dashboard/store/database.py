@@ -98,7 +98,11 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
     _check_path(path, read_only)
     if read_only:
         con = _connect(path, lambda: duckdb.connect(str(path), read_only=True))
-        applied = _applied_versions(con)
+        try:
+            applied = _applied_versions(con)
+        except duckdb.Error as exc:   # the header was readable, the rest is not (truncated)
+            con.close()
+            raise StoreError(damaged_message(path, exc)) from None
         try:
             _refuse_newer(applied, path)
         except StoreError:
@@ -116,7 +120,11 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
     con = _connect(path, lambda: lock.connect_writable(
         path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s, on_wait))
     try:
-        _refuse_newer(_applied_versions(con), path)
+        try:
+            applied = _applied_versions(con)
+        except duckdb.Error as exc:
+            raise StoreError(damaged_message(path, exc)) from None
+        _refuse_newer(applied, path)
         migrate(con, key)
     except duckdb.IOException as exc:
         con.close()
@@ -143,6 +151,12 @@ def writing(path: Path | str, *, key: bytes | None = None, wait_s: float | None 
         finally:
             con.close()
         publish(path)
+
+
+def check_readable(path: Path) -> None:
+    """Raise StoreError naming the problem if the store cannot be read (missing, a directory,
+    empty, damaged, locked, from a newer version); a cheap open and close otherwise."""
+    open_store(path, read_only=True).close()
 
 
 def missing_store_message(path: Path) -> str:
@@ -182,10 +196,14 @@ def _connect(path: Path, connect: Callable[[], duckdb.DuckDBPyConnection]) -> du
                 "det är klart och försök igen.") from None
         if "ermission" in text:
             raise StoreError(_not_writable(path, exc)) from None
-        raise StoreError(
-            f"Databasfilen {path} är skadad eller ingen DuckDB-databas ({text.splitlines()[0]}). "
-            "Återställ den från en säkerhetskopia, eller flytta undan filen och bygg om databasen "
-            "(`kontaktcenter sample` eller `kontaktcenter ingest`).") from None
+        raise StoreError(damaged_message(path, exc)) from None
+
+
+def damaged_message(path: Path | str, exc: Exception) -> str:
+    return (f"Databasfilen {path} är skadad eller ingen DuckDB-databas "
+            f"({str(exc).splitlines()[0]}). Återställ den från en säkerhetskopia, eller flytta "
+            "undan filen och bygg om databasen (`kontaktcenter sample` eller `kontaktcenter "
+            "ingest`).")
 
 
 def _refuse_newer(applied: set[int], path: Path | None) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.store import snapshot
-from dashboard.store.database import ThreadCursors
+from dashboard.store.database import ThreadCursors, _applied_versions, _refuse_newer
 from dashboard.store.errors import StoreError
 from dashboard.store.snapshot import KEEP, Pointer
 
@@ -43,6 +43,11 @@ class Snapshot:
         self.pointer = pointer
         self.path = snapshot.snapshot_dir(db) / pointer.file
         self._con = duckdb.connect(str(self.path), read_only=True)
+        try:   # published by a newer version of the program: refused, as the store would be
+            _refuse_newer(_applied_versions(self._con), db)
+        except StoreError:
+            self._con.close()
+            raise
         self._cursors = ThreadCursors(self._con)
 
     @property
@@ -98,6 +103,8 @@ class PublishedStore:
             try:
                 pointer = snapshot.catch_up(self.path) or pointer
             except (duckdb.Error, OSError, StoreError):
+                if pointer is None:
+                    raise   # nothing to show: the message names the problem (StoreError)
                 # e.g. this process holds the store open for writing: keep what is published
                 log.warning("publishing a snapshot of %s failed", self.path, exc_info=True)
         deadline = time.monotonic() + self.first_wait_s

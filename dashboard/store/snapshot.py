@@ -116,7 +116,10 @@ def publish(db: Path) -> Pointer:
     (from `published_tables`, our own list), never values. A kill at any point leaves CURRENT naming a complete
     snapshot: the old one until the rename, the new one after.
     """
+    from dashboard.store.database import check_readable   # the database module imports this one
+
     db = Path(db)
+    check_readable(db)   # a broken or newer store: its Swedish message, and nothing published
     directory = snapshot_dir(db)
     directory.mkdir(exist_ok=True)
     _remove_building(directory)
@@ -162,7 +165,7 @@ def catch_up(db: Path) -> Pointer | None:
     """Publish if the store changed since the last publish and no writer holds the lock.
     Returns the new pointer, or None when nothing was published (busy, up to date, or no store)."""
     db = Path(db)
-    if not db.is_file():
+    if not db.exists():
         return None
     fd = try_writer_lock(db)
     if fd is None:
