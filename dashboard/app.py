@@ -48,8 +48,7 @@ preload_charts()
 st.session_state["_current_page"] = current.url_path
 ok = False
 with guarded("databasen"):
-    if data.pin().sample:   # the snapshot this rerun reads; every page says when it is made up
-        st.warning(data.SAMPLE_BANNER, icon=":material/science:")
+    data.pin()   # the snapshot every figure of this rerun comes from
     ok = True
 if not ok:  # the store cannot be read: the message names the fix
     st.stop()

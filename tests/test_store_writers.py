@@ -191,7 +191,9 @@ def test_sample_force_waits_for_a_running_writer_and_then_refuses(cli_env, capsy
     con.close()
 
 
-@pytest.mark.parametrize("delay", [0.4, 1.5, "progress"])
+# While it opens the store and while it reads and writes. (A Ctrl-C during Python's own start,
+# before any of the program's code runs, is Python's to report.)
+@pytest.mark.parametrize("delay", [1.5, "progress"])
 def test_ctrl_c_anywhere_exits_130_with_a_swedish_message(cli_env, delay):
     db = cli_env / "s.duckdb"
     with writing(db):

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import os
+import argparse
+import importlib
+import logging
 import signal
 import sys
+from pathlib import Path
 
-INTERRUPTED = "Avbrutet. Inget halvfärdigt har skrivits."
+import duckdb
 
-
-def _interrupted_early(signum, frame) -> None:
-    # Ctrl-C while the program is still importing: nothing is open yet, leave at once and quietly.
-    print(INTERRUPTED, file=sys.stderr, flush=True)
-    os._exit(130)
-
-
-if os.path.basename(sys.argv[0]) in ("kontaktcenter", "__main__.py"):   # the command, not an importer
-    signal.signal(signal.SIGINT, _interrupted_early)
-
-import argparse  # noqa: E402 - after the handler: a Ctrl-C during these imports is quiet too
-import importlib  # noqa: E402
-import logging  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import duckdb  # noqa: E402
-
-from dashboard.config import load_settings  # noqa: E402
-from dashboard.store import StoreError  # noqa: E402
+# dashboard/__init__.py made a Ctrl-C during these imports quiet (exit 130) for the command.
+from dashboard import INTERRUPTED
+from dashboard.config import load_settings
+from dashboard.store import StoreError
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMANDS = (
