@@ -71,7 +71,7 @@ FIXES = {
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.decode())
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
     monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
     monkeypatch.delenv("KONTAKTCENTER_DB", raising=False)
     profile_file(tmp_path, batch_rows=100)

@@ -137,7 +137,7 @@ def test_a_killed_sample_build_leaves_the_old_store_or_the_new_one_and_is_cleane
 
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.decode())
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
     monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
     monkeypatch.delenv("KONTAKTCENTER_DB", raising=False)
     return tmp_path
