@@ -141,15 +141,21 @@ def writing(path: Path | str, *, key: bytes | None = None, wait_s: float | None 
             on_wait: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write the store: writer lock, writable open, and after a successful block
     the connection closed and a read snapshot published (all while the lock is held)."""
-    from dashboard.store.snapshot import publish   # snapshot imports this module
+    from dashboard.store.snapshot import is_stale, publish, read_pointer   # they import this module
 
     path = Path(path)
     with lock.writer_lock(path, wait_s, on_wait):
         con = open_store(path, key=key, lock_wait_s=wait_s, on_wait=on_wait)
         try:
             yield con
-        finally:
+        except Exception:
             con.close()
+            # Rolled back, but closing may still have rewritten the file: publish here rather
+            # than leave it to a reader.
+            if is_stale(path, read_pointer(path)):
+                publish(path)
+            raise
+        con.close()
         publish(path)
 
 
