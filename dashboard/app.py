@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.auth import Access
-from dashboard.ui import auth
+from dashboard.ui import auth, data
 from dashboard.ui.chrome import swedish_chrome
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame
@@ -66,6 +66,12 @@ swedish_chrome()
 auth.banner(access)
 preload_charts()
 st.session_state["_current_page"] = current.url_path
+ok = False
+with guarded("databasen"):
+    data.pin()   # the snapshot every figure of this rerun comes from
+    ok = True
+if not ok:  # the store cannot be read: the message names the fix
+    st.stop()
 ok = False
 with guarded("filterramen"):
     set_view(filter_frame())

@@ -65,7 +65,7 @@ def streamlit_server(db: Path, *, log_path: Path | None = None, timeout_s: float
     `port`), with `env` added to the environment and `args` to streamlit's options."""
     port = port or free_port()
     env = dict(os.environ, KONTAKTCENTER_DB=str(db), PYTHONUNBUFFERED="1", **(env or {}))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+    cmd = [sys.executable, "-m", "dashboard.ui.launch", "run", str(APP), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below

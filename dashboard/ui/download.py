@@ -35,7 +35,7 @@ def download_export(export_table, *, key: str, threshold: int | None = None) -> 
     view = current_view()
     settings = data.settings()
     context = view_context(
-        filters_for(view), title=export_table.title, data_version=data.store().data_version(),
+        filters_for(view), title=export_table.title, data_version=data.snapshot().data_version,
         threshold=settings.small_cell_threshold if threshold is None else threshold,
         comparison=(view.compare.start, view.compare.end) if view.compare else None,
     )

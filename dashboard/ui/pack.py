@@ -21,7 +21,7 @@ def offer(view: View) -> None:
                "Att skapa paketet tar några sekunder.")
     with st.container(horizontal=True):
         for fmt, label in (("xlsx", "Ladda ner paketet (Excel)"), ("pdf", "Ladda ner paketet (PDF)")):
-            dl = pack_download(data.store().path, filters_for(view), fmt,
+            dl = pack_download(data.snapshot().path, filters_for(view), fmt,
                                comparison=view.compared_with, settings=data.settings(),
                                user=access.who, role=access.role)
             st.download_button(label, data=dl.data, file_name=dl.file_name, mime=dl.mime,
