@@ -9,6 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.auth import Access
+from dashboard.ui import auth, data
 from dashboard.ui.chrome import swedish_chrome
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame
@@ -22,7 +24,7 @@ PAGES = Path(__file__).resolve().parent / "screens"
 # the favicon from an outside host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
 
-# (section, file, title, url path, icon)
+# (section, file, title, url path, icon); who sees which page is PAGE_RIGHTS below.
 NAVIGATION = (
     ("Översikt", "overview.py", "Översikt", "oversikt", ":material/dashboard:"),
     ("Planområden", "accessibility.py", "Tillgänglighet", "tillganglighet", ":material/call:"),
@@ -33,22 +35,43 @@ NAVIGATION = (
     ("Förvaltning och resurser", "staffing.py", "Bemanning", "bemanning", ":material/groups:"),
     ("Om data", "data_quality.py", "Datakvalitet", "datakvalitet", ":material/fact_check:"),
     ("Om data", "about.py", "Om data och definitioner", "om-data", ":material/menu_book:"),
+    ("Om data", "audit_log.py", "Granskningslogg", "granskningslogg", ":material/history:"),
 )
+# Which access property opens a page (dashboard.auth.Access); a page not listed is for everyone.
+PAGE_RIGHTS = {"data_quality.py": "sees_quality", "audit_log.py": "administers"}
 
 
-def navigation() -> dict[str, list]:
+def allowed(access: Access, file: str) -> bool:
+    return bool(getattr(access, PAGE_RIGHTS.get(file, "analyses"))) or file == "about.py"
+
+
+def navigation(access: Access) -> dict[str, list]:
+    """The pages this person may open; any other page's URL is not served to them."""
     sections: dict[str, list] = {}
-    for i, (section, file, title, url, icon) in enumerate(NAVIGATION):
+    first = True
+    for section, file, title, url, icon in NAVIGATION:
+        if not allowed(access, file):
+            continue
         sections.setdefault(section, []).append(
-            st.Page(PAGES / file, title=title, url_path=url, icon=icon, default=i == 0))
+            st.Page(PAGES / file, title=title, url_path=url, icon=icon, default=first))
+        first = False
     return sections
 
 
 st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=str(FAVICON), layout="wide")
-current = st.navigation(navigation())
+access = auth.gate()  # stops here with the sign-in or no-role page
+auth.pruned_once()
+current = st.navigation(navigation(access))
 swedish_chrome()
+auth.banner(access)
 preload_charts()
 st.session_state["_current_page"] = current.url_path
+ok = False
+with guarded("databasen"):
+    data.pin()   # the snapshot every figure of this rerun comes from
+    ok = True
+if not ok:  # the store cannot be read: the message names the fix
+    st.stop()
 ok = False
 with guarded("filterramen"):
     set_view(filter_frame())

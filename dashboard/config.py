@@ -44,6 +44,10 @@ class Settings:
     key_file: Path = field(default_factory=lambda: user_config_dir() / "pseudonym.key")
     # Append-only export audit log; outside the store because the dashboard opens it read-only.
     audit_log: Path = field(default_factory=lambda: user_data_dir() / "export-audit.jsonl")
+    # Days an audit entry is kept (sign-ins, downloads, exports); 0 keeps everything.
+    audit_retention_days: int = 730
+    # Who may see what when sign-in is configured (docs/roles.md).
+    roles_file: Path = field(default_factory=lambda: user_config_dir() / "roles.toml")
     # Metric settings (docs/metrics.md explains each).
     service_level_s: int = 60
     service_level_alt_s: int = 20

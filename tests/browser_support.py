@@ -59,13 +59,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float) -> None:
 
 
 @contextmanager
-def streamlit_server(db: Path, *, log_path: Path | None = None, timeout_s: float = 60):
-    """Yield the base URL of `streamlit run dashboard/app.py` on a free localhost port."""
-    port = free_port()
-    env = dict(os.environ, KONTAKTCENTER_DB=str(db), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+def streamlit_server(db: Path, *, log_path: Path | None = None, timeout_s: float = 60,
+                     port: int | None = None, env: dict | None = None, args: tuple = ()):
+    """Yield the base URL of `streamlit run dashboard/app.py` on a free localhost port (or
+    `port`), with `env` added to the environment and `args` to streamlit's options."""
+    port = port or free_port()
+    env = dict(os.environ, KONTAKTCENTER_DB=str(db), PYTHONUNBUFFERED="1", **(env or {}))
+    cmd = [sys.executable, "-m", "dashboard.ui.launch", "run", str(APP), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"

@@ -102,7 +102,8 @@ def _streamlit_child(serve_pid: int, timeout_s: float = 10) -> int:
 
 @linux_only
 def test_serve_honours_streamlit_server_port_strips_the_key_and_makes_the_store_owner_only(tmp_path):
-    """A first start builds the sample store: under umask 022 it is still owner-only."""
+    """A first start builds the sample store (asked for: not the default path): under umask 022
+    it is still owner-only."""
     port = free_port()
     db = tmp_path / "data" / "kontaktcenter.duckdb"
     env = dict(os.environ, STREAMLIT_SERVER_PORT=str(port), KONTAKTCENTER_KEY=SECRET,
@@ -110,7 +111,7 @@ def test_serve_honours_streamlit_server_port_strips_the_key_and_makes_the_store_
     env.pop("KONTAKTCENTER_PORT", None)
     old = os.umask(0o022)
     try:
-        with serving(db, [], env, tmp_path / "serve.log", port) as proc:
+        with serving(db, ["--sample"], env, tmp_path / "serve.log", port) as proc:
             child = _streamlit_child(proc.pid)
             assert environment_of(proc.pid)["KONTAKTCENTER_KEY"] == SECRET  # it was there to strip
             child_env = environment_of(child)

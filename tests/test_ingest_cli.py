@@ -130,7 +130,7 @@ def test_locked_store_is_explained(env, capsys):
         holder.close()
     assert proc.returncode == 2
     assert "väntar upp till" in proc.stderr                         # it waited for the lock first
-    assert "kunde inte öppnas för skrivning" in proc.stderr and "Stäng dashboarden" in proc.stderr
+    assert "kunde inte öppnas för skrivning" in proc.stderr and "Vänta tills det är klart" in proc.stderr
 
 
 class FakeStream(io.StringIO):

@@ -290,7 +290,10 @@ def test_ensure_store_builds_the_shipped_sample_once(tmp_path):
     name, digest = con.execute("select file_name, file_hash from ingest_log").fetchall()[0]
     assert name == SHIPPED_SAMPLE.name and digest == hashlib.sha256(SHIPPED_SAMPLE.read_bytes()).hexdigest()
     con.close()
-    assert sorted(p.name for p in db.parent.iterdir()) == ["store.duckdb"]
+    # No temporary file is left: the store, its writer lock and its published snapshot only.
+    assert sorted(p.name for p in db.parent.iterdir()) == [
+        "store.duckdb", "store.duckdb.lock", "store.duckdb.snapshots"]
+    assert "CURRENT" in {p.name for p in (db.parent / "store.duckdb.snapshots").iterdir()}
 
 
 def test_loading_the_shipped_sample_twice_is_refused(empty_db, monkeypatch):
@@ -312,7 +315,7 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
         ensure_store(tmp_path / "store.duckdb")
     with pytest.raises(RuntimeError):
         build_sample_store(tmp_path / "store.duckdb", 1_000)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["store.duckdb.lock"]   # the lock file only
 
 
 def test_cli_sample_writes_refuses_and_forces(tmp_path, capsys):

@@ -128,11 +128,11 @@ def test_writer_waits_for_a_reader_process_that_lets_go(tmp_path):
 def test_writer_gives_up_with_swedish_fix_while_a_reader_holds_on(tmp_path, monkeypatch):
     db = tmp_path / "s.duckdb"
     store.open_store(db).close()
-    monkeypatch.setattr(store, "LOCK_WAIT_S", 0.8)   # the configurable default, shortened
+    monkeypatch.setattr(store.lock, "LOCK_WAIT_S", 0.8)   # the configurable default, shortened
     holder = _hold_read_only(db, 120)
     waits = []
     try:
-        with pytest.raises(store.StoreError, match="Stäng dashboarden") as caught:
+        with pytest.raises(store.StoreError, match="kunde inte öppnas för skrivning") as caught:
             store.open_store(db, on_wait=waits.append)
     finally:
         holder.kill()
@@ -156,6 +156,6 @@ def test_other_io_errors_are_not_retried(tmp_path):
     bad = tmp_path / "not-a-db.duckdb"
     bad.write_bytes(b"this is not a duckdb file at all" * 200)
     waits = []
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(store.StoreError, match="skadad eller ingen DuckDB-databas"):
         store.open_store(bad, lock_wait_s=30, on_wait=waits.append)
     assert waits == []

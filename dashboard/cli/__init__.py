@@ -6,9 +6,14 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
+import duckdb
+
+# dashboard/__init__.py made a Ctrl-C during these imports quiet (exit 130) for the command.
+from dashboard import INTERRUPTED
 from dashboard.cli.swedish import SwedishParser
 from dashboard.config import load_settings
 from dashboard.store import StoreError
@@ -49,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except (KeyboardInterrupt, duckdb.InterruptException):
+        # Anywhere (DuckDB turns Ctrl-C inside a query into its own exception): writers roll
+        # back or never commit, the writer lock goes with the process.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not interrupt this
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
+    # From here on Ctrl-C raises KeyboardInterrupt, so open transactions roll back and locks close.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -66,9 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, StoreError) as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("Avbrutet. Inget halvfärdigt har skrivits.", file=sys.stderr)
-        return 130
+    except duckdb.IOException as exc:   # the file broke under a query (truncated, disk error)
+        from dashboard.store.database import damaged_message
+
+        print(f"Fel: {damaged_message(args.settings.db, exc)}", file=sys.stderr)
+        return 2
     finally:
         os.umask(previous_umask)
 

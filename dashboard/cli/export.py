@@ -5,7 +5,9 @@ preset, the dashboard's own rule). A period in which the filters find no contact
 a warning and exit status 1: a pack of zeros and −100 % would read as a collapse, not as "no
 data". Progress goes to stderr in Swedish; the file is written next to its target and renamed into
 place, so an interrupted export never leaves half a file. Every export is recorded in the audit
-log (settings.audit_log) with the operating-system user before the file is written.
+log (settings.audit_log) with the operating-system user before the file is written; a file
+that then cannot be written gets a second entry with `status: "failed"`, so the log never
+leaves an undelivered export standing as delivered.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from pathlib import Path
 
 from dashboard import privacy
 from dashboard.cli import CliError
+from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
+
+# The CLI runs on the server, for its administrator (README, "The command line").
+CLI_ROLE = "administratör (server)"
 from dashboard.export.pack import FORMATS, pack_download
 from dashboard.formatting import format_number, format_period
 from dashboard.metrics import Filters
@@ -154,15 +160,24 @@ def run(args) -> int:
 
     print(f"Skapar förvaltningspaketet ({fmt}) för {scope}, "
           f"{format_period(args.start, args.end)} …", file=sys.stderr, flush=True)
+    audit.prune(settings.audit_log, settings.audit_retention_days)
     download = pack_download(settings.db, filters, fmt, comparison=parse_comparison(args.compare),
-                             settings=settings, user=os_user(), via="cli", progress=progress)
+                             settings=settings, user=os_user(), via="cli", progress=progress,
+                             role=CLI_ROLE)
     try:
         content = download.data()
     except AuditError as exc:
         raise CliError(str(exc)) from None
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    _write_atomically(args.out, content)
+    try:
+        _write_atomically(args.out, content)
+    except OSError as exc:  # built and recorded, but not delivered: say so in the log too
+        audit.append(settings.audit_log, audit.entry_for(
+            "forvaltningspaket", fmt, download.file_name, {"out": str(args.out)}, "cli",
+            os_user(), content, CLI_ROLE, status="failed"))
+        raise CliError(f"{args.out} kunde inte skrivas ({exc.strerror}). Exporten har inte "
+                       "lämnats ut; loggen säger det.") from None
     seconds = time.perf_counter() - began
     print(f"Klart: {args.out} ({format_number(len(content) / 1024)} kB) på "
           f"{format_number(seconds, 1)} s. Exporten är loggad i {settings.audit_log}.",

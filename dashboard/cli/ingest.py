@@ -60,7 +60,7 @@ class ProgressPrinter:
 def run(args) -> int:
     from dashboard.ingest import IngestError, ingest_files, load_profile
     from dashboard.cli.keys import key_for
-    from dashboard.store import StoreError, open_store
+    from dashboard.store import StoreError, writing
 
     settings = args.settings
     max_share = settings.ingest_max_quarantine_share if args.max_quarantine_share is None else args.max_quarantine_share
@@ -74,22 +74,18 @@ def run(args) -> int:
         profile = dataclasses.replace(profile, source_system=args.source_system.strip())
     key = key_for(settings)
     try:
-        con = open_store(settings.db, key=key)
-    except StoreError as exc:
+        # The writer lock for the whole run; the dashboard's snapshot is published after commit.
+        with writing(settings.db, key=key) as con:
+            con.execute("set enable_progress_bar = false")   # our own progress lines go to stderr
+            summary = ingest_files(con, args.files, profile, key,
+                                   None if args.quiet else ProgressPrinter(), settings=settings)
+    except (IngestError, StoreError) as exc:
         raise CliError(str(exc)) from None
     except duckdb.IOException as exc:
         raise CliError(
             f"Databasen {settings.db} kan inte öppnas för skrivning ({str(exc).splitlines()[0]}). "
-            "Stäng andra program som har den öppen (t.ex. ett annat ingest-kommando) och försök igen."
+            "Kontrollera att filen och katalogen är skrivbara och försök igen."
         ) from None
-    con.execute("set enable_progress_bar = false")   # our own progress lines go to stderr
-    try:
-        summary = ingest_files(con, args.files, profile, key, None if args.quiet else ProgressPrinter(),
-                               settings=settings)
-    except IngestError as exc:
-        raise CliError(str(exc)) from None
-    finally:
-        con.close()
     for line in summary.lines_sv():
         print(line)
     for failed in summary.failed:

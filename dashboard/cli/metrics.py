@@ -86,15 +86,14 @@ def filters_from_args(args) -> Filters:
 
 def _open(args):
     from dashboard.store.marts import refresh_marts
-    from dashboard.store import open_store
+    from dashboard.store import open_store, writing
 
     db = args.settings.db
-    if args.refresh_marts:
-        con = open_store(db)
-        con.execute("begin transaction")
-        refresh_marts(con)
-        con.execute("commit")
-        return con
+    if args.refresh_marts:   # a writer: the writer lock, then a new snapshot for the dashboard
+        with writing(db) as con:
+            con.execute("begin transaction")
+            refresh_marts(con)
+            con.execute("commit")
     return open_store(db, read_only=True)
 
 

@@ -3,7 +3,7 @@ convert stored values with the pseudonymisation key (source contact ids) get it 
 
 from __future__ import annotations
 
-from dashboard.store import open_store
+from dashboard.store import writing
 
 
 def register(sub) -> None:
@@ -16,11 +16,8 @@ def run(args) -> int:
 
     # A store without raw contact ids needs no key; the migration says when it does.
     key = key_for(args.settings, required=False)
-    con = open_store(args.settings.db, key=key)
-    try:
+    with writing(args.settings.db, key=key) as con:
         versions = [r[0] for r in con.execute(
             "select version from schema_migrations order by version").fetchall()]
-    finally:
-        con.close()
     print(f"{args.settings.db}: schemaversion {max(versions)} ({len(versions)} migreringar).")
     return 0

@@ -40,7 +40,10 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"slumpfrö (standard {DEFAULT_SEED})")
     p.add_argument("--no-plants", action="store_true",
                    help="utan den inplanterade lokala händelsen och det inplanterade serviceglappet")
-    p.add_argument("--force", action="store_true", help="ersätt en befintlig databas")
+    p.add_argument("--force", action="store_true", help="ersätt en befintlig databas med exempeldata")
+    p.add_argument("--discard-ingested-data", action="store_true",
+                   help="tillåt att --force ersätter en databas med inlästa verkliga data "
+                        "(de går förlorade)")
     p.set_defaults(handler=run)
 
 
@@ -53,12 +56,40 @@ def run(args) -> int:
         )
     show = args.rows >= _PROGRESS_FROM_ROWS
     started = time.monotonic()
+
+    def refuse_real_data(path) -> None:   # runs under the writer lock: no ingest can slip in
+        if not path.exists() or args.discard_ingested_data:
+            return
+        ingested = ingested_files(path)
+        if ingested:
+            raise CliError(
+                f"Databasen {path} innehåller inlästa data ({format_int(ingested)} filer från "
+                "`kontaktcenter ingest`) som skulle gå förlorade. Välj en annan fil med --db, "
+                "eller lägg till --discard-ingested-data om de verkligen ska ersättas med "
+                "exempeldata.")
+
     build_sample_store(db, args.rows, seed=args.seed, plants=not args.no_plants,
-                       progress=_print_progress if show else None)
+                       progress=_print_progress if show else None, check=refuse_real_data)
     if show:
         print(file=sys.stderr)
     _print_summary(db, args, time.monotonic() - started)
     return 0
+
+
+def ingested_files(path) -> int:
+    """Files read into the store by `ingest` (not the sample builder)."""
+    import duckdb
+
+    try:   # not open_store: an outdated store holding real data must be counted too
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return 0   # not a readable store: nothing in it can be counted, --force replaces it
+    try:
+        return con.execute("select count(*) from ingest_log where profile <> 'sample'").fetchall()[0][0]
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()
 
 
 def _print_progress(done: int, total: int) -> None:

@@ -1,4 +1,5 @@
-"""`kontaktcenter serve`: start the Streamlit dashboard, building a sample store on first start.
+"""`kontaktcenter serve`: start the Streamlit dashboard (building the sample on first start, for
+the default store or with `--sample` only: dashboard/cli/serve_store.py).
 
 Operational rules (docs/deployment.md):
 - port: `--port`, else KONTAKTCENTER_PORT, else STREAMLIT_SERVER_PORT, else 8501; the address
@@ -47,6 +48,8 @@ def register(sub) -> None:
                         "(bara bakom ett nät eller en proxy som begränsar åtkomsten)")
     p.add_argument("--no-sample", action="store_true",
                    help="bygg inte exempeldata om databasen saknas, avsluta med fel i stället")
+    p.add_argument("--sample", action="store_true",
+                   help="bygg exempeldata om databasen saknas (görs annars bara för standarddatabasen)")
     p.add_argument("--headless", action="store_true", help="öppna ingen webbläsare")
     p.set_defaults(handler=run)
 
@@ -106,7 +109,7 @@ def child_environment(environ, db: Path) -> dict[str, str]:
 
 
 def run(args) -> int:
-    from dashboard.sample import ensure_store
+    from dashboard.cli.serve_store import prepare
 
     port = resolve_port(args.port, os.environ)
     address = resolve_address(args.address, os.environ)
@@ -115,13 +118,14 @@ def run(args) -> int:
     if args.no_sample and not Path(db).exists():
         raise CliError(f"Databasen {db} finns inte (--no-sample). Läs in data med "
                        "`kontaktcenter ingest` eller ange rätt fil med --db / KONTAKTCENTER_DB.")
-    if ensure_store(db):
-        print(f"Ingen databas fanns; byggde en från exempeldata i {db}.")
+    line = prepare(Path(db), sample_asked=args.sample)
+    if line:
+        print(line)
     if os.environ.get(KEY_ENV):
         print(f"{KEY_ENV} är satt men skickas inte vidare till dashboarden, som inte behöver "
               "nyckeln.", file=sys.stderr)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "dashboard.ui.launch", "run", str(APP),
         "--server.port", str(port),
         "--server.address", address,
         "--browser.gatherUsageStats", "false",

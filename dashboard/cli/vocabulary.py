@@ -29,10 +29,9 @@ def register(sub) -> None:
 
 def run_add(args) -> int:
     from dashboard.ingest.vocabulary import VocabularyError, add_value
-    from dashboard.store import open_store
+    from dashboard.store import writing
 
-    con = open_store(args.settings.db)   # a writer: waits for the file like ingest does
-    try:
+    with writing(args.settings.db) as con:   # a writer: the writer lock, then a new snapshot
         con.execute("begin transaction")
         try:
             lines = add_value(con, args.vocabulary, args.value, tuple(args.alias), department=args.department,
@@ -45,8 +44,6 @@ def run_add(args) -> int:
         except BaseException:
             con.execute("rollback")
             raise
-    finally:
-        con.close()
     for line in lines:
         print(line)
     return 0

@@ -1,10 +1,16 @@
-"""The append-only export audit log: one JSON line per export.
+"""The append-only audit log: one JSON line per sign-in, sign-out, download and export.
 
 It lives at `settings.audit_log`, outside the DuckDB store: the dashboard opens the store
 read-only, and an audit trail must not depend on (or be rewritten by) a store rebuild. The file is
 opened with O_APPEND for every entry, the line goes out in a single write, is fsynced, and the
 file is never truncated, rewritten or read back by the writer. If the entry cannot be written the
-export fails: an export that is not recorded is not handed out.
+export fails: an export that is not recorded is not handed out. Each line names the person
+(`user`) and their role (`role`); an export line is written only once the file is built
+(`status: "delivered"`), and the CLI records a file it could not write as `status: "failed"`.
+
+Retention (`settings.audit_retention_days`): `prune` drops entries older than that, by writing
+the kept lines to a new file and renaming it over the log under the writers' lock; it runs when
+the dashboard starts and with every CLI export. Nothing else ever removes a line.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 try:  # POSIX: serialise writers from several processes (CLI next to the dashboard).
@@ -37,12 +43,15 @@ class AuditEntry:
     user: str | None  # who, where known
     size_bytes: int
     sha256: str
+    role: str | None = None  # the person's role(s) (dashboard.auth), "lokal" without sign-in
+    status: str = "delivered"  # "failed": built but not delivered (the CLI could not write it)
 
 
 def entry_for(what: str, fmt: str, file_name: str, filters: dict, via: str,
-              user: str | None, content: bytes) -> AuditEntry:
+              user: str | None, content: bytes, role: str | None = None,
+              status: str = "delivered") -> AuditEntry:
     return AuditEntry(what, fmt, file_name, filters, via, user, len(content),
-                      hashlib.sha256(content).hexdigest())
+                      hashlib.sha256(content).hexdigest(), role, status)
 
 
 def os_user() -> str | None:
@@ -54,9 +63,12 @@ def os_user() -> str | None:
 
 
 def append(path: Path | str, entry: AuditEntry, *, now: datetime | None = None) -> dict:
-    """Append one entry; returns the record written."""
+    """Append one export entry; returns the record written."""
     record = {
         "at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "event": "export",
+        "role": entry.role,
+        "status": entry.status,
         "what": entry.what,
         "format": entry.format,
         "file": entry.file_name,
@@ -66,8 +78,22 @@ def append(path: Path | str, entry: AuditEntry, *, now: datetime | None = None) 
         "bytes": entry.size_bytes,
         "sha256": entry.sha256,
     }
+    _write(Path(path), record)
+    return record
+
+
+def event(path: Path | str, kind: str, *, user: str | None, role: str | None,
+          via: str = "dashboard", details: dict | None = None,
+          now: datetime | None = None) -> dict:
+    """Append a sign-in (`kind` "sign-in"), sign-out ("sign-out") or refusal ("no-role") entry."""
+    record = {"at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+              "event": kind, "user": user, "role": role, "via": via, **(details or {})}
+    _write(Path(path), record)
+    return record
+
+
+def _write(path: Path, record: dict) -> None:
     line = (json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n")
-    path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner only
@@ -79,6 +105,11 @@ def append(path: Path | str, entry: AuditEntry, *, now: datetime | None = None) 
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            # a prune may have renamed a new file over the log while we waited: write there
+            while os.fstat(fd).st_ino != _inode(path):
+                os.close(fd)
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                fcntl.flock(fd, fcntl.LOCK_EX)
         data = line.encode("utf-8")
         written = os.write(fd, data)
         if written != len(data):
@@ -91,4 +122,91 @@ def append(path: Path | str, entry: AuditEntry, *, now: datetime | None = None) 
         ) from exc
     finally:
         os.close(fd)  # closing releases the lock
-    return record
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def read(path: Path | str) -> list[dict]:
+    """Every entry, oldest first (for the förvaltare's page); a line that is not JSON is kept
+    as {"unreadable": text} so a damaged log is visible, not hidden."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            out.append({"unreadable": line})
+    return out
+
+
+def prune(path: Path | str, retention_days: int, *, now: datetime | None = None) -> int:
+    """Drop entries older than `retention_days` (0: keep everything); returns how many went.
+    Under the writers' lock, so no entry written meanwhile is lost."""
+    path = Path(path)
+    if retention_days <= 0 or not path.exists():
+        return 0
+    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=retention_days)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        lines = path.read_bytes().splitlines(keepends=True)
+        kept = [ln for ln in lines if not _older(ln, cutoff)]
+        if len(kept) == len(lines):
+            return 0
+        tmp = path.with_name(f".{path.name}.prune")
+        tfd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(tfd, b"".join(kept))
+            os.fsync(tfd)
+        finally:
+            os.close(tfd)
+        os.replace(tmp, path)
+        return len(lines) - len(kept)
+    finally:
+        os.close(fd)
+
+
+def _older(line: bytes, cutoff: datetime) -> bool:
+    try:
+        at = datetime.fromisoformat(json.loads(line)["at"])
+    except (ValueError, KeyError, TypeError):
+        return False  # an unreadable line is kept for a person to look at
+    return at < cutoff
+
+
+EVENT_LABELS = {"sign-in": "inloggning", "sign-out": "utloggning", "no-role": "inloggning utan roll",
+                "role-change": "ändrad roll", "export": "nedladdning/export"}
+
+
+def display_rows(entries: list[dict], newest_first: bool = True) -> list[dict]:
+    """The entries as rows under Swedish headers, for the förvaltare's page."""
+    rows = []
+    for e in entries:
+        if "unreadable" in e:
+            rows.append({"Tid (UTC)": "", "Händelse": "oläslig rad", "Person": "", "Roll": "",
+                         "Vad": e["unreadable"][:200], "Filter": "", "Status": ""})
+            continue
+        what = e.get("file") or ""
+        if e.get("event", "export") == "export":
+            what = f"{e.get('what', '')}: {what} ({e.get('bytes', 0)} byte)"
+        filt = e.get("filter") or ({"förvaltningar": e["departments"]} if e.get("departments") else "")
+        rows.append({
+            "Tid (UTC)": e.get("at", ""),
+            "Händelse": EVENT_LABELS.get(e.get("event", "export"), e.get("event", "")),
+            "Person": e.get("user") or "okänd",
+            "Roll": e.get("role") or "",
+            "Vad": what,
+            "Filter": json.dumps(filt, ensure_ascii=False, default=str) if filt else "",
+            "Status": {"delivered": "lämnad ut", "failed": "misslyckad"}.get(e.get("status"), ""),
+        })
+    return rows[::-1] if newest_first else rows

@@ -89,7 +89,8 @@ def table_from_rows(title: str, columns: Sequence[tuple[str, str | None]],
 
 
 def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path | str,
-                   user: str | None = None, via: str = "dashboard") -> Download:
+                   user: str | None = None, via: str = "dashboard",
+                   role: str | None = None) -> Download:
     """One table's data as CSV (`csv`: Swedish Excel, `csv_intl`: `,` and point) or XLSX."""
     if fmt not in TABLE_FORMATS:
         raise ValueError(f"Okänt format {fmt!r}. Giltiga: {', '.join(TABLE_FORMATS)}.")
@@ -102,15 +103,17 @@ def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path 
         else:
             content = table_csv(table, context.threshold, TABLE_FORMATS[fmt])
         record_export(audit_log, "tabell", extension, name, context, via, user, content,
-                      extra={"table": table.title})
+                      extra={"table": table.title}, role=role)
         return content
 
     return Download(name, MIME[extension], build)
 
 
 def record_export(audit_log, what: str, fmt: str, name: str, context: Context, via: str,
-                  user: str | None, content: bytes, extra: dict | None = None) -> None:
+                  user: str | None, content: bytes, extra: dict | None = None,
+                  role: str | None = None, status: str = "delivered") -> None:
     filters = {**dict(context.filter_values),
                "comparison": [d.isoformat() for d in context.comparison] if context.comparison
                else None, "data_version": context.data_version, **(extra or {})}
-    audit.append(audit_log, audit.entry_for(what, fmt, name, filters, via, user, content))
+    audit.append(audit_log, audit.entry_for(what, fmt, name, filters, via, user, content, role,
+                                            status))

@@ -206,7 +206,8 @@ def pack_file_name(filters: Filters, fmt: str) -> str:
 
 def pack_download(db: Path | str, filters: Filters, fmt: str, *, comparison="previous",
                   settings: Settings | None = None, user: str | None = None,
-                  via: str = "dashboard", progress: Progress | None = None) -> Download:
+                  via: str = "dashboard", progress: Progress | None = None,
+                  role: str | None = None) -> Download:
     """The pack as a download. The bytes are built when `data()` is called, on a read-only
     connection of its own (Streamlit calls it on another thread), and recorded in the audit log."""
     settings = settings or Settings()
@@ -225,7 +226,7 @@ def pack_download(db: Path | str, filters: Filters, fmt: str, *, comparison="pre
             progress("Skriver Excel …" if fmt == "xlsx" else "Skriver PDF …")
         content = render(pack, fmt)
         record_export(settings.audit_log, "forvaltningspaket", fmt, name, pack.context, via,
-                      user, content)
+                      user, content, role=role)
         return content
 
     return Download(name, MIME[fmt], build)

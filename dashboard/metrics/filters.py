@@ -92,12 +92,22 @@ class Filters:
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     customer_types: tuple[str, ...] = ()
+    # Whose request this is: the förvaltningar the person may see (dashboard.auth), or None for
+    # no person's limit (the administrator's CLI on the server, an analytiker). Not a filter: the
+    # door (dashboard.privacy) refuses departments outside it and removes other departments'
+    # names from what it publishes. It travels with every derived Filters (replace keeps it).
+    scope: tuple[str, ...] | None = None
 
     def __post_init__(self):
         # Accept lists (and single strings) from callers but store hashable, ordered tuples.
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in ("start", "end"):
+                continue
+            if f.name == "scope":
+                if value is not None:
+                    value = (value,) if isinstance(value, str) else tuple(dict.fromkeys(value))
+                    object.__setattr__(self, f.name, value)
                 continue
             if isinstance(value, str):
                 value = (value,)

@@ -9,7 +9,9 @@
 - the suppression algorithm (dashboard.privacy.suppression);
 - hidden and uncertain cells as objects until drawn (dashboard.privacy.cells);
 - period changes next to hidden values (dashboard.privacy.changes);
-- text from data drawn as text, never as links or markup (dashboard.privacy.text).
+- text from data drawn as text, never as links or markup (dashboard.privacy.text);
+- a person's scope: departments outside it refused, other departments' names removed
+  (dashboard.privacy.scope).
 docs/privacy.md describes the rules, docs/architecture.md the boundary.
 """
 
@@ -21,6 +23,7 @@ from dashboard.privacy.door import (
     LOCAL_SERVICE, METRICS, SCORECARD, SELF_SERVICE_POTENTIAL, SERVICE_GAP_LEDGER, STAFFING_PLAN,
     STAFFING_WHAT_IF, Kind, Published, UndeclaredResult, fetch, publish,
 )
+from dashboard.privacy.scope import OutOfScope
 from dashboard.privacy.suppression import COMPLEMENTARY, SMALL_COUNT, SMALL_DENOMINATOR, explain
 from dashboard.privacy.text import as_markdown, as_plotly
 

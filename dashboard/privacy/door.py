@@ -26,6 +26,7 @@ from dashboard.metrics.planning import staffing_plan, staffing_what_if
 from dashboard.metrics.quality import data_quality, ingest_findings
 from dashboard.metrics.scorecards import scorecard
 from dashboard.privacy import rules
+from dashboard.privacy.scope import OutOfScope, check, within
 from dashboard.privacy.tables import MetricsResult, completing_ids, margin_dims
 
 
@@ -93,21 +94,28 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
-def publish(kind: Kind, result, settings: Settings, **options) -> Published:
-    """The result with its kind's rule applied. Raises UndeclaredResult for any kind not
-    declared in KINDS (whatever rule it carries)."""
+def publish(kind: Kind, result, settings: Settings, *, scope: Sequence[str] | None = None,
+            **options) -> Published:
+    """The result with its kind's rule applied, narrowed to `scope` (the förvaltningar the
+    person may see; None: no person's limit). Raises UndeclaredResult for any kind not declared
+    in KINDS (whatever rule it carries), OutOfScope for a `department=` outside the scope."""
     if not any(kind is k for k in KINDS):
         raise UndeclaredResult(
             f"Resultattypen {getattr(kind, 'name', kind)!r} har ingen deklarerad regel för "
             "röjandekontroll och kan inte visas.")
-    return Published(kind.name, kind.rule(result, settings, **options),
+    check(None, scope, options)
+    return Published(kind.name, within(kind.rule(result, settings, **options), scope),
                      settings.small_cell_threshold)
 
 
 def fetch(kind: Kind, con, filters, settings: Settings, **options) -> Published:
     """Compute `kind` for the filters and publish it: the usual way figures leave the engine.
-    `options` go to the engine function and to the rule alike."""
+    `options` go to the engine function and to the rule alike. The person's scope travels in
+    the filters (`Filters.scope`): a department outside it is refused before anything is
+    computed, and other departments' names are removed from the published result."""
     if not any(kind is k for k in KINDS):
         publish(kind, None, settings)  # raises
+    scope = getattr(filters, "scope", None)
+    check(filters, scope, options)
     return publish(kind, kind.compute(con, filters, settings=settings, **options), settings,
-                   **options)
+                   scope=scope, **options)

@@ -2,7 +2,10 @@
 sample_data/ (`ensure_store`, `load_shipped_sample`).
 
 A new store is built in a temporary file next to the target and renamed into place when
-complete, so an interrupted build never leaves a half-built store behind. Loading the shipped
+complete, so an interrupted build never leaves a half-built store behind. The whole build holds
+the target's writer lock (dashboard/store/lock.py), so it never replaces a store while another
+command writes into it; temporary files of a killed build are removed by the next build, and the
+dashboard's snapshot is published before the lock is released. Loading the shipped
 sample into a store is one transaction: rows, the ingest-log row, the data-version bump, marts.
 """
 
@@ -21,6 +24,8 @@ from dashboard.reference import seed_reference
 from dashboard.sample.generator import DEFAULT_SEED, SOURCE_SYSTEM, generate_contacts
 from dashboard.shipped import shipped
 from dashboard.store import StoreError, bump_data_version, open_store
+from dashboard.store.lock import writer_lock
+from dashboard.store.snapshot import publish
 from dashboard.store.marts import refresh_marts
 
 SAMPLE_DATA_DIR = shipped("sample_data")
@@ -34,17 +39,19 @@ Progress = Callable[[int, int], None]
 
 
 def build_sample_store(db_path: Path | str, rows: int, seed: int = DEFAULT_SEED, plants: bool = True,
-                       progress: Progress | None = None, chunk_rows: int = 1_000_000) -> None:
+                       progress: Progress | None = None, chunk_rows: int = 1_000_000,
+                       check: Callable[[Path], None] | None = None) -> None:
     """Write a new store with `rows` generated contacts at db_path, replacing any file there.
 
     The store is built in a temporary file that becomes db_path only when complete, so readers
     see all of it or none. Inside that private file each chunk of contacts is committed as it
     lands (one transaction for 10 million rows held about 5 GB); the ingest-log row, the
-    data-version bump and the marts commit together at the end.
+    data-version bump and the marts commit together at the end. `check(db_path)` runs once the
+    writer lock is held and may refuse (raise) before anything is built.
     """
     label = f"generate_contacts(rows={rows}, seed={seed}, plants={plants}, chunk_rows={chunk_rows})"
     frames = generate_contacts(rows, seed=seed, plants=plants, chunk_rows=chunk_rows)
-    with _new_store(Path(db_path)) as con:
+    with _new_store(Path(db_path), check) as con:
         _load(con, _frame_inserter(con, frames, rows, progress, commit_chunks=True), "generator",
               hashlib.sha256(label.encode()).hexdigest())
 
@@ -54,9 +61,21 @@ def ensure_store(db_path: Path | str) -> bool:
     db_path = Path(db_path)
     if db_path.exists():
         return False
-    with _new_store(db_path) as con:
-        load_shipped_sample(con)
+
+    def still_missing(path: Path) -> None:
+        if path.exists():   # another command built it while this one waited for the lock
+            raise _AlreadyThere
+
+    try:
+        with _new_store(db_path, still_missing) as con:
+            load_shipped_sample(con)
+    except _AlreadyThere:
+        return False
     return True
+
+
+class _AlreadyThere(Exception):
+    pass
 
 
 def load_shipped_sample(con: duckdb.DuckDBPyConnection) -> int:
@@ -129,24 +148,38 @@ def _utc_now() -> datetime:
 class _new_store:  # noqa: N801 - used as a context manager
     """Open a fresh store in a temporary file; on success rename it onto the target."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, check: Callable[[Path], None] | None = None):
         self.target = target
+        self.check = check
         self.tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        _remove(self.tmp)
-        self.con = open_store(self.tmp)
-        self.con.execute("set enable_progress_bar = false")  # progress is the caller's to show
-        seed_reference(self.con)
+        self.lock = writer_lock(self.target)
+        self.lock.__enter__()
+        try:
+            if self.check:
+                self.check(self.target)
+            for stale in self.target.parent.glob(f".{self.target.name}.building-*"):
+                stale.unlink(missing_ok=True)   # a killed build's (we hold the lock: none runs)
+            self.con = open_store(self.tmp)
+            self.con.execute("set enable_progress_bar = false")  # progress is the caller's to show
+            seed_reference(self.con)
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
         return self.con
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.con.close()
-        if exc_type is None:
-            _remove(Path(f"{self.target}.wal"))  # a stale log would be replayed onto the new file
-            os.replace(self.tmp, self.target)
-        _remove(self.tmp)
+        try:
+            self.con.close()
+            if exc_type is None:
+                _remove(Path(f"{self.target}.wal"))  # a stale log would be replayed onto the new file
+                os.replace(self.tmp, self.target)
+                publish(self.target)
+            _remove(self.tmp)
+        finally:
+            self.lock.__exit__(None, None, None)
 
 
 def _remove(path: Path) -> None:

@@ -1,16 +1,24 @@
 """Open the DuckDB store, migrate it, read and bump its data version.
 
-Writers (ingest, sample, migrate, refresh) open the store read-write through `open_store`, which
-waits for DuckDB's writer lock (dashboard/store/lock.py) and applies the migrations in
-queries/migrations. Readers open it read-only and take one cursor per thread (DuckDB connections
-are not thread-safe; cursors of one connection are).
+Writers (ingest, sample, migrate, refresh, vocabulary) run inside `writing(db)`: the writer lock
+(dashboard/store/lock.py), a writable `open_store` that applies the migrations in
+queries/migrations, and after a successful run the publish of a read snapshot for the dashboard
+(dashboard/store/snapshot.py). CLI readers open the store read-only and take one cursor per
+thread (DuckDB connections are not thread-safe; cursors of one connection are).
+
+A store that cannot be used (missing, a directory, empty, damaged, not writable, from a newer
+version of the program) raises StoreError with a Swedish message naming the problem and the fix;
+a newer schema is refused before anything is written.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -53,6 +61,7 @@ def migrate(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> list[in
         " version integer primary key, name varchar not null, applied_at timestamp not null)"
     )
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    _refuse_newer(done, None)
     applied = []
     for version, name, path in migrations():
         if version in done:
@@ -80,20 +89,26 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
                key: bytes | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store. Writable opens create the file and apply migrations.
 
-    DuckDB refuses a writer while any other process has the file open (even read-only), so a
-    writable open retries for lock_wait_s (default lock.LOCK_WAIT_S); on_wait gets one Swedish line
-    when the wait starts (default: printed to stderr). Then StoreError names the fix.
-    `key` (the pseudonymisation key) lets migrations that need it run.
+    Writers call this inside `writing` (which holds the writer lock and publishes afterwards).
+    A CLI reader may have the file open, so a writable open retries for lock_wait_s (default
+    lock.LOCK_WAIT_S); on_wait gets one Swedish line when the wait starts. Then StoreError
+    names the fix. `key` (the pseudonymisation key) lets migrations that need it run.
     """
     path = Path(path)
+    _check_path(path, read_only)
     if read_only:
-        if not path.exists():
-            raise StoreError(
-                f"Databasen {path} finns inte. Skapa den med `kontaktcenter sample` "
-                "eller läs in data med `kontaktcenter ingest`."
-            )
-        con = duckdb.connect(str(path), read_only=True)
-        pending = {v for v, _, _ in migrations()} - _applied_versions(con)
+        con = _connect(path, lambda: duckdb.connect(str(path), read_only=True))
+        try:
+            applied = _applied_versions(con)
+        except duckdb.Error as exc:   # the header was readable, the rest is not (truncated)
+            con.close()
+            raise StoreError(damaged_message(path, exc)) from None
+        try:
+            _refuse_newer(applied, path)
+        except StoreError:
+            con.close()
+            raise
+        pending = {v for v, _, _ in migrations()} - applied
         if pending:
             con.close()
             raise StoreError(
@@ -102,15 +117,116 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
             )
         return con
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = lock.connect_writable(path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s,
-                                on_wait)
+    con = _connect(path, lambda: lock.connect_writable(
+        path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s, on_wait))
     try:
+        try:
+            applied = _applied_versions(con)
+        except duckdb.Error as exc:
+            raise StoreError(damaged_message(path, exc)) from None
+        _refuse_newer(applied, path)
         migrate(con, key)
+    except duckdb.IOException as exc:
+        con.close()
+        raise StoreError(_not_writable(path, exc)) from None
     except BaseException:
         con.close()
         raise
     seed_reference(con)  # fill empty lookup tables (dashboard/reference.py)
     return con
+
+
+@contextmanager
+def writing(path: Path | str, *, key: bytes | None = None, wait_s: float | None = None,
+            on_wait: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one way to write the store: writer lock, writable open, and after a successful block
+    the connection closed and a read snapshot published (all while the lock is held)."""
+    from dashboard.store.snapshot import is_stale, publish, read_pointer   # they import this module
+
+    path = Path(path)
+    with lock.writer_lock(path, wait_s, on_wait):
+        con = open_store(path, key=key, lock_wait_s=wait_s, on_wait=on_wait)
+        try:
+            yield con
+        except Exception:
+            con.close()
+            # Rolled back, but closing may still have rewritten the file: publish here rather
+            # than leave it to a reader.
+            if is_stale(path, read_pointer(path)):
+                publish(path)
+            raise
+        con.close()
+        publish(path)
+
+
+def check_readable(path: Path) -> None:
+    """Raise StoreError naming the problem if the store cannot be read (missing, a directory,
+    empty, damaged, locked, from a newer version); a cheap open and close otherwise."""
+    open_store(path, read_only=True).close()
+
+
+def missing_store_message(path: Path) -> str:
+    return (f"Databasen {path} finns inte. Kontrollera sökvägen (--db eller KONTAKTCENTER_DB), "
+            "skapa en med `kontaktcenter sample` eller läs in data med `kontaktcenter ingest`.")
+
+
+def _check_path(path: Path, read_only: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} är en katalog, inte en databasfil. Ange en fil med --db "
+                         "(t.ex. --db data/kontaktcenter.duckdb).")
+    if read_only and not path.exists():
+        raise StoreError(missing_store_message(path))
+    if path.exists() and path.stat().st_size == 0:
+        raise StoreError(f"Databasfilen {path} är tom (0 byte), troligen efter ett avbrott när den "
+                         "skapades. Ta bort filen och bygg om den (`kontaktcenter sample` eller "
+                         "`kontaktcenter ingest`), eller återställ en säkerhetskopia.")
+    if not read_only and path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(_not_writable(path, None))
+
+
+def _not_writable(path: Path, exc: Exception | None) -> str:
+    return (f"Databasen {path} är skrivskyddad för det här kontot och kan inte uppdateras. Ge "
+            "kontot skrivrätt till filen och katalogen (eller kör kommandot som rätt användare).")
+
+
+def _connect(path: Path, connect: Callable[[], duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyConnection:
+    try:
+        return connect()
+    except StoreError:
+        raise
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise StoreError(
+                f"Databasen {path} är låst av ett annat program som skriver till den. Vänta tills "
+                "det är klart och försök igen.") from None
+        if "ermission" in text:
+            raise StoreError(_not_writable(path, exc)) from None
+        raise StoreError(damaged_message(path, exc)) from None
+
+
+def damaged_message(path: Path | str, exc: Exception) -> str:
+    return (f"Databasfilen {path} är skadad eller ingen DuckDB-databas "
+            f"({str(exc).splitlines()[0]}). Återställ den från en säkerhetskopia, eller flytta "
+            "undan filen och bygg om databasen (`kontaktcenter sample` eller `kontaktcenter "
+            "ingest`).")
+
+
+def _refuse_newer(applied: set[int], path: Path | None) -> None:
+    known = max(v for v, _, _ in migrations())
+    newer = sorted(v for v in applied if v > known)
+    if newer:
+        where = f"Databasen {path}" if path else "Databasen"
+        raise StoreError(
+            f"{where} har schemaversion {max(newer)}, nyare än det här programmets ({known}). "
+            "Den öppnas inte, så att inget skrivs i fel format. Uppdatera programmet "
+            "(`pip install -U kontaktcenter`) eller använd en databas från den här versionen.")
+
+
+def store_id(con: duckdb.DuckDBPyConnection) -> str:
+    """The store's identity, created with it (migration 005): a replaced store has a new one."""
+    rows = con.execute("select value from meta where key = 'store_id'").fetchall()
+    return rows[0][0] if rows else ""
 
 
 def _applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:

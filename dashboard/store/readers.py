@@ -1,12 +1,16 @@
-"""Read-only access to the store for long-lived readers (the dashboard). No streamlit here.
+"""The dashboard's reads: published snapshots, never the store itself. No streamlit here.
 
-DuckDB lets one process write a file only while no other process has it open, even read-only
-(tested: a writer gets "Conflicting lock"). A dashboard that kept its connection open for its whole
-life would block every ingest. So `SharedStore` opens the file read-only on demand, hands each
-thread its own cursor (ThreadCursors) while queries run, and closes the connection
-after `idle_s` without use, which releases the lock for a writer. A file that changed on disk
-(another process committed: new inode, mtime or size, of the file or its WAL) gets a fresh
-connection, so the next query sees the commit; caches key on the data version read through it.
+`PublishedStore(db)` follows `<db>.snapshots/CURRENT` (dashboard/store/snapshot.py). `current()`
+costs three `stat` calls when nothing changed; when the pointer moved it returns the new
+snapshot, and sessions move to it on their next rerun. Each snapshot is opened read-only once per
+process, with one cursor per thread (ThreadCursors); the `KEEP` newest stay open for sessions
+still pinned to one, older ones are closed. A snapshot file is never written after it is
+published, so any number of processes (on one machine or several sharing the directory) read it
+at once and a writer never waits for them.
+
+When the store changed since the last publish and no writer holds the lock (a writer killed
+between commit and publish, a store built by hand in a test), the reader publishes itself
+(`snapshot.catch_up`); while a writer runs it keeps serving the snapshot it has.
 """
 
 from __future__ import annotations
@@ -21,123 +25,131 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.store.database import ThreadCursors, data_version, open_store
+from dashboard.store import snapshot
+from dashboard.store.database import ThreadCursors, _applied_versions, _refuse_newer
 from dashboard.store.errors import StoreError
+from dashboard.store.snapshot import KEEP, Pointer
 
 log = logging.getLogger(__name__)
 
-BUSY_MESSAGE = (
-    "Databasen uppdateras just nu (en inläsning pågår). Vänta en stund och ladda om sidan."
-)
+BUSY_MESSAGE = ("Databasen byggs just nu för första gången (en inläsning eller exempeldata "
+                "pågår). Ladda om sidan om en stund.")
 
 
-def file_stamp(path: Path) -> tuple:
-    """What identifies the file's committed content cheaply: inode, mtime and size of db and WAL."""
-    stamp = []
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            s = p.stat()
-            stamp.append((s.st_ino, s.st_mtime_ns, s.st_size))
-        except FileNotFoundError:
-            stamp.append(None)
-    return tuple(stamp)
+class Snapshot:
+    """One published snapshot: its pointer (what caches key on) and its read-only connection."""
 
-
-def _held_by_a_writer(exc: Exception) -> bool:
-    """Another process holds the write lock, or this process has the file open read-write."""
-    text = str(exc).lower()
-    return "lock" in text or "different configuration" in text
-
-
-class SharedStore:
-    """One read-only connection per process (reopened when the file changes), a cursor per thread,
-    closed when idle so writers can take the file."""
-
-    def __init__(self, path: Path | str, *, idle_s: float = 2.0, busy_wait_s: float = 5.0):
-        self.path = Path(path)
-        self.idle_s = idle_s
-        self.busy_wait_s = busy_wait_s
-        self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._cursors: ThreadCursors | None = None
-        self._stamp: tuple | None = None
-        self._leases = 0
-        self._timer: threading.Timer | None = None
-        self._version: tuple[tuple, int] | None = None
-        self.opens = 0  # how often a connection was opened (tests and the benchmark read it)
-        atexit.register(self.close)  # close before the interpreter tears DuckDB down
-
-    # -- connection lifecycle ------------------------------------------------------------------
-
-    def _open(self) -> None:
-        deadline = time.monotonic() + self.busy_wait_s
-        while True:
-            try:
-                self._con = open_store(self.path, read_only=True)
-                break
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not _held_by_a_writer(exc):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise StoreError(BUSY_MESSAGE) from exc
-                time.sleep(0.1)
+    def __init__(self, db: Path, pointer: Pointer):
+        self.pointer = pointer
+        self.path = snapshot.snapshot_dir(db) / pointer.file
+        self._con = duckdb.connect(str(self.path), read_only=True)
+        try:   # published by a newer version of the program: refused, as the store would be
+            _refuse_newer(_applied_versions(self._con), db)
+        except StoreError:
+            self._con.close()
+            raise
         self._cursors = ThreadCursors(self._con)
-        self.opens += 1
 
-    def _close(self) -> None:
-        if self._con is not None:
-            try:
-                self._con.close()
-            except duckdb.Error:  # already closed by the interpreter at exit
-                log.debug("closing the store failed", exc_info=True)
-        self._con = None
-        self._cursors = None
+    @property
+    def key(self) -> str:
+        return self.pointer.key
 
-    def _close_if_idle(self) -> None:
-        with self._lock:
-            if self._leases == 0:
-                self._close()
+    @property
+    def data_version(self) -> int:
+        return self.pointer.data_version
+
+    @property
+    def sample(self) -> bool:
+        return self.pointer.sample
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor for this thread, valid inside the with-block."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            stamp = file_stamp(self.path)
-            if self._con is not None and stamp != self._stamp and self._leases == 0:
-                self._close()  # another process committed: reopen to see it
-            if self._con is None:
-                self._open()
-                self._stamp = stamp
-            self._leases += 1
-            cursors = self._cursors
+        yield self._cursors.cursor()
+
+    def close(self) -> None:
         try:
-            yield cursors.cursor()
-        finally:
-            with self._lock:
-                self._leases -= 1
-                if self._leases == 0:
-                    self._timer = threading.Timer(self.idle_s, self._close_if_idle)
-                    self._timer.daemon = True
-                    self._timer.start()
+            self._con.close()
+        except duckdb.Error:  # already closed by the interpreter at exit
+            log.debug("closing a snapshot failed", exc_info=True)
 
-    # -- what caches key on ----------------------------------------------------------------------
 
-    def data_version(self) -> int:
-        """The store's data version, re-read only when the file changed on disk (a stat, no query)."""
-        stamp = file_stamp(self.path)
-        cached = self._version
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        with self.cursor() as cur:
-            version = data_version(cur)
-        self._version = (stamp, version)
-        return version
+class PublishedStore:
+    """The newest published snapshot of one store, checked on every call (cheaply)."""
+
+    def __init__(self, path: Path | str, *, first_wait_s: float = 10.0):
+        self.path = Path(path)
+        self.first_wait_s = first_wait_s
+        self._lock = threading.Lock()
+        self._open: dict[str, Snapshot] = {}    # file name -> snapshot, newest last
+        self._seen: tuple | None = None          # (pointer stamp, store stamp) last checked
+        self._current: Snapshot | None = None
+        self.opens = 0  # snapshots opened (tests read it)
+        atexit.register(self.close)
+
+    def current(self) -> Snapshot:
+        with self._lock:
+            seen = (_stamp(snapshot.snapshot_dir(self.path) / snapshot.POINTER),
+                    snapshot.file_stamp(self.path))
+            if self._current is not None and seen == self._seen:
+                return self._current
+            pointer = self._follow()
+            self._seen = seen
+            return self._switch(pointer)
+
+    def _follow(self) -> Pointer:
+        """The pointer to use now: published anew if stale and the lock is free."""
+        pointer = snapshot.read_pointer(self.path)
+        if snapshot.is_stale(self.path, pointer):
+            try:
+                pointer = snapshot.catch_up(self.path) or pointer
+            except (duckdb.Error, OSError, StoreError):
+                if pointer is None:
+                    raise   # nothing to show: the message names the problem (StoreError)
+                # e.g. this process holds the store open for writing: keep what is published
+                log.warning("publishing a snapshot of %s failed", self.path, exc_info=True)
+        deadline = time.monotonic() + self.first_wait_s
+        while pointer is None:   # nothing published yet and a writer is at work
+            if not self.path.exists():
+                from dashboard.store.database import missing_store_message
+                raise StoreError(missing_store_message(self.path))
+            if time.monotonic() >= deadline:
+                raise StoreError(BUSY_MESSAGE)
+            time.sleep(0.2)
+            pointer = snapshot.read_pointer(self.path) or snapshot.catch_up(self.path)
+        return pointer
+
+    def _switch(self, pointer: Pointer) -> Snapshot:
+        snap = self._open.get(pointer.file)
+        if snap is None:
+            try:
+                snap = Snapshot(self.path, pointer)
+            except duckdb.IOException:
+                # removed by a newer publish between reading CURRENT and opening: read it again
+                pointer = snapshot.read_pointer(self.path) or pointer
+                snap = self._open.get(pointer.file) or Snapshot(self.path, pointer)
+            self.opens += 1
+            self._open[pointer.file] = snap
+        self._current = snap
+        while len(self._open) > KEEP:   # the oldest: no session is pinned to it any more
+            oldest = next(iter(self._open))
+            self._open.pop(oldest).close()
+        return snap
+
+    def open_files(self) -> tuple[str, ...]:
+        """The snapshots this process has open (a pinned one that is not here was closed)."""
+        return tuple(self._open)
 
     def close(self) -> None:
         with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._close()
+            for snap in self._open.values():
+                snap.close()
+            self._open.clear()
+            self._current = None
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        s = path.stat()
+    except FileNotFoundError:
+        return None
+    return (s.st_ino, s.st_mtime_ns, s.st_size)

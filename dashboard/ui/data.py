@@ -1,8 +1,11 @@
-"""Reading through the cache: the store opened once per process, results cached per data version.
+"""Reading through the cache: the published snapshot of the store, results cached per snapshot.
 
+The dashboard never opens the store: it reads the newest published snapshot
+(dashboard/store/readers.py). Each rerun pins one snapshot (`pin`, called by app.py first), so
+every figure of a rerun comes from the same commit, and the next rerun moves to a newer one.
 Every cached result is keyed on (name, the caller's key parts such as Filters and settings, the
-store path and its data version). A new ingest bumps the data version, so the next rerun misses
-the cache and recomputes; nothing is keyed on a connection object. st.cache_data hands out a copy
+snapshot's key: store identity, data version and snapshot file), so a new ingest or a replaced
+store misses the cache; nothing is keyed on a connection object. st.cache_data hands out a copy
 of the cached value on every hit, so a page can never mutate what another page reads.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -22,7 +25,7 @@ import streamlit as st
 from dashboard import domain
 from dashboard.config import Settings, load_settings
 from dashboard.view import FilterOptions
-from dashboard.store.readers import SharedStore
+from dashboard.store.readers import PublishedStore, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,18 +47,37 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def shared_store(path: str) -> SharedStore:
-    return SharedStore(Path(path))
+def published_store(path: str) -> PublishedStore:
+    return PublishedStore(Path(path))
 
 
-def store() -> SharedStore:
-    return shared_store(str(settings().db))
+def store() -> PublishedStore:
+    return published_store(str(settings().db))
+
+
+_PINNED = "_snapshot_pinned"
+SAMPLE_BANNER = ("**Exempeldata** – databasen innehåller påhittade kontakter från "
+                 "exempelgeneratorn, inte Malmö stads verkliga siffror.")
+
+
+def pin() -> Snapshot:
+    """Pin the newest snapshot for this rerun (app.py calls it first on every rerun)."""
+    snap = store().current()
+    st.session_state[_PINNED] = snap
+    return snap
+
+
+def snapshot() -> Snapshot:
+    """The snapshot this rerun reads: the pinned one, or the newest when nothing pinned it."""
+    snap = st.session_state.get(_PINNED)
+    if snap is None or snap.pointer.file not in store().open_files():
+        return pin()
+    return snap
 
 
 def version_key() -> str:
-    """Path and data version: part of every cache key."""
-    s = store()
-    return f"{s.path}#{s.data_version()}"
+    """Store identity, data version and snapshot: part of every cache key."""
+    return snapshot().key
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -69,10 +91,11 @@ def cached(name: str, compute: Callable[[duckdb.DuckDBPyConnection], T], *key_pa
 
     Key parts must have a stable repr (frozen dataclasses, tuples, strings, numbers).
     """
-    key = "|".join([version_key(), *(repr(p) for p in key_parts)])
+    snap = snapshot()
+    key = "|".join([snap.key, *(repr(p) for p in key_parts)])
 
     def run() -> T:
-        with store().cursor() as cur:
+        with snap.cursor() as cur:
             return compute(cur)
 
     return _cached(name, key, run)
@@ -81,28 +104,29 @@ def cached(name: str, compute: Callable[[duckdb.DuckDBPyConnection], T], *key_pa
 # --- filter options -----------------------------------------------------------------------------
 
 
-def _local_date(ts: datetime | None) -> date | None:
-    if ts is None:
-        return None
-    return ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(STOCKHOLM).date()
-
-
 def _column(cur, query: str) -> tuple[str, ...]:
     return tuple(r[0] for r in cur.execute(query).fetchall() if r[0] is not None)
 
 
 def _read_options(cur: duckdb.DuckDBPyConnection) -> FilterOptions:
-    first, last = cur.execute("select min(started_at), max(started_at) from contacts").fetchone()
+    # contact_facts (one row per contact, in every snapshot with data) stands in for contacts,
+    # which a snapshot never carries; local_date is already the Stockholm date.
+    first = last = None
+    languages: tuple[str, ...] = ()
+    if _has_contacts(cur):
+        first, last = cur.execute(
+            "select min(local_date), max(local_date) from contact_facts").fetchall()[0]
+        languages = _column(cur, "select distinct language from contact_facts order by language")
     today = datetime.now(STOCKHOLM).date()
     return FilterOptions(
-        earliest=_local_date(first) or today,
-        latest=_local_date(last) or today,
+        earliest=first or today,
+        latest=last or today,
         departments=_column(cur, "select department from departments order by department"),
         channels=tuple(domain.CHANNELS),
         city_areas=_column(
             cur, "select city_area from city_areas where level = 'stadsomrade' order by city_area"),
         topics=_column(cur, "select topic from topics order by topic"),
-        languages=_column(cur, "select distinct language from contacts order by language"),
+        languages=languages,
         customer_types=tuple(domain.CUSTOMER_TYPES),
     )
 
@@ -112,7 +136,20 @@ def filter_options() -> FilterOptions:
 
 
 def has_contacts() -> bool:
-    return cached("has_contacts", lambda cur: cur.execute("select count(*) > 0 from contacts").fetchone()[0])
+    return cached("has_contacts", _has_contacts)
+
+
+def _has_contacts(cur: duckdb.DuckDBPyConnection) -> bool:
+    # A store without any ingest has no marts yet, so its snapshot has no contact_facts.
+    if not cur.execute("select count(*) from duckdb_tables() where table_name = 'contact_facts'"
+                       ).fetchall()[0][0]:
+        return False
+    return cur.execute("select count(*) > 0 from contact_facts").fetchall()[0][0]
+
+
+def holds_sample() -> bool:
+    """The snapshot's store holds sample data (pages show the Exempeldata banner)."""
+    return snapshot().sample
 
 
 def _read_opening_hours(cur: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int, int, int], ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.export.downloads import table_download, table_from_rows, view_context
-from dashboard.ui import data
+from dashboard.ui import auth, data
 from dashboard.ui.tables import TableData, download_note, export_rows
 
 FORMATS = (
@@ -35,12 +35,13 @@ def download_export(export_table, *, key: str, threshold: int | None = None) -> 
     view = current_view()
     settings = data.settings()
     context = view_context(
-        filters_for(view), title=export_table.title, data_version=data.store().data_version(),
+        filters_for(view), title=export_table.title, data_version=data.snapshot().data_version,
         threshold=settings.small_cell_threshold if threshold is None else threshold,
         comparison=(view.compare.start, view.compare.end) if view.compare else None,
     )
     for fmt, label, help_text in FORMATS:
-        dl = table_download(export_table, fmt, context, audit_log=settings.audit_log)
+        dl = table_download(export_table, fmt, context, audit_log=settings.audit_log,
+                            user=auth.current().who, role=auth.current().role)
         st.download_button(label, data=dl.data, file_name=dl.file_name, mime=dl.mime,
                            key=f"{fmt}_{key}", icon=":material/download:", on_click="ignore",
                            help=help_text)

@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboard import privacy
 from dashboard.metrics.filters import Filters
-from dashboard.ui import data
+from dashboard.ui import auth, data
 from dashboard.view import View
 
 CURRENT, COMPARE, CITY, CITY_COMPARE = "current", "compare", "city", "city_compare"
@@ -22,7 +22,9 @@ CURRENT, COMPARE, CITY, CITY_COMPARE = "current", "compare", "city", "city_compa
 def filters_for(view: View, scope: str = CURRENT) -> Filters | None:
     """The engine's Filters for a scope: the chosen view, its comparison period, or the whole city.
 
-    None when the scope has no period (no comparison chosen).
+    None when the scope has no period (no comparison chosen). The person's scope (the
+    förvaltningar they may see, dashboard.auth) rides along in `Filters.scope`, so the door
+    refuses anything outside it and the cache keys on it.
     """
     s = view.state
     period = view.compare if scope in (COMPARE, CITY_COMPARE) else view.period
@@ -33,7 +35,7 @@ def filters_for(view: View, scope: str = CURRENT) -> Filters | None:
         start=period.start, end=period.end,
         departments=() if city or not s.department else (s.department,),
         channels=s.channels, city_areas=s.city_areas, topics=s.topics,
-        languages=s.languages, customer_types=s.customer_types,
+        languages=s.languages, customer_types=s.customer_types, scope=auth.scope(),
     )
 
 

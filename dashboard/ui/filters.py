@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data
+from dashboard.auth.scope import lock_state, scope_view
+from dashboard.ui import auth, data
 from dashboard.view import (
     CITY,
     COMPARISON_LABELS,
@@ -91,13 +92,18 @@ def _write_url(options: FilterOptions) -> None:
     st.query_params.from_dict({**query, **keep})
 
 
-def _draw(options: FilterOptions) -> None:
+def _draw(options: FilterOptions, locked: bool = False) -> None:
     kw = {"on_change": _write_url, "args": (options,)}
     sb = st.sidebar
     sb.header("Filter")
-    sb.selectbox("Förvaltning", [CITY, *options.departments], key=_KEY + "department",
-                 help="Välj din förvaltning en gång: alla sidor visar den, med hela staden som jämförelse.",
-                 **kw)
+    if locked:  # a scoped role: its own förvaltningar only (dashboard.auth.scope)
+        sb.selectbox("Förvaltning", list(options.departments), key=_KEY + "department",
+                     disabled=len(options.departments) < 2, **kw,
+                     help="Din behörighet gäller bara dina förvaltningar; hela staden visas som jämförelse.")
+    else:
+        sb.selectbox("Förvaltning", [CITY, *options.departments], key=_KEY + "department",
+                     help="Välj din förvaltning en gång: alla sidor visar den, med hela staden som jämförelse.",
+                     **kw)
     sb.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=_KEY + "preset", **kw)
     if st.session_state.get(_KEY + "preset") == "custom":
         sb.date_input("Från och med – till och med", key=_KEY + "range", min_value=options.earliest,
@@ -113,17 +119,19 @@ def _draw(options: FilterOptions) -> None:
 
 def filter_frame() -> View:
     """Parse the URL, draw the sidebar filters from it, and return the view for the page."""
-    options = data.filter_options()
-    params = _restore_after_page_switch(_url_params())
-    result = parse_query(params, options)
-    state = result.state
+    scoped = scope_view(_restore_after_page_switch(_url_params()), data.filter_options(),
+                        auth.scope())
+    options = scoped.options
+    result = parse_query(scoped.params, options)
+    result.notices[:0] = scoped.notices
+    state = lock_state(result.state, auth.scope())
     period = resolve_period(state, options.latest)
     for key, value in _widget_values(state, options, period).items():
         if st.session_state.get(_KEY + key) != value:
             st.session_state[_KEY + key] = value
     st.session_state[_LAST_QUERY] = to_query(state)
     st.session_state["_filters_page"] = st.session_state.get("_current_page")
-    _draw(options)
+    _draw(options, scoped.locked)
     return build_view(state, options, result.notices)
 
 

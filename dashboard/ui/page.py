@@ -32,6 +32,8 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
     """Draw a page: heading, what the view shows, notices, then `body(view)` with errors caught."""
     st.title(title)
     with guarded(f"sidan {title}"):
+        if data.holds_sample():   # every page says when its figures are made up
+            st.warning(data.SAMPLE_BANNER, icon=":material/science:")
         view = current_view()
         st.caption(as_markdown(view.description))
         show_notices(view)

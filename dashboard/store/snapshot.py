@@ -1,0 +1,230 @@
+"""Published read snapshots: after every commit the writer copies what the dashboard reads into
+a new, immutable DuckDB file and switches a small pointer file to it by an atomic rename.
+
+Layout next to the store `<db>`:
+
+    <db>.snapshots/CURRENT                 the pointer: JSON naming the current snapshot
+    <db>.snapshots/<version>-<id>.duckdb   snapshots, never written after they are renamed in
+    <db>.snapshots/.building-*             a snapshot being written (removed on the next publish)
+
+Only the tables the dashboard reads are published (`published_tables`): the marts and their
+distribution twins, the lookups, the ingest log and its findings, `meta` and the migration list.
+Never `contacts`, `quarantine` or the vocabulary aliases. Readers (dashboard/store/readers.py)
+open a snapshot read-only, many processes at once, and never touch the store, so a writer never
+waits for a reader and a reader never sees a half-written state. `KEEP` snapshots (at least
+`KEEP_S` old) stay for sessions still reading one; older ones are removed on publish.
+
+The caller of `publish` holds the writer lock (dashboard/store/lock.py). The pointer records the
+store file's stamp at publish time; a reader that finds the store changed since (a writer killed
+between its commit and its publish, or a store written by a tool that does not publish) publishes
+itself when the writer lock is free (`catch_up`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from dashboard.store.errors import StoreError
+from dashboard.store.lock import try_writer_lock
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+KEEP = 3
+KEEP_S = 120.0
+_BUILDING = ".building-"
+
+# What the dashboard reads besides the marts (measured: docs/architecture.md).
+LOOKUPS = ("departments", "topics", "city_areas", "service_points", "calendar", "opening_hours",
+           "languages", "channels", "customer_types", "outcomes", "demand_types",
+           "failure_reasons", "source_systems")
+LOGS = ("ingest_log", "ingest_findings")
+STATE = ("meta", "schema_migrations")
+
+
+def published_tables() -> tuple[str, ...]:
+    """Every table or view a snapshot carries: the marts (from the marts' own list), lookups, logs."""
+    from dashboard.store.marts import MARTS   # marts import the store package: import late
+
+    marts = []
+    for mart in MARTS:
+        marts += [mart.name, mart.dist]
+    return (*dict.fromkeys(marts), *LOOKUPS, *LOGS, *STATE)
+
+
+def snapshot_dir(db: Path) -> Path:
+    return db.with_name(db.name + ".snapshots")
+
+
+def file_stamp(path: Path) -> list:
+    """What identifies the file's committed content cheaply: inode, mtime and size of db and WAL."""
+    stamp = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            s = p.stat()
+            stamp.append([s.st_ino, s.st_mtime_ns, s.st_size])
+        except FileNotFoundError:
+            stamp.append(None)
+    return stamp
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What CURRENT says: the snapshot file and the store state it was copied from."""
+    file: str
+    store_id: str
+    data_version: int
+    store_stamp: list
+    sample: bool
+    published_at: str
+
+    @property
+    def key(self) -> str:
+        """Part of every cache key: a replaced store (new id) or a new snapshot never hits old entries."""
+        return f"{self.store_id}#{self.data_version}#{self.file}"
+
+
+def read_pointer(db: Path) -> Pointer | None:
+    try:
+        raw = (snapshot_dir(db) / POINTER).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return Pointer(**json.loads(raw))
+    except (ValueError, TypeError):   # written by a newer version, or damaged: publish again
+        log.warning("unreadable snapshot pointer in %s", snapshot_dir(db))
+        return None
+
+
+def is_stale(db: Path, pointer: Pointer | None) -> bool:
+    return pointer is None or pointer.store_stamp != file_stamp(db)
+
+
+def publish(db: Path) -> Pointer:
+    """Copy the published tables of the store into a new snapshot and switch CURRENT to it.
+
+    The caller holds the writer lock and has closed its writable connection (so the stamp
+    recorded is the file as it rests). Table names are formatted in as trusted identifiers
+    (from `published_tables`, our own list), never values. A kill at any point leaves CURRENT naming a complete
+    snapshot: the old one until the rename, the new one after.
+    """
+    from dashboard.store.database import check_readable   # the database module imports this one
+
+    db = Path(db)
+    check_readable(db)   # a broken or newer store: its Swedish message, and nothing published
+    directory = snapshot_dir(db)
+    directory.mkdir(exist_ok=True)
+    _remove_building(directory)
+    stamp = file_stamp(db)
+    tmp = directory / f"{_BUILDING}{os.getpid()}-{secrets.token_hex(4)}.duckdb"
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("set enable_progress_bar = false")
+        con.execute(f"attach '{_literal(db)}' as store (read_only)")
+        present = _objects(con)
+        con.execute("begin transaction")
+        for name in published_tables():
+            kind = present.get(name)
+            if kind == "table":
+                con.execute(f'create table "{name}" as select * from store.main."{name}"')
+        for name in published_tables():   # views after the tables they read
+            if present.get(name) == "view":
+                definition = con.execute(
+                    "select sql from duckdb_views() where database_name = 'store' and view_name = $n",
+                    {"n": name}).fetchall()[0][0]
+                con.execute(definition)
+        con.execute("commit")
+        meta = dict(con.execute("select key, value from meta").fetchall()) if "meta" in present else {}
+        sample = bool("ingest_log" in present and con.execute(
+            "select count(*) from ingest_log where profile = 'sample'").fetchall()[0][0])
+        con.execute("detach store")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    version = int(meta.get("data_version", 0))
+    store_id = meta.get("store_id", "")
+    name = f"{version:010d}-{secrets.token_hex(6)}.duckdb"
+    _fsync(tmp)
+    os.replace(tmp, directory / name)
+    pointer = Pointer(file=name, store_id=store_id, data_version=version, store_stamp=stamp,
+                      sample=sample, published_at=datetime.now(timezone.utc).isoformat())
+    _write_pointer(directory, pointer)
+    _remove_old(directory, pointer)
+    return pointer
+
+
+def catch_up(db: Path) -> Pointer | None:
+    """Publish if the store changed since the last publish and no writer holds the lock.
+    Returns the new pointer, or None when nothing was published (busy, up to date, or no store)."""
+    db = Path(db)
+    if not db.exists():
+        return None
+    fd = try_writer_lock(db)
+    if fd is None:
+        return None
+    try:
+        if not is_stale(db, read_pointer(db)):
+            return None
+        return publish(db)
+    finally:
+        os.close(fd)
+
+
+def _objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute(
+        "select table_name, 'table' from duckdb_tables() where database_name = 'store' "
+        "union all select view_name, 'view' from duckdb_views() "
+        "where database_name = 'store' and not internal").fetchall()
+    return dict(rows)
+
+
+def _literal(path: Path) -> str:
+    # ATTACH takes no bound parameters; the path is ours (the store's), quotes are doubled.
+    return str(path).replace("'", "''")
+
+
+def _write_pointer(directory: Path, pointer: Pointer) -> None:
+    tmp = directory / f"{_BUILDING}{POINTER}-{os.getpid()}"
+    tmp.write_text(json.dumps(pointer.__dict__), encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, directory / POINTER)
+    _fsync(directory)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_building(directory: Path) -> None:
+    """Left by a publish that was killed (the caller holds the lock, so none is running)."""
+    for p in directory.glob(f"{_BUILDING}*"):
+        p.unlink(missing_ok=True)
+
+
+def _remove_old(directory: Path, current: Pointer) -> None:
+    """Keep the current snapshot, the KEEP newest and anything younger than KEEP_S."""
+    import time
+
+    files = sorted((p for p in directory.glob("*.duckdb") if not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
+    for p in files[KEEP:]:
+        if p.name != current.file and now - p.stat().st_mtime > KEEP_S:
+            p.unlink(missing_ok=True)
+            Path(f"{p}.wal").unlink(missing_ok=True)
+
+
+class SnapshotMissing(StoreError):
+    """No snapshot is published yet and a writer is busy publishing the first one."""

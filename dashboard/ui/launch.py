@@ -1,0 +1,32 @@
+"""Start Streamlit with the heavy modules already imported: `python -m dashboard.ui.launch run APP`.
+
+Streamlit imports nothing of the app until the first session runs it, and Plotly imports pandas
+lazily: two sessions of a fresh server importing at once raced ("partially initialized module
+'pandas'"). Importing them here, before the server accepts a connection, leaves nothing to race.
+`kontaktcenter serve` starts the dashboard this way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+HEAVY_MODULES = ("pandas", "pyarrow", "polars", "numpy", "plotly.graph_objects", "plotly.express",
+                 "plotly.io", "duckdb")
+
+
+def preload() -> None:
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+
+
+def main() -> int:
+    preload()
+    from streamlit.web import cli   # after the preload: the server starts with them in place
+
+    sys.argv = ["streamlit", *sys.argv[1:]]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
