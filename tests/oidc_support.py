@@ -65,13 +65,16 @@ def oidc_provider(log_path: Path | None = None, timeout_s: float = 30):
 
 @contextmanager
 def signed_in_dashboard(db: Path, provider: Provider, workdir: Path, *, roles_file: Path,
-                        audit_log: Path):
-    """The dashboard with sign-in configured against `provider`, as docs/roles.md describes."""
-    port = free_port()
+                        audit_log: Path, port: int | None = None, public_url: str | None = None):
+    """The dashboard with sign-in configured against `provider`, as docs/roles.md describes.
+    `public_url` is where browsers reach it (a reverse proxy's address); the redirect URI is
+    registered there."""
+    port = port or free_port()
+    public_url = public_url or f"http://127.0.0.1:{port}"
     secrets_file = workdir / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'redirect_uri = "{public_url}/oauth2callback"\n'
         f'cookie_secret = "{secrets.token_hex(32)}"\n'
         'client_id = "kontaktcenter-test"\n'
         f'client_secret = "{secrets.token_hex(16)}"\n'

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import http.client as http_client
 import http.server
+import json
 import os
 import re
 import socket
@@ -34,6 +35,7 @@ from browser_support import (
 )
 from dashboard.app import NAVIGATION
 from deploy_support import insecure_tls, nginx, serving
+from oidc_support import oidc_provider, sign_in, signed_in_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -290,3 +292,36 @@ def test_the_route_cookie_keeps_a_browser_on_one_of_several_replicas(tmp_path):
     finally:
         for srv in replicas:
             srv.shutdown()
+
+
+def test_sign_in_works_through_the_proxy_under_its_policy(sample_db, tmp_path, browser):
+    """Sign-in as deployed: the browser reaches only nginx (HTTPS), the redirect URI is the
+    proxy's, the provider's redirect and Streamlit's auth cookie pass the proxy, and nothing of it
+    trips the content security policy."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text('contact = "Analysgruppen"\n\n[[grant]]\nrole = "samordnare"\n'
+                     'departments = ["Förskoleförvaltningen"]\nemails = ["sara@example.org"]\n',
+                     encoding="utf-8")
+    audit = tmp_path / "audit.jsonl"
+    port = free_port()
+    with oidc_provider(tmp_path / "oidc.log") as provider:
+        provider.set_user("sara", email="sara@example.org", groups=[])
+        with nginx(tmp_path / "nginx", [port]) as (https, _, _prefix), \
+                signed_in_dashboard(sample_db, provider, tmp_path, roles_file=roles,
+                                    audit_log=audit, port=port, public_url=https):
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
+                                          ignore_https_errors=True)
+            context.add_init_script(CSP_LISTENER)
+            page = context.new_page()
+            try:
+                sign_in(page, https, "sara", wait_until_idle)
+                assert page.url.startswith(https)
+                assert not error_findings(page), error_findings(page)
+                assert page.evaluate("window.__csp || []") == []
+                sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+                assert "Förskoleförvaltningen" in sidebar and "Logga ut" in sidebar
+                screenshot(page, "deploy-nginx-signed-in")
+            finally:
+                context.close()
+    events = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert any(e["event"] == "sign-in" and e["user"] == "sara@example.org" for e in events)
