@@ -243,6 +243,8 @@ CHOICES = {
     "datakvalitet": (lambda p: _choose(p, "Period", "Senaste hela kvartalet"), {"period"}),
     "om-data": (lambda p: _open_tab(p, "Inläsningar"), {"tab"}),
 }
+# The audit log has no view choice: a chosen row only opens its entry below the table.
+PAGES_WITH_CHOICES = [(path, title) for path, title in PAGES if path != "granskningslogg"]
 
 
 def _view_of(page) -> tuple:
@@ -256,7 +258,7 @@ def _view_of(page) -> tuple:
     return chart_signature(page), _key_figures(page), widgets
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES)
+@pytest.mark.parametrize(("path", "title"), PAGES_WITH_CHOICES)
 def test_a_copied_link_reproduces_every_choice_on_the_page(server, page, browser, path, title):
     _open(page, f"{server}/{path}")
     before = _view_of(page)

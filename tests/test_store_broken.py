@@ -139,7 +139,7 @@ def _app(db, monkeypatch, page: str | None = None) -> AppTest:
     monkeypatch.setenv("KONTAKTCENTER_DB", str(db))
     at = AppTest.from_file(APP, default_timeout=120)
     if page:
-        at.switch_page(f"pages/{page}")
+        at.switch_page(f"screens/{page}")
     return at.run()
 
 

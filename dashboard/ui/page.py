@@ -28,16 +28,18 @@ def current_view() -> View:
 
 
 def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
-         needs_contacts: bool = True) -> None:
-    """Draw a page: heading, what the view shows, notices, then `body(view)` with errors caught."""
+         needs_contacts: bool = True, uses_filters: bool = True) -> None:
+    """Draw a page: heading, what the view shows, notices, then `body(view)` with errors caught.
+    A page that `uses_filters=False` (the audit log) does not describe or offer the filters."""
     st.title(title)
     with guarded(f"sidan {title}"):
         if data.holds_sample():   # every page says when its figures are made up
             st.warning(data.SAMPLE_BANNER, icon=":material/science:")
         view = current_view()
-        st.caption(as_markdown(view.description))
-        show_notices(view)
-        drill.active_filters(view)
+        if uses_filters:
+            st.caption(as_markdown(view.description))
+            show_notices(view)
+            drill.active_filters(view)
         if intro:
             st.markdown(intro)
         if needs_contacts and not data.has_contacts():
