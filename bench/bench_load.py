@@ -310,7 +310,7 @@ def server_peaks(servers: list[subprocess.Popen]) -> list[tuple[int, str, float]
             for s in servers for pid in process_tree(s.pid)]
 
 
-def ingest_file(db: Path, rows: int, directory: Path) -> tuple[Path, Path]:
+def ingest_file(db: Path, rows: int, directory: Path, seed: int = 1) -> tuple[Path, Path]:
     """A telephony export of `rows` rows starting three days before the store's last contact,
     and its profile (the test fixtures' writer: Swedish headers, ';', CRLF, free text)."""
     import datetime as dt
@@ -323,7 +323,8 @@ def ingest_file(db: Path, rows: int, directory: Path) -> tuple[Path, Path]:
     con.close()
     start = (last or dt.datetime(2025, 1, 1)) - dt.timedelta(days=3)
     directory.mkdir(parents=True, exist_ok=True)
-    csv = write_csv_fast(telephony_frame(rows, seed=31, start=start), directory / f"load-{rows}.csv")
+    csv = write_csv_fast(telephony_frame(rows, seed=30 + seed, start=start),
+                          directory / f"load-{rows}-{seed}.csv")
     profile = directory / "load-profil.toml"
     profile.write_text(TELEPHONY_PROFILE.format(batch_rows=50_000), encoding="utf-8")
     return csv, profile
@@ -420,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--servers", type=int, default=1, help="dashboard processes (sessions spread)")
     p.add_argument("--think", type=float, nargs=2, default=(5.0, 20.0), metavar=("MIN", "MAX"),
                    help="a person's pause between actions, seconds (uniform)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1,
+                   help="the sessions' choices and the ingest file (another seed: new contacts)")
     p.add_argument("--short", action="store_true",
                    help="3 sessions for 10 s on a 20 000-contact sample, 2 000 rows ingested")
     p.add_argument("--json", help="also write the figures to this file")
@@ -436,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    csv, profile = ingest_file(db, args.ingest_rows, work)
+    csv, profile = ingest_file(db, args.ingest_rows, work, args.seed)
     load_start = load_average()
     servers, urls = [], []
     env = {k: v for k, v in os.environ.items() if k != "KONTAKTCENTER_KEY"}

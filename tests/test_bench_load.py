@@ -44,4 +44,4 @@ def test_the_short_load_run_sees_figures_changes_filters_and_no_error(sample_db,
     con = duckdb.connect(str(db), read_only=True)
     files = [r[0] for r in con.execute("select file_name from ingest_log").fetchall()]
     con.close()
-    assert "load-2000.csv" in files
+    assert "load-2000-1.csv" in files

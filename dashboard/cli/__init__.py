@@ -53,12 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Interrupt:
+    """The SIGINT handler: remembers that Ctrl-C came, then raises KeyboardInterrupt. DuckDB
+    turns an interrupt inside a query into an exception of its own choosing (InterruptException,
+    or a RuntimeError "Query interrupted" from a fetch), so whatever exception ends the command
+    after a Ctrl-C counts as the interrupt."""
+
+    came = False
+
+    def __call__(self, signum, frame):
+        _Interrupt.came = True
+        raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
-    except (KeyboardInterrupt, duckdb.InterruptException):
-        # Anywhere (DuckDB turns Ctrl-C inside a query into its own exception): writers roll
-        # back or never commit, the writer lock goes with the process.
+    except (KeyboardInterrupt, duckdb.InterruptException, Exception) as exc:
+        if not (_Interrupt.came or isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException))):
+            raise
+        # Anywhere: writers roll back or never commit, the writer lock goes with the process.
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not interrupt this
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 130
@@ -66,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     # From here on Ctrl-C raises KeyboardInterrupt, so open transactions roll back and locks close.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    _Interrupt.came = False
+    signal.signal(signal.SIGINT, _Interrupt())
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -82,9 +97,13 @@ def _main(argv: list[str] | None) -> int:
     try:
         return int(args.handler(args) or 0)
     except (CliError, StoreError) as exc:
+        if _Interrupt.came:   # an error made of the interrupt (a query cut short): it is Ctrl-C
+            raise
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
     except duckdb.IOException as exc:   # the file broke under a query (truncated, disk error)
+        if _Interrupt.came:
+            raise
         from dashboard.store.database import damaged_message
 
         print(f"Fel: {damaged_message(args.settings.db, exc)}", file=sys.stderr)
