@@ -456,3 +456,38 @@ def test_ctrl_c_in_every_phase_exits_130_with_a_swedish_message(sample_db, cli_e
     assert proc.returncode == 130, (phase, out[-500:], err[-6000:])
     assert "Avbrutet" in err and "Traceback" not in err, err[-2000:]
     assert _store_content(db) == before   # nothing half-written, nothing written at all
+
+
+@pytest.mark.parametrize("command", ["ingest", "sample", "migrate", "refresh", "vocabulary add"])
+def test_every_writing_command_takes_the_one_writer_lock(cli_env, sample_db, command):
+    import shutil
+
+    db = cli_env / "s.duckdb"
+    shutil.copy(sample_db, db)
+    snapshot.catch_up(db)
+    profile_file(cli_env, batch_rows=100)
+    write_csv(telephony_frame(50, seed=2), cli_env / "a.csv")
+    args = {
+        "ingest": ["ingest", str(cli_env / "a.csv"), "--profile", str(cli_env / "profil.toml"), "-q"],
+        "sample": ["sample", "--rows", "1000", "--force"],
+        "migrate": ["migrate"],
+        "refresh": ["metrics", "--metric", "offered", "--refresh-marts"],
+        "vocabulary add": ["vocabulary", "add", "department", "Testförvaltningen"],
+    }[command]
+    before = _store_content(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
+         "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(120)", str(db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        proc = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), *args],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "1"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 2, proc.stderr
+    assert "väntar upp till" in proc.stderr and "Ett annat kommando skriver just nu" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _store_content(db) == before
