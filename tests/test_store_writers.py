@@ -491,3 +491,40 @@ def test_every_writing_command_takes_the_one_writer_lock(cli_env, sample_db, com
     assert "väntar upp till" in proc.stderr and "Ett annat kommando skriver just nu" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert _store_content(db) == before
+
+
+# A command whose generator is finalised just as Ctrl-C comes: Python drops an exception raised in
+# a finaliser ("Exception ignored in ...", with a traceback) and would carry on.
+CTRL_C_IN_A_FINALISER = """
+import os, signal, sys, time
+import dashboard.cli.staffing as staffing
+from dashboard.cli import main
+
+def gen():
+    try:
+        yield 1
+    finally:
+        os.kill(os.getpid(), signal.SIGINT)   # the Ctrl-C lands while the generator closes
+        time.sleep(0.2)
+
+def run(args):
+    g = gen()
+    next(g)
+    del g                                     # finalised here
+    time.sleep(5)
+    print("NOT STOPPED", flush=True)
+    return 0
+
+staffing.run = run
+sys.exit(main(["staffing", "--offered", "10", "--interval-min", "30", "--aht-s", "300",
+               "--target-answer-s", "20", "--target-sl", "0.8"]))
+"""
+
+
+def test_ctrl_c_landing_in_a_finaliser_still_stops_the_command_quietly():
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_IN_A_FINALISER], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 130, (proc.stdout, proc.stderr)
+    assert "NOT STOPPED" not in proc.stdout
+    assert "Avbrutet" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert "Exception ignored" not in proc.stderr, proc.stderr

@@ -65,6 +65,20 @@ class _Interrupt:
         _Interrupt.came = True
         raise KeyboardInterrupt
 
+    @staticmethod
+    def unraisable(hook):
+        """sys.unraisablehook: Python drops (and reports, with a traceback) an exception raised
+        while a generator or object is finalised. A Ctrl-C that landed there is delivered again,
+        quietly, so it stops the command where it runs now."""
+
+        def handle(unraisable) -> None:
+            if isinstance(unraisable.exc_value, KeyboardInterrupt):
+                signal.raise_signal(signal.SIGINT)
+                return
+            hook(unraisable)
+
+        return handle
+
 
 def main(argv: list[str] | None = None) -> int:
     try:
@@ -82,6 +96,15 @@ def _main(argv: list[str] | None) -> int:
     # From here on Ctrl-C raises KeyboardInterrupt, so open transactions roll back and locks close.
     _Interrupt.came = False
     signal.signal(signal.SIGINT, _Interrupt())
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _Interrupt.unraisable(previous_hook)
+    try:
+        return _run(argv)
+    finally:
+        sys.unraisablehook = previous_hook
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
