@@ -8,6 +8,8 @@ import logging
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -69,11 +71,16 @@ class _Interrupt:
     def unraisable(hook):
         """sys.unraisablehook: Python drops (and reports, with a traceback) an exception raised
         while a generator or object is finalised. A Ctrl-C that landed there is delivered again,
-        quietly, so it stops the command where it runs now."""
+        quietly, so it stops the command where it runs now. It is sent from another thread a
+        moment later: raised inside the hook it would be dropped the same way."""
+
+        def redeliver() -> None:
+            time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGINT)
 
         def handle(unraisable) -> None:
             if isinstance(unraisable.exc_value, KeyboardInterrupt):
-                signal.raise_signal(signal.SIGINT)
+                threading.Thread(target=redeliver, daemon=True).start()
                 return
             hook(unraisable)
 
