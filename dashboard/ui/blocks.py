@@ -113,18 +113,26 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
 
 def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
             channels: tuple[str, ...] = ()) -> None:
-    """Weekday × hour; the grid spans the opening hours of `channels` (those chosen among them)."""
+    """Weekday × hour; the grid spans the opening hours of `channels` (those chosen among them).
+
+    A click on a cell filters the view to its weekday and hour (dashboard.ui.drill.on_cell); the
+    heatmap itself keeps the whole week, the chosen cell outlined, so it stays the way to choose."""
     chosen = tuple(c for c in view.state.channels if not channels or c in channels) or channels
-    frame = metrics(view, [metric_id], by=["weekday", "hour"])
+    frame = metrics(view.whole_week(), [metric_id], by=["weekday", "hour"])
     shown = frame.with_columns(pl.Series("_hidden", hidden_mask(frame, metric_col(metric_id)),
                                          dtype=pl.Boolean))
     title = title or f"{label(metric_id)} per veckodag och timme"
     fig = weekday_hour_heatmap(shown, value=metric_id, title=title, unit=REGISTRY[metric_id].unit,
                                value_label=label(metric_id), hidden="_hidden",
-                               opening_hours=data.opening_hours(chosen))
+                               opening_hours=data.opening_hours(chosen), clickable=True,
+                               selected=view.cells)
     table = TableData(title, frame, (dim_col("weekday"), dim_col("hour"), metric_col(metric_id)),
                       threshold())
-    chart_block(fig, table, key=key, metric_ids=[metric_id])
+    chart_block(fig, table, key=key, metric_ids=[metric_id], on_select=drill.on_cell(f"fig_{key}"),
+                click_hint=CELL_HINT)
+
+
+CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och timmen."
 
 
 def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,
