@@ -81,6 +81,9 @@ def on_cell(chart_key: str) -> Callable[[], None]:
     return drill
 
 
+ROUND = "_row_drills"  # counts row drill-downs; part of a drillable table's widget key
+
+
 def row_keys(columns) -> list[tuple[str, str]]:
     """(frame column, URL filter key) of a table's columns that a row click can filter on."""
     return [(c.key, DRILL_KEYS[c.dimension]) for c in columns
@@ -100,6 +103,8 @@ def on_row(table_key: str, frame, keys: list[tuple[str, str]]) -> Callable[[], N
         for column, url_key in keys:
             if row.get(column) is not None:
                 set_filter(url_key, str(row[column]))
+        # a new key for the table next run: the filtered table opens with no row ticked
+        st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
 
     return drill
 

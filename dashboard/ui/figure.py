@@ -68,8 +68,9 @@ def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: boo
     # columns to their content and scrolls sideways).
     keys = drill.row_keys(table.columns) if rows_drill and not static else []
     if keys:
-        st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}", height="auto",
-                     on_select=drill.on_row(f"df_{key}", table.frame, keys),
+        widget = f"df_{key}_{st.session_state.get(drill.ROUND, 0)}"
+        st.dataframe(display_frame(table), hide_index=True, key=widget, height="auto",
+                     on_select=drill.on_row(widget, table.frame, keys),
                      selection_mode="single-row")
         st.caption(ROW_HINT)
         return
