@@ -16,7 +16,11 @@ from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
 from dashboard.view import GRAIN_NAMES, View, grain_candidates, grain_offset, too_gappy
 from dashboard.formatting import format_period
-from dashboard.ui.kpi import KeyFigure, key_figures
+from dashboard import privacy
+from dashboard.export.pack_sections import card_rows, card_set
+from dashboard.export.pack_tables import key_figures_table
+from dashboard.ui.engine import for_view
+from dashboard.ui.kpi import figures_of, key_figures
 from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons, uncertain_mask
 
 
@@ -52,21 +56,16 @@ def _single(frame: pl.DataFrame | None, metric_id: str) -> tuple[float | None, b
 
 
 def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
-    """Key figures for the view, with change against the comparison and the city's value."""
-    now = metrics(view, metric_ids)
-    before = metrics(view, metric_ids, scope=COMPARE)
-    city = metrics(view, metric_ids, scope=CITY) if view.department else None
-    items = []
-    for mid in metric_ids:
-        value, hidden = _single(now, mid)
-        previous, previous_hidden = _single(before, mid)
-        city_value, city_hidden = _single(city, mid)
-        reason = hidden_reasons(now, metric_col(mid))[0] if hidden else None
-        unsure = bool(now is not None and not now.is_empty()
-                      and uncertain_mask(now, metric_col(mid))[0])
-        items.append(KeyFigure(mid, value, previous, None if city_hidden else city_value,
-                               hidden, previous_hidden, reason, unsure))
-    key_figures(items, compare_label=view.against,
+    """Key figures for the view, each the row of the pack's published key-figure table that holds
+    it (export.pack_sections.card_set, export.pack_tables.key_figures_table): a card's value,
+    change, better/worse word and hidden cells are the pack's for the same filter."""
+    cards = {ids: for_view(privacy.SCORECARD, view, comparison=view.compared_with, metric_ids=ids)
+             for ids in dict.fromkeys(card_set(m) for m in metric_ids)}
+    rows = pl.concat([card_rows(cards[card_set(m)], [m]) for m in metric_ids], how="vertical_relaxed")
+    with_comparison = next(iter(cards.values())).comparison is not None
+    table = key_figures_table("Nyckeltal", rows, data.settings(),
+                              with_city=view.department is not None, with_comparison=with_comparison)
+    key_figures(figures_of(table, rows), compare_label=view.against,
                 city_label="Hela staden" if view.department else None, columns=columns)
 
 
