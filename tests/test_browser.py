@@ -258,6 +258,13 @@ CHOICES = {
                                 _show_table(p, "dq_trend")), {"period", "table"}),
     "om-data": (lambda p: _open_tab(p, "Inläsningar"), {"tab"}),
 }
+# Pages with no choice of their own that the filters change: the audit log lists every entry
+# whatever the filters say (docs/roles.md), so a copied link has nothing of it to reproduce.
+NO_CHOICES = {"granskningslogg"}
+
+
+def test_every_page_has_its_choices_tested():
+    assert {path for path, _ in PAGES} == set(CHOICES) | NO_CHOICES
 
 
 def _view_of(page) -> tuple:
@@ -273,7 +280,7 @@ def _view_of(page) -> tuple:
     return chart_signature(page), _key_figures(page), widgets, tables
 
 
-@pytest.mark.parametrize(("path", "title"), PAGES)
+@pytest.mark.parametrize(("path", "title"), [p for p in PAGES if p[0] not in NO_CHOICES])
 def test_a_copied_link_reproduces_every_choice_on_the_page(server, page, browser, path, title):
     _open(page, f"{server}/{path}")
     before = _view_of(page)

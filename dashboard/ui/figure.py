@@ -59,6 +59,24 @@ STATIC_ROWS = 25  # up to this many rows a table is drawn as text, in full
 
 
 ROW_HINT = "Klicka på en rad för att filtrera på den."
+GRID_FIT_PX = 720  # a drillable grid's columns fit this width (the main column at 1280 px)
+LABEL_PX, NUMBER_PX = (120, 240), 64  # a label column's least and most, a number column's least
+
+
+def grid_columns(table: TableData) -> dict:
+    """Column widths that fit a drillable grid into GRID_FIT_PX, so it never scrolls sideways (the
+    canvas grid cannot wrap): label columns pinned at the left and sized to their text within
+    LABEL_PX, numbers share the rest; a wider page spreads the spare room over all columns.
+    A header too long for its width is shortened by the grid; its full text is the tooltip."""
+    texts = display_frame(table)
+    labels = [c for c in table.columns if c.unit is None]
+    widths = {c.label: max(LABEL_PX[0], min(LABEL_PX[1], 7 * max(
+        [len(c.label), *(len(t) for t in texts[c.label].to_list())]))) for c in labels}
+    numbers = [c for c in table.columns if c.unit is not None]
+    rest = (GRID_FIT_PX - sum(widths.values())) // max(len(numbers), 1)
+    widths |= {c.label: max(NUMBER_PX, rest) for c in numbers}
+    return {c.label: st.column_config.Column(c.label, width=int(widths[c.label]), help=c.label,
+                                             pinned=c.unit is None) for c in table.columns}
 
 
 def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: bool = False) -> None:
@@ -70,6 +88,7 @@ def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: boo
     if keys:
         widget = f"df_{key}_{st.session_state.get(drill.ROUND, 0)}"
         st.dataframe(display_frame(table), hide_index=True, key=widget, height="auto",
+                     column_config=grid_columns(table),
                      on_select=drill.on_row(widget, table.frame, keys),
                      selection_mode="single-row")
         st.caption(ROW_HINT)
