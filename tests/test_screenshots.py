@@ -21,7 +21,8 @@ PEOPLE = {"analytiker": ROLE_PEOPLE["anna"], "samordnare": ROLE_PEOPLE["sara"]}
 ROLES = _roles((OWN,))
 ANALYSIS = ("overview.py", "accessibility.py", "service_gaps.py", "failure_demand.py",
             "local_service.py", "department.py", "staffing.py", "data_quality.py", "about.py")
-PAGES = [(url, file) for _, file, _, url, _ in NAVIGATION if file.rsplit("/", 1)[-1] in ANALYSIS]
+PAGES = [(url if i else "", file) for i, (_, file, _, url, _) in enumerate(NAVIGATION)
+         if file.rsplit("/", 1)[-1] in ANALYSIS]  # the first page lives at "/"
 WIDTH, TALL = 1280, 7000  # tall: Streamlit scrolls inside its own container, so show it all
 
 

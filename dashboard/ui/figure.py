@@ -73,6 +73,9 @@ def grid_columns(table: TableData) -> dict:
     widths = {c.label: max(LABEL_PX[0], min(LABEL_PX[1], 7 * max(
         [len(c.label), *(len(t) for t in texts[c.label].to_list())]))) for c in labels}
     numbers = [c for c in table.columns if c.unit is not None]
+    room = GRID_FIT_PX - NUMBER_PX * len(numbers)  # labels give way down to their least
+    if sum(widths.values()) > room:
+        widths = {k: max(LABEL_PX[0] * 3 // 4, w * room // sum(widths.values())) for k, w in widths.items()}
     rest = (GRID_FIT_PX - sum(widths.values())) // max(len(numbers), 1)
     widths |= {c.label: max(NUMBER_PX, rest) for c in numbers}
     return {c.label: st.column_config.Column(c.label, width=int(widths[c.label]), help=c.label,
