@@ -232,3 +232,58 @@ def test_a_real_ingest_of_overlapping_and_late_files_equals_a_full_rebuild(tmp_p
     for table in _mart_tables():
         assert _rows(incremental, table) == _rows(rebuilt, table), table
     assert set(_mart_tables()) <= set(published_tables())
+
+
+def _published(path, names) -> dict:
+    con = open_store(path, read_only=True)
+    try:
+        return {n: _rows(con, n) for n in names}
+    finally:
+        con.close()
+
+
+def test_publish_after_an_ingest_copies_the_changed_days_onto_the_previous_snapshot(tmp_path):
+    """Each snapshot equals the store in every published table; after an incremental refresh it
+    is built from the previous snapshot plus the rewritten days (a mart row of an untouched day,
+    altered in the store behind the change log's back, keeps its published value), and after a
+    full rebuild it is copied whole again."""
+    from dashboard.store import writing
+    from dashboard.store.snapshot import read_pointer, snapshot_dir
+
+    db = tmp_path / "store.duckdb"
+    rnd = random.Random(7)
+    n = 0
+    pointers = []
+    for ingest_id in range(1, 5):
+        with writing(db) as con:
+            rows = []
+            for _ in range(30):
+                n += 1
+                rows.append(_contact(rnd, n, _instant(rnd, datetime(2025, 11, 30, 12)), ingest_id))
+            _ingest(con, rows, incremental=True)
+        pointer = read_pointer(db)
+        pointers.append(pointer)
+        names = [t for t in published_tables() if t not in ("schema_migrations",)]
+        snap = _published(snapshot_dir(db) / pointer.file, names)
+        assert snap == _published(db, names), ingest_id
+    assert [p.delta for p in pointers] == [False, True, True, True]
+
+    with writing(db) as con:   # behind the change log's back: not a refresh
+        con.execute("update mart_day set contacts_n = 77 where local_date = '2025-03-30'")
+    with writing(db) as con:
+        assert _ingest(con, [_simple("x", datetime(2025, 7, 1, 8), 9)], incremental=True) == "days"
+    snap = snapshot_dir(db) / read_pointer(db).file
+    snap_con = open_store(snap, read_only=True)
+    assert 77 not in {r[0] for r in snap_con.execute(
+        "select contacts_n from mart_day where local_date = '2025-03-30'").fetchall()}
+    assert snap_con.execute("select sum(contacts_n) from mart_day where local_date = '2025-07-01'"
+                            ).fetchall()[0][0] >= 1
+    snap_con.close()
+
+    with writing(db) as con:
+        con.execute("begin transaction")
+        marts.refresh_marts(con)
+        con.execute("commit")
+    pointer = read_pointer(db)
+    assert not pointer.delta
+    assert _published(snapshot_dir(db) / pointer.file, ["mart_day"]) == _published(db, ["mart_day"])

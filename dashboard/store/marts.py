@@ -180,6 +180,7 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
         built.append(mart)
     _set_meta(con, "marts_version", MARTS_VERSION)
     _record_coverage(con)
+    _log_change(con, None)
 
 
 # --- refresh: only the days the new rows change ---------------------------------------------
@@ -252,6 +253,30 @@ def update_marts(con: duckdb.DuckDBPyConnection) -> str:
     return "days"
 
 
+# Generations of the change log kept; a snapshot older than that is published whole.
+CHANGES_KEPT = 500
+
+
+def _log_change(con, days: str | None) -> None:
+    """Record what this refresh rewrote (`days`: a table of local_date; None: everything) under
+    the next generation, for the publish of the next snapshot (dashboard/store/snapshot.py).
+    A refresh during an older migration (before the log's table exists) records nothing: the
+    next publish then copies everything."""
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'marts_changes' "
+                       "and schema_name = 'main' and database_name = current_database()").fetchall()[0][0]:
+        con.execute("delete from meta where key = 'marts_generation'")
+        return
+    rows = con.execute("select value from meta where key = 'marts_generation'").fetchall()
+    generation = int(rows[0][0]) + 1 if rows else 1
+    if days is None:
+        con.execute("delete from marts_changes")
+        con.execute("insert into marts_changes values ($g, null)", {"g": generation})
+    else:
+        con.execute("delete from marts_changes where generation <= $g", {"g": generation - CHANGES_KEPT})
+        con.execute(f"insert into marts_changes select $g, local_date from {days}", {"g": generation})
+    _set_meta(con, "marts_generation", generation)
+
+
 def _refresh_days(con, watermark: int) -> None:
     params = {"w": watermark}
     # The new contacts and their nearest neighbours on the same caller and topic: their days change.
@@ -316,6 +341,7 @@ def _refresh_days(con, watermark: int) -> None:
                                                (mart.dist, "_marts_dist", mart.dims + DIST_KEYS, DIST_SUMS)):
             con.execute(f"delete from {target} where {days}")
             con.execute(_rollup_sql(target, source, dims, measures, mart.channels, False, "true"))
+    _log_change(con, "_marts_days")
     for name in ("_marts_dist",):
         con.execute(f"drop view {name}")
     for name in ("_marts_facts", "_marts_chains", "_marts_scope", "_marts_days", "_marts_touched"):
