@@ -94,14 +94,15 @@ def _acquire(db: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> 
             time.sleep(max(0.0, min(_LOCK_RETRY_S, deadline - time.monotonic())))
 
 
-def connect_writable(path: Path, wait_s: float,
-                     on_wait: Callable[[str], None] | None) -> duckdb.DuckDBPyConnection:
-    """Connect read-write, waiting up to wait_s for another process to release the file."""
+def connect_writable(path: Path, wait_s: float, on_wait: Callable[[str], None] | None,
+                     config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """Connect read-write, waiting up to wait_s for another process to release the file.
+    `config`: DuckDB settings for the connection (the write path's memory bound)."""
     deadline = time.monotonic() + wait_s
     told = False
     while True:
         try:
-            return duckdb.connect(str(path))
+            return duckdb.connect(str(path), config=config or {})
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc):
                 raise

@@ -114,7 +114,7 @@ def is_stale(db: Path, pointer: Pointer | None) -> bool:
     return pointer is None or pointer.store_stamp != file_stamp(db)
 
 
-def publish(db: Path) -> Pointer:
+def publish(db: Path, memory_limit: str | None = None) -> Pointer:
     """Write a new snapshot of the published tables of the store and switch CURRENT to it.
 
     When the current snapshot is of the same store and the marts' change log
@@ -128,7 +128,7 @@ def publish(db: Path) -> Pointer:
     (from `published_tables`, our own list), never values. A kill at any point leaves CURRENT naming a complete
     snapshot: the old one until the rename, the new one after.
     """
-    from dashboard.store.database import check_readable   # the database module imports this one
+    from dashboard.store.database import check_readable, write_config   # it imports this module
 
     db = Path(db)
     check_readable(db)   # a broken or newer store: its Swedish message, and nothing published
@@ -137,10 +137,11 @@ def publish(db: Path) -> Pointer:
     _remove_building(directory)
     stamp = file_stamp(db)
     tmp = directory / f"{_BUILDING}{os.getpid()}-{secrets.token_hex(4)}.duckdb"
+    config = write_config(db, memory_limit)
     base, days = _delta_base(db, directory)
     if base is not None:
         shutil.copyfile(base, tmp)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config=config)
     try:
         con.execute("set enable_progress_bar = false")
         con.execute(f"attach '{_literal(db)}' as store (read_only)")
