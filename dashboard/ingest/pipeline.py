@@ -6,8 +6,9 @@ key), quarantine the rest, and log it. A file that fails as a whole (unreadable,
 a mapped column missing...) has its partial rows removed again and is reported; the other files
 still land. A repeated id with another start time is quarantined as a non-unique id, with a
 proposed composite. At the end: the reporting time zone recorded, data version bump and marts
-update (only the days the new rows change; a full build when the marts are missing or stale), then one commit. Anything
-that escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
+update (only the days the new rows change; a full build when the marts are missing or stale),
+then one commit. Anything that escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the
+store stays as it was.
 """
 
 from __future__ import annotations
