@@ -297,6 +297,8 @@ def _refresh_days(con, watermark: int) -> None:
             from contacts as c
             join keys as k on c.caller_key = k.caller_key and c.topic = k.topic
                 and c.started_at between k.lo and k.hi
+            -- redundant with the join, but lets zone maps skip row groups outside every window
+            where c.started_at between (select min(lo) from keys) and (select max(hi) from keys)
             window w as (partition by c.caller_key, c.topic order by c.started_at, c.source_system, c.contact_id)
         )
         select started_at from new
@@ -314,6 +316,8 @@ def _refresh_days(con, watermark: int) -> None:
         select *, rowid as row_no from contacts
         where cast(started_at as date) in (
             select local_date + shift from _marts_days, (values (-1), (0), (1)) as s(shift))
+            and started_at >= (select min(local_date) - 1 from _marts_days)
+            and started_at < (select max(local_date) + 2 from _marts_days)
     """)
     # ... and the contacts their repeat gaps are measured against: same caller and topic, within
     # the window of any of them (a farther neighbour gives no gap inside the window either way).
@@ -328,6 +332,7 @@ def _refresh_days(con, watermark: int) -> None:
         from contacts as c
         join keys as k on c.caller_key = k.caller_key and c.topic = k.topic
             and c.started_at between k.lo and k.hi
+        where c.started_at between (select min(lo) from keys) and (select max(hi) from keys)
     """)
     days = "local_date in (select local_date from _marts_days)"
     con.execute(_facts_sql("create or replace temp table _marts_facts as", "_marts_scope",
