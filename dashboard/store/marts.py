@@ -261,7 +261,7 @@ def _log_change(con, days: str | None) -> None:
     """Record what this refresh rewrote (`days`: a table of local_date; None: everything) under
     the next generation, for the publish of the next snapshot (dashboard/store/snapshot.py).
     A refresh during an older migration (before the log's table exists) records nothing: the
-    next publish then copies everything."""
+    next publish then copies everything. `days` is one of this module's temp tables (trusted identifiers)."""
     if not con.execute("select count(*) from duckdb_tables() where table_name = 'marts_changes' "
                        "and schema_name = 'main' and database_name = current_database()").fetchall()[0][0]:
         con.execute("delete from meta where key = 'marts_generation'")
@@ -278,6 +278,8 @@ def _log_change(con, days: str | None) -> None:
 
 
 def _refresh_days(con, watermark: int) -> None:
+    # Formatted in: trusted identifiers and clauses (this module's constants and temp tables);
+    # the watermark is bound.
     params = {"w": watermark}
     # The new contacts and their nearest neighbours on the same caller and topic: their days change.
     con.execute(f"""

@@ -191,7 +191,7 @@ def _delta_base(db: Path, directory: Path) -> tuple[Path | None, list]:
     if not path.is_file():
         return None, []
     con = duckdb.connect()
-    try:
+    try:   # the store's path, quoted by _literal (ATTACH binds no parameters): trusted identifiers
         con.execute(f"attach '{_literal(db)}' as store (read_only)")
         tables = {r[0] for r in con.execute(
             "select table_name from duckdb_tables() where database_name = 'store'").fetchall()}
@@ -218,6 +218,7 @@ def _delta_base(db: Path, directory: Path) -> tuple[Path | None, list]:
 
 
 def _copy_all(con: duckdb.DuckDBPyConnection, present: dict[str, str]) -> None:
+    # table names: trusted identifiers from published_tables(), our own list
     for name in published_tables():
         if present.get(name) == "table":
             con.execute(f'create table "{name}" as select * from store.main."{name}"')
@@ -226,7 +227,8 @@ def _copy_all(con: duckdb.DuckDBPyConnection, present: dict[str, str]) -> None:
 
 def _copy_changes(con: duckdb.DuckDBPyConnection, present: dict[str, str], days: list) -> None:
     """Bring a copy of the previous snapshot up to the store: the changed days of each mart, the
-    other (small) tables whole."""
+    other (small) tables whole. Table names are trusted identifiers (published_tables(), our own
+    list); the days are bound."""
     marts = _mart_tables()
     held = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database()").fetchall()}
