@@ -52,3 +52,37 @@ def test_settings_and_store_are_one_per_store(monkeypatch, tmp_path, sample_db):
     monkeypatch.setenv("KONTAKTCENTER_DB", str(db))   # another store: its own settings and reader
     assert data.settings().db == db and data.settings() is not first
     assert data.store().path == db
+
+
+def test_the_server_warm_up_runs_only_for_the_dashboard_and_sessions_wait_for_it(
+        monkeypatch, tmp_path, sample_db):
+    import sys
+
+    from dashboard.ui import data, prewarm
+
+    assert not prewarm.start(tmp_path / "app.py")   # another app (the benchmark's): no warm-up
+    db = tmp_path / "warm.duckdb"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("KONTAKTCENTER_DB", str(db))
+    monkeypatch.setattr(prewarm, "_done", prewarm.threading.Event())
+    monkeypatch.setattr(prewarm, "_started", False)
+    assert prewarm.start(prewarm.APP)
+    prewarm.wait(timeout=300)
+    assert prewarm._done.is_set()
+    assert all(name in sys.modules for name in prewarm.modules())
+    assert "dashboard.ui.blocks" in prewarm.modules() and "dashboard.ui.launch" not in prewarm.modules()
+    # the sessions' reader of this store has its snapshot open already
+    assert data.store().path == db and data.store().opens == 1 and data.store().open_files()
+
+
+def test_a_failing_warm_up_is_logged_and_never_blocks_a_session(monkeypatch, tmp_path, caplog):
+    from dashboard.ui import prewarm
+
+    monkeypatch.setenv("KONTAKTCENTER_DB", str(tmp_path / "damaged.duckdb"))
+    (tmp_path / "damaged.duckdb").write_bytes(b"not a database")
+    monkeypatch.setattr(prewarm, "_done", prewarm.threading.Event())
+    monkeypatch.setattr(prewarm, "_started", False)
+    assert prewarm.start(prewarm.APP)
+    prewarm.wait(timeout=300)
+    assert prewarm._done.is_set()
+    assert "warm-up failed" in caplog.text
