@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import os
+
 import pytest
 
 from dashboard.sample import build_sample_store
@@ -21,6 +23,14 @@ from dashboard.store import open_store
 
 SAMPLE_DB_ROWS = 60_000
 SAMPLE_DB_SEED = 20250401
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_log_of_the_run(tmp_path_factory):
+    """Downloads in tests (and the dashboards they start) write the run's own audit log, never
+    the user's; a test that reads one sets its own path."""
+    os.environ.setdefault("KONTAKTCENTER_AUDIT_LOG",
+                          str(tmp_path_factory.mktemp("audit") / "export-audit.jsonl"))
 
 
 @pytest.fixture(scope="session")

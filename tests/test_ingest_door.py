@@ -308,7 +308,7 @@ def test_migrate_command_applies_003_with_the_key_and_says_what_to_do_without(tm
     assert "kontakt-id i klartext" in err and "KONTAKTCENTER_KEY" in err
     monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
     assert main(["--db", str(db), "migrate"]) == 0
-    assert "schemaversion 4" in capsys.readouterr().out
+    assert f"schemaversion {store.migrations()[-1][0]}" in capsys.readouterr().out  # the newest
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select contact_id from contacts").fetchall() == [(sid("A1"),)]
     con.close()

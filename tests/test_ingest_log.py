@@ -32,8 +32,9 @@ def test_old_store_is_migrated_and_an_ingest_logs_skipped_rows_and_key_fingerpri
     db = tmp_path / "gammal.duckdb"
     _store_at_migration_001(db)
     con = store.open_store(db)
-    assert store.migrate(con) == []    # 002, 003 and 004 were applied by the open
-    assert [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()] == [1, 2, 3, 4]
+    assert store.migrate(con) == []    # every later migration was applied by the open
+    assert [r[0] for r in con.execute("select version from schema_migrations order by 1").fetchall()] == [
+        v for v, _, _ in store.migrations()]
     old = con.execute("select rows_skipped, key_fingerprint from ingest_log where ingest_id = 41").fetchall()
     assert old == [(0, None)]          # earlier rows: nothing known to be skipped, key unknown
 

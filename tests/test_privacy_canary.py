@@ -153,7 +153,10 @@ def write_canary_export(folder: Path, day: date) -> Path:
 
 
 def store_bytes_text(db: Path) -> str:
-    data = b"".join(p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")))
+    # the store, its write-ahead log, and every published snapshot next to it
+    files = [p for p in sorted(db.parent.glob(db.name + "*")) if p.is_file()]
+    files += sorted(p for p in db.parent.glob(db.name + ".snapshots/**/*") if p.is_file())
+    data = b"".join(p.read_bytes() for p in files)
     return data.decode("utf-8", "ignore") + "\n" + data.decode("cp1252", "ignore")
 
 

@@ -233,6 +233,18 @@ def test_audit_events_name_person_and_role(tmp_path):
     assert [r["Händelse"] for r in rows] == ["utloggning", "nedladdning/export", "inloggning"]
 
 
+def test_audit_rows_fit_the_page_and_the_full_entry_is_kept(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    winter, summer = datetime(2026, 1, 15, 11, 0, tzinfo=timezone.utc), datetime(2026, 7, 1, 11, 0, tzinfo=timezone.utc)
+    audit.event(log, "sign-in", user="sara@example.org", role="samordnare", now=winter)
+    audit.event(log, "sign-in", user="sara@example.org", role="samordnare", now=summer)
+    entries = audit.read(log)
+    rows = audit.display_rows(entries, newest_first=False)
+    assert [r["Tid"] for r in rows] == ["2026-01-15 12:00:00", "2026-07-01 13:00:00"]  # CET, CEST
+    assert set(rows[0]) == {"Tid", "Händelse", "Person", "Roll", "Vad", "Status"}
+    assert json.loads(audit.entry_text(entries[0])) == entries[0]
+
+
 def test_retention_drops_only_old_entries_and_keeps_writers(tmp_path):
     log = tmp_path / "audit.jsonl"
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)

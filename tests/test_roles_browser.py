@@ -13,7 +13,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from browser_support import chart_signature, chromium, error_findings, new_page, screenshot, wait_until_idle
+from browser_support import (
+    chart_signature, chromium, error_findings, new_page, overflow_findings, screenshot, wait_until_idle,
+)
 from oidc_support import oidc_provider, sign_in, signed_in_dashboard
 
 from dashboard.app import NAVIGATION
@@ -264,3 +266,13 @@ def test_forvaltare_reads_the_audit_log_naming_everyone(setup):
     logged = {e["user"] for e in map(json.loads, setup["audit"].read_text("utf-8").splitlines())}
     assert {p["email"] for p in PEOPLE.values()} <= logged
     assert "poster i" in _text(page)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    wait_until_idle(page)
+    assert overflow_findings(page) == []  # the table fits the page at 1280 px
+    box = grid.bounding_box()  # choose the newest row (its selection box, left of the first row)
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
+    wait_until_idle(page)
+    newest = json.loads(setup["audit"].read_text("utf-8").splitlines()[-1])
+    shown = page.locator('[data-testid="stCode"]').inner_text()
+    assert json.loads(shown) == newest  # the whole entry, every field
+    screenshot(page, "roles-forvaltare-granskningslogg")

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 try:  # POSIX: serialise writers from several processes (CLI next to the dashboard).
     import fcntl
@@ -188,25 +189,41 @@ EVENT_LABELS = {"sign-in": "inloggning", "sign-out": "utloggning", "no-role": "i
                 "role-change": "ändrad roll", "export": "nedladdning/export"}
 
 
-def display_rows(entries: list[dict], newest_first: bool = True) -> list[dict]:
-    """The entries as rows under Swedish headers, for the förvaltare's page."""
+def display_rows(entries: list[dict], newest_first: bool = True,
+                 timezone_name: str = "Europe/Stockholm") -> list[dict]:
+    """The entries as rows under Swedish headers, for the förvaltare's page: short columns that
+    fit the page (the whole entry is shown when a row is chosen), times in local time."""
     rows = []
     for e in entries:
         if "unreadable" in e:
-            rows.append({"Tid (UTC)": "", "Händelse": "oläslig rad", "Person": "", "Roll": "",
-                         "Vad": e["unreadable"][:200], "Filter": "", "Status": ""})
+            rows.append({"Tid": "", "Händelse": "oläslig rad", "Person": "", "Roll": "",
+                         "Vad": e["unreadable"][:200], "Status": ""})
             continue
         what = e.get("file") or ""
         if e.get("event", "export") == "export":
-            what = f"{e.get('what', '')}: {what} ({e.get('bytes', 0)} byte)"
-        filt = e.get("filter") or ({"förvaltningar": e["departments"]} if e.get("departments") else "")
+            what = f"{e.get('what', '')}: {what}"
         rows.append({
-            "Tid (UTC)": e.get("at", ""),
+            "Tid": local_time_text(e.get("at", ""), timezone_name),
             "Händelse": EVENT_LABELS.get(e.get("event", "export"), e.get("event", "")),
             "Person": e.get("user") or "okänd",
             "Roll": e.get("role") or "",
             "Vad": what,
-            "Filter": json.dumps(filt, ensure_ascii=False, default=str) if filt else "",
             "Status": {"delivered": "lämnad ut", "failed": "misslyckad"}.get(e.get("status"), ""),
         })
     return rows[::-1] if newest_first else rows
+
+
+def local_time_text(at: str, timezone_name: str) -> str:
+    """'2026-12-02 01:15:00' in the reporting time zone from a stored UTC ISO time."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return str(at or "")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(timezone_name)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def entry_text(entry: dict) -> str:
+    """One entry in full, for the page's detail view (every field, Swedish-readable JSON)."""
+    return json.dumps(entry, ensure_ascii=False, indent=2, default=str)

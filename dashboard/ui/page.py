@@ -7,10 +7,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.privacy import as_markdown
-from dashboard.ui import data, drill
+from dashboard.ui import data, drill, figure
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame, show_notices
-from dashboard.view import View
+from dashboard.view import MAX_EXAMPLES, View, shown
 
 _VIEW = "_view"  # set by app.py on every run (a hand-over within one run, not cross-page state)
 
@@ -28,20 +28,39 @@ def current_view() -> View:
 
 
 def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
-         needs_contacts: bool = True) -> None:
-    """Draw a page: heading, what the view shows, notices, then `body(view)` with errors caught."""
+         needs_contacts: bool = True, uses_filters: bool = True) -> None:
+    """Draw a page: heading, what the view shows, notices, then `body(view)` with errors caught.
+    A page that `uses_filters=False` (the audit log) does not describe or offer the filters."""
     st.title(title)
     with guarded(f"sidan {title}"):
         if data.holds_sample():   # every page says when its figures are made up
             st.warning(data.SAMPLE_BANNER, icon=":material/science:")
         view = current_view()
-        st.caption(as_markdown(view.description))
-        show_notices(view)
-        drill.active_filters(view)
+        if uses_filters:
+            st.caption(as_markdown(view.description))
+            show_notices(view)
+            drill.active_filters(view)
         if intro:
             st.markdown(intro)
         if needs_contacts and not data.has_contacts():
             st.info("Databasen innehåller inga kontakter ännu. Läs in data med `kontaktcenter ingest` "
                     "eller bygg exempeldata med `kontaktcenter sample`.")
             return
+        figure.start_run()
         body(view)
+        _drop_unknown_tables()
+
+
+def _drop_unknown_tables() -> None:
+    """A `table` value in the URL that names no chart on this page: one notice, and removed."""
+    unknown = figure.unknown_tables()
+    if not unknown:
+        return
+    st.warning(f"{len(unknown)} värden för tabellvisningen i adressen finns inte på sidan och "
+               f"ignorerades: {', '.join(shown(k) for k in unknown[:MAX_EXAMPLES])}.",
+               icon=":material/link_off:")
+    rest = [k for k in st.query_params.get_all(figure.TABLE_KEY) if k not in unknown]
+    if rest:
+        st.query_params[figure.TABLE_KEY] = rest
+    else:
+        del st.query_params[figure.TABLE_KEY]
