@@ -16,6 +16,16 @@ def quiet_interrupts_while_importing(signum=None, frame=None) -> None:
     _os._exit(130)
 
 
-# Installed as early as possible, and only for the command (not for importers such as Streamlit).
-if _os.path.basename(_sys.argv[0] if _sys.argv else "") in ("kontaktcenter", "__main__.py"):
+def _is_the_command() -> bool:
+    """`kontaktcenter ...` (the console script) or `python [flags] -m dashboard ...` (while the
+    package is imported for -m, sys.argv[0] is still "-m": the original argv says which module)."""
+    if _os.path.basename(_sys.argv[0] if _sys.argv else "") == "kontaktcenter":
+        return True
+    argv = list(getattr(_sys, "orig_argv", ()))
+    return "-m" in argv and argv[argv.index("-m") + 1:argv.index("-m") + 2] == ["dashboard"]
+
+
+# Installed as early as possible, and only for the command (not for importers such as Streamlit
+# or pytest).
+if _is_the_command():
     _signal.signal(_signal.SIGINT, quiet_interrupts_while_importing)

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from dashboard.domain import dimension_label, label_for
+from dashboard.domain import dimension_label, dimension_text, label_for
 from dashboard.formatting import format_date, format_period
 
 PRESETS: dict[str, str] = {
@@ -74,7 +74,9 @@ def parse_comparison(text: str | None) -> str | None:
 # The names are the labeller's (dashboard.domain); `area` takes a stadsområde or a stadsdel.
 _MULTI_DIMENSIONS = {"channel": ("channels", "channel"), "area": ("city_areas", "stadsomrade"),
                      "topic": ("topics", "topic"), "language": ("languages", "language"),
-                     "customer_type": ("customer_types", "customer_type")}
+                     "customer_type": ("customer_types", "customer_type"),
+                     # a heatmap cell's drill-down (ISO weekday 1-7, hour 0-23, as text)
+                     "day_of_week": ("weekdays", "weekday"), "hour": ("hours", "hour")}
 MULTI_KEYS: dict[str, tuple[str, str]] = {
     key: (attr, dimension_label(dim).lower()) for key, (attr, dim) in _MULTI_DIMENSIONS.items()
 }
@@ -87,7 +89,7 @@ PAGE_CHOICES: dict[str, str] = {
     "equity": "gruppindelningen", "measure": "måttet", "point": "servicepunkten",
     "weekday": "veckodagen", "sl": "servicenivåmålet", "answer": "svarstiden",
     "shrinkage": "frånvaron", "occupancy": "beläggningen", "reduction": "minskningen",
-    "tab": "fliken",
+    "tab": "fliken", "table": "tabellvisningen",
 }
 # Keys Streamlit itself may put in the URL; never reported as unknown.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
@@ -105,6 +107,8 @@ class FilterOptions:
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     customer_types: tuple[str, ...] = ()
+    weekdays: tuple[str, ...] = tuple(str(d) for d in range(1, 8))
+    hours: tuple[str, ...] = tuple(str(h) for h in range(24))
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class FilterState:
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     customer_types: tuple[str, ...] = ()
+    weekdays: tuple[str, ...] = ()  # ISO weekday numbers as text ("1" = måndag)
+    hours: tuple[str, ...] = ()  # hours as text ("9" = 09–10)
 
     def with_department(self, department: str | None) -> "FilterState":
         return replace(self, department=department)
@@ -484,8 +490,12 @@ MULTI_NAMES = {key: dimension_label(dim) for key, (_, dim) in _MULTI_DIMENSIONS.
 
 
 def filter_value_label(key: str, value: str) -> str:
-    """The Swedish label of a value of the URL filter `key` ('phone' -> 'Telefon')."""
-    return label_for(_MULTI_DIMENSIONS[key][1], value)
+    """The Swedish label of a value of the URL filter `key` ('phone' -> 'Telefon', '1' -> 'måndag',
+    '9' -> '09–10')."""
+    dimension = _MULTI_DIMENSIONS[key][1]
+    if dimension in ("weekday", "hour"):
+        return dimension_text(dimension, int(value))
+    return label_for(dimension, value)
 
 
 def describe(state: FilterState, period: Period, compare: Period | None) -> str:
@@ -551,6 +561,22 @@ class View:
         period = whole_period(self.period, grain) or self.period
         compare = None if self.compare is None else (whole_period(self.compare, grain) or self.compare)
         return replace(self, period=period, compare=compare)
+
+    def whole_week(self) -> "View":
+        """The view without a heatmap cell's weekday and hour filter: what the heatmap that
+        chose the cell keeps drawing (the chosen cell outlined)."""
+        return replace(self, state=replace(self.state, weekdays=(), hours=()))
+
+    @property
+    def cells(self) -> tuple[tuple[int, int], ...]:
+        """The (weekday, hour) cells the view is filtered to: every chosen weekday at every
+        chosen hour (a chosen hour alone: every weekday; a weekday alone: every hour)."""
+        s = self.state
+        if not s.weekdays and not s.hours:
+            return ()
+        days = [int(d) for d in s.weekdays] or list(range(1, 8))
+        hours = [int(h) for h in s.hours] or list(range(24))
+        return tuple((d, h) for d in days for h in hours)
 
     def within_channels(self, channels: tuple[str, ...]) -> "View":
         """The view limited to `channels` (those of them the user chose, or all of them)."""

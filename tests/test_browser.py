@@ -225,26 +225,47 @@ def _open_tab(page, name: str) -> None:
     wait_until_idle(page)
 
 
-# For each page: a choice made as a person would (the page's own widget where it has one, else a
-# shared filter), and the URL key(s) that must then be in the address.
+def _show_table(page, chart_key: str) -> None:
+    """Flip a chart's "Visa som tabell" switch, like a person would."""
+    page.locator(f".st-key-tbl_{chart_key}").get_by_text("Visa som tabell").click()
+    wait_until_idle(page)
+
+
+# For each page: choices made as a person would (the page's own widgets, a "Visa som tabell"
+# switch, a shared filter where the page has no widget of its own), and the URL keys that must
+# then be in the address.
 CHOICES = {
-    "": (lambda p: _choose(p, "Förvaltning", DEPARTMENT), {"department"}),
-    "tillganglighet": (lambda p: _choose(p, "Period", "Senaste hela kvartalet"), {"period"}),
+    "": (lambda p: (_choose(p, "Förvaltning", DEPARTMENT), _show_table(p, "ov_trend")),
+         {"department", "table"}),
+    "tillganglighet": (lambda p: (_choose(p, "Period", "Senaste hela kvartalet"),
+                                  _show_table(p, "acc_channels")), {"period", "table"}),
     "serviceglapp": (lambda p: (_pick_segment(p, "Jämför grupper efter", "Språk"),
-                                _pick_main(p, "Mått", "Återkommande kontakter")),
-                     {"equity", "measure"}),
-    "onodig-efterfragan": (lambda p: _choose(p, "Period", "Senaste hela månaden"), {"period"}),
-    "lokal-service": (lambda p: _pick_main(p, "Servicepunkt", "Servicepunkt Lindängen"), {"point"}),
-    "forvaltning": (lambda p: _choose(p, "Förvaltning", DEPARTMENT), {"department"}),
+                                _pick_main(p, "Mått", "Återkommande kontakter"),
+                                _show_table(p, "sg_topic")),
+                     {"equity", "measure", "table"}),
+    "onodig-efterfragan": (lambda p: (_choose(p, "Period", "Senaste hela månaden"),
+                                      _show_table(p, "fd_topic")), {"period", "table"}),
+    "lokal-service": (lambda p: (_pick_main(p, "Servicepunkt", "Servicepunkt Lindängen"),
+                                 _show_table(p, "ls_point_hours")), {"point", "table"}),
+    "forvaltning": (lambda p: (_choose(p, "Förvaltning", DEPARTMENT), _show_table(p, "dep_drivers")),
+                    {"department", "table"}),
     "bemanning": (lambda p: (_move_slider(p, "Mål för servicenivå", 2),
                              _pick_segment(p, "Veckodag", "onsdag"),
-                             _move_slider(p, "Minskning av onödig efterfrågan", 3)),
-                  {"sl", "weekday", "reduction"}),
-    "datakvalitet": (lambda p: _choose(p, "Period", "Senaste hela kvartalet"), {"period"}),
+                             _move_slider(p, "Minskning av onödig efterfrågan", 3),
+                             _show_table(p, "st_plan")),
+                  {"sl", "weekday", "reduction", "table"}),
+    "datakvalitet": (lambda p: (_choose(p, "Period", "Senaste hela kvartalet"),
+                                _show_table(p, "dq_trend")), {"period", "table"}),
     "om-data": (lambda p: _open_tab(p, "Inläsningar"), {"tab"}),
 }
-# The audit log has no view choice: a chosen row only opens its entry below the table.
-PAGES_WITH_CHOICES = [(path, title) for path, title in PAGES if path != "granskningslogg"]
+# The audit log has no view choice: the filters do not apply to it and a chosen row only opens
+# its entry below the table, so a copied link has nothing of it to reproduce.
+NO_CHOICES = {"granskningslogg"}
+PAGES_WITH_CHOICES = [(path, title) for path, title in PAGES if path not in NO_CHOICES]
+
+
+def test_every_page_has_its_choices_tested():
+    assert {path for path, _ in PAGES} == set(CHOICES) | NO_CHOICES
 
 
 def _view_of(page) -> tuple:
@@ -254,8 +275,10 @@ def _view_of(page) -> tuple:
         + ' [data-testid="stMain"] [role="radio"][aria-checked="true"],'
         + ' [data-testid="stMain"] [role="tab"][aria-selected="true"],'
         + ' [data-testid="stMain"] button[kind="segmented_controlActive"]'))
-        .map(e => e.getAttribute('aria-valuenow') || e.value || e.innerText)""")
-    return chart_signature(page), _key_figures(page), widgets
+        .map(e => e.type === 'checkbox' ? String(e.checked)
+                  : (e.getAttribute('aria-valuenow') || e.value || e.innerText))""")
+    tables = page.locator('[data-testid="stMain"] [data-testid="stTable"]').all_inner_texts()
+    return chart_signature(page), _key_figures(page), widgets, tables
 
 
 @pytest.mark.parametrize(("path", "title"), PAGES_WITH_CHOICES)
@@ -274,3 +297,59 @@ def test_a_copied_link_reproduces_every_choice_on_the_page(server, page, browser
         assert error_findings(other) == []
     finally:
         other.context.close()
+
+
+def _click_cell(page, chart_key: str, column: int, row: int) -> tuple[int, int]:
+    """Click the heatmap cell in grid column `column` and row `row`; its (weekday, hour)."""
+    plot = page.locator(f".st-key-fig_{chart_key} .js-plotly-plot")
+    plot.scroll_into_view_if_needed()
+    box = page.evaluate("""(el) => {
+        const area = el.querySelector('.nsewdrag').getBoundingClientRect();
+        const heat = el.data.find(t => t.type === 'heatmap');
+        return {x: area.x, y: area.y, w: area.width, h: area.height, nx: heat.x.length,
+                ny: heat.y.length, cells: el.data.find(t => t.type === 'scatter').customdata};
+    }""", plot.element_handle())
+    page.mouse.click(box["x"] + (column + 0.5) * box["w"] / box["nx"],
+                     box["y"] + (row + 0.5) * box["h"] / box["ny"])
+    wait_until_idle(page)
+    _, weekday, hour = box["cells"][row * box["nx"] + column]
+    return weekday, hour
+
+
+def test_a_click_on_a_heatmap_cell_filters_to_it_and_the_button_goes_back(server, page):
+    _open(page, f"{server}/tillganglighet")
+    whole = _key_figures(page)
+    weekday, hour = _click_cell(page, "acc_heat_offered", column=2, row=0)
+    assert _query(page).get("day_of_week") == str(weekday) and _query(page).get("hour") == str(hour), page.url
+    assert _key_figures(page) != whole
+    outlined = page.evaluate("""() => document.querySelector('.st-key-fig_acc_heat_offered .js-plotly-plot')
+                                .layout.shapes.length""")
+    assert outlined == 1
+    screenshot(page, "drill-ruta")
+    buttons = page.locator(".st-key-active_filters")
+    buttons.get_by_role("button", name="Veckodag:").click()
+    wait_until_idle(page)
+    buttons.get_by_role("button", name="Timme:").click()
+    wait_until_idle(page)
+    assert "day_of_week" not in _query(page) and "hour" not in _query(page)
+    assert _key_figures(page) == whole
+    assert error_findings(page) == []
+
+
+def test_a_click_on_a_table_row_filters_to_it(server, page):
+    _open(page, f"{server}/serviceglapp")
+    grid = page.locator("[class*='st-key-df_sg_ledger'] [data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # the first data row, in the row-marker column at the left (the grid is a canvas)
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 / 2)
+    wait_until_idle(page)
+    query = _query(page)
+    assert query.get("department") and query.get("topic"), page.url
+    screenshot(page, "drill-rad")
+    buttons = page.locator(".st-key-active_filters")
+    assert buttons.get_by_role("button", name=f"Förvaltning: {query['department']}").count() == 1
+    buttons.get_by_role("button", name=f"Förvaltning: {query['department']}").click()
+    wait_until_idle(page)
+    assert "department" not in _query(page) and _query(page).get("topic") == query["topic"]
+    assert error_findings(page) == []

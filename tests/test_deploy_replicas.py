@@ -41,6 +41,17 @@ def _open(browser, url: str, cookie: str | None = None):
     return page
 
 
+def _connections_to(port: int) -> int:
+    """Open TCP connections to a local port (the kernel's /proc/net/tcp): the proxy's upstream
+    connections, the websockets of the sessions it routed there among them."""
+    count = 0
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        f = line.split()
+        if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":   # 01: ESTABLISHED
+            count += 1
+    return count
+
+
 def _clean(page) -> None:
     assert not error_findings(page), error_findings(page)
     body = page.locator("body").inner_text()
@@ -59,9 +70,12 @@ def test_two_replicas_behind_nginx_show_an_ingest_and_no_session_errs(sample_db,
                                         tmp_path / f"serve-{i}.log", port))
         https, _, _ = stack.enter_context(nginx(tmp_path / "nginx", ports))
         browser = stack.enter_context(chromium())
-        # Sessions through the proxy (the route cookie spreads them), and one straight on each
-        # replica so that both are certainly looked at.
+        # Sessions through the proxy (the route cookie spreads them) until the proxy has reached
+        # both replicas, and one straight on each replica so that both are certainly looked at.
         pages = [_open(browser, https, f"browser{i}") for i in range(4)]
+        while not all(_connections_to(port) for port in ports):
+            assert len(pages) < 16, f"the proxy sent every session to one replica: {ports}"
+            pages.append(_open(browser, https, f"browser{len(pages)}"))
         pages += [_open(browser, f"http://127.0.0.1:{port}") for port in ports]
         before = []
         for page in pages:

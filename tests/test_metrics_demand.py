@@ -158,3 +158,30 @@ def test_contacts_per_1000_residents_by_area_level(con):
     oster = one(con, Filters(AREAS.start, AREAS.end, city_areas=("Öster",)),
                 ["contacts_per_1000_residents"])
     assert oster["contacts_per_1000_residents"] == pytest.approx(7 / 50000 * 1000)
+
+
+def test_contacts_per_resolved_matter_is_uncertain_below_the_rate_min_n_setting(sample_con):
+    """The statistical minimum is the setting `rate_min_n`, not a number of its own: the same
+    department's figure is uncertain under one setting and not under the other, exactly where its
+    basis (resolved matters, worked out here from the published inputs) falls below it."""
+    from dashboard import privacy
+    from dashboard.metrics.registry import REGISTRY
+
+    metric = REGISTRY["contacts_per_resolved_matter"]
+    filters = Filters(start=date(2025, 3, 1), end=date(2025, 3, 31))
+    seen = set()
+    for minimum in (30, 400):
+        settings = Settings(rate_min_n=minimum)
+        assert metric.min_n_for(settings) == minimum
+        frame = privacy.fetch(privacy.METRICS, sample_con, filters, settings,
+                              metric_ids=("contacts_per_resolved_matter",), by=("department",)).result
+        shown = frame.filter(~frame["contacts_per_resolved_matter__suppressed"].fill_null(False)
+                             & frame["contacts_per_resolved_matter"].is_not_null())
+        bases = compute(sample_con, filters, ["contacts_per_resolved_matter"], by=["department"],
+                        settings=settings)
+        basis = dict(zip(bases["department"].to_list(), bases["contacts_per_resolved_matter__n"].to_list()))
+        for department, unsure in zip(shown["department"].to_list(),
+                                      shown["contacts_per_resolved_matter__uncertain"].to_list()):
+            assert bool(unsure) == (basis[department] < minimum), (minimum, department)
+            seen.add((minimum, bool(unsure)))
+    assert (30, False) in seen and (400, True) in seen  # the setting decides, both ways

@@ -331,3 +331,17 @@ def test_cli_sample_writes_refuses_and_forces(tmp_path, capsys):
     assert one(con, "select count(*) from contacts") == 1_500
     assert one(con, "select file_name from ingest_log") == "generator"
     con.close()
+
+
+def test_a_small_sample_whose_first_contact_has_no_caller_key_builds(tmp_path, capsys):
+    # 500 rows with the default seed: the first contact is keyless, so the caller keys begin with
+    # a null (once typed Object by Polars and refused).
+    frame = pl.concat(generate_contacts(500))
+    assert frame["caller_key"].dtype == pl.String and frame["caller_key"][0] is None
+    assert 0 < frame["caller_key"].null_count() < 500
+    db = tmp_path / "small.duckdb"
+    assert main(["--db", str(db), "sample", "--rows", "500"]) == 0
+    con = open_store(db, read_only=True)
+    assert one(con, "select count(*) from contacts") == 500
+    assert one(con, "select count(caller_key) from contacts") == 500 - frame["caller_key"].null_count()
+    con.close()

@@ -5,6 +5,7 @@ sample data shows the Exempeldata banner on every page."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -184,3 +185,57 @@ def test_serve_with_sample_builds_it_where_asked(env, monkeypatch):
     assert con.execute("select count(*) from ingest_log where profile = 'sample'").fetchall()[0][0] == 1
     con.close()
     assert (env / "visning.duckdb.snapshots" / "CURRENT").is_file()   # published before any visit
+
+
+def _as_another_account(argv: list[str]) -> list[str]:
+    """Permissions do not bind root: as root, run the command as `nobody` (setpriv)."""
+    if os.geteuid() != 0:
+        return argv
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+
+
+@pytest.mark.parametrize("what", ["file", "directory"])
+def test_a_read_only_store_is_named_by_every_writer_and_still_read(env, sample_db, what):
+    import tempfile
+
+    # Outside pytest's own temporary directory, which only its owner may enter.
+    with tempfile.TemporaryDirectory() as top:
+        _read_only_case(Path(top), env, sample_db, what)
+
+
+def _read_only_case(top: Path, env: Path, sample_db: Path, what: str) -> None:
+    for name in ("a.csv", "profil.toml"):
+        shutil.copy(env / name, top / name)
+    directory = top / "ro"
+    directory.mkdir()
+    db = directory / "s.duckdb"
+    shutil.copy(sample_db, db)
+    assert main(["--db", str(db), "metrics", "--metric", "offered"]) == 0   # publishes a snapshot
+    (directory / "s.duckdb.lock").unlink(missing_ok=True)
+    for p in [top, *top.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)   # the other account may read everything ...
+    if what == "file":
+        directory.chmod(0o777)   # ... and write the directory, but not the store
+        db.chmod(0o444)
+    else:
+        directory.chmod(0o555)   # ... and nothing in the store's directory
+    before = db.read_bytes()
+    cli = [sys.executable, "-m", "dashboard", "--db", str(db)]
+    envs = {**os.environ, "KONTAKTCENTER_KEY": KEY.hex(), "KONTAKTCENTER_LOCK_WAIT_S": "1",
+            "KONTAKTCENTER_CONFIG": str(top / "ingen.toml"), "HOME": str(top)}
+    expected = "skrivskyddad"
+    fix = "skrivrätt"
+    for name, args in _commands(top).items():
+        if name in ("export", "find", "metrics", "vocabulary list"):
+            continue   # readers: below
+        proc = subprocess.run(_as_another_account([*cli, *args]), capture_output=True, text=True,
+                              env=envs, timeout=120, cwd=top)
+        assert proc.returncode == 2, (name, proc.stderr)
+        assert expected in proc.stderr and fix in proc.stderr, (name, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    # A reader needs no write access to the store (the snapshot is published already).
+    proc = subprocess.run(_as_another_account([*cli, "metrics", "--metric", "offered"]),
+                          capture_output=True, text=True, env=envs, timeout=120, cwd=top)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert db.read_bytes() == before
+    directory.chmod(0o755)

@@ -112,8 +112,31 @@ print("NOT KILLED", flush=True)
 """
 
 
-@pytest.mark.parametrize("point", ["mid_build", "before_publish"])
-def test_a_killed_sample_build_leaves_the_old_store_or_the_new_one_and_is_cleaned_up(tmp_path, point):
+def _next_sample(db: Path) -> None:
+    from dashboard.sample import build_sample_store
+
+    build_sample_store(db, 500, seed=7)
+
+
+def _next_writer(db: Path) -> None:
+    with writing(db) as con:
+        con.execute("select 1")
+
+
+def _next_serve(db: Path) -> None:
+    from dashboard.cli.serve_store import prepare
+
+    prepare(db, sample_asked=False)
+
+
+# What starts next after the kill: another sample build, another writer, or the dashboard's start.
+NEXT_START = {"sample": _next_sample, "writer": _next_writer, "serve": _next_serve}
+
+
+@pytest.mark.parametrize("point,next_start", [("mid_build", "sample"), ("mid_build", "writer"),
+                                              ("mid_build", "serve"), ("before_publish", "sample")])
+def test_a_killed_sample_build_leaves_the_old_store_or_the_new_one_and_is_cleaned_up(
+        tmp_path, point, next_start):
     db = tmp_path / "s.duckdb"
     with writing(db) as con:
         con.execute("insert into departments (department, short_name) values ('Gamla', 'G')")
@@ -130,9 +153,8 @@ def test_a_killed_sample_build_leaves_the_old_store_or_the_new_one_and_is_cleane
         assert ("Gamla" in _departments(cur)) == old
     leftovers = list(tmp_path.glob(".s.duckdb.building-*"))
     assert bool(leftovers) == (point == "mid_build")   # the killed build's temporary file ...
-    from dashboard.sample import build_sample_store
-    build_sample_store(db, 500, seed=7)
-    assert not list(tmp_path.glob(".s.duckdb.building-*"))   # ... is removed by the next build
+    NEXT_START[next_start](db)
+    assert not list(tmp_path.glob(".s.duckdb.building-*"))   # ... is removed by the next start
 
 
 @pytest.fixture
@@ -216,3 +238,293 @@ def test_ctrl_c_anywhere_exits_130_with_a_swedish_message(cli_env, delay):
     con = open_store(db, read_only=True)
     assert con.execute("select count(*) from contacts").fetchall()[0][0] == 0
     con.close()
+
+
+# ---------------------------------------------------------------- the real commands, any moment
+
+# Columns that differ between two runs of the same command (clock times), left out of the content.
+VOLATILE = {"ingest_log": ("started_at", "finished_at"), "schema_migrations": ("applied_at",)}
+
+
+def _content(con) -> dict:
+    """Every table's row count and an order-independent hash of its rows (clock columns aside)."""
+    out = {}
+    tables = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database()").fetchall()]
+    for table in sorted(tables):
+        cols = [r[0] for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and table_name = $t order by column_index", {"t": table}).fetchall()]
+        kept = ", ".join(f'"{c}"' for c in cols if c not in VOLATILE.get(table, ())) or "1"
+        # a new sample store gets a new random id: the rest of `meta` must match
+        where = " where key <> 'store_id'" if table == "meta" else ""
+        # identifiers from the catalogue, not values
+        out[table] = con.execute(
+            f'select count(*), coalesce(sum(hash(row({kept}))), 0) from "{table}"{where}').fetchall()[0]
+    return out
+
+
+def _store_content(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return _content(con)
+    finally:
+        con.close()
+
+
+def _published_content(db: Path) -> dict:
+    pointer = snapshot.read_pointer(db)
+    return _store_content(snapshot.snapshot_dir(db) / pointer.file)
+
+
+def _holds_writer_lock(pid: int, db: Path) -> bool:
+    """True once pid holds the store's writer lock (the kernel's /proc/locks), i.e. it is writing."""
+    from dashboard.store.lock import lock_path
+
+    try:
+        inode = lock_path(db).stat().st_ino
+    except FileNotFoundError:
+        return False
+    for line in Path("/proc/locks").read_text().split("\n"):
+        f = line.split()
+        if len(f) >= 6 and f[1] == "FLOCK" and f[4] == str(pid) and f[5].rsplit(":", 1)[-1] == str(inode):
+            return True
+    return False
+
+
+def _wait_for_lock(proc: subprocess.Popen, db: Path, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not _holds_writer_lock(proc.pid, db):
+        assert proc.poll() is None, f"the writer ended before it wrote: {proc.returncode}"
+        assert time.monotonic() < deadline, "the writer never took the lock"
+        time.sleep(0.005)
+
+
+def _writer(kind: str, db: Path, work: Path) -> list[str]:
+    """The command line of one real writer, and the store as it must be before it runs."""
+    cli = [sys.executable, "-m", "dashboard", "--db", str(db)]
+    if kind == "ingest":
+        return [*cli, "ingest", str(work / "natt.csv"), "--profile", str(work / "profil.toml"), "-q",
+                "--max-quarantine-share", "1"]
+    if kind == "refresh":
+        return [*cli, "metrics", "--refresh-marts", "--metric", "offered", "--format", "csv"]
+    if kind == "sample":
+        return [*cli, "sample", "--rows", "20000", "--force", "--discard-ingested-data"]
+    raise AssertionError(kind)
+
+
+def _base_store(kind: str, sample_db: Path, db: Path) -> None:
+    """A copy of the sample store, published; for the refresh a mart emptied first (as a tool
+    that writes contacts without refreshing leaves it), so that refreshing changes something."""
+    import shutil
+
+    from dashboard.store.marts import MARTS
+
+    for p in db.parent.glob(db.name + "*"):
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    shutil.copy(sample_db, db)
+    if kind == "refresh":
+        con = duckdb.connect(str(db))
+        con.execute(f'delete from "{MARTS[0].name}"')   # our own mart name, not a value
+        con.close()
+    snapshot.catch_up(db)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["ingest", "refresh", "sample"])
+def test_sigkill_at_any_moment_of_a_real_writer_leaves_exactly_before_or_exactly_after(
+        sample_db, tmp_path, kind):
+    work = tmp_path
+    if kind == "ingest":
+        profile_file(work, batch_rows=2_000)
+        con = duckdb.connect(str(sample_db), read_only=True)
+        (last,) = con.execute("select max(started_at) from contacts").fetchall()[0]
+        con.close()
+        import datetime as dt
+        write_csv(telephony_frame(12_000, seed=5, start=last - dt.timedelta(days=4)), work / "natt.csv")
+    env = {**os.environ, "KONTAKTCENTER_KEY": KEY.hex(), "KONTAKTCENTER_CONFIG": str(work / "ingen.toml")}
+    env.pop("KONTAKTCENTER_DB", None)
+    db = work / "s.duckdb"
+
+    # The uninterrupted run: the state after, and how long the writer holds the lock.
+    _base_store(kind, sample_db, db)
+    before, published_before = _store_content(db), _published_content(db)
+    proc = subprocess.Popen(_writer(kind, db, work), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    _wait_for_lock(proc, db)
+    began = time.monotonic()
+    _, err = proc.communicate(timeout=600)
+    held_s = time.monotonic() - began
+    assert proc.returncode == 0, err
+    after, published_after = _store_content(db), _published_content(db)
+    assert after != before and published_after != published_before   # the writer changes something
+    assert published_after == {t: v for t, v in after.items() if t in published_after}
+
+    outcomes = []
+    for fraction in (0.05, 0.25, 0.45, 0.65, 0.85, 0.97):
+        _base_store(kind, sample_db, db)
+        proc = subprocess.Popen(_writer(kind, db, work), env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        _wait_for_lock(proc, db)
+        time.sleep(fraction * held_s)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        stored, published = _store_content(db), _published_content(db)
+        assert stored in (before, after), fraction
+        assert published in (published_before, published_after), fraction
+        outcomes.append("after" if stored == after else "before")
+        # The next reader brings the snapshot to the store's state; the next start (of `serve`
+        # here) removes what the killed one left.
+        PublishedStore(db).current()
+        assert _published_content(db) == (published_after if stored == after else published_before)
+        _next_serve(db)
+        assert not list(snapshot.snapshot_dir(db).glob(".building-*"))
+        assert not list(tmp_path.glob(".s.duckdb.building-*"))
+    print(f"{kind}: {held_s:.1f} s under the lock; killed runs left {outcomes}")
+
+
+def _kontaktcenter_script() -> str:
+    """The console script `pip install` made: the command as people start it."""
+    return str(Path(sys.executable).with_name("kontaktcenter"))
+
+
+def _mapped(pid: int, library: str) -> bool:
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+# Ctrl-C in each phase of a command's life, from its package's first line on. (Earlier, while
+# Python itself starts and site-packages' .pth files run, no code of the program has run yet:
+# Python reports that interrupt itself, with its own traceback.)
+PHASES = ["importing_script", "importing_module", "waiting_for_the_lock", "building_the_sample",
+          "holding_the_lock_ingest", "holding_the_lock_refresh"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phase", PHASES)
+def test_ctrl_c_in_every_phase_exits_130_with_a_swedish_message(sample_db, cli_env, phase):
+    import shutil
+
+    db = cli_env / "s.duckdb"
+    shutil.copy(sample_db, db)
+    snapshot.catch_up(db)
+    before = _store_content(db)
+    profile_file(cli_env, batch_rows=500)
+    write_csv(telephony_frame(30_000, seed=4), cli_env / "natt.csv")
+    ingest = ["ingest", str(cli_env / "natt.csv"), "--profile", str(cli_env / "profil.toml")]
+    module = [sys.executable, "-m", "dashboard", "--db", str(db)]
+    env = {**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "60"}
+    holder = None
+    if phase == "importing_script":
+        argv = [_kontaktcenter_script(), "--db", str(db), *ingest]
+    elif phase == "holding_the_lock_refresh":
+        argv = [*module, "metrics", "--refresh-marts", "--metric", "offered"]
+    elif phase == "building_the_sample":
+        argv = [*module, "sample", "--rows", "200000", "--force", "--discard-ingested-data"]
+    else:
+        argv = [*module, *ingest]
+    if phase == "waiting_for_the_lock":
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
+             "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(120)", str(db)],
+            stdout=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "held"
+    try:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if phase.startswith("importing"):
+            # DuckDB's library is mapped while `dashboard.cli` imports it, before main() runs.
+            deadline = time.monotonic() + 60
+            while not _mapped(proc.pid, "duckdb"):
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.002)
+        elif phase == "waiting_for_the_lock":
+            assert "väntar upp till" in proc.stderr.readline()
+        elif phase == "building_the_sample":
+            _wait_for_lock(proc, db)
+            time.sleep(1.0)   # generating and inserting rows into its temporary file
+        else:
+            _wait_for_lock(proc, db)
+            time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+    assert proc.returncode == 130, (phase, out[-500:], err[-6000:])
+    assert "Avbrutet" in err and "Traceback" not in err, err[-2000:]
+    assert _store_content(db) == before   # nothing half-written, nothing written at all
+
+
+@pytest.mark.parametrize("command", ["ingest", "sample", "migrate", "refresh", "vocabulary add"])
+def test_every_writing_command_takes_the_one_writer_lock(cli_env, sample_db, command):
+    import shutil
+
+    db = cli_env / "s.duckdb"
+    shutil.copy(sample_db, db)
+    snapshot.catch_up(db)
+    profile_file(cli_env, batch_rows=100)
+    write_csv(telephony_frame(50, seed=2), cli_env / "a.csv")
+    args = {
+        "ingest": ["ingest", str(cli_env / "a.csv"), "--profile", str(cli_env / "profil.toml"), "-q"],
+        "sample": ["sample", "--rows", "1000", "--force"],
+        "migrate": ["migrate"],
+        "refresh": ["metrics", "--metric", "offered", "--refresh-marts"],
+        "vocabulary add": ["vocabulary", "add", "department", "Testförvaltningen"],
+    }[command]
+    before = _store_content(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
+         "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(120)", str(db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        proc = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), *args],
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "1"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 2, proc.stderr
+    assert "väntar upp till" in proc.stderr and "Ett annat kommando skriver just nu" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _store_content(db) == before
+
+
+# A command whose generator is finalised just as Ctrl-C comes: Python drops an exception raised in
+# a finaliser ("Exception ignored in ...", with a traceback) and would carry on.
+CTRL_C_IN_A_FINALISER = """
+import os, signal, sys, time
+import dashboard.cli.staffing as staffing
+from dashboard.cli import main
+
+def gen():
+    try:
+        yield 1
+    finally:
+        os.kill(os.getpid(), signal.SIGINT)   # the Ctrl-C lands while the generator closes
+        time.sleep(0.2)
+
+def run(args):
+    g = gen()
+    next(g)
+    del g                                     # finalised here
+    time.sleep(5)
+    print("NOT STOPPED", flush=True)
+    return 0
+
+staffing.run = run
+sys.exit(main(["staffing", "--offered", "10", "--interval-min", "30", "--aht-s", "300",
+               "--target-answer-s", "20", "--target-sl", "0.8"]))
+"""
+
+
+def test_ctrl_c_landing_in_a_finaliser_still_stops_the_command_quietly():
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_IN_A_FINALISER], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 130, (proc.stdout, proc.stderr)
+    assert "NOT STOPPED" not in proc.stdout
+    assert "Avbrutet" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert "Exception ignored" not in proc.stderr, proc.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import plotly.graph_objects as go
 import polars as pl
@@ -27,6 +27,8 @@ def weekday_hour_heatmap(
     hour: str = "hour",
     hidden: str | None = None,
     opening_hours: Mapping[int, tuple[int, int]] | None = None,
+    clickable: bool = False,
+    selected: Collection[tuple[int, int]] = (),
 ) -> go.Figure:
     """Rows Monday..Sunday (ISO 1..7), columns whole hours, spanning the opening hours and every
     weekday and hour with data.
@@ -36,6 +38,10 @@ def weekday_hour_heatmap(
     count, 0 inside opening hours without contacts; "–" (no data) where a rate has nothing to
     rest on, and blank outside opening hours. When every cell with data is hidden the figure says
     so in words instead of drawing empty axes.
+
+    `clickable` lays an invisible marker on every cell that carries its (weekday, hour) as
+    customdata[1:3]: Plotly selects scatter points on a click but not heatmap cells, and the
+    drill-down (dashboard.ui.drill) reads the selection. `selected` cells get a dark outline.
     """
     if frame.is_empty():
         return empty_figure(title, "Inga kontakter för de valda filtren.")
@@ -84,12 +90,7 @@ def weekday_hour_heatmap(
         text.append(trow)
         hover.append(hrow)
     note = (" Ljusgrå rutor utan text: stängt." if opening else "")
-    fig = base_figure(
-        title, x_title="Timme (start)", y_title=None, height=120 + 42 * len(days),
-        alt=(f"Värmekarta: {title}. {value_label} per veckodag och timme; värdet står i varje ruta, "
-             f"'dolt' där det är för få kontakter, '–' där data saknas.{note}"),
-    )
-    fig.add_trace(go.Heatmap(
+    heatmap = go.Heatmap(
         z=z,
         x=[f"{int(h):02d}" for h in hours],
         y=[format_weekday(d) for d in days],
@@ -101,8 +102,39 @@ def weekday_hour_heatmap(
         colorscale=SEQUENTIAL,
         colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 14},
         xgap=1, ygap=1,
-    ))
-    fig.update_layout(plot_bgcolor=GRID)
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(showgrid=False, type="category")
+    )
+    fig = base_figure(
+        title, x_title="Timme (start)", y_title=None, height=120 + 42 * len(days),
+        alt=(f"Värmekarta: {title}. {value_label} per veckodag och timme; värdet står i varje ruta, "
+             f"'dolt' där det är för få kontakter, '–' där data saknas.{note}"),
+        data=[heatmap],
+        layout={"plot_bgcolor": GRID, "yaxis": {"autorange": "reversed", "showgrid": False},
+                "xaxis": {"showgrid": False, "type": "category"}},
+    )
+    if clickable:
+        _click_layer(fig, days, hours, hover)
+    for d, h in selected:
+        if d in days and h in hours:
+            x, y = hours.index(h), days.index(d)
+            fig.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5,
+                          xref="x", yref="y", line={"color": "#1f1f1f", "width": 3})
     return fig
+
+
+def _click_layer(fig: go.Figure, days: list[int], hours: list[int], hover: list[list[str]]) -> None:
+    """One invisible square marker per cell, carrying the hover text and (weekday, hour); the
+    heatmap itself then takes no hover, so the marker's label is the one shown."""
+    xs, ys, data = [], [], []
+    for i, d in enumerate(days):
+        for j, h in enumerate(hours):
+            xs.append(f"{int(h):02d}")
+            ys.append(format_weekday(d))
+            data.append([hover[i][j], d, h])
+    fig.data[-1].hoverinfo = "skip"
+    fig.data[-1].hovertemplate = None
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers", customdata=data, hovertemplate="%{customdata[0]}<extra></extra>",
+        marker={"symbol": "square", "size": 30, "opacity": 0}, showlegend=False,
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        name="Klicka för att filtrera",
+    ))

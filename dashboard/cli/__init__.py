@@ -8,6 +8,8 @@ import logging
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -53,12 +55,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Interrupt:
+    """The SIGINT handler: remembers that Ctrl-C came, then raises KeyboardInterrupt. DuckDB
+    turns an interrupt inside a query into an exception of its own choosing (InterruptException,
+    or a RuntimeError "Query interrupted" from a fetch), so whatever exception ends the command
+    after a Ctrl-C counts as the interrupt."""
+
+    came = False
+
+    def __call__(self, signum, frame):
+        _Interrupt.came = True
+        raise KeyboardInterrupt
+
+    @staticmethod
+    def unraisable(hook):
+        """sys.unraisablehook: Python drops (and reports, with a traceback) an exception raised
+        while a generator or object is finalised. A Ctrl-C that landed there is delivered again,
+        quietly, so it stops the command where it runs now. It is sent from another thread a
+        moment later: raised inside the hook it would be dropped the same way."""
+
+        def redeliver() -> None:
+            time.sleep(0.05)
+            os.kill(os.getpid(), signal.SIGINT)
+
+        def handle(unraisable) -> None:
+            if isinstance(unraisable.exc_value, KeyboardInterrupt):
+                threading.Thread(target=redeliver, daemon=True).start()
+                return
+            hook(unraisable)
+
+        return handle
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
-    except (KeyboardInterrupt, duckdb.InterruptException):
-        # Anywhere (DuckDB turns Ctrl-C inside a query into its own exception): writers roll
-        # back or never commit, the writer lock goes with the process.
+    except (KeyboardInterrupt, duckdb.InterruptException, Exception) as exc:
+        if not (_Interrupt.came or isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException))):
+            raise
+        # Anywhere: writers roll back or never commit, the writer lock goes with the process.
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not interrupt this
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 130
@@ -66,7 +101,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     # From here on Ctrl-C raises KeyboardInterrupt, so open transactions roll back and locks close.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    _Interrupt.came = False
+    signal.signal(signal.SIGINT, _Interrupt())
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _Interrupt.unraisable(previous_hook)
+    try:
+        return _run(argv)
+    finally:
+        sys.unraisablehook = previous_hook
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -82,9 +127,13 @@ def _main(argv: list[str] | None) -> int:
     try:
         return int(args.handler(args) or 0)
     except (CliError, StoreError) as exc:
+        if _Interrupt.came:   # an error made of the interrupt (a query cut short): it is Ctrl-C
+            raise
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
     except duckdb.IOException as exc:   # the file broke under a query (truncated, disk error)
+        if _Interrupt.came:
+            raise
         from dashboard.store.database import damaged_message
 
         print(f"Fel: {damaged_message(args.settings.db, exc)}", file=sys.stderr)

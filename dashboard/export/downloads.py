@@ -28,6 +28,7 @@ MIME = {
 TABLE_FORMATS = {"csv": SWEDISH, "csv_intl": INTERNATIONAL, "xlsx": None}
 # Filter fields of the engine's Filters printed with an export (the department is the scope).
 FILTER_FIELDS = ("channels", "city_areas", "topics", "languages", "customer_types")
+DRILL_FIELDS = ("weekdays", "hours")  # a heatmap cell's drill-down: named only when set
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,12 @@ def filter_pairs(filters) -> tuple[tuple[str, str], ...]:
         dim = FILTER_DIMENSIONS[field]
         words = [domain.label_for(dim, v) for v in getattr(filters, field, ()) or ()]
         pairs.append((domain.dimension_label(dim), ", ".join(words) if words else "alla"))
+    for field in DRILL_FIELDS:
+        values = getattr(filters, field, ()) or ()
+        if values:
+            dim = FILTER_DIMENSIONS[field]
+            pairs.append((domain.dimension_label(dim),
+                          ", ".join(domain.dimension_text(dim, v) for v in values)))
     return tuple(pairs)
 
 

@@ -21,7 +21,7 @@ from dashboard.export.pack_tables import (dimension_column, dimension_value, fra
                                           key_figures_table, shown_or_hidden)
 from dashboard import privacy
 from dashboard.formatting import format_period
-from dashboard.metrics import EQUITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
+from dashboard.metrics import EQUITY_METRICS, QUALITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
 from dashboard.view import Period, whole_period
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
@@ -37,6 +37,29 @@ DEMAND_IDS = ("failure_demand_share", "failure_demand_share_inferred", "repeat_r
               "failure_demand_fte", "failure_demand_cost_sek_inferred")
 COMPARED_SHARES = ("answer_rate", "service_level", "resolved_rate", "forwarded_rate",
                    "failure_demand_share", "repeat_rate")
+# The key-figure sets the pack protects as one table each (a section's "Nyckeltal", the
+# scorecard). Which cells a protection rule hides depends on the set it protects together (a
+# count equal to a hidden count of the same row is hidden too; complements follow), so a page's
+# key figure is the row of the first set that holds it, fetched as the pack fetches that set: the
+# card shows what the pack prints (`card_set`, `card_rows`).
+CARD_SETS = (ACCESS_IDS, RIGHTS_IDS, DEMAND_IDS, SCORECARD_METRICS, QUALITY_METRICS)
+
+
+def card_set(metric_id: str) -> tuple[str, ...]:
+    """The pack's key-figure set a metric's key figure comes from (the first that holds it)."""
+    for ids in CARD_SETS:
+        if metric_id in ids:
+            return ids
+    return (metric_id,)
+
+
+def card_rows(card: Scorecard, ids) -> pl.DataFrame:
+    """The card's rows of `ids`, in that order."""
+    order = {m: i for i, m in enumerate(ids)}
+    return card.metrics.filter(pl.col("metric").is_in(list(ids))).sort(
+        pl.col("metric").replace_strict(order, return_dtype=pl.Int64))
+
+
 DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
                   "failure_demand_share")
 TOP = 15
@@ -60,7 +83,8 @@ class Inputs:
                              **options).result
 
     def card(self, ids) -> Scorecard:
-        """The published scorecard (flags `{side}_suppressed`)."""
+        """The published scorecard (flags `{side}_suppressed`); a CARD_SETS member for key
+        figures, which the dashboard's cards fetch alike."""
         return self.fetch(privacy.SCORECARD, comparison=self.comparison, metric_ids=ids)
 
     @property
@@ -149,9 +173,7 @@ def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
                                LEDGER_IDS, inp.settings,
                                note="Ärendekategorier rangordnade efter antal överlämnade, "
                                "därefter andel återkommande kontakter.")
-    areas = frame_table("Kontakter per 1 000 invånare per stadsområde",
-                        inp.compute(("contacts", "contacts_per_1000_residents"), ("stadsomrade",))
-                        .filter(pl.col("stadsomrade").is_not_null()),
+    areas = frame_table("Kontakter per 1 000 invånare per stadsområde", _residents(inp),
                         ("stadsomrade",), ("contacts", "contacts_per_1000_residents"),
                         inp.settings)
     section = Section(
@@ -165,6 +187,16 @@ def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
         RIGHTS_IDS + LEDGER_IDS + EQUITY_METRICS,
     )
     return section, ledger
+
+
+def _residents(inp: Inputs) -> pl.DataFrame:
+    """The dashboard's residents table (privacy.CONTACTS_PER_RESIDENTS, published as one table):
+    stadsområden with residents only (contacts without a known stadsområde have no rate), the
+    rate under its registry name."""
+    frame = inp.fetch(privacy.CONTACTS_PER_RESIDENTS)
+    rate = "contacts_per_1000_residents"
+    return frame.rename({c: c.replace("per_1000", rate, 1) for c in frame.columns
+                         if c == "per_1000" or c.startswith("per_1000__")})
 
 
 def _equity(inp: Inputs) -> Table:

@@ -100,7 +100,7 @@ METRICS = (
             / (pl.col("resolved_linked_n") - pl.col("resolved_followup_within"))),
         n=pl.col("resolved_linked_n") - pl.col("resolved_followup_within"), kind="ratio",
         label="Kontakter per löst ärende", unit="ratio", higher_is_better=False, area=DEMAND,
-        source=SRC_FCR, min_n=20,
+        source=SRC_FCR, statistical=True,  # uncertain below the setting rate_min_n
         definition="Kontakter med känd person och ärendekategori / lösta ärenden. Ett löst "
         "ärende är en kontakt som kontaktcenter löste och som inte följdes av en ny kontakt "
         "från samma person om samma ärendekategori inom {repeat_window_days} dagar.",

@@ -59,13 +59,16 @@ FILTER_CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "topics": (("topic",), "list_contains($topics, topic)"),
     "languages": (("language",), "list_contains($languages, language)"),
     "customer_types": (("customer_type",), "list_contains($customer_types, customer_type)"),
+    # a heatmap cell's drill-down: the same expressions as the weekday and hour breakdowns
+    "weekdays": (("local_date",), "list_contains($weekdays, cast(isodow(local_date) as integer))"),
+    "hours": (("slot",), "list_contains($hours, cast(slot // 2 as integer))"),
 }
 
 
 # Multi-valued filter field -> the dimension it restricts (its Swedish names come from there).
 FILTER_DIMENSIONS: dict[str, str] = {
     "departments": "department", "channels": "channel", "city_areas": "city_area", "topics": "topic",
-    "languages": "language", "customer_types": "customer_type",
+    "languages": "language", "customer_types": "customer_type", "weekdays": "weekday", "hours": "hour",
 }
 
 
@@ -92,6 +95,8 @@ class Filters:
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     customer_types: tuple[str, ...] = ()
+    weekdays: tuple[int, ...] = ()  # ISO weekdays 1 (Monday) .. 7, local time
+    hours: tuple[int, ...] = ()  # hours of the day 0..23, local time
     # Whose request this is: the förvaltningar the person may see (dashboard.auth), or None for
     # no person's limit (the administrator's CLI on the server, an analytiker). Not a filter: the
     # door (dashboard.privacy) refuses departments outside it and removes other departments'

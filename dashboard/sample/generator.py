@@ -223,7 +223,9 @@ def _frame(a: dict[str, np.ndarray], seed: int, offset: int) -> pl.DataFrame:
         _labels("outcome", a["outcome"], oc.OUTCOMES),
         _labels("demand_type", a["demand"], ("value", "failure")),
         _labels("failure_reason", a["reason"], REASONS),
-        pl.Series("caller_key", keys, dtype=pl.String),
+        # From a list: an object array whose first key is None is typed Object, which Polars
+        # cannot cast to String.
+        pl.Series("caller_key", keys.tolist(), dtype=pl.String),
         _nullable("satisfaction", np.where(a["satisfaction"] > 0, a["satisfaction"], -1), pl.Int8),
         _notes(a["note"], a["topic"]),
     ])

@@ -160,8 +160,6 @@ class _new_store:  # noqa: N801 - used as a context manager
         try:
             if self.check:
                 self.check(self.target)
-            for stale in self.target.parent.glob(f".{self.target.name}.building-*"):
-                stale.unlink(missing_ok=True)   # a killed build's (we hold the lock: none runs)
             self.con = open_store(self.tmp)
             self.con.execute("set enable_progress_bar = false")  # progress is the caller's to show
             seed_reference(self.con)

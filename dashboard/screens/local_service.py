@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from dashboard import privacy
 from dashboard import domain
 from dashboard.ui import blocks, insights, local
-from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
 
 
@@ -13,7 +11,7 @@ def body(all_channels) -> None:
     view = all_channels.within_channels(domain.LOCAL_CHANNELS)
     blocks.ranked(view, "contacts", "service_point", key="ls_points", with_city=False,
                   title="Besök och uppsökande verksamhet per servicepunkt", choice="point")
-    local.per_point(for_view(privacy.LOCAL_SERVICE, view), key="ls_point", channels=view.state.channels)
+    local.per_point(view, key="ls_point")
     st.subheader("Oönskade händelser")
     blocks.trend(all_channels, "contacts", key="ls_incident_trend",
                  incidents=insights.incident_periods(all_channels),

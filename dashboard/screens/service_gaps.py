@@ -16,7 +16,8 @@ EQUITY_DIMENSIONS = ("stadsomrade", "language", "interpreter", "customer_type")
 def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     st.subheader("Vad överlämnas?")
-    insights.show_ledger(for_view(privacy.SERVICE_GAP_LEDGER, view, top=15), key="sg_ledger")
+    insights.show_ledger(for_view(privacy.SERVICE_GAP_LEDGER, view, top=15), key="sg_ledger",
+                         one_department=view.department is not None)
     blocks.ranked(view, "forwarded_rate", "topic", key="sg_topic",
                   title="Andel överlämnade per ärendekategori")
     blocks.trend(view, "forwarded_rate", key="sg_trend")

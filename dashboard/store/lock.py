@@ -4,8 +4,10 @@ Every command that writes the store (ingest, sample, migrate, the marts refresh,
 changes) holds `writer_lock(db)` for its whole run: an exclusive `flock` on `<db>.lock` next to
 the store. A second writer waits for it (up to `LOCK_WAIT_S`, saying so once) and then stops with
 a message naming the fix; the kernel releases the lock when the holder exits, even by SIGKILL, so
-a killed writer never leaves it stuck. The sample builder takes the same lock for the store it
-replaces, so it can no longer rename a new file over a store while an ingest writes into it.
+a killed writer never leaves it stuck. Whoever takes the lock next (any writer, or `serve`'s
+start publishing a snapshot) removes the temporary files of a killed build. The sample builder
+takes the same lock for the store it replaces, so it can no longer rename a new file over a
+store while an ingest writes into it.
 
 The dashboard never opens the store (it reads published snapshots, dashboard/store/snapshot.py),
 so DuckDB's own file lock only matters for short-lived CLI readers (`metrics`, `export`, `find`):
@@ -78,6 +80,7 @@ def _acquire(db: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> 
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            remove_leftovers(db)
             return fd
         except BlockingIOError:
             if time.monotonic() >= deadline:
@@ -92,6 +95,18 @@ def _acquire(db: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> 
                     f"{wait_s:.0f} s på att det blir klart …")
                 told = True
             time.sleep(max(0.0, min(_LOCK_RETRY_S, deadline - time.monotonic())))
+
+
+def building_files(db: Path) -> list[Path]:
+    """A sample build's temporary store (and its WAL) next to `db`: `.<name>.building-<pid>`."""
+    return sorted(db.parent.glob(f".{db.name}.building-*"))
+
+
+def remove_leftovers(db: Path) -> None:
+    """Remove what a killed build left behind. Only under the lock: then no build is running.
+    (A killed snapshot publish leaves its own temporary file; the next publish removes it.)"""
+    for p in building_files(db):
+        p.unlink(missing_ok=True)
 
 
 def connect_writable(path: Path, wait_s: float, on_wait: Callable[[str], None] | None,

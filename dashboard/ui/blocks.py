@@ -16,7 +16,11 @@ from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
 from dashboard.view import GRAIN_NAMES, View, grain_candidates, grain_offset, too_gappy
 from dashboard.formatting import format_period
-from dashboard.ui.kpi import KeyFigure, key_figures
+from dashboard import privacy
+from dashboard.export.pack_sections import card_rows, card_set
+from dashboard.export.pack_tables import key_figures_table
+from dashboard.ui.engine import for_view
+from dashboard.ui.kpi import figures_of, key_figures
 from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons, uncertain_mask
 
 
@@ -52,21 +56,16 @@ def _single(frame: pl.DataFrame | None, metric_id: str) -> tuple[float | None, b
 
 
 def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
-    """Key figures for the view, with change against the comparison and the city's value."""
-    now = metrics(view, metric_ids)
-    before = metrics(view, metric_ids, scope=COMPARE)
-    city = metrics(view, metric_ids, scope=CITY) if view.department else None
-    items = []
-    for mid in metric_ids:
-        value, hidden = _single(now, mid)
-        previous, previous_hidden = _single(before, mid)
-        city_value, city_hidden = _single(city, mid)
-        reason = hidden_reasons(now, metric_col(mid))[0] if hidden else None
-        unsure = bool(now is not None and not now.is_empty()
-                      and uncertain_mask(now, metric_col(mid))[0])
-        items.append(KeyFigure(mid, value, previous, None if city_hidden else city_value,
-                               hidden, previous_hidden, reason, unsure))
-    key_figures(items, compare_label=view.against,
+    """Key figures for the view, each the row of the pack's published key-figure table that holds
+    it (export.pack_sections.card_set, export.pack_tables.key_figures_table): a card's value,
+    change, better/worse word and hidden cells are the pack's for the same filter."""
+    cards = {ids: for_view(privacy.SCORECARD, view, comparison=view.compared_with, metric_ids=ids)
+             for ids in dict.fromkeys(card_set(m) for m in metric_ids)}
+    rows = pl.concat([card_rows(cards[card_set(m)], [m]) for m in metric_ids], how="vertical_relaxed")
+    with_comparison = next(iter(cards.values())).comparison is not None
+    table = key_figures_table("Nyckeltal", rows, data.settings(),
+                              with_city=view.department is not None, with_comparison=with_comparison)
+    key_figures(figures_of(table, rows), compare_label=view.against,
                 city_label="Hela staden" if view.department else None, columns=columns)
 
 
@@ -113,18 +112,26 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
 
 def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
             channels: tuple[str, ...] = ()) -> None:
-    """Weekday × hour; the grid spans the opening hours of `channels` (those chosen among them)."""
+    """Weekday × hour; the grid spans the opening hours of `channels` (those chosen among them).
+
+    A click on a cell filters the view to its weekday and hour (dashboard.ui.drill.on_cell); the
+    heatmap itself keeps the whole week, the chosen cell outlined, so it stays the way to choose."""
     chosen = tuple(c for c in view.state.channels if not channels or c in channels) or channels
-    frame = metrics(view, [metric_id], by=["weekday", "hour"])
+    frame = metrics(view.whole_week(), [metric_id], by=["weekday", "hour"])
     shown = frame.with_columns(pl.Series("_hidden", hidden_mask(frame, metric_col(metric_id)),
                                          dtype=pl.Boolean))
     title = title or f"{label(metric_id)} per veckodag och timme"
     fig = weekday_hour_heatmap(shown, value=metric_id, title=title, unit=REGISTRY[metric_id].unit,
                                value_label=label(metric_id), hidden="_hidden",
-                               opening_hours=data.opening_hours(chosen))
+                               opening_hours=data.opening_hours(chosen), clickable=True,
+                               selected=view.cells)
     table = TableData(title, frame, (dim_col("weekday"), dim_col("hour"), metric_col(metric_id)),
                       threshold())
-    chart_block(fig, table, key=key, metric_ids=[metric_id])
+    chart_block(fig, table, key=key, metric_ids=[metric_id], on_select=drill.on_cell(f"fig_{key}"),
+                click_hint=CELL_HINT)
+
+
+CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och timmen."
 
 
 def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,

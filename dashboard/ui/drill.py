@@ -3,7 +3,9 @@
 A chart's bars carry their category's own value (dashboard.charts.ranked_bars customdata); when a
 user clicks one, `on_bar` writes that value into the URL as the view's filter (a förvaltning, an
 ärendekategori, a kanal, ...), so the drill-down is a link like any other view, and the browser's
-back button undoes it. `active_filters` draws the way back: one button per active filter.
+back button undoes it. A click on a weekday × hour heatmap cell (`on_cell`) filters to that weekday
+and hour; a click on a table row (`on_row`) filters to the row's förvaltning, ärendekategori, ...
+`active_filters` draws the way back: one button per active filter.
 """
 
 from __future__ import annotations
@@ -62,6 +64,49 @@ def on_choice(chart_key: str, choice_key: str) -> Callable[[], None]:
             st.session_state.pop("pc_" + choice_key, None)
 
     return choose
+
+
+def on_cell(chart_key: str) -> Callable[[], None]:
+    """on_select callback for a weekday × hour heatmap (charts.weekday_hour_heatmap with
+    `clickable`): the clicked cell's weekday and hour become the view's filter."""
+    def drill() -> None:
+        event = st.session_state.get(chart_key) or {}
+        for point in (event.get("selection") or {}).get("points", []):
+            data = point.get("customdata")
+            if isinstance(data, (list, tuple)) and len(data) > 2 and data[1] is not None:
+                st.query_params["day_of_week"] = [str(int(data[1]))]
+                st.query_params["hour"] = [str(int(data[2]))]
+                return
+
+    return drill
+
+
+ROUND = "_row_drills"  # counts row drill-downs; part of a drillable table's widget key
+
+
+def row_keys(columns) -> list[tuple[str, str]]:
+    """(frame column, URL filter key) of a table's columns that a row click can filter on."""
+    return [(c.key, DRILL_KEYS[c.dimension]) for c in columns
+            if c.unit is None and c.dimension in DRILL_KEYS]
+
+
+def on_row(table_key: str, frame, keys: list[tuple[str, str]]) -> Callable[[], None]:
+    """on_select callback for a table (st.dataframe, single-row): the clicked row's values of the
+    drillable columns (a förvaltning, an ärendekategori, ...) become the view's filters. The
+    values come from the published frame, not the displayed text."""
+    def drill() -> None:
+        event = st.session_state.get(table_key) or {}
+        rows = (event.get("selection") or {}).get("rows", [])
+        if not rows or rows[0] >= frame.height:
+            return
+        row = frame.row(rows[0], named=True)
+        for column, url_key in keys:
+            if row.get(column) is not None:
+                set_filter(url_key, str(row[column]))
+        # a new key for the table next run: the filtered table opens with no row ticked
+        st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+
+    return drill
 
 
 def _remove(url_key: str, value: str) -> None:

@@ -35,7 +35,9 @@ def filters_for(view: View, scope: str = CURRENT) -> Filters | None:
         start=period.start, end=period.end,
         departments=() if city or not s.department else (s.department,),
         channels=s.channels, city_areas=s.city_areas, topics=s.topics,
-        languages=s.languages, customer_types=s.customer_types, scope=auth.scope(),
+        languages=s.languages, customer_types=s.customer_types,
+        weekdays=tuple(int(d) for d in s.weekdays), hours=tuple(int(h) for h in s.hours),
+        scope=auth.scope(),
     )
 
 

@@ -13,7 +13,7 @@ from dashboard.charts import alt_text
 from dashboard.metrics.metric import UNITS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy import as_markdown
-from dashboard.ui import data
+from dashboard.ui import data, drill
 from dashboard.ui.download import download, download_export
 from dashboard.ui.tables import TableData, display_frame, hidden_mask, hidden_notes
 
@@ -58,13 +58,85 @@ def _suppression_note(table: TableData) -> None:
 STATIC_ROWS = 25  # up to this many rows a table is drawn as text, in full
 
 
-def _dataframe(table: TableData, key: str, static: bool = False) -> None:
-    # A short table is static text: its columns wrap to the page's width, so none is cut at the
-    # right (Streamlit's canvas grid sizes columns to their content and scrolls sideways).
+ROW_HINT = "Klicka på en rad för att filtrera på den."
+GRID_FIT_PX = 720  # a drillable grid's columns fit this width (the main column at 1280 px)
+LABEL_PX, NUMBER_PX = (120, 240), 64  # a label column's least and most, a number column's least
+
+
+def grid_columns(table: TableData) -> dict:
+    """Column widths that fit a drillable grid into GRID_FIT_PX, so it never scrolls sideways (the
+    canvas grid cannot wrap): label columns pinned at the left and sized to their text within
+    LABEL_PX, numbers share the rest; a wider page spreads the spare room over all columns.
+    A header too long for its width is shortened by the grid; its full text is the tooltip."""
+    texts = display_frame(table)
+    labels = [c for c in table.columns if c.unit is None]
+    widths = {c.label: max(LABEL_PX[0], min(LABEL_PX[1], 7 * max(
+        [len(c.label), *(len(t) for t in texts[c.label].to_list())]))) for c in labels}
+    numbers = [c for c in table.columns if c.unit is not None]
+    room = GRID_FIT_PX - NUMBER_PX * len(numbers)  # labels give way down to their least
+    if sum(widths.values()) > room:
+        widths = {k: max(LABEL_PX[0] * 3 // 4, w * room // sum(widths.values())) for k, w in widths.items()}
+    rest = (GRID_FIT_PX - sum(widths.values())) // max(len(numbers), 1)
+    widths |= {c.label: max(NUMBER_PX, rest) for c in numbers}
+    return {c.label: st.column_config.Column(c.label, width=int(widths[c.label]), help=c.label,
+                                             pinned=c.unit is None) for c in table.columns}
+
+
+def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: bool = False) -> None:
+    # A table whose rows drill down (a förvaltning, an ärendekategori, ...) is the grid, which
+    # reports a row click (st.dataframe selection); any other short table is static text, whose
+    # columns wrap to the page's width, so none is cut at the right (the canvas grid sizes
+    # columns to their content and scrolls sideways).
+    keys = drill.row_keys(table.columns) if rows_drill and not static else []
+    if keys:
+        widget = f"df_{key}_{st.session_state.get(drill.ROUND, 0)}"
+        st.dataframe(display_frame(table), hide_index=True, key=widget, height="auto",
+                     column_config=grid_columns(table),
+                     on_select=drill.on_row(widget, table.frame, keys),
+                     selection_mode="single-row")
+        st.caption(ROW_HINT)
+        return
     if static or table.frame.height <= STATIC_ROWS:
         st.table(display_frame(table), hide_index=True)
         return
     st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}", height="auto")
+
+
+TABLE_KEY = "table"  # URL key: the charts shown as tables, by chart key (repeated)
+_DRAWN = "_charts_drawn"  # chart keys drawn in this run, for the page's notice on unknown ones
+
+
+def _write_table(key: str) -> None:
+    """on_change of a "Visa som tabell" toggle: the chart's key into (or out of) the URL."""
+    shown = [k for k in st.query_params.get_all(TABLE_KEY) if k != key]
+    if st.session_state.get(f"tbl_{key}"):
+        shown.append(key)
+    if shown:
+        st.query_params[TABLE_KEY] = shown
+    elif TABLE_KEY in st.query_params:
+        del st.query_params[TABLE_KEY]
+
+
+def _table_toggle(key: str) -> bool:
+    """The toggle's value comes from the URL on every run (a copied link opens the same tables)."""
+    widget = f"tbl_{key}"
+    wanted = key in st.query_params.get_all(TABLE_KEY)
+    if st.session_state.get(widget) != wanted:
+        st.session_state[widget] = wanted
+    st.session_state.setdefault(_DRAWN, set()).add(key)
+    return st.toggle("Visa som tabell", key=widget, on_change=_write_table, args=(key,))
+
+
+def start_run() -> None:
+    """Called by the page frame before the body: no chart drawn yet in this run."""
+    st.session_state[_DRAWN] = set()
+
+
+def unknown_tables() -> list[str]:
+    """Chart keys in the URL's `table` that no chart on the page has (a link from another page
+    or an old link): the page removes them with one notice."""
+    drawn = st.session_state.get(_DRAWN, set())
+    return [k for k in st.query_params.get_all(TABLE_KEY) if k not in drawn]
 
 
 def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle: bool) -> bool:
@@ -74,12 +146,13 @@ def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle:
         with st.popover("Ladda ner", icon=":material/download:"):
             download(table, key=key)
         if with_toggle:
-            show_table = st.toggle("Visa som tabell", key=f"tbl_{key}")
+            show_table = _table_toggle(key)
     return show_table
 
 
 def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Sequence[str] = (),
-                caption: str | None = None, on_select: Callable[[], None] | None = None) -> None:
+                caption: str | None = None, on_select: Callable[[], None] | None = None,
+                click_hint: str = "Klicka på en stapel för att filtrera på den.") -> None:
     """A chart with its toolbar; the table replaces the chart when the user asks for it.
 
     `on_select` (dashboard.ui.drill) runs when the user clicks a bar: the chart's key is
@@ -93,7 +166,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
             st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None,
                             **select)
             if on_select:
-                st.caption("Klicka på en stapel för att filtrera på den.")
+                st.caption(click_hint)
         if caption:
             st.caption(caption)
         if table.note:
@@ -125,13 +198,14 @@ def export_block(table, *, key: str, metric_ids: Sequence[str] = (),
 
 def table_block(table: TableData, *, key: str, metric_ids: Sequence[str] = (),
                 caption: str | None = None, static: bool = False) -> None:
-    """A table on its own, with definition and download."""
+    """A table on its own, with definition and download; a click on a row filters to it when
+    the table has a column to filter on (dashboard.ui.drill.row_keys)."""
     with st.container(border=True):
         st.markdown(f"**{as_markdown(table.title)}**")
         if table.frame.is_empty():
             st.info("Inga rader för de valda filtren.")
         else:
-            _dataframe(table, key, static)
+            _dataframe(table, key, static, rows_drill=True)
         _toolbar(table, key, metric_ids, with_toggle=False)
         if caption:
             st.caption(caption)

@@ -60,9 +60,11 @@ def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
                 on_select=drill.on_bar(f"fig_{key}", "topic"))
 
 
-def show_ledger(frame: pl.DataFrame, *, key: str) -> None:
+def show_ledger(frame: pl.DataFrame, *, key: str, one_department: bool = False) -> None:
+    """The ledger; for one förvaltning without its (repeated) name column."""
     title = "Serviceglappsregistret: ärendekategorier per förvaltning"
-    cols = tuple(c for c in (Col("rank", "Plats", "integer"), blocks.dim_col("department"),
+    cols = tuple(c for c in (Col("rank", "Plats", "integer"),
+                             *(() if one_department else (blocks.dim_col("department"),)),
                              blocks.dim_col("topic"), *(blocks.metric_col(m) for m in LEDGER_IDS))
                  if c.key in frame.columns)
     table_block(TableData(title, frame, cols, blocks.threshold()), key=key,

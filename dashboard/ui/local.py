@@ -5,29 +5,37 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import privacy
 from dashboard.charts import ranked_bars, weekday_hour_heatmap
-from dashboard.domain import LOCAL_CHANNELS
 from dashboard.ui import blocks, choices, data, drill
+from dashboard.ui.engine import for_view
 from dashboard.ui.figure import chart_block
 from dashboard.ui.tables import Col, TableData, hidden_mask
 
 
-def per_point(result, *, key: str, channels: tuple[str, ...] = LOCAL_CHANNELS) -> None:
-    points = sorted(p for p in result.totals["service_point"].unique().to_list() if p)
+def per_point(view, *, key: str) -> None:
+    """The chosen point's weekday × hour heatmap over the whole week (a click on a cell filters
+    the view to it, dashboard.ui.drill.on_cell), and its topics and visitors' areas for the view."""
+    week = for_view(privacy.LOCAL_SERVICE, view.whole_week())
+    result = for_view(privacy.LOCAL_SERVICE, view) if view.cells else week
+    channels = view.state.channels
+    points = sorted(p for p in week.totals["service_point"].unique().to_list() if p)
     if not points:
         st.info("Inga besök eller uppsökande kontakter för de valda filtren.")
         return
     widget, write = choices.bind("point", points, points[0])
     point = st.selectbox("Servicepunkt", points, key=widget, on_change=write)
-    hours = result.by_hour.filter(pl.col("service_point") == point)
+    hours = week.by_hour.filter(pl.col("service_point") == point)
     shown = hours.with_columns(pl.Series("_hidden", hidden_mask(hours, blocks.metric_col("contacts")),
                                          dtype=pl.Boolean))
     title = f"{point}: kontakter per veckodag och timme"
     fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter",
-                               hidden="_hidden", opening_hours=data.opening_hours(channels))
+                               hidden="_hidden", opening_hours=data.opening_hours(channels),
+                               clickable=True, selected=view.cells)
     cols = (blocks.dim_col("weekday"), blocks.dim_col("hour"), blocks.metric_col("contacts"))
     chart_block(fig, TableData(title, hours, cols, blocks.threshold()), key=f"{key}_hours",
-                metric_ids=["contacts"])
+                metric_ids=["contacts"], on_select=drill.on_cell(f"fig_{key}_hours"),
+                click_hint=blocks.CELL_HINT)
     left, right = st.columns(2)
     with left:
         _shares(result.topics.filter(pl.col("service_point") == point), "topic",

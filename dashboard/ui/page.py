@@ -7,10 +7,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.privacy import as_markdown
-from dashboard.ui import data, drill
+from dashboard.ui import data, drill, figure
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame, show_notices
-from dashboard.view import View
+from dashboard.view import MAX_EXAMPLES, View, shown
 
 _VIEW = "_view"  # set by app.py on every run (a hand-over within one run, not cross-page state)
 
@@ -46,4 +46,21 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
             st.info("Databasen innehåller inga kontakter ännu. Läs in data med `kontaktcenter ingest` "
                     "eller bygg exempeldata med `kontaktcenter sample`.")
             return
+        figure.start_run()
         body(view)
+        _drop_unknown_tables()
+
+
+def _drop_unknown_tables() -> None:
+    """A `table` value in the URL that names no chart on this page: one notice, and removed."""
+    unknown = figure.unknown_tables()
+    if not unknown:
+        return
+    st.warning(f"{len(unknown)} värden för tabellvisningen i adressen finns inte på sidan och "
+               f"ignorerades: {', '.join(shown(k) for k in unknown[:MAX_EXAMPLES])}.",
+               icon=":material/link_off:")
+    rest = [k for k in st.query_params.get_all(figure.TABLE_KEY) if k not in unknown]
+    if rest:
+        st.query_params[figure.TABLE_KEY] = rest
+    else:
+        del st.query_params[figure.TABLE_KEY]
