@@ -9,13 +9,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.auth import Access
-from dashboard.ui import auth, data
-from dashboard.ui.chrome import swedish_chrome
-from dashboard.ui.errors import guarded
-from dashboard.ui.filters import filter_frame
-from dashboard.ui.page import set_view
-from dashboard.ui.warmup import preload_charts
+from dashboard.ui import prewarm
+
+prewarm.wait()   # the server's warm-up imports the dashboard: nothing imported twice at once
+
+from dashboard.auth import Access  # noqa: E402
+from dashboard.ui import auth, data  # noqa: E402
+from dashboard.ui.chrome import swedish_chrome  # noqa: E402
+from dashboard.ui.errors import guarded  # noqa: E402
+from dashboard.ui.filters import filter_frame  # noqa: E402
+from dashboard.ui.page import set_view  # noqa: E402
+from dashboard.ui.warmup import preload_charts  # noqa: E402
 
 # Not "pages/": Streamlit treats a pages/ folder next to the entrypoint as file-named pages on a
 # server's first run, so a first deep link to a Swedish url path showed "Page not found".

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -69,6 +70,9 @@ class Settings:
     # Ingest exits non-zero when a file's quarantined share of its rows exceeds this
     # (`kontaktcenter ingest --max-quarantine-share` overrides it).
     ingest_max_quarantine_share: float = 0.1
+    # Memory a writing command (ingest, sample, migrate, refresh, vocabulary, the publish of a
+    # snapshot) may use; DuckDB spills the rest to `<db>.tmp` next to the store.
+    write_memory_limit: str = "2GB"
 
     def with_overrides(self, **values) -> "Settings":
         return replace(self, **{k: v for k, v in values.items() if v is not None})
@@ -124,5 +128,8 @@ def _check(settings: Settings) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"reporting_timezone {settings.reporting_timezone!r} är ingen känd tidszon; "
                          'använd ett IANA-namn som "Europe/Stockholm" eller "UTC".') from None
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*([KMGT]i?B)\s*", settings.write_memory_limit, re.IGNORECASE):
+        raise ValueError(f"write_memory_limit {settings.write_memory_limit!r} är ingen minnesmängd; "
+                         'skriv t.ex. "2GB" eller "512MB".')
     if not 0 <= settings.ingest_max_quarantine_share <= 1:
         raise ValueError("ingest_max_quarantine_share ska ligga mellan 0 och 1 (t.ex. 0.1 för 10 %).")

@@ -17,6 +17,7 @@ from dashboard.charts.theme import (
     empty_figure,
     scale,
     series_style,
+    vertical_line,
 )
 from dashboard.formatting import format_value
 from dashboard.privacy.text import as_plotly
@@ -107,14 +108,13 @@ def ranked_bars(
     alt = f"Stapeldiagram, rangordnat: {title}. {value_title} per rad, störst överst."
     if low and high:
         alt += " Strecken visar 95 % konfidensintervall."
-    fig = base_figure(title, x_title=value_title, height=height, alt=alt)
     # With whiskers the value sits inside the bar (white on Okabe–Ito blue: 5.1:1), clear of them.
     # With negative bars (changes) the value joins the label: outside text would hit the labels.
     inside = error is not None
     diverging = any(v is not None and v < 0 for v in drawn)
     if diverging:
         ys = [f"{y}: {t}" for y, t in zip(ys, _texts(values, unit))]
-    fig.add_trace(go.Bar(
+    traces = [go.Bar(
         x=[0 if v is None else v for v in drawn], y=ys, orientation="h",
         marker={"color": OKABE_ITO[0], "line": {"color": TEXT, "width": 0.5}},
         text=_texts(values, unit), cliponaxis=False, insidetextanchor="start",
@@ -124,20 +124,19 @@ def ranked_bars(
         # customdata: the full label for the hover, and the category's own value for a drill-down
         error_x=error, name=value_title,
         customdata=[[as_plotly(f), None if v is None else str(v)] for f, v in zip(full, raw)],
-        hovertemplate="%{customdata[0]}: %{text}<extra></extra>",
-    ))
+        hovertemplate="%{customdata[0]}: %{text}<extra></extra>", showlegend=False,
+    )]
+    layout = {"xaxis": {**axis_format(unit), "rangemode": "tozero"},
+              "yaxis": {"type": "category", "tickfont": {"color": TEXT}},
+              "showlegend": reference is not None, "bargap": 0.3, "margin": {"r": 80}}
     if reference is not None:
         ref = scale([reference], unit)[0]
-        fig.add_vline(x=ref, line_dash="dash", line_color=COMPARISON_COLOUR, line_width=2)
+        layout["shapes"] = [vertical_line(ref, dash="dash", color=COMPARISON_COLOUR, width=2)]
         # Named in the legend (not an annotation that could cover a bar).
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
+        traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
                                  name=f"{reference_label}: {format_value(reference, unit)}",
                                  line={"color": COMPARISON_COLOUR, "dash": "dash", "width": 2}))
-    fig.update_xaxes(**axis_format(unit), rangemode="tozero")
-    fig.update_yaxes(type="category", tickfont={"color": TEXT})
-    fig.update_layout(showlegend=reference is not None, bargap=0.3, margin={"r": 80})
-    fig.data[0].showlegend = False
-    return fig
+    return base_figure(title, x_title=value_title, height=height, alt=alt, data=traces, layout=layout)
 
 
 def category_bars(
@@ -161,13 +160,12 @@ def category_bars(
     names = names or {}
     xl = x_labels or {}
     xs = [as_plotly(xl.get(v, str(v))) for v in frame[x].to_list()]
-    fig = base_figure(title, x_title=x_title, y_title=y_title,
-                      alt=f"Stapeldiagram: {title}. {y_title} per {x_title.lower()}.")
     patterns = ("", "/", ".", "x", "-", "|")
+    traces = []
     for i, col in enumerate(columns):
         values = frame[col].to_list()
         style = series_style(i)
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             x=xs, y=[0 if v is None else v for v in scale(values, unit)], name=names.get(col, col),
             marker={"color": style["color"], "line": {"color": TEXT, "width": 0.5},
                     "pattern": {"shape": patterns[i % len(patterns)], "fillmode": "overlay",
@@ -178,7 +176,8 @@ def category_bars(
             hovertemplate="%{x}: %{text}<extra>" + names.get(col, col) + "</extra>"
             if show_text else None,
         ))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(**axis_format(unit), rangemode="tozero")
-    fig.update_layout(barmode="group", showlegend=len(columns) > 1)
-    return fig
+    return base_figure(title, x_title=x_title, y_title=y_title,
+                       alt=f"Stapeldiagram: {title}. {y_title} per {x_title.lower()}.", data=traces,
+                       layout={"xaxis": {"type": "category"},
+                               "yaxis": {**axis_format(unit), "rangemode": "tozero"},
+                               "barmode": "group", "showlegend": len(columns) > 1})

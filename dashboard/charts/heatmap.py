@@ -90,12 +90,7 @@ def weekday_hour_heatmap(
         text.append(trow)
         hover.append(hrow)
     note = (" Ljusgrå rutor utan text: stängt." if opening else "")
-    fig = base_figure(
-        title, x_title="Timme (start)", y_title=None, height=120 + 42 * len(days),
-        alt=(f"Värmekarta: {title}. {value_label} per veckodag och timme; värdet står i varje ruta, "
-             f"'dolt' där det är för få kontakter, '–' där data saknas.{note}"),
-    )
-    fig.add_trace(go.Heatmap(
+    heatmap = go.Heatmap(
         z=z,
         x=[f"{int(h):02d}" for h in hours],
         y=[format_weekday(d) for d in days],
@@ -107,7 +102,15 @@ def weekday_hour_heatmap(
         colorscale=SEQUENTIAL,
         colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 14},
         xgap=1, ygap=1,
-    ))
+    )
+    fig = base_figure(
+        title, x_title="Timme (start)", y_title=None, height=120 + 42 * len(days),
+        alt=(f"Värmekarta: {title}. {value_label} per veckodag och timme; värdet står i varje ruta, "
+             f"'dolt' där det är för få kontakter, '–' där data saknas.{note}"),
+        data=[heatmap],
+        layout={"plot_bgcolor": GRID, "yaxis": {"autorange": "reversed", "showgrid": False},
+                "xaxis": {"showgrid": False, "type": "category"}},
+    )
     if clickable:
         _click_layer(fig, days, hours, hover)
     for d, h in selected:
@@ -115,9 +118,6 @@ def weekday_hour_heatmap(
             x, y = hours.index(h), days.index(d)
             fig.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5,
                           xref="x", yref="y", line={"color": "#1f1f1f", "width": 3})
-    fig.update_layout(plot_bgcolor=GRID)
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(showgrid=False, type="category")
     return fig
 
 

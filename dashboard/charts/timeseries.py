@@ -104,33 +104,52 @@ def time_series(
     """
     if frame.is_empty():
         return empty_figure(title, "Inga kontakter för de valda filtren.")
-    fig = base_figure(title, x_title=x_title, y_title=y_title,
-                      alt=f"Linjediagram: {title}. {y_title} per {x_title.lower()}.")
     labels = series_labels or {}
     frame = frame.sort(x)
     groups = [(None, frame)] if series is None else [
         (key, frame.filter(pl.col(series) == key)) for key in frame[series].unique(maintain_order=True)
     ]
+    traces = []
     for i, (key, part) in enumerate(groups):
         name = current_label if key is None else labels.get(key, str(key))
-        fig.add_trace(_line(
+        traces.append(_line(
             part[x].to_list(), part[y].to_list(), unit, name, series_style(i),
             low=part[low].to_list() if low else None, high=part[high].to_list() if high else None,
         ))
     if comparison is not None and not comparison.is_empty() and series is None:
         comp = comparison.sort(x)
         style = {"color": COMPARISON_COLOUR, "dash": COMPARISON_DASH, "symbol": "circle-open"}
-        fig.add_trace(_line(
+        traces.append(_line(
             comp[x].to_list(), comp[y].to_list(), unit, comparison_label, style, dash=COMPARISON_DASH,
             hover_x=comp[comparison_x_actual].to_list() if comparison_x_actual else None,
         ))
-    fig.update_yaxes(**axis_format(unit), rangemode="tozero")
+    layout: dict = {"yaxis": {**axis_format(unit), "rangemode": "tozero"}}
     tickvals, ticktext = date_ticks(frame[x].to_list())
     if tickvals:
-        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext)
-    if incidents is not None:
-        add_incidents(fig, incidents)
-    return fig
+        layout["xaxis"] = {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext}
+    if incidents is not None and not incidents.is_empty():
+        layout["shapes"], layout["annotations"] = incident_bands(incidents)
+    return base_figure(title, x_title=x_title, y_title=y_title,
+                       alt=f"Linjediagram: {title}. {y_title} per {x_title.lower()}.",
+                       data=traces, layout=layout)
+
+
+def incident_bands(incidents: pl.DataFrame, *, start: str = "start", end: str = "end",
+                   label: str | None = "label") -> tuple[list[dict], list[dict]]:
+    """The shapes and annotations `fig.add_vrect` draws for each flagged incident period: a shaded
+    band over the plot's height, labelled at its top left (not colour alone)."""
+    shapes, annotations = [], []
+    for row in incidents.iter_rows(named=True):
+        text = "Händelse"
+        if label and row.get(label):
+            text = f"Händelse: {row[label]}"
+        shapes.append({"type": "rect", "x0": row[start], "x1": row[end], "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "y domain", "fillcolor": INCIDENT_FILL, "layer": "below",
+                       "line": {"color": "#D55E00", "dash": "dot", "width": 1}})
+        annotations.append({"text": text, "showarrow": False, "x": row[start], "xanchor": "left",
+                            "xref": "x", "y": 1, "yanchor": "top", "yref": "y domain",
+                            "font": {"color": TEXT, "size": 12}})
+    return shapes, annotations
 
 
 def add_incidents(fig: go.Figure, incidents: pl.DataFrame, *, start: str = "start",

@@ -75,7 +75,7 @@ def run(args) -> int:
     key = key_for(settings)
     try:
         # The writer lock for the whole run; the dashboard's snapshot is published after commit.
-        with writing(settings.db, key=key) as con:
+        with writing(settings.db, key=key, memory_limit=settings.write_memory_limit) as con:
             con.execute("set enable_progress_bar = false")   # our own progress lines go to stderr
             summary = ingest_files(con, args.files, profile, key,
                                    None if args.quiet else ProgressPrinter(), settings=settings)

@@ -90,7 +90,7 @@ def _open(args):
 
     db = args.settings.db
     if args.refresh_marts:   # a writer: the writer lock, then a new snapshot for the dashboard
-        with writing(db) as con:
+        with writing(db, memory_limit=args.settings.write_memory_limit) as con:
             con.execute("begin transaction")
             refresh_marts(con)
             con.execute("commit")

@@ -16,7 +16,7 @@ def run(args) -> int:
 
     # A store without raw contact ids needs no key; the migration says when it does.
     key = key_for(args.settings, required=False)
-    with writing(args.settings.db, key=key) as con:
+    with writing(args.settings.db, key=key, memory_limit=args.settings.write_memory_limit) as con:
         versions = [r[0] for r in con.execute(
             "select version from schema_migrations order by version").fetchall()]
     print(f"{args.settings.db}: schemaversion {max(versions)} ({len(versions)} migreringar).")

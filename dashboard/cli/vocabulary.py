@@ -31,7 +31,8 @@ def run_add(args) -> int:
     from dashboard.ingest.vocabulary import VocabularyError, add_value
     from dashboard.store import writing
 
-    with writing(args.settings.db) as con:   # a writer: the writer lock, then a new snapshot
+    # a writer: the writer lock, then a new snapshot
+    with writing(args.settings.db, memory_limit=args.settings.write_memory_limit) as con:
         con.execute("begin transaction")
         try:
             lines = add_value(con, args.vocabulary, args.value, tuple(args.alias), department=args.department,

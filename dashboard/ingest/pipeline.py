@@ -6,8 +6,9 @@ key), quarantine the rest, and log it. A file that fails as a whole (unreadable,
 a mapped column missing...) has its partial rows removed again and is reported; the other files
 still land. A repeated id with another start time is quarantined as a non-unique id, with a
 proposed composite. At the end: the reporting time zone recorded, data version bump and marts
-refresh (also when nothing landed but the marts are missing or stale), then one commit. Anything
-that escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the store stays as it was.
+update (only the days the new rows change; a full build when the marts are missing or stale),
+then one commit. Anything that escapes (a bug, Ctrl-C, a kill) rolls back or never commits: the
+store stays as it was.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from dashboard.ingest.summary import FileSummary, IngestSummary
 from dashboard.ingest.timeparse import Window
 from dashboard.ingest.uniqueness import toml_list
 from dashboard.store import bump_data_version, data_version, sql
-from dashboard.store.marts import MARTS_VERSION, refresh_marts
+from dashboard.store.marts import MARTS_VERSION, update_marts
 
 BATCH_VIEW = "_ingest_batch"
 REJECTS_VIEW = "_ingest_rejects"
@@ -76,10 +77,11 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], profile: Pro
         zone_changed = _set_reporting_timezone(con, zone)
         if changed or zone_changed:   # quarantine rows alone change what the data-quality view shows
             version = bump_data_version(con)
-        # The marts are rebuilt when rows landed, and built (empty if need be) whenever they are
-        # missing, outdated or in another time zone: the store is queryable after any ingest.
+        # The marts are updated (the days the new rows change) when rows landed, and built whole
+        # (empty if need be) whenever they are missing, outdated or in another time zone: the
+        # store is queryable after any ingest.
         if any(r.landed for r in results) or zone_changed or _marts_stale(con):
-            refresh_marts(con)
+            update_marts(con)
             if version is None:   # new marts are new data to a cached reader
                 version = bump_data_version(con)
             changed = True

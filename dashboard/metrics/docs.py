@@ -158,8 +158,11 @@ def _trail(m) -> list[str]:
 def _marts_section() -> list[str]:
     lines = [
         "## Hur måtten räknas: marts och exakthet", "",
-        "Sidorna läser inte råa kontakter. Vid varje inläsning byggs föraggregerade tabeller (marts) "
-        "i samma transaktion (`dashboard.store.marts.refresh_marts`). Motorn väljer den minsta "
+        "Sidorna läser inte råa kontakter. Vid varje inläsning uppdateras föraggregerade tabeller "
+        "(marts) i samma transaktion (`dashboard.store.marts.update_marts`): bara de lokala dagar "
+        "som de nya kontakterna hamnar på, och dagarna för samma uppringares närmaste kontakter i "
+        "samma ärende inom 90 dagar, räknas om; resultatet är detsamma som en ombyggnad från grunden "
+        "(`refresh_marts`). Motorn väljer den minsta "
         "mart som täcker filtren och indelningen; `contact_facts` (en rad per kontakt) är reserven.",
         "", "| mart | en rad per |", "| --- | --- |",
         *(f"| `{m.name}` | {m.grain} |" for m in marts.MARTS), "",

@@ -8,6 +8,7 @@ distribution mart, totals over a dimension (for shares) from a second aggregate,
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 import duckdb
@@ -19,6 +20,7 @@ from dashboard.metrics import query, registry
 from dashboard.metrics.buckets import percentiles_from_histogram
 from dashboard.metrics.filters import CALENDAR_GRAINS, Filters, check_dimensions
 from dashboard.store.marts import check_marts
+from dashboard.store.readers import on_snapshot
 from dashboard.metrics.metric import Metric
 
 # Breakdown dimension -> the filter field on the same thing (for totals over a dimension).
@@ -28,6 +30,16 @@ DIM_FILTER = {
     "customer_type": "customer_types",
 }
 _KEY = "__all__"
+# Cursors on published snapshots whose marts passed check_marts (a snapshot never changes).
+_MARTS_OK: weakref.WeakSet = weakref.WeakSet()
+
+
+def _check_marts(con) -> None:
+    if con in _MARTS_OK:
+        return
+    check_marts(con)
+    if on_snapshot(con):
+        _MARTS_OK.add(con)
 
 
 def compute(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, metric_ids=(),
@@ -43,7 +55,7 @@ def compute(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, metr
     metrics = registry.resolve(metric_ids)
     by = check_dimensions(by)
     inp.check_settings(settings)
-    check_marts(con)
+    _check_marts(con)
     frame = inputs_frame(con, filters, by, _inputs_of(metrics), settings)
     return evaluate(frame, metrics, by)
 
@@ -57,7 +69,7 @@ def compute_inputs(con: duckdb.DuckDBPyConnection, filters: Filters, by, names,
     settings = settings or Settings()
     by = check_dimensions(by)
     inp.check_settings(settings)
-    check_marts(con)
+    _check_marts(con)
     frame = inputs_frame(con, filters, by, list(dict.fromkeys(["contacts_n", *names])), settings)
     return frame.sort(list(by), nulls_last=True) if by else frame
 

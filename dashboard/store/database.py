@@ -24,6 +24,7 @@ from typing import Callable
 
 import duckdb
 
+from dashboard.config import Settings
 from dashboard.reference import seed_reference
 from dashboard.shipped import shipped
 from dashboard.store import lock
@@ -84,15 +85,27 @@ def migrate(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> list[in
     return applied
 
 
+# The write path's memory bound (the setting write_memory_limit, docs/configuration.md): DuckDB
+# spills what does not fit to a temporary directory next to the store instead of growing.
+DEFAULT_WRITE_MEMORY_LIMIT = Settings.write_memory_limit
+
+
+def write_config(path: Path, memory_limit: str | None = None) -> dict:
+    """DuckDB settings of every writing connection of the store at `path`."""
+    return {"memory_limit": memory_limit or DEFAULT_WRITE_MEMORY_LIMIT,
+            "temp_directory": str(path.with_name(path.name + ".tmp"))}
+
+
 def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float | None = None,
                on_wait: Callable[[str], None] | None = None,
-               key: bytes | None = None) -> duckdb.DuckDBPyConnection:
+               key: bytes | None = None, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store. Writable opens create the file and apply migrations.
 
     Writers call this inside `writing` (which holds the writer lock and publishes afterwards).
     A CLI reader may have the file open, so a writable open retries for lock_wait_s (default
     lock.LOCK_WAIT_S); on_wait gets one Swedish line when the wait starts. Then StoreError
     names the fix. `key` (the pseudonymisation key) lets migrations that need it run.
+    `memory_limit` bounds a writable connection (default DEFAULT_WRITE_MEMORY_LIMIT).
     """
     path = Path(path)
     _check_path(path, read_only)
@@ -118,7 +131,8 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
         return con
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, lambda: lock.connect_writable(
-        path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s, on_wait))
+        path, lock.LOCK_WAIT_S if lock_wait_s is None else lock_wait_s, on_wait,
+        write_config(path, memory_limit)))
     try:
         try:
             applied = _applied_versions(con)
@@ -138,14 +152,30 @@ def open_store(path: Path | str, read_only: bool = False, *, lock_wait_s: float 
 
 @contextmanager
 def writing(path: Path | str, *, key: bytes | None = None, wait_s: float | None = None,
-            on_wait: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+            on_wait: Callable[[str], None] | None = None,
+            memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The one way to write the store: writer lock, writable open, and after a successful block
-    the connection closed and a read snapshot published (all while the lock is held)."""
+    the connection closed and a read snapshot published (all while the lock is held), both
+    within `memory_limit` (the setting write_memory_limit; running out of it is a StoreError
+    naming the setting, and the store is left as it was)."""
+    path = Path(path)
+    try:
+        with _writing(path, key, wait_s, on_wait, memory_limit) as con:
+            yield con
+    except duckdb.OutOfMemoryException:
+        raise StoreError(
+            f"Minnet räckte inte för att skriva databasen {path} (gränsen write_memory_limit = "
+            f"{memory_limit or DEFAULT_WRITE_MEMORY_LIMIT}). Höj gränsen i inställningarna eller med "
+            "KONTAKTCENTER_WRITE_MEMORY_LIMIT (t.ex. \"4GB\"), eller se till att det finns plats på "
+            "disken bredvid databasen för det som inte ryms i minnet. Inget har ändrats.") from None
+
+
+@contextmanager
+def _writing(path: Path, key, wait_s, on_wait, memory_limit) -> Iterator[duckdb.DuckDBPyConnection]:
     from dashboard.store.snapshot import is_stale, publish, read_pointer   # they import this module
 
-    path = Path(path)
     with lock.writer_lock(path, wait_s, on_wait):
-        con = open_store(path, key=key, lock_wait_s=wait_s, on_wait=on_wait)
+        con = open_store(path, key=key, lock_wait_s=wait_s, on_wait=on_wait, memory_limit=memory_limit)
         try:
             yield con
         except Exception:
@@ -153,10 +183,10 @@ def writing(path: Path | str, *, key: bytes | None = None, wait_s: float | None 
             # Rolled back, but closing may still have rewritten the file: publish here rather
             # than leave it to a reader.
             if is_stale(path, read_pointer(path)):
-                publish(path)
+                publish(path, memory_limit)
             raise
         con.close()
-        publish(path)
+        publish(path, memory_limit)
 
 
 def check_readable(path: Path) -> None:

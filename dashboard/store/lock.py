@@ -109,14 +109,15 @@ def remove_leftovers(db: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def connect_writable(path: Path, wait_s: float,
-                     on_wait: Callable[[str], None] | None) -> duckdb.DuckDBPyConnection:
-    """Connect read-write, waiting up to wait_s for another process to release the file."""
+def connect_writable(path: Path, wait_s: float, on_wait: Callable[[str], None] | None,
+                     config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """Connect read-write, waiting up to wait_s for another process to release the file.
+    `config`: DuckDB settings for the connection (the write path's memory bound)."""
     deadline = time.monotonic() + wait_s
     told = False
     while True:
         try:
-            return duckdb.connect(str(path))
+            return duckdb.connect(str(path), config=config or {})
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc):
                 raise

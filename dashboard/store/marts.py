@@ -1,10 +1,11 @@
 """Marts: pre-aggregated tables with a stated grain, built from `contacts` at ingest.
 
-`refresh_marts(con)` is called by the ingest and the sample builder INSIDE their transaction; it
-is idempotent (every mart is re-created whole: `create or replace` from its first chunk of dates,
-then the other chunks appended), so a rolled-back ingest leaves the old marts and a committed one
-the new. The engine reads the smallest mart whose columns cover the
-filters and breakdowns (`choose`); `contact_facts` (one row per contact) is the fallback.
+`refresh_marts(con)` builds every mart from `contacts`; `update_marts(con)`, after an ingest,
+recomputes only the local days the new contacts change (their own and their repeat neighbours')
+and falls back to the full build when it cannot tell what changed. Both run INSIDE the writer's
+transaction, so a rolled-back ingest leaves the old marts and a committed one the new, and both
+give the same marts (tests/test_marts_incremental.py). The engine reads the smallest mart
+whose columns cover the filters and breakdowns (`choose`); `contact_facts` (one row per contact) is the fallback.
 
 Grains are stated in `MARTS` below (and in docs/metrics.md).
 
@@ -91,14 +92,14 @@ def measure_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [n for n in names if n.endswith("_n") or n.endswith("_sum")]
 
 
-def _rollup_sql(target: str, source: str, dims, sums, channels, create: bool) -> str:
+def _rollup_sql(target: str, source: str, dims, sums, channels, create: bool, dates: str) -> str:
     # Identifiers and channel codes come from this module's constants, never from users.
     where = ""
     if channels:
         where = "and channel in (" + ", ".join(f"'{c}'" for c in channels) + ")"
     verb = f"create or replace table {target} as" if create else f"insert into {target}"
     return sql.text("marts/rollup").format(
-        verb=verb, source=source, dims=", ".join(dims),
+        verb=verb, source=source, dates=dates, dims=", ".join(dims),
         sums=", ".join(f"cast(sum({c}) as bigint) as {c}" for c in sums), where=where,
     )
 
@@ -145,10 +146,25 @@ def _build_order() -> list[Mart]:
     return sorted(rollups, key=lambda m: -len(m.dims))
 
 
+def _facts_sql(verb: str, scope: str, chain_scope: str, where: str = "") -> str:
+    # Identifiers and clauses are this module's constants, never user input.
+    return sql.text("marts/contact_facts").format(verb=verb, scope=scope, chain_scope=chain_scope,
+                                                  where=where)
+
+
+def _dist_sql(verb: str, facts: str) -> str:
+    return sql.text("marts/contact_dist").format(verb=verb, facts=facts)
+
+
+ALL_CONTACTS = "(select *, rowid as row_no from contacts)"
+ALL_CHAINS = "(select rowid as row_no, caller_key, topic, started_at, source_system, contact_id from contacts)"
+CHUNK_DATES = "local_date >= $date_from and local_date < $date_to"
+
+
 def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build every mart from `contacts`. Call inside the writer's transaction."""
-    sql.execute(con, "marts/contact_facts")
-    sql.execute(con, "marts/contact_dist")
+    con.execute(_facts_sql("create or replace table contact_facts as", ALL_CONTACTS, ALL_CHAINS))
+    con.execute(_dist_sql("create or replace view contact_dist as", "contact_facts"))
     sums = measure_columns(con)
     chunks = _date_chunks(con)
     built: list[Mart] = []
@@ -157,15 +173,186 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
         facts, dist = ("contact_facts", "contact_dist") if source is None else (source.name, source.dist)
         for i, (date_from, date_to) in enumerate(chunks):
             params = {"date_from": date_from, "date_to": date_to}
-            con.execute(_rollup_sql(mart.name, facts, mart.dims, sums, mart.channels, i == 0), params)
+            con.execute(_rollup_sql(mart.name, facts, mart.dims, sums, mart.channels, i == 0,
+                                    CHUNK_DATES), params)
             con.execute(_rollup_sql(mart.dist, dist, mart.dims + DIST_KEYS, DIST_SUMS, mart.channels,
-                                    i == 0), params)
+                                    i == 0, CHUNK_DATES), params)
         built.append(mart)
-    con.execute(
-        "insert into meta values ('marts_version', $v) "
-        "on conflict (key) do update set value = excluded.value",
-        {"v": MARTS_VERSION},
-    )
+    _set_meta(con, "marts_version", MARTS_VERSION)
+    _record_coverage(con)
+    _log_change(con, None)
+
+
+# --- refresh: only the days the new rows change ---------------------------------------------
+#
+# A contact's row in contact_facts depends on the contact itself, on the lookups it joins
+# (city_areas, topics, calendar, opening_hours: their fingerprint below) and on the reporting
+# time zone, and through its repeat gaps on its nearest neighbours by the same caller on the same
+# topic. A new contact therefore changes its own local day and the days of its two neighbours
+# (only when the gap is inside the repeat window, but recomputing a day too many is harmless).
+# Every mart has local_date as a dimension, so those days are recomputed whole, from the
+# contacts that fall in them, and swapped in for the old rows of the same days.
+#
+# The ingest-id watermark says which contacts are new: ingest ids come from a sequence, so rows
+# with an id above the newest one the marts include are the new ones; the count of contacts the
+# marts were built from catches any other change to `contacts` (rows without an ingest id,
+# deletions), which falls back to a full build.
+
+COVERAGE = ("marts_ingest_id", "marts_contacts", "marts_lookups")
+# Wider than the 90-day repeat window of queries/marts/contact_facts.sql (gaps <= 90 days count):
+# a neighbour farther away than this cannot change a flag.
+REPEAT_MARGIN = "interval 91 day"
+ZONE = "coalesce((select value from meta where key = 'reporting_timezone'), 'Europe/Stockholm')"
+_LOOKUPS_FINGERPRINT = f"""
+select md5(string_agg(line, '|' order by line)) from (
+    select 'a' || city_area || '=' || stadsomrade as line from city_areas where stadsomrade is not null
+    union all select 't' || topic from topics where is_progress_chasing
+    union all select 'c' || cast(date as varchar) || cast(is_working_day as varchar)
+        || cast(is_holiday as varchar) from calendar
+    union all select 'o' || cast(opening_hours as varchar) from opening_hours
+    union all select 'z' || {ZONE}
+)
+"""
+
+
+def _set_meta(con, key: str, value) -> None:
+    con.execute("insert into meta values ($k, $v) on conflict (key) do update set value = excluded.value",
+                {"k": key, "v": str(value)})
+
+
+def _coverage_now(con) -> tuple[str, str, str]:
+    newest, count = con.execute("select coalesce(max(ingest_id), 0), count(*) from contacts").fetchall()[0]
+    return str(newest), str(count), con.execute(_LOOKUPS_FINGERPRINT).fetchall()[0][0] or ""
+
+
+def _record_coverage(con) -> None:
+    for key, value in zip(COVERAGE, _coverage_now(con)):
+        _set_meta(con, key, value)
+
+
+def update_marts(con: duckdb.DuckDBPyConnection) -> str:
+    """Bring the marts up to date after contacts were added, touching only the days the new rows
+    change; a full build when the marts are missing, outdated, or `contacts` changed otherwise.
+    Call inside the writer's transaction. Returns "full", "days" or "none" (what was done)."""
+    recorded = dict(con.execute("select key, value from meta where key in $keys",
+                                {"keys": [*COVERAGE, "marts_version"]}).fetchall())
+    if recorded.get("marts_version") != MARTS_VERSION or any(k not in recorded for k in COVERAGE):
+        refresh_marts(con)
+        return "full"
+    watermark = int(recorded["marts_ingest_id"])
+    new = con.execute("select count(*) from contacts where ingest_id > $w", {"w": watermark}).fetchall()[0][0]
+    total = con.execute("select count(*) from contacts").fetchall()[0][0]
+    lookups = con.execute(_LOOKUPS_FINGERPRINT).fetchall()[0][0] or ""
+    if total - new != int(recorded["marts_contacts"]) or lookups != recorded["marts_lookups"]:
+        refresh_marts(con)
+        return "full"
+    if not new:
+        return "none"
+    _refresh_days(con, watermark)
+    _record_coverage(con)
+    return "days"
+
+
+# Generations of the change log kept; a snapshot older than that is published whole.
+CHANGES_KEPT = 500
+
+
+def _log_change(con, days: str | None) -> None:
+    """Record what this refresh rewrote (`days`: a table of local_date; None: everything) under
+    the next generation, for the publish of the next snapshot (dashboard/store/snapshot.py).
+    A refresh during an older migration (before the log's table exists) records nothing: the
+    next publish then copies everything. `days` is one of this module's temp tables (trusted identifiers)."""
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'marts_changes' "
+                       "and schema_name = 'main' and database_name = current_database()").fetchall()[0][0]:
+        con.execute("delete from meta where key = 'marts_generation'")
+        return
+    rows = con.execute("select value from meta where key = 'marts_generation'").fetchall()
+    generation = int(rows[0][0]) + 1 if rows else 1
+    if days is None:
+        con.execute("delete from marts_changes")
+        con.execute("insert into marts_changes values ($g, null)", {"g": generation})
+    else:
+        con.execute("delete from marts_changes where generation <= $g", {"g": generation - CHANGES_KEPT})
+        con.execute(f"insert into marts_changes select $g, local_date from {days}", {"g": generation})
+    _set_meta(con, "marts_generation", generation)
+
+
+def _refresh_days(con, watermark: int) -> None:
+    # Formatted in: trusted identifiers and clauses (this module's constants and temp tables);
+    # the watermark is bound.
+    params = {"w": watermark}
+    # The new contacts and their nearest neighbours on the same caller and topic: their days change.
+    con.execute(f"""
+        create or replace temp table _marts_touched as
+        with new as (
+            select caller_key, topic, started_at from contacts where ingest_id > $w
+        ),
+        keys as (
+            select caller_key, topic, min(started_at) - {REPEAT_MARGIN} as lo,
+                max(started_at) + {REPEAT_MARGIN} as hi
+            from new where caller_key is not null and topic is not null group by all
+        ),
+        near as (
+            select c.started_at, coalesce(c.ingest_id > $w, false) as is_new,
+                coalesce(lag(c.ingest_id) over w > $w, false) as prior_new,
+                coalesce(lead(c.ingest_id) over w > $w, false) as next_new,
+            from contacts as c
+            join keys as k on c.caller_key = k.caller_key and c.topic = k.topic
+                and c.started_at between k.lo and k.hi
+            -- redundant with the join, but lets zone maps skip row groups outside every window
+            where c.started_at between (select min(lo) from keys) and (select max(hi) from keys)
+            window w as (partition by c.caller_key, c.topic order by c.started_at, c.source_system, c.contact_id)
+        )
+        select started_at from new
+        union all
+        select started_at from near where not is_new and (prior_new or next_new)
+    """, params)
+    con.execute(f"""
+        create or replace temp table _marts_days as
+        select distinct cast(timezone({ZONE}, timezone('UTC', started_at)) as date) as local_date
+        from _marts_touched
+    """)
+    # Every contact of those days (a local date is within a day of the UTC date in any zone) ...
+    con.execute("""
+        create or replace temp table _marts_scope as
+        select *, rowid as row_no from contacts
+        where cast(started_at as date) in (
+            select local_date + shift from _marts_days, (values (-1), (0), (1)) as s(shift))
+            and started_at >= (select min(local_date) - 1 from _marts_days)
+            and started_at < (select max(local_date) + 2 from _marts_days)
+    """)
+    # ... and the contacts their repeat gaps are measured against: same caller and topic, within
+    # the window of any of them (a farther neighbour gives no gap inside the window either way).
+    con.execute(f"""
+        create or replace temp table _marts_chains as
+        with keys as (
+            select caller_key, topic, min(started_at) - {REPEAT_MARGIN} as lo,
+                max(started_at) + {REPEAT_MARGIN} as hi
+            from _marts_scope where caller_key is not null and topic is not null group by all
+        )
+        select c.rowid as row_no, c.caller_key, c.topic, c.started_at, c.source_system, c.contact_id
+        from contacts as c
+        join keys as k on c.caller_key = k.caller_key and c.topic = k.topic
+            and c.started_at between k.lo and k.hi
+        where c.started_at between (select min(lo) from keys) and (select max(hi) from keys)
+    """)
+    days = "local_date in (select local_date from _marts_days)"
+    con.execute(_facts_sql("create or replace temp table _marts_facts as", "_marts_scope",
+                           "_marts_chains", f"where {days}"))
+    con.execute(_dist_sql("create or replace temp view _marts_dist as", "_marts_facts"))
+    con.execute(f"delete from contact_facts where {days}")
+    con.execute("insert into contact_facts select * from _marts_facts")
+    sums = measure_columns(con)
+    for mart in _build_order():
+        for target, source, dims, measures in ((mart.name, "_marts_facts", mart.dims, sums),
+                                               (mart.dist, "_marts_dist", mart.dims + DIST_KEYS, DIST_SUMS)):
+            con.execute(f"delete from {target} where {days}")
+            con.execute(_rollup_sql(target, source, dims, measures, mart.channels, False, "true"))
+    _log_change(con, "_marts_days")
+    for name in ("_marts_dist",):
+        con.execute(f"drop view {name}")
+    for name in ("_marts_facts", "_marts_chains", "_marts_scope", "_marts_days", "_marts_touched"):
+        con.execute(f"drop table {name}")
 
 
 class MartsMissing(StoreError):

@@ -19,6 +19,7 @@ import atexit
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,16 @@ from dashboard.store.errors import StoreError
 from dashboard.store.snapshot import KEEP, Pointer
 
 log = logging.getLogger(__name__)
+
+# Cursors on published snapshots. A snapshot is never written after it is published, so what a
+# reader checked about its contents (the marts' version) holds for as long as the cursor lives.
+_SNAPSHOT_CURSORS: weakref.WeakSet = weakref.WeakSet()
+
+
+def on_snapshot(con) -> bool:
+    """The cursor reads a published (immutable) snapshot."""
+    return con in _SNAPSHOT_CURSORS
+
 
 BUSY_MESSAGE = ("Databasen byggs just nu för första gången (en inläsning eller exempeldata "
                 "pågår). Ladda om sidan om en stund.")
@@ -64,7 +75,9 @@ class Snapshot:
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        yield self._cursors.cursor()
+        cur = self._cursors.cursor()
+        _SNAPSHOT_CURSORS.add(cur)
+        yield cur
 
     def close(self) -> None:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +33,11 @@ T = TypeVar("T")
 STOCKHOLM = ZoneInfo(domain.STOCKHOLM)
 
 
-@st.cache_resource(show_spinner=False)
-def _settings(db_env: str | None, config_env: str | None) -> Settings:
-    return load_settings()
+# Process-wide, like st.cache_resource, but a plain dict: a page asks for the settings and the
+# store a few hundred times a rerun, and Streamlit's cache hashes its arguments on every call.
+_SETTINGS: dict[tuple[str | None, str | None], Settings] = {}
+_STORES: dict[str, PublishedStore] = {}
+_STORES_LOCK = threading.Lock()
 
 
 def settings() -> Settings:
@@ -43,12 +46,19 @@ def settings() -> Settings:
     Keyed on the two variables that choose the store, so a test or a restart with another store
     never gets a stale one.
     """
-    return _settings(os.environ.get("KONTAKTCENTER_DB"), os.environ.get("KONTAKTCENTER_CONFIG"))
+    key = (os.environ.get("KONTAKTCENTER_DB"), os.environ.get("KONTAKTCENTER_CONFIG"))
+    found = _SETTINGS.get(key)
+    if found is None:
+        found = _SETTINGS.setdefault(key, load_settings())
+    return found
 
 
-@st.cache_resource(show_spinner=False)
 def published_store(path: str) -> PublishedStore:
-    return PublishedStore(Path(path))
+    found = _STORES.get(path)
+    if found is None:
+        with _STORES_LOCK:   # one PublishedStore (and one open snapshot) per store per process
+            found = _STORES.get(path) or _STORES.setdefault(path, PublishedStore(Path(path)))
+    return found
 
 
 def store() -> PublishedStore:

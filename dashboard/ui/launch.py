@@ -3,7 +3,8 @@
 Streamlit imports nothing of the app until the first session runs it, and Plotly imports pandas
 lazily: two sessions of a fresh server importing at once raced ("partially initialized module
 'pandas'"). Importing them here, before the server accepts a connection, leaves nothing to race.
-`kontaktcenter serve` starts the dashboard this way.
+`kontaktcenter serve` starts the dashboard this way. The dashboard's own modules are imported
+next, in a thread that first sessions wait for (dashboard/ui/prewarm.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def preload() -> None:
 def main() -> int:
     preload()
     from streamlit.web import cli   # after the preload: the server starts with them in place
+
+    from dashboard.ui import prewarm   # the dashboard's own modules and first read, overlapped
+    prewarm.start(sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "run" else "")
 
     sys.argv = ["streamlit", *sys.argv[1:]]
     return cli.main()

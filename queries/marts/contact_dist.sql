@@ -7,15 +7,17 @@
 --     topic, for linkable contacts / resolved linkable contacts, up to 90 days;
 --   prior_inferable: days since the same caller's previous contact on the same topic, for untagged
 --     contacts on topics that are not progress chasing (inferred failure demand), up to 90 days.
+-- A template: `verb` names the view, `facts` the contact_facts rows it reads (all of them for
+-- the published view, the recomputed days' during a refresh: dashboard/store/marts.py).
 -- `bucket` is the lowest value in the bucket, `bucket_max` the highest (inclusive).
 -- Rolled up into *_dist marts by queries/marts/rollup_dist.sql.
 
-create or replace view contact_dist as
+{verb}
 
 with
 
 facts as (
-    select * from contact_facts
+    select * from {facts}
 ),
 
 waits as (

@@ -8,10 +8,15 @@
 -- (queries/marts/rollup.sql) and the distribution marts (queries/marts/contact_dist.sql) are
 -- built from this table. Definitions: docs/metrics.md.
 --
+-- A template (dashboard/store/marts.py fills it): `verb` creates the table or appends to it,
+-- `scope` is the contacts to compute (with their rowid as row_no), `chain_scope` the contacts
+-- their repeat gaps are measured against, `where` a filter on the result. A full build passes
+-- all of `contacts` for both; a refresh passes the contacts of the days the new rows change.
+--
 -- Built in one pass over `contacts`: every per-row lookup is a join to a small table (a year, a
 -- day, a weekday × channel), never a self-join on the contact key, which held most of the time.
 
-create or replace table contact_facts as
+{verb}
 
 with
 
@@ -42,10 +47,9 @@ summer_time as (
 
 replied as (
     select
-        contacts.*,
-        contacts.rowid as row_no,
+        scope.*,
         started_at + to_seconds(first_response_s) as replied_at,
-    from contacts
+    from {scope} as scope
 ),
 
 localised as (
@@ -132,10 +136,10 @@ opening_channels as (
 -- few columns it needs and joined back on the row number: a window over the whole row is slower.
 chains as (
     select
-        rowid as row_no,
+        row_no,
         epoch(started_at) - epoch(lag(started_at) over w) as prior_gap_s,
         epoch(lead(started_at) over w) - epoch(started_at) as next_gap_s,
-    from contacts
+    from {chain_scope} as chain_scope
     where caller_key is not null and topic is not null
     window w as (partition by caller_key, topic order by started_at, source_system, contact_id)
 ),
@@ -258,4 +262,5 @@ final as (
 )
 
 select * from final
+{where}
 order by local_date

@@ -1,0 +1,92 @@
+"""The dashboard's own warm-up at server start, overlapped with the first browser's page load.
+
+`python -m dashboard.ui.launch` (what `kontaktcenter serve` runs) imports the heavy libraries
+before the server accepts a connection, so two first sessions cannot race importing them. While
+the server then starts and the first browser fetches and compiles Streamlit's frontend (seconds
+in which the server has nothing to do), a thread started here imports the dashboard's own
+modules, builds one Plotly figure (Plotly loads its template on the first), opens the store's
+published snapshot and computes the default view's key figures once, which brings the
+snapshot's pages into memory.
+
+A session waits for that thread before it imports anything of the dashboard (`wait()`, first in
+dashboard/app.py), so no module is ever imported by two threads at once: the guarantee the
+preload gives holds. Started by nothing else (AppTest, `streamlit run` of the app itself),
+`wait()` returns at once. A failure here is only logged: the session meets it again and shows
+its message.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+WAIT_S = 120.0  # a session never waits longer than this for the warm-up
+
+_done = threading.Event()
+_started = False
+
+
+def start(app: str | Path) -> bool:
+    """Warm up in a background thread when `app` is the dashboard's entrypoint."""
+    global _started
+    try:
+        if Path(app).resolve() != APP:
+            return False
+    except OSError:
+        return False
+    _started = True
+    threading.Thread(target=_run, name="dashboard-prewarm", daemon=True).start()
+    return True
+
+
+def wait(timeout: float = WAIT_S) -> None:
+    """Return once the warm-up is over (at once when none was started)."""
+    if _started:
+        _done.wait(timeout)
+
+
+def modules() -> list[str]:
+    """The dashboard's UI modules (and, through their imports, what they use), not this one."""
+    import dashboard.ui as ui
+
+    skip = {"launch", "prewarm"}
+    return [f"dashboard.ui.{m.name}" for m in pkgutil.iter_modules(ui.__path__) if m.name not in skip]
+
+
+def _run() -> None:
+    try:
+        for name in modules():
+            importlib.import_module(name)
+        import plotly.graph_objects as go
+
+        go.Figure().to_plotly_json()
+        _first_read()
+    except Exception:  # noqa: BLE001 - the session shows whatever is wrong, in Swedish
+        log.warning("the dashboard's warm-up failed", exc_info=True)
+    finally:
+        _done.set()
+
+
+def _first_read() -> None:
+    from dashboard import privacy
+    from dashboard.metrics.filters import Filters
+    from dashboard.ui import data
+    from dashboard.view import FilterState, resolve_period
+
+    settings = data.settings()
+    if not Path(settings.db).exists():
+        return
+    snap = data.store().current()   # the same reader the sessions use (one per store and process)
+    with snap.cursor() as cur:
+        if not data._has_contacts(cur):
+            return
+        options = data._read_options(cur)
+        period = resolve_period(FilterState(), options.latest)
+        privacy.fetch(privacy.METRICS, cur, Filters(start=period.start, end=period.end), settings,
+                      metric_ids=("contacts", "answer_rate", "service_level", "asa_s"), by=())

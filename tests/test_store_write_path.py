@@ -1,0 +1,97 @@
+"""The write path on real store files: bounded memory (a setting), and a file that does not grow
+by a third with every marts refresh."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dashboard.config import load_settings
+from dashboard.store import marts, open_store, writing
+
+
+def _size(path) -> int:
+    return path.stat().st_size + (path.with_name(path.name + ".wal").stat().st_size
+                                  if path.with_name(path.name + ".wal").exists() else 0)
+
+
+def _ingest_copies(con, rows: int, day: str, tag: str) -> str:
+    """Land `rows` existing contacts again as new ones on `day` (new ids, a new ingest id), then
+    refresh the marts, in one transaction like an ingest."""
+    con.execute("begin transaction")
+    newest = con.execute("select max(ingest_id) from contacts").fetchall()[0][0]
+    con.execute(
+        "insert into contacts by name select * replace ($tag || contact_id as contact_id, "
+        "$id as ingest_id, cast($day as timestamp) + (started_at - date_trunc('day', started_at)) as started_at) "
+        "from (select * from contacts where ingest_id <= $newest order by contact_id limit $n)",
+        {"tag": tag, "id": newest + 1, "day": day, "newest": newest, "n": rows})
+    done = marts.update_marts(con)
+    con.execute("commit")
+    return done
+
+
+def test_refreshes_after_ingests_do_not_grow_the_file_beyond_the_new_rows(sample_db, tmp_path):
+    db = tmp_path / "store.duckdb"
+    shutil.copy(sample_db, db)
+    with writing(db) as con:   # a full rebuild first: the size every later refresh is compared with
+        con.execute("begin transaction")
+        marts.refresh_marts(con)
+        con.execute("commit")
+    rebuilt = _size(db)
+    with writing(db) as con:
+        con.execute("begin transaction")
+        marts.refresh_marts(con)
+        con.execute("commit")
+    # the second full rebuild reuses the blocks the first one freed
+    assert _size(db) <= rebuilt * 1.05
+    stored = open_store(db, read_only=True)
+    contacts = stored.execute("select count(*) from contacts").fetchall()[0][0]
+    stored.close()
+    for i in range(3):
+        with writing(db) as con:
+            assert _ingest_copies(con, 500, f"2025-12-{20 + i}", f"n{i}-") == "days"
+    # 1 500 new contacts (2.5 % of the store): the file grows by a few per cent, not a third
+    assert _size(db) <= rebuilt * 1.10, (rebuilt, _size(db))
+    stored = open_store(db, read_only=True)
+    assert stored.execute("select count(*) from contacts").fetchall()[0][0] == contacts + 1500
+    assert stored.execute("select count(*) from contact_facts").fetchall()[0][0] == contacts + 1500
+    stored.close()
+
+
+def test_writers_run_within_the_configured_memory_and_spill_next_to_the_store(tmp_path, monkeypatch):
+    db = tmp_path / "store.duckdb"
+    with writing(db) as con:   # the default: 2 GB
+        limit, temp = con.execute("select current_setting('memory_limit'), "
+                                  "current_setting('temp_directory')").fetchall()[0]
+    assert limit in ("1.8 GiB", "1.9 GiB", "2.0 GiB", "1.8GiB", "1.9GiB") and temp == str(tmp_path / "store.duckdb.tmp")
+    monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "300MB")
+    settings = load_settings(config_file=tmp_path / "none.toml")
+    assert settings.write_memory_limit == "300MB"
+    with writing(db, memory_limit=settings.write_memory_limit) as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    assert limit == "286.1 MiB"   # 300 000 000 bytes
+    monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "a lot")
+    with pytest.raises(ValueError, match="write_memory_limit"):
+        load_settings(config_file=tmp_path / "none.toml")
+
+
+def test_an_ingest_command_honours_the_memory_setting(tmp_path, monkeypatch, capsys):
+    """The limit reaches DuckDB from the setting through the CLI: a limit too small makes the
+    ingest stop with a Swedish message naming the setting (no traceback), not grow."""
+    from ingest_fixtures import KEY, TELEPHONY_PROFILE, telephony_frame, write_csv
+
+    from dashboard.cli import main
+
+    csv = write_csv(telephony_frame(300, seed=2), tmp_path / "a.csv")
+    profile = tmp_path / "profil.toml"
+    profile.write_text(TELEPHONY_PROFILE.format(batch_rows=100_000), encoding="utf-8")
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "none.toml"))
+    db = tmp_path / "store.duckdb"
+    monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "1MB")
+    assert main(["--db", str(db), "ingest", "--profile", str(profile), "-q", str(csv)]) != 0
+    err = capsys.readouterr().err
+    assert "write_memory_limit = 1MB" in err and "Traceback" not in err
+    monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "2GB")
+    assert main(["--db", str(db), "ingest", "--profile", str(profile), "-q", str(csv)]) == 0
