@@ -133,6 +133,8 @@ def test_samordnare_sees_only_the_own_department_on_every_page(setup):
     box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Förvaltning")
     assert box.is_disabled()  # locked: one förvaltning, no whole city
     assert OWN in page.locator('[data-testid="stSidebar"]').inner_text()
+    # the locked förvaltning is no filter to remove: no "✕ Förvaltning: ..." button
+    assert page.locator('.st-key-active_filters').get_by_role("button", name="Förvaltning").count() == 0
     for _, file, title, path, _ in NAVIGATION:
         if file not in ANALYSIS:
             continue

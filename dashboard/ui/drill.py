@@ -121,10 +121,11 @@ def _remove(url_key: str, value: str) -> None:
         del st.query_params[url_key]
 
 
-def active_filters(view: View) -> None:
-    """One button per active filter ('✕ Ärendekategori: Bygglov'): the way back from a drill-down."""
+def active_filters(view: View, department_removable: bool = True) -> None:
+    """One button per active filter ('✕ Ärendekategori: Bygglov'): the way back from a drill-down.
+    A förvaltning the person's scope locks them to is no filter they can remove: no button."""
     chosen: list[tuple[str, str, str]] = []
-    if view.department:
+    if view.department and department_removable:
         chosen.append(("department", view.department, f"Förvaltning: {view.department}"))
     for key, (attr, _) in MULTI_KEYS.items():
         for value in getattr(view.state, attr):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.privacy import as_markdown
-from dashboard.ui import data, drill, figure
+from dashboard.ui import auth, data, drill, figure
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame, show_notices
 from dashboard.view import MAX_EXAMPLES, View, shown
@@ -39,7 +39,7 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
         if uses_filters:
             st.caption(as_markdown(view.description))
             show_notices(view)
-            drill.active_filters(view)
+            drill.active_filters(view, department_removable=auth.scope() is None)
         if intro:
             st.markdown(intro)
         if needs_contacts and not data.has_contacts():
