@@ -36,9 +36,13 @@ OUR_CONTENT = ('[data-testid="stMain"]', '[data-testid="stSidebarUserContent"]')
 
 
 @pytest.fixture(scope="module")
-def server(sample_db, tmp_path_factory):
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    with streamlit_server(sample_db, log_path=log) as url:
+def server_log(tmp_path_factory):
+    return tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def server(sample_db, server_log):
+    with streamlit_server(sample_db, log_path=server_log) as url:
         yield url
 
 
@@ -353,3 +357,12 @@ def test_a_click_on_a_table_row_filters_to_it(server, page):
     wait_until_idle(page)
     assert "department" not in _query(page) and _query(page).get("topic") == query["topic"]
     assert error_findings(page) == []
+
+
+# Last in the module: by now the server has served every page, drill-downs and copied links.
+def test_normal_reruns_leave_no_stack_trace_in_the_server_log(server, page, server_log):
+    text = server_log.read_text(encoding="utf-8", errors="replace")
+    # a raised exception ("Traceback") or a warning logged with stack_info (Streamlit's own)
+    traces = [line for line in text.splitlines()
+              if "Traceback (most recent call last)" in line or "Stack (most recent call last)" in line]
+    assert not traces, text[-4000:]
