@@ -1,5 +1,6 @@
 """The förvaltning pack on the sample store: the engine's numbers, hidden cells, department
-isolation, the CLI and the audit log. A small department in one month, so small cells occur."""
+isolation, the CLI and the audit log. A small department in one month, so small cells occur.
+The summary's ranking and the weekly table are checked on hand-made inputs as well."""
 
 from __future__ import annotations
 
@@ -337,3 +338,64 @@ def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):
         for chart in section.charts:
             assert re.sub(r"\s", "", chart.value_title) in text, chart.title
             assert re.sub(r"\s", "", chart.category_title) in text, chart.title
+
+
+# --- the summary's movers, on hand-made scorecard rows -------------------------------------------
+
+def _card_row(metric: str, unit: str, value, previous, n, previous_n, *,
+              previous_suppressed: bool = False) -> dict:
+    return {"metric": metric, "label": metric, "unit": unit, "value": value, "previous": previous,
+            "n": n, "previous_n": previous_n, "value_suppressed": False,
+            "previous_suppressed": previous_suppressed}
+
+
+def _summary_of(*cards: list[dict]):
+    """pack._summary over scorecards holding `cards`' rows (no service gaps)."""
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    from dashboard.export import pack_sections as ps
+    from dashboard.export.pack import _summary
+
+    scorecards = [SimpleNamespace(metrics=pl.DataFrame(rows)) for rows in cards]
+    ledger = pl.DataFrame(schema={"topic": pl.String, **{
+        c: t for m in ("forwarded", "forwarded_rate", "repeat_rate")
+        for c, t in ((m, pl.Float64), (f"{m}__suppressed", pl.Boolean))}})
+    inp = ps.Inputs(None, Filters(), "previous", None, Settings())
+    return _summary(scorecards, ledger, scorecards[-1], inp)
+
+
+def test_movers_rank_by_contacts_concerned_and_leave_small_bases_out():
+    """docs/exports.md: counts by the difference in contacts, shares by the difference in points
+    times the period's base; derived units are not ranked; a base under 50 in either period or a
+    hidden side takes no part. Shares are exact binary fractions so the products are exact."""
+    access = [
+        _card_row("contacts", "count", 1000, 900, 1000, 900),  # 100 contacts
+        _card_row("answer_rate", "share", 0.75, 0.625, 480, 400),  # 0.125 × 480 = 60
+        # +880 % on 49 contacts: the base is under 50 in the period
+        _card_row("abandoned", "count", 49, 5, 49, 5),
+        # 0.375 × 49 = 18.4 would rank, but 49 < 50
+        _card_row("service_level", "share", 0.5, 0.875, 49, 1000),
+        _card_row("abandon_rate", "share", 0.375, 0.125, 50, 50),  # at the minimum: 12.5
+        # 200 contacts, the largest count change, but hidden in the comparison period
+        _card_row("offered", "count", 800, 600, 800, 600, previous_suppressed=True),
+        _card_row("answered", "count", 500, 500, 500, 500),  # no change: no mover
+        _card_row("asa_s", "seconds", 300, 30, 1000, 900),  # a duration is not ranked
+        _card_row("satisfaction_index", "index", 80, 40, 1000, 900),  # nor an index
+        _card_row("repeat_rate", "share", 0.5, 0.25, None, 200),  # no base: none
+    ]
+    demand = [
+        # a tiny derived cost with a huge relative change (5 000-fold): never ranked
+        _card_row("failure_demand_cost_sek", "sek", 50_000, 10, 3, 1),
+        _card_row("failure_demand_fte", "fte", 0.1, 0.0, 3, 1),
+        # hours are derived too, whatever the base
+        _card_row("failure_demand_hours", "hours", 500, 20, 800, 700),
+        _card_row("failure_demand_share", "share", 0.75, 0.625, 800, 700),  # 0.125 × 800 = 100
+    ]
+    summary = _summary_of(access, demand)
+    ranked = [(m.label, m.contacts) for m in summary.movers]
+    # contacts and failure_demand_share tie at 100: both lead, in either order
+    assert sorted(ranked[:2]) == [("contacts", 100), ("failure_demand_share", 100)]
+    assert ranked[2:] == [("answer_rate", 60), ("abandon_rate", 12.5)]
+    assert any("under 50 kontakter" in note for note in summary.notes)
