@@ -399,3 +399,42 @@ def test_movers_rank_by_contacts_concerned_and_leave_small_bases_out():
     assert sorted(ranked[:2]) == [("contacts", 100), ("failure_demand_share", 100)]
     assert ranked[2:] == [("answer_rate", 60), ("abandon_rate", 12.5)]
     assert any("under 50 kontakter" in note for note in summary.notes)
+
+
+# --- weekly figures over whole weeks, on a hand-made store ---------------------------------------
+
+# Wednesday 7 – Tuesday 27 May 2025; the comparison is the three weeks before, Wednesday 16 April –
+# Tuesday 6 May. Whole Monday–Sunday weeks: 12–18 and 19–25 May, 21–27 April and 28 April–4 May.
+WEEKLY_FILTERS = Filters(start=date(2025, 5, 7), end=date(2025, 5, 27), departments=(DEPT,))
+# local day (and time) -> contacts
+EDGE_DAYS = {"2025-05-07": 4, "2025-05-11": 3, "2025-05-26": 5, "2025-05-27": 2,  # cut weeks
+             "2025-04-16": 3, "2025-04-20": 4, "2025-05-05": 2, "2025-05-06": 1}
+WEEK_OF_12_MAY = {"2025-05-12 00:15": 2, "2025-05-14": 3, "2025-05-18 23:45": 2}  # 7
+OTHER_WEEKS = {"2025-05-19": 4, "2025-05-23": 4, "2025-05-25": 3,  # 11
+               "2025-04-22": 6,  # 6 in the week of 21 April
+               "2025-05-01": 5, "2025-05-04": 3}  # 8 in the week of 28 April
+
+
+def _weekly_table(empty_db, *days: dict[str, int]):
+    """The pack's "Kontakter per vecka" for WEEKLY_FILTERS over a store with `days`' contacts."""
+    from contact_fixtures import build, contact
+    from dashboard.store import open_store
+
+    rows = [contact(at if " " in at else f"{at} 10:00", department=DEPT)
+            for d in days for at, n in d.items() for _ in range(n)]
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, WEEKLY_FILTERS, settings=Settings())
+    finally:
+        con.close()
+    return next(t for s in pack.sections for t in s.tables if t.title == "Kontakter per vecka")
+
+
+def test_weekly_table_holds_only_the_whole_weeks_of_both_periods(empty_db):
+    """Contacts on the days of cut weeks (the period's Wednesday to Sunday, its last Monday and
+    Tuesday, and alike in the comparison) count in no week; a Monday just after midnight and a
+    Sunday just before it count by their local day."""
+    table = _weekly_table(empty_db, EDGE_DAYS, WEEK_OF_12_MAY, OTHER_WEEKS)
+    assert [c.key for c in table.columns] == ["week", "value", "previous"]
+    assert table.rows == ((date(2025, 5, 12), 7, 6), (date(2025, 5, 19), 11, 8))
+    assert "12–25 maj 2025" in table.note
