@@ -403,8 +403,9 @@ def test_movers_rank_by_contacts_concerned_and_leave_small_bases_out():
 
 # --- weekly figures over whole weeks, on a hand-made store ---------------------------------------
 
-# Wednesday 7 – Tuesday 27 May 2025; the comparison is the three weeks before, Wednesday 16 April –
-# Tuesday 6 May. Whole Monday–Sunday weeks: 12–18 and 19–25 May, 21–27 April and 28 April–4 May.
+# Wednesday 7 – Tuesday 27 May 2025; the comparison is the three weeks before, Wednesday
+# 16 April – Tuesday 6 May. Whole Monday–Sunday weeks: 12–18 and 19–25 May, 21–27 April and
+# 28 April – 4 May.
 WEEKLY_FILTERS = Filters(start=date(2025, 5, 7), end=date(2025, 5, 27), departments=(DEPT,))
 # local day (and time) -> contacts
 EDGE_DAYS = {"2025-05-07": 4, "2025-05-11": 3, "2025-05-26": 5, "2025-05-27": 2,  # cut weeks
@@ -438,3 +439,10 @@ def test_weekly_table_holds_only_the_whole_weeks_of_both_periods(empty_db):
     assert [c.key for c in table.columns] == ["week", "value", "previous"]
     assert table.rows == ((date(2025, 5, 12), 7, 6), (date(2025, 5, 19), 11, 8))
     assert "12–25 maj 2025" in table.note
+
+
+def test_a_week_without_contacts_reads_zero_and_keeps_the_weeks_paired(empty_db):
+    """With no contacts in the week of 12 May the engine has no row for it; the table still
+    lists it (0 is shown, not a small cell) and sets 19 May against 28 April, not 21 April."""
+    table = _weekly_table(empty_db, EDGE_DAYS, OTHER_WEEKS)
+    assert table.rows == ((date(2025, 5, 12), 0, 6), (date(2025, 5, 19), 11, 8))
