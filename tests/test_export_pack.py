@@ -1,5 +1,6 @@
 """The förvaltning pack on the sample store: the engine's numbers, hidden cells, department
-isolation, the CLI and the audit log. A small department in one month, so small cells occur."""
+isolation, the CLI and the audit log. A small department in one month, so small cells occur.
+The summary's ranking and the weekly table are checked on hand-made inputs as well."""
 
 from __future__ import annotations
 
@@ -337,3 +338,111 @@ def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):
         for chart in section.charts:
             assert re.sub(r"\s", "", chart.value_title) in text, chart.title
             assert re.sub(r"\s", "", chart.category_title) in text, chart.title
+
+
+# --- the summary's movers, on hand-made scorecard rows -------------------------------------------
+
+def _card_row(metric: str, unit: str, value, previous, n, previous_n, *,
+              previous_suppressed: bool = False) -> dict:
+    return {"metric": metric, "label": metric, "unit": unit, "value": value, "previous": previous,
+            "n": n, "previous_n": previous_n, "value_suppressed": False,
+            "previous_suppressed": previous_suppressed}
+
+
+def _summary_of(*cards: list[dict]):
+    """pack._summary over scorecards holding `cards`' rows (no service gaps)."""
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    from dashboard.export import pack_sections as ps
+    from dashboard.export.pack import _summary
+
+    scorecards = [SimpleNamespace(metrics=pl.DataFrame(rows)) for rows in cards]
+    ledger = pl.DataFrame(schema={"topic": pl.String, **{
+        c: t for m in ("forwarded", "forwarded_rate", "repeat_rate")
+        for c, t in ((m, pl.Float64), (f"{m}__suppressed", pl.Boolean))}})
+    inp = ps.Inputs(None, Filters(), "previous", None, Settings())
+    return _summary(scorecards, ledger, scorecards[-1], inp)
+
+
+def test_movers_rank_by_contacts_concerned_and_leave_small_bases_out():
+    """docs/exports.md: counts by the difference in contacts, shares by the difference in points
+    times the period's base; derived units are not ranked; a base under 50 in either period or a
+    hidden side takes no part. Shares are exact binary fractions so the products are exact."""
+    access = [
+        _card_row("contacts", "count", 1000, 900, 1000, 900),  # 100 contacts
+        _card_row("answer_rate", "share", 0.75, 0.625, 480, 400),  # 0.125 × 480 = 60
+        # +880 % on 49 contacts: the base is under 50 in the period
+        _card_row("abandoned", "count", 49, 5, 49, 5),
+        # 0.375 × 49 = 18.4 would rank, but 49 < 50
+        _card_row("service_level", "share", 0.5, 0.875, 49, 1000),
+        _card_row("abandon_rate", "share", 0.375, 0.125, 50, 50),  # at the minimum: 12.5
+        # 200 contacts, the largest count change, but hidden in the comparison period
+        _card_row("offered", "count", 800, 600, 800, 600, previous_suppressed=True),
+        _card_row("answered", "count", 500, 500, 500, 500),  # no change: no mover
+        _card_row("asa_s", "seconds", 300, 30, 1000, 900),  # a duration is not ranked
+        _card_row("satisfaction_index", "index", 80, 40, 1000, 900),  # nor an index
+        _card_row("repeat_rate", "share", 0.5, 0.25, None, 200),  # no base: none
+    ]
+    demand = [
+        # a tiny derived cost with a huge relative change (5 000-fold): never ranked
+        _card_row("failure_demand_cost_sek", "sek", 50_000, 10, 3, 1),
+        _card_row("failure_demand_fte", "fte", 0.1, 0.0, 3, 1),
+        # hours are derived too, whatever the base
+        _card_row("failure_demand_hours", "hours", 500, 20, 800, 700),
+        _card_row("failure_demand_share", "share", 0.75, 0.625, 800, 700),  # 0.125 × 800 = 100
+    ]
+    summary = _summary_of(access, demand)
+    ranked = [(m.label, m.contacts) for m in summary.movers]
+    # contacts and failure_demand_share tie at 100: both lead, in either order
+    assert sorted(ranked[:2]) == [("contacts", 100), ("failure_demand_share", 100)]
+    assert ranked[2:] == [("answer_rate", 60), ("abandon_rate", 12.5)]
+    assert any("under 50 kontakter" in note for note in summary.notes)
+
+
+# --- weekly figures over whole weeks, on a hand-made store ---------------------------------------
+
+# Wednesday 7 – Tuesday 27 May 2025; the comparison is the three weeks before, Wednesday
+# 16 April – Tuesday 6 May. Whole Monday–Sunday weeks: 12–18 and 19–25 May, 21–27 April and
+# 28 April – 4 May.
+WEEKLY_FILTERS = Filters(start=date(2025, 5, 7), end=date(2025, 5, 27), departments=(DEPT,))
+# local day (and time) -> contacts
+EDGE_DAYS = {"2025-05-07": 4, "2025-05-11": 3, "2025-05-26": 5, "2025-05-27": 2,  # cut weeks
+             "2025-04-16": 3, "2025-04-20": 4, "2025-05-05": 2, "2025-05-06": 1}
+WEEK_OF_12_MAY = {"2025-05-12 00:15": 2, "2025-05-14": 3, "2025-05-18 23:45": 2}  # 7
+OTHER_WEEKS = {"2025-05-19": 4, "2025-05-23": 4, "2025-05-25": 3,  # 11
+               "2025-04-22": 6,  # 6 in the week of 21 April
+               "2025-05-01": 5, "2025-05-04": 3}  # 8 in the week of 28 April
+
+
+def _weekly_table(empty_db, *days: dict[str, int]):
+    """The pack's "Kontakter per vecka" for WEEKLY_FILTERS over a store with `days`' contacts."""
+    from contact_fixtures import build, contact
+    from dashboard.store import open_store
+
+    rows = [contact(at if " " in at else f"{at} 10:00", department=DEPT)
+            for d in days for at, n in d.items() for _ in range(n)]
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, WEEKLY_FILTERS, settings=Settings())
+    finally:
+        con.close()
+    return next(t for s in pack.sections for t in s.tables if t.title == "Kontakter per vecka")
+
+
+def test_weekly_table_holds_only_the_whole_weeks_of_both_periods(empty_db):
+    """Contacts on the days of cut weeks (the period's Wednesday to Sunday, its last Monday and
+    Tuesday, and alike in the comparison) count in no week; a Monday just after midnight and a
+    Sunday just before it count by their local day."""
+    table = _weekly_table(empty_db, EDGE_DAYS, WEEK_OF_12_MAY, OTHER_WEEKS)
+    assert [c.key for c in table.columns] == ["week", "value", "previous"]
+    assert table.rows == ((date(2025, 5, 12), 7, 6), (date(2025, 5, 19), 11, 8))
+    assert "12–25 maj 2025" in table.note
+
+
+def test_a_week_without_contacts_reads_zero_and_keeps_the_weeks_paired(empty_db):
+    """With no contacts in the week of 12 May the engine has no row for it; the table still
+    lists it (0 is shown, not a small cell) and sets 19 May against 28 April, not 21 April."""
+    table = _weekly_table(empty_db, EDGE_DAYS, OTHER_WEEKS)
+    assert table.rows == ((date(2025, 5, 12), 0, 6), (date(2025, 5, 19), 11, 8))

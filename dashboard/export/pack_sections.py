@@ -9,6 +9,7 @@ the city comparison is one aggregate row, never a list of other departments.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -22,7 +23,7 @@ from dashboard.export.pack_tables import (dimension_column, dimension_value, fra
 from dashboard import privacy
 from dashboard.formatting import format_period
 from dashboard.metrics import EQUITY_METRICS, QUALITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
-from dashboard.view import Period, whole_period
+from dashboard.view import WEEK, Period, whole_period
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -137,6 +138,16 @@ def _whole_weeks(filters: Filters | None) -> Filters | None:
     return None if weeks is None else replace(filters, start=weeks.start, end=weeks.end)
 
 
+def _per_week(inp: Inputs, filters: Filters) -> list[tuple[date, dict | None]]:
+    """Each whole week of `filters` (its period is whole weeks) by its Monday, with the engine's
+    contacts row or None for a week without contacts: the engine has no row for it, and pairing
+    the two periods' rows by position would set a later week against the comparison's."""
+    rows = {r["week"]: r for r in
+            inp.compute(["contacts"], ("week",), filters).iter_rows(named=True)}
+    mondays = (filters.start + timedelta(days=WEEK * i) for i in range(filters.days // WEEK))
+    return [(monday, rows.get(monday)) for monday in mondays]
+
+
 def _weekly(inp: Inputs) -> Table:
     """Contacts per whole week, the comparison period's whole weeks beside in order (week 1 by
     week 1)."""
@@ -145,21 +156,22 @@ def _weekly(inp: Inputs) -> Table:
     now_filters = _whole_weeks(inp.filters)
     if now_filters is None:
         return Table(title, columns, (), "Perioden rymmer ingen hel vecka (måndag–söndag).")
-    now = inp.compute(["contacts"], ("week",), now_filters)
+    now = _per_week(inp, now_filters)
     previous_filters = _whole_weeks(inp.comparison_filters)
-    before = inp.compute(["contacts"], ("week",), previous_filters) if previous_filters else None
+    before = _per_week(inp, previous_filters) if previous_filters else None
 
-    def cell(frame, i):
-        if frame is None or i >= frame.height:
+    def cell(weeks, i):
+        if weeks is None or i >= len(weeks):
             return None
-        return shown_or_hidden(frame.row(i, named=True), "contacts", "count", inp.threshold)
+        _, row = weeks[i]
+        return 0 if row is None else shown_or_hidden(row, "contacts", "count", inp.threshold)
 
     note = (f"Bara hela veckor (måndag–söndag): {format_period(now_filters.start, now_filters.end)}"
             ". Delvisa veckor i periodens början och slut är inte med.")
     if before is None:
-        rows = tuple((now["week"][i], cell(now, i)) for i in range(now.height))
+        rows = tuple((monday, cell(now, i)) for i, (monday, _) in enumerate(now))
         return Table(title, columns, rows, note)
-    rows = tuple((now["week"][i], cell(now, i), cell(before, i)) for i in range(now.height))
+    rows = tuple((monday, cell(now, i), cell(before, i)) for i, (monday, _) in enumerate(now))
     return Table(title, (*columns, Column("previous", "Jämförelseperioden", "count")), rows,
                  "Jämförelseperiodens hela veckor står i ordning bredvid periodens: vecka 1 mot "
                  "vecka 1. " + note)
