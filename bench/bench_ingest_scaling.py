@@ -1,6 +1,6 @@
 """Benchmark: what a nightly ingest costs as the store grows, and a bulk ingest into an empty store.
 
-    .venv/bin/python bench/bench_ingest_scaling.py [--sizes 200000,2000000,10000000] [--runs 3]
+    .venv/bin/python bench/bench_ingest_scaling.py [--sizes 200000,2000000,10000000,30000000] [--runs 3]
         [--store-10000000 PATH] [--bulk-rows 1000000] [--memory-limit 2GB]
 
 For each store size: the same 10,000-row telephony file (Swedish headers and formats, as
@@ -9,8 +9,8 @@ tests/ingest_fixtures.py writes it) is ingested end to end, as `kontaktcenter in
 copy of the store (with its snapshots) each run, in a child process. Printed per size: the median
 of the runs, the marts refresh's and the publish's share, and the child's peak memory (RSS).
 
-Stores are built once under bench/out/scaling/ with `kontaktcenter sample --rows N` (2 million
-take about 5 minutes on a 2-core machine, 10 million about 30); --store-N uses a prebuilt store
+Stores are built once under bench/out/scaling/ with `kontaktcenter sample --rows N` (on this
+2-core machine 2 million took about 1.5 minutes, 10 million 7, 30 million 11); --store-N uses a prebuilt store
 instead (copied, migrated, never written). Each store's marts are rebuilt once before the runs,
 so the runs measure the refresh after an ingest, not a first build.
 
@@ -137,7 +137,7 @@ def nightly_file() -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="200000,2000000,10000000")
+    parser.add_argument("--sizes", default="200000,2000000,10000000,30000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--bulk-rows", type=int, default=1_000_000, help="0: skip the bulk ingest")
@@ -179,10 +179,13 @@ def main() -> None:
               f"{sv(100 * mid['publish_s'] / mid['seconds']):>7s} %{sv(max(r['peak_rss_mib'] for r in runs)):>10s}"
               f"  {', '.join(r['load'] for r in runs)}")
     if len(results) > 1:
-        small, large = min(results), max(results)
-        ratio = statistics.median(r["seconds"] for r in results[large]) / statistics.median(
-            r["seconds"] for r in results[small])
-        print(f"Kvot {sv(large)} / {sv(small)}: {sv(ratio, 2)} (mål högst 1,5 och under 10 s).")
+        # The issue's target is for 10 million against the smallest store; the largest is shown too.
+        small = min(results)
+        for large in sorted({r for r in results if r == 10_000_000} | {max(results)}):
+            ratio = statistics.median(r["seconds"] for r in results[large]) / statistics.median(
+                r["seconds"] for r in results[small])
+            goal = " (mål för 10 000 000: högst 1,5 och under 10 s)" if large == 10_000_000 else ""
+            print(f"Kvot {sv(large)} / {sv(small)}: {sv(ratio, 2)}{goal}.")
 
     if args.bulk_rows:
         import bench_ingest

@@ -183,6 +183,16 @@ def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db,
         assert listbox.get_by_text("Select all").count() == 0
         p.keyboard.press("Escape")
         p.context.close()
+        # every other page as the first address of a new session
+        for path, title in PAGES:
+            if not path or path == "serviceglapp":
+                continue
+            p = new_page(browser)
+            _open(p, f"{url}/{path}")
+            body = p.locator("body").inner_text()
+            assert p.locator("h1").first.inner_text().strip() == title, path
+            assert "Page not found" not in body and "Sidan finns inte" not in body, path
+            p.context.close()
 
 
 def test_a_click_on_a_bar_drills_down_and_the_button_goes_back(server, page):
