@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.app import NAVIGATION
+from dashboard.metrics import EQUITY_METRICS
 from dashboard.sample import build_sample_store
 from dashboard.view import COMPARISONS, MAX_HIDDEN_SHARE, PRESETS
 
@@ -40,10 +41,15 @@ def small_store(tmp_path_factory) -> dict:
         topics = [r[0] for r in con.execute("select topic from topics order by 1").fetchall()]
         areas = [r[0] for r in con.execute(
             "select city_area from city_areas where level = 'stadsomrade' order by 1").fetchall()]
+        languages = [r[0] for r in con.execute(
+            "select distinct language from contacts where language is not null order by 1").fetchall()]
+        points = [r[0] for r in con.execute(
+            "select distinct service_point from contacts where service_point is not null order by 1"
+        ).fetchall()]
     finally:
         con.close()
     return {"path": path, "first": first, "last": last, "departments": departments,
-            "topics": topics, "areas": areas}
+            "topics": topics, "areas": areas, "languages": languages, "points": points}
 
 
 def _problems(at: AppTest) -> list[str]:
@@ -98,7 +104,8 @@ def render_every_page(db: Path, query: dict, config: Path | None = None) -> dict
 @st.composite
 def queries(draw, store: dict) -> dict:
     """A URL query: a period (a preset, or a custom one from 40 days before the data to 40 after,
-    often a single day), a comparison, and perhaps a förvaltning, topics, areas and channels."""
+    often a single day), a comparison, and perhaps a förvaltning, topics, areas, channels, the
+    rarer filters and the pages' own choices."""
     query: dict = {}
     preset = draw(st.sampled_from([*PRESETS, "custom", "custom"]))
     if preset != "30d":
@@ -117,6 +124,19 @@ def queries(draw, store: dict) -> dict:
         chosen = draw(st.lists(st.sampled_from(values), max_size=2, unique=True))
         if chosen:
             query[key] = chosen
+    # rarer filters (a heatmap cell's drill-down among them) and the pages' own choices, each now
+    # and then, valid or not (an invalid one is a notice, never an error)
+    for key, values in (("language", store["languages"]),
+                        ("customer_type", ["resident", "business", "private"]),
+                        ("day_of_week", [str(d) for d in range(1, 8)]),
+                        ("hour", [str(h) for h in range(7, 18)]),
+                        ("equity", ["stadsomrade", "language", "interpreter", "customer_type", "x"]),
+                        ("measure", [*EQUITY_METRICS, "x"]), ("point", [*store["points"], "Okänd"]),
+                        ("weekday", ["1", "3", "7", "9"]), ("reduction", ["0", "35", "100", "7"]),
+                        ("sl", ["60", "95", "x"]), ("tab", ["inlasningar", "x"]),
+                        ("table", ["ov_trend", "acc_channels", "st_plan", "x"])):
+        if values and draw(st.integers(0, 3)) == 0:
+            query[key] = [draw(st.sampled_from(values))]
     return query
 
 
@@ -140,7 +160,7 @@ def test_every_page_renders_for_the_edges(small_store):
 
 
 def test_every_page_renders_for_drawn_filter_states(small_store):
-    @settings(max_examples=4, deadline=None, database=None,
+    @settings(max_examples=6, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.data())
     def check(data):
