@@ -61,10 +61,10 @@ def test_refreshes_after_ingests_do_not_grow_the_file_beyond_the_new_rows(sample
 
 def test_writers_run_within_the_configured_memory_and_spill_next_to_the_store(tmp_path, monkeypatch):
     db = tmp_path / "store.duckdb"
-    with writing(db) as con:   # the default: 2 GB
+    with writing(db) as con:   # the default: 1.4 GB (1 400 000 000 bytes, 1.3 GiB)
         limit, temp = con.execute("select current_setting('memory_limit'), "
                                   "current_setting('temp_directory')").fetchall()[0]
-    assert limit in ("1.8 GiB", "1.9 GiB", "2.0 GiB", "1.8GiB", "1.9GiB") and temp == str(tmp_path / "store.duckdb.tmp")
+    assert limit == "1.3 GiB" and temp == str(tmp_path / "store.duckdb.tmp")
     monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "300MB")
     settings = load_settings(config_file=tmp_path / "none.toml")
     assert settings.write_memory_limit == "300MB"
@@ -95,3 +95,20 @@ def test_an_ingest_command_honours_the_memory_setting(tmp_path, monkeypatch, cap
     assert "write_memory_limit = 1MB" in err and "Traceback" not in err
     monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "2GB")
     assert main(["--db", str(db), "ingest", "--profile", str(profile), "-q", str(csv)]) == 0
+
+
+def test_a_sample_build_honours_the_memory_setting(tmp_path, monkeypatch, capsys):
+    """`sample` writes within the setting too: too little memory is the same Swedish message,
+    with no half-built file left and no store created."""
+    from dashboard.cli import main
+
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "1MB")
+    db = tmp_path / "sample.duckdb"
+    assert main(["--db", str(db), "sample", "--rows", "2000"]) != 0
+    err = capsys.readouterr().err
+    assert "write_memory_limit = 1MB" in err and "Traceback" not in err
+    assert not db.exists() and not list(tmp_path.glob(".sample.duckdb.building-*"))
+    monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "300MB")
+    assert main(["--db", str(db), "sample", "--rows", "2000"]) == 0
+    assert db.exists()

@@ -69,7 +69,8 @@ def run(args) -> int:
                 "exempeldata.")
 
     build_sample_store(db, args.rows, seed=args.seed, plants=not args.no_plants,
-                       progress=_print_progress if show else None, check=refuse_real_data)
+                       progress=_print_progress if show else None, check=refuse_real_data,
+                       memory_limit=args.settings.write_memory_limit)
     if show:
         print(file=sys.stderr)
     _print_summary(db, args, time.monotonic() - started)

@@ -24,6 +24,7 @@ from dashboard.reference import seed_reference
 from dashboard.sample.generator import DEFAULT_SEED, SOURCE_SYSTEM, generate_contacts
 from dashboard.shipped import shipped
 from dashboard.store import StoreError, bump_data_version, open_store
+from dashboard.store.database import memory_named
 from dashboard.store.lock import writer_lock
 from dashboard.store.snapshot import publish
 from dashboard.store.marts import refresh_marts
@@ -40,18 +41,20 @@ Progress = Callable[[int, int], None]
 
 def build_sample_store(db_path: Path | str, rows: int, seed: int = DEFAULT_SEED, plants: bool = True,
                        progress: Progress | None = None, chunk_rows: int = 1_000_000,
-                       check: Callable[[Path], None] | None = None) -> None:
+                       check: Callable[[Path], None] | None = None,
+                       memory_limit: str | None = None) -> None:
     """Write a new store with `rows` generated contacts at db_path, replacing any file there.
 
     The store is built in a temporary file that becomes db_path only when complete, so readers
     see all of it or none. Inside that private file each chunk of contacts is committed as it
     lands (one transaction for 10 million rows held about 5 GB); the ingest-log row, the
     data-version bump and the marts commit together at the end. `check(db_path)` runs once the
-    writer lock is held and may refuse (raise) before anything is built.
+    writer lock is held and may refuse (raise) before anything is built. `memory_limit`: the
+    setting write_memory_limit, for the build and its publish.
     """
     label = f"generate_contacts(rows={rows}, seed={seed}, plants={plants}, chunk_rows={chunk_rows})"
     frames = generate_contacts(rows, seed=seed, plants=plants, chunk_rows=chunk_rows)
-    with _new_store(Path(db_path), check) as con:
+    with memory_named(Path(db_path), memory_limit), _new_store(Path(db_path), check, memory_limit) as con:
         _load(con, _frame_inserter(con, frames, rows, progress, commit_chunks=True), "generator",
               hashlib.sha256(label.encode()).hexdigest())
 
@@ -148,9 +151,11 @@ def _utc_now() -> datetime:
 class _new_store:  # noqa: N801 - used as a context manager
     """Open a fresh store in a temporary file; on success rename it onto the target."""
 
-    def __init__(self, target: Path, check: Callable[[Path], None] | None = None):
+    def __init__(self, target: Path, check: Callable[[Path], None] | None = None,
+                 memory_limit: str | None = None):
         self.target = target
         self.check = check
+        self.memory_limit = memory_limit
         self.tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
@@ -160,10 +165,11 @@ class _new_store:  # noqa: N801 - used as a context manager
         try:
             if self.check:
                 self.check(self.target)
-            self.con = open_store(self.tmp)
+            self.con = open_store(self.tmp, memory_limit=self.memory_limit)
             self.con.execute("set enable_progress_bar = false")  # progress is the caller's to show
             seed_reference(self.con)
         except BaseException:
+            _remove(self.tmp)   # a half-opened build file
             self.lock.__exit__(None, None, None)
             raise
         return self.con
@@ -174,7 +180,7 @@ class _new_store:  # noqa: N801 - used as a context manager
             if exc_type is None:
                 _remove(Path(f"{self.target}.wal"))  # a stale log would be replayed onto the new file
                 os.replace(self.tmp, self.target)
-                publish(self.target)
+                publish(self.target, self.memory_limit)
             _remove(self.tmp)
         finally:
             self.lock.__exit__(None, None, None)

@@ -159,9 +159,15 @@ def writing(path: Path | str, *, key: bytes | None = None, wait_s: float | None 
     within `memory_limit` (the setting write_memory_limit; running out of it is a StoreError
     naming the setting, and the store is left as it was)."""
     path = Path(path)
+    with memory_named(path, memory_limit), _writing(path, key, wait_s, on_wait, memory_limit) as con:
+        yield con
+
+
+@contextmanager
+def memory_named(path: Path, memory_limit: str | None) -> Iterator[None]:
+    """DuckDB's out-of-memory error of a write as a StoreError naming the setting."""
     try:
-        with _writing(path, key, wait_s, on_wait, memory_limit) as con:
-            yield con
+        yield
     except duckdb.OutOfMemoryException:
         raise StoreError(
             f"Minnet räckte inte för att skriva databasen {path} (gränsen write_memory_limit = "
