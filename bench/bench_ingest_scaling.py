@@ -1,7 +1,7 @@
 """Benchmark: what a nightly ingest costs as the store grows, and a bulk ingest into an empty store.
 
     .venv/bin/python bench/bench_ingest_scaling.py [--sizes 200000,2000000,10000000,30000000] [--runs 3]
-        [--store-10000000 PATH] [--bulk-rows 1000000] [--memory-limit 2GB]
+        [--store-10000000 PATH] [--bulk-rows 1000000] [--memory-limit SIZE]
 
 For each store size: the same 10,000-row telephony file (Swedish headers and formats, as
 tests/ingest_fixtures.py writes it) is ingested end to end, as `kontaktcenter ingest` does it
@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 BENCH_KEY = b"bench-nyckel-0123456789abcdef"
 KONTAKTCENTER = [str(Path(sys.executable).with_name("kontaktcenter"))]
+
+from dashboard.config import Settings  # noqa: E402 - after the paths above
 
 
 def load() -> str:
@@ -139,7 +141,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200000,2000000,10000000,30000000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--memory-limit", default="2GB")
+    parser.add_argument("--memory-limit", default=Settings.write_memory_limit,
+                        help="the write path's memory bound (default: the setting's default)")
     parser.add_argument("--bulk-rows", type=int, default=1_000_000, help="0: skip the bulk ingest")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
