@@ -16,6 +16,7 @@ from dashboard.store import StoreError, bump_data_version, open_store, writing
 from dashboard.store import snapshot
 from dashboard.store.lock import StoreBusy, writer_lock
 from dashboard.store.readers import PublishedStore
+from store_support import another_writer
 
 # A writer in another process: takes the writer lock, bumps the data version and adds a
 # department inside one transaction, says "inside", waits for the go file, then commits and
@@ -187,12 +188,7 @@ def test_while_a_writer_holds_the_lock_the_reader_keeps_its_snapshot(db):
 
 
 def test_a_second_writer_waits_for_the_lock_and_then_refuses_in_swedish(db):
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
-         "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(30)", str(db)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with another_writer(db, 30):
         waits = []
         started = time.monotonic()
         with pytest.raises(StoreBusy, match="Ett annat kommando skriver just nu"):
@@ -200,9 +196,6 @@ def test_a_second_writer_waits_for_the_lock_and_then_refuses_in_swedish(db):
                 pass
         assert time.monotonic() - started >= 0.5
         assert waits and "väntar" in waits[0]
-    finally:
-        holder.kill()
-        holder.wait()
     with writing(db, wait_s=5):   # the kernel released the killed holder's lock
         pass
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from dashboard.cli import main
 from dashboard.store import bump_data_version, data_version, open_store, snapshot, writing
 from dashboard.store.readers import PublishedStore
 from ingest_fixtures import KEY, profile_file, telephony_frame, write_csv
+from store_support import another_writer
 
 TESTS = Path(__file__).resolve().parent
 
@@ -192,19 +194,11 @@ def test_sample_force_waits_for_a_running_writer_and_then_refuses(cli_env, capsy
     db = cli_env / "s.duckdb"
     with writing(db):
         pass
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
-         "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(60)", str(db)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with another_writer(db, 60):
         proc = subprocess.run(
             [sys.executable, "-m", "dashboard", "--db", str(db), "sample", "--rows", "1000", "--force"],
             capture_output=True, text=True, timeout=120,
             env={**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "1"})
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 2
     assert "väntar upp till" in proc.stderr and "Ett annat kommando skriver just nu" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -416,7 +410,6 @@ def test_ctrl_c_in_every_phase_exits_130_with_a_swedish_message(sample_db, cli_e
     ingest = ["ingest", str(cli_env / "natt.csv"), "--profile", str(cli_env / "profil.toml")]
     module = [sys.executable, "-m", "dashboard", "--db", str(db)]
     env = {**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "60"}
-    holder = None
     if phase == "importing_script":
         argv = [_kontaktcenter_script(), "--db", str(db), *ingest]
     elif phase == "holding_the_lock_refresh":
@@ -425,13 +418,7 @@ def test_ctrl_c_in_every_phase_exits_130_with_a_swedish_message(sample_db, cli_e
         argv = [*module, "sample", "--rows", "200000", "--force", "--discard-ingested-data"]
     else:
         argv = [*module, *ingest]
-    if phase == "waiting_for_the_lock":
-        holder = subprocess.Popen(
-            [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
-             "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(120)", str(db)],
-            stdout=subprocess.PIPE, text=True)
-        assert holder.stdout.readline().strip() == "held"
-    try:
+    with another_writer(db) if phase == "waiting_for_the_lock" else nullcontext():
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if phase.startswith("importing"):
             # DuckDB's library is mapped while `dashboard.cli` imports it, before main() runs.
@@ -449,10 +436,6 @@ def test_ctrl_c_in_every_phase_exits_130_with_a_swedish_message(sample_db, cli_e
             time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
-    finally:
-        if holder is not None:
-            holder.kill()
-            holder.wait()
     assert proc.returncode == 130, (phase, out[-500:], err[-6000:])
     assert "Avbrutet" in err and "Traceback" not in err, err[-2000:]
     assert _store_content(db) == before   # nothing half-written, nothing written at all
@@ -475,18 +458,10 @@ def test_every_writing_command_takes_the_one_writer_lock(cli_env, sample_db, com
         "vocabulary add": ["vocabulary", "add", "department", "Testförvaltningen"],
     }[command]
     before = _store_content(db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from dashboard.store.lock import writer_lock\n"
-         "with writer_lock(sys.argv[1]):\n print('held', flush=True); time.sleep(120)", str(db)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with another_writer(db):
         proc = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), *args],
                               capture_output=True, text=True, timeout=120,
                               env={**os.environ, "KONTAKTCENTER_LOCK_WAIT_S": "1"})
-    finally:
-        holder.kill()
-        holder.wait()
     assert proc.returncode == 2, proc.stderr
     assert "väntar upp till" in proc.stderr and "Ett annat kommando skriver just nu" in proc.stderr
     assert "Traceback" not in proc.stderr
