@@ -16,6 +16,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 from browser_support import free_port, streamlit_server
 
 
@@ -84,6 +86,28 @@ def signed_in_dashboard(db: Path, provider: Provider, workdir: Path, *, roles_fi
     with streamlit_server(db, port=port, env=env, args=("--secrets.files", str(secrets_file)),
                           log_path=workdir / "streamlit.log") as url:
         yield url
+
+
+@contextmanager
+def signed_in_setup(db: Path, workdir: Path, roles_text: str, people: dict[str, dict]):
+    """A provider that knows `people` (sub -> claims), the dashboard signed in against it with
+    the roles file `roles_text`, and Chromium: yields url, browser, roles and audit file paths,
+    and the store's förvaltningar (to look for other förvaltningar's names)."""
+    from browser_support import chromium
+
+    roles_file = workdir / "roles.toml"
+    roles_file.write_text(roles_text, encoding="utf-8")
+    audit_log = workdir / "audit.jsonl"
+    con = duckdb.connect(str(db), read_only=True)
+    departments = [r[0] for r in con.execute("select department from departments").fetchall()]
+    con.close()
+    with oidc_provider(workdir / "oidc.log") as provider:
+        for sub, claims in people.items():
+            provider.set_user(sub, **claims)
+        with signed_in_dashboard(db, provider, workdir, roles_file=roles_file,
+                                 audit_log=audit_log) as url, chromium() as browser:
+            yield {"url": url, "browser": browser, "roles": roles_file, "audit": audit_log,
+                   "departments": departments}
 
 
 def sign_in(page, url: str, sub: str, wait) -> None:

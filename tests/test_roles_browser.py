@@ -9,14 +9,13 @@ import io
 import json
 from urllib.parse import quote
 
-import duckdb
 import openpyxl
 import pytest
 
 from browser_support import (
-    chart_signature, chromium, error_findings, new_page, overflow_findings, screenshot, wait_until_idle,
+    chart_signature, error_findings, new_page, overflow_findings, screenshot, wait_until_idle,
 )
-from oidc_support import oidc_provider, sign_in, signed_in_dashboard
+from oidc_support import sign_in, signed_in_setup
 
 from dashboard.app import NAVIGATION
 
@@ -61,21 +60,8 @@ emails = ["drift@example.org"]
 
 @pytest.fixture(scope="module")
 def setup(sample_db, tmp_path_factory):
-    work = tmp_path_factory.mktemp("signin")
-    roles_file = work / "roles.toml"
-    roles_file.write_text(_roles(), encoding="utf-8")
-    audit_log = work / "audit.jsonl"
-    con = duckdb.connect(str(sample_db), read_only=True)
-    departments = [r[0] for r in con.execute("select department from departments").fetchall()]
-    con.close()
-    with oidc_provider(work / "oidc.log") as provider:
-        for sub, claims in PEOPLE.items():
-            provider.set_user(sub, **claims)
-        with signed_in_dashboard(sample_db, provider, work, roles_file=roles_file,
-                                 audit_log=audit_log) as url:
-            with chromium() as browser:
-                yield {"url": url, "browser": browser, "roles": roles_file, "audit": audit_log,
-                       "departments": departments}
+    with signed_in_setup(sample_db, tmp_path_factory.mktemp("signin"), _roles(), PEOPLE) as setup:
+        yield setup
 
 
 def _person(setup, sub: str):

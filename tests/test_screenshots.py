@@ -6,12 +6,11 @@ another förvaltning's name."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
-from browser_support import chart_signature, chromium, error_findings, new_page, overflow_findings, screenshot, wait_until_idle
+from browser_support import chart_signature, error_findings, new_page, overflow_findings, screenshot, wait_until_idle
 from dashboard.app import NAVIGATION
-from oidc_support import oidc_provider, sign_in, signed_in_dashboard
+from oidc_support import sign_in, signed_in_setup
 from test_roles_browser import PEOPLE as ROLE_PEOPLE, _roles
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,24 +27,13 @@ WIDTH, TALL = 1280, 7000  # tall: Streamlit scrolls inside its own container, so
 
 @pytest.fixture(scope="module")
 def setup(sample_db, tmp_path_factory):
-    work = tmp_path_factory.mktemp("screens")
-    roles_file = work / "roles.toml"
-    roles_file.write_text(ROLES, encoding="utf-8")
-    con = duckdb.connect(str(sample_db), read_only=True)
-    departments = [r[0] for r in con.execute("select department from departments").fetchall()]
-    con.close()
-    with oidc_provider(work / "oidc.log") as provider:
-        for sub, claims in PEOPLE.items():
-            provider.set_user(sub, **claims)
-        with signed_in_dashboard(sample_db, provider, work, roles_file=roles_file,
-                                 audit_log=work / "audit.jsonl") as url:
-            with chromium() as browser:
-                pages = {}
-                for sub in PEOPLE:
-                    page = new_page(browser, viewport=(WIDTH, TALL))
-                    sign_in(page, url, sub, wait_until_idle)
-                    pages[sub] = page
-                yield {"url": url, "pages": pages, "departments": departments}
+    with signed_in_setup(sample_db, tmp_path_factory.mktemp("screens"), ROLES, PEOPLE) as setup:
+        pages = {}
+        for sub in PEOPLE:
+            page = new_page(setup["browser"], viewport=(WIDTH, TALL))
+            sign_in(page, setup["url"], sub, wait_until_idle)
+            pages[sub] = page
+        yield {**setup, "pages": pages}
 
 
 @pytest.mark.parametrize("person", list(PEOPLE))
