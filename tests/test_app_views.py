@@ -4,32 +4,17 @@ filter with a visible way back: AppTest on the sample store, and the pure page-c
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import open_page, problems
 from dashboard.view import PAGE_CHOICES, FilterOptions, page_choice, parse_query
 from datetime import date
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DEPARTMENT = "Förskoleförvaltningen"
 TOPIC = "Ansökan om förskoleplats"
 POINT = "Servicepunkt Lindängen"
-
-
-def _open(db, monkeypatch, page: str, query: dict) -> AppTest:
-    monkeypatch.setenv("KONTAKTCENTER_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(f"screens/{page}")
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def _problems(at: AppTest) -> list[str]:
-    return [e.value for e in at.exception] + [e.value for e in at.error]
 
 
 def _chart_text(at: AppTest) -> str:
@@ -66,8 +51,8 @@ def test_page_keys_are_not_unknown_parameters():
 
 
 def test_equity_choices_come_from_the_url_and_go_back_into_it(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "service_gaps.py", {"equity": "language", "measure": "resolved_rate"})
-    assert _problems(at) == []
+    at = open_page(sample_db, monkeypatch, "service_gaps.py", {"equity": "language", "measure": "resolved_rate"})
+    assert problems(at) == []
     assert at.button_group(key="pc_equity").value == "language"
     assert at.selectbox(key="pc_measure").value == "resolved_rate"
     assert " per språk" in _chart_text(at)  # the chart is drawn for the chosen grouping
@@ -78,10 +63,10 @@ def test_equity_choices_come_from_the_url_and_go_back_into_it(sample_db, monkeyp
 
 
 def test_staffing_sliders_and_weekday_live_in_the_url(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "staffing.py",
+    at = open_page(sample_db, monkeypatch, "staffing.py",
                {"sl": "90", "answer": "30", "shrinkage": "20", "occupancy": "95", "weekday": "2",
                 "reduction": "40"})
-    assert _problems(at) == []
+    assert problems(at) == []
     values = {s.key: s.value for s in at.slider}
     assert values == {"pc_sl": 90, "pc_answer": 30, "pc_shrinkage": 20, "pc_occupancy": 95,
                       "pc_reduction": 40}
@@ -95,22 +80,22 @@ def test_staffing_sliders_and_weekday_live_in_the_url(sample_db, monkeypatch):
 
 
 def test_a_bad_page_choice_gives_a_notice_and_the_default(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "staffing.py", {"sl": "93"})
-    assert _problems(at) == []
+    at = open_page(sample_db, monkeypatch, "staffing.py", {"sl": "93"})
+    assert problems(at) == []
     assert at.slider(key="pc_sl").value == 80
     assert any("'93'" in w.value for w in at.warning)
 
 
 def test_the_service_point_is_in_the_url(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "local_service.py", {"point": POINT})
-    assert _problems(at) == []
+    at = open_page(sample_db, monkeypatch, "local_service.py", {"point": POINT})
+    assert problems(at) == []
     assert at.selectbox(key="pc_point").value == POINT
     assert f"{POINT}: kontakter per veckodag och timme" in _chart_text(at)
 
 
 def test_an_active_filter_has_a_way_back(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "accessibility.py", {"department": DEPARTMENT, "topic": TOPIC})
-    assert _problems(at) == []
+    at = open_page(sample_db, monkeypatch, "accessibility.py", {"department": DEPARTMENT, "topic": TOPIC})
+    assert problems(at) == []
     remove_topic = at.button(key=f"rm_topic_{TOPIC}")
     assert remove_topic.label == f"Ärendekategori: {TOPIC}"
     remove_topic.click().run()

@@ -8,35 +8,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
-from streamlit.testing.v1 import AppTest
 
+from apptest_support import open_page, problems
 from dashboard.charts import weekday_hour_heatmap
 from dashboard.metrics import Filters, compute
 from dashboard.ui.drill import row_keys
 from dashboard.ui.tables import Col
 from dashboard.view import FilterOptions, parse_query, to_query, build_view
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 START, END = date(2025, 3, 1), date(2025, 3, 31)
 PERIOD = {"period": "custom", "from": START.isoformat(), "to": END.isoformat()}
-
-
-def _open(db, monkeypatch, page: str, query: dict) -> AppTest:
-    monkeypatch.setenv("KONTAKTCENTER_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(f"screens/{page}")
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def _problems(at: AppTest) -> list[str]:
-    return [e.value for e in at.exception] + [e.value for e in at.error]
 
 
 def _sql_count(con, weekday: int, hour: int) -> int:
@@ -93,8 +77,8 @@ def test_row_drill_uses_the_tables_filterable_columns():
 
 
 def test_a_heatmap_cell_in_the_url_filters_the_page_and_has_a_way_back(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "day_of_week": "1", "hour": "9"})
-    assert _problems(at) == []
+    at = open_page(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "day_of_week": "1", "hour": "9"})
+    assert problems(at) == []
     day = at.button(key="rm_day_of_week_1")
     assert day.label == "Veckodag: måndag"
     assert at.button(key="rm_hour_9").label == "Timme: 09–10"
@@ -111,7 +95,7 @@ def test_a_heatmap_cell_in_the_url_filters_the_page_and_has_a_way_back(sample_db
 
 
 def test_visa_som_tabell_lives_in_the_url(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "accessibility.py", PERIOD)
+    at = open_page(sample_db, monkeypatch, "accessibility.py", PERIOD)
     toggle = at.toggle(key="tbl_acc_channels")
     assert toggle.value is False
     charts = len(at.get("plotly_chart"))
@@ -119,8 +103,8 @@ def test_visa_som_tabell_lives_in_the_url(sample_db, monkeypatch):
     assert at.query_params["table"] in ("acc_channels", ["acc_channels"])
     assert len(at.get("plotly_chart")) == charts - 1
     # a fresh session with the copied URL opens the same table
-    again = _open(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "table": "acc_channels"})
-    assert _problems(again) == []
+    again = open_page(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "table": "acc_channels"})
+    assert problems(again) == []
     assert again.toggle(key="tbl_acc_channels").value is True
     assert len(again.get("plotly_chart")) == charts - 1
     again.toggle(key="tbl_acc_channels").set_value(False).run()
@@ -128,8 +112,8 @@ def test_visa_som_tabell_lives_in_the_url(sample_db, monkeypatch):
 
 
 def test_an_unknown_table_in_the_url_gives_one_notice(sample_db, monkeypatch):
-    at = _open(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "table": ["nope", "acc_channels"]})
-    assert _problems(at) == []
+    at = open_page(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "table": ["nope", "acc_channels"]})
+    assert problems(at) == []
     notices = [w.value for w in at.warning if "tabellvisningen" in w.value]
     assert len(notices) == 1 and "'nope'" in notices[0]
     assert at.toggle(key="tbl_acc_channels").value is True

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import problems
 from dashboard.config import Settings
 from dashboard.export.cells import display_text
 from dashboard.export.pack import build_pack, render
@@ -61,10 +62,6 @@ def app(sample_db):
     at.run()
     yield at
     mp.undo()
-
-
-def _problems(at) -> list:
-    return [e.value for e in at.exception] + [e.value for e in at.error]
 
 
 def _sheet_table(ws, title: str) -> tuple[list[str], dict[str, list]]:
@@ -119,7 +116,7 @@ def _pdf_key_figures(text: str, section_title: str) -> str:
 
 def _scorecard_screen(at) -> dict[str, dict[str, str]]:
     at.switch_page("screens/department.py").run()
-    assert _problems(at) == []
+    assert problems(at) == []
     frames = [d.value for d in [*at.dataframe, *at.table] if "Bedömning" in d.value.columns]
     assert frames, "the Förvaltning page shows no scorecard"
     frame = frames[0]
@@ -173,7 +170,7 @@ def test_key_figures_equal_the_pack(app, pack, workbook, pdf_text, page):
     the PDF the row has the card's value, then (past the comparison's value) its change and word
     ("–" for a figure without a direction)."""
     app.switch_page(page).run()
-    assert _problems(app) == []
+    assert problems(app) == []
     rows = {}
     for sheet in KEY_FIGURE_PAGES[page]:
         rows.update(_sheet_table(workbook[sheet], "Nyckeltal")[1])
@@ -202,7 +199,7 @@ def test_key_figures_equal_the_pack(app, pack, workbook, pdf_text, page):
 def test_service_points_on_screen_equal_the_pack(app, workbook, pdf_text):
     app.switch_page("screens/local_service.py").run()
     app.toggle(key="tbl_ls_points").set_value(True).run()
-    assert _problems(app) == []
+    assert problems(app) == []
     frames = [d.value for d in [*app.dataframe, *app.table] if "Servicepunkt" in d.value.columns
               and "Kontakter" in d.value.columns and len(d.value.columns) == 2]
     assert frames, "no service-point table on the Lokal service page"
@@ -220,7 +217,7 @@ def test_residents_table_on_screen_equals_the_pack(app, workbook, pdf_text):
     with residents; contacts without a known stadsområde have no rate in either) and cells."""
     app.switch_page("screens/service_gaps.py").run()
     app.toggle(key="tbl_sg_per_1000").set_value(True).run()
-    assert _problems(app) == []
+    assert problems(app) == []
     frames = [d.value for d in [*app.dataframe, *app.table] if "Invånare" in d.value.columns]
     assert frames, "no residents table on the Serviceglapp page"
     rate = registry.get("contacts_per_1000_residents").label_for(Settings())
