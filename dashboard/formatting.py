@@ -236,3 +236,29 @@ def format_delta(current, previous, unit: str | None) -> str | None:
     if previous == 0:
         return None
     return format_percent((current - previous) / abs(previous), 1, sign=True)
+
+
+# The operating system's own reasons are English ("No such file or directory"): the common ones
+# are said in Swedish; any other keeps its errno name, so a reader can still look it up.
+OS_REASONS = {
+    "ENOENT": "filen eller katalogen finns inte",
+    "EACCES": "behörighet saknas",
+    "EPERM": "åtgärden är inte tillåten",
+    "EISDIR": "det är en katalog, inte en fil",
+    "ENOTDIR": "en del av sökvägen är inte en katalog",
+    "ENOSPC": "disken är full",
+    "EROFS": "filsystemet är skrivskyddat",
+    "EEXIST": "filen finns redan",
+    "ENAMETOOLONG": "sökvägen är för lång",
+    "EBUSY": "filen används av ett annat program",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in Swedish."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0)
+    if name in OS_REASONS:
+        return OS_REASONS[name]
+    return f"systemfel {name}" if name else "okänt systemfel"

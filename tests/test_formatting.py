@@ -160,3 +160,34 @@ def test_one_labeller_gives_every_breakdown_value_its_swedish_text():
     assert dimension_text("interpreter", False) == "Utan tolk"
     assert dimension_text("topic", "Bygglov") == "Bygglov"
     assert dimension_text("city_area", None) == "Uppgift saknas"
+
+
+def test_operating_system_reasons_are_said_in_swedish(tmp_path):
+    from dashboard.formatting import os_reason
+
+    try:
+        (tmp_path / "finns-inte.csv").read_text()
+    except OSError as exc:
+        assert os_reason(exc) == "filen eller katalogen finns inte"
+    try:
+        tmp_path.read_text()
+    except OSError as exc:
+        assert os_reason(exc) == "det är en katalog, inte en fil"
+    import errno
+
+    # an uncommon reason keeps its errno name rather than the English text
+    assert os_reason(OSError(errno.ENOTTY, "Inappropriate ioctl for device")) == "systemfel ENOTTY"
+
+
+def test_a_missing_profile_is_named_in_swedish_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "dashboard", "--db", str(tmp_path / "kc.duckdb"), "ingest",
+         str(tmp_path / "a.csv"), "--profile", str(tmp_path / "saknas.toml")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 2
+    assert "filen eller katalogen finns inte" in run.stderr
+    assert "No such file" not in run.stderr + run.stdout

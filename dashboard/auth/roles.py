@@ -19,6 +19,7 @@ wins over scoped grants, scoped grants add their förvaltningar up.
 from __future__ import annotations
 
 import tomllib
+from dashboard.formatting import os_reason
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,7 @@ def load_roles(path: Path | str) -> RolesFile:
     except tomllib.TOMLDecodeError as exc:
         raise RolesFileError(f"Rollfilen {path} är inte giltig TOML: {exc}.") from None
     except OSError as exc:
-        raise RolesFileError(f"Rollfilen {path} kan inte läsas ({exc.strerror}).") from None
+        raise RolesFileError(f"Rollfilen {path} kan inte läsas ({os_reason(exc)}).") from None
     roles = parse_roles(data, f"rollfilen {path}")
     _CACHE[path] = (stamp, roles)
     return roles

@@ -28,7 +28,7 @@ from dashboard.export.audit import AuditError, os_user
 # The CLI runs on the server, for its administrator (README, "The command line").
 CLI_ROLE = "administratör (server)"
 from dashboard.export.pack import FORMATS, pack_download
-from dashboard.formatting import format_number, format_period
+from dashboard.formatting import format_number, format_period, os_reason
 from dashboard.metrics import Filters
 from dashboard.store import open_store
 from dashboard.view import COMPARISONS, FilterState, parse_comparison, resolve_period
@@ -176,7 +176,7 @@ def run(args) -> int:
         audit.append(settings.audit_log, audit.entry_for(
             "forvaltningspaket", fmt, download.file_name, {"out": str(args.out)}, "cli",
             os_user(), content, CLI_ROLE, status="failed"))
-        raise CliError(f"{args.out} kunde inte skrivas ({exc.strerror}). Exporten har inte "
+        raise CliError(f"{args.out} kunde inte skrivas ({os_reason(exc)}). Exporten har inte "
                        "lämnats ut; loggen säger det.") from None
     seconds = time.perf_counter() - began
     print(f"Klart: {args.out} ({format_number(len(content) / 1024)} kB) på "

@@ -19,6 +19,7 @@ import getpass
 import hashlib
 import json
 import os
+from dashboard.formatting import os_reason
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -100,7 +101,7 @@ def _write(path: Path, record: dict) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner only
     except OSError as exc:
         raise AuditError(
-            f"Exportloggen {path} kan inte öppnas ({exc.strerror}). Exporten har inte skapats. "
+            f"Exportloggen {path} kan inte öppnas ({os_reason(exc)}). Exporten har inte skapats. "
             "Ge skrivrätt till katalogen eller ange en annan plats med KONTAKTCENTER_AUDIT_LOG."
         ) from exc
     try:
@@ -118,7 +119,7 @@ def _write(path: Path, record: dict) -> None:
         os.fsync(fd)
     except OSError as exc:
         raise AuditError(
-            f"Exportloggen {path} kunde inte skrivas ({exc.strerror}). Exporten har inte skapats. "
+            f"Exportloggen {path} kunde inte skrivas ({os_reason(exc)}). Exporten har inte skapats. "
             "Kontrollera diskutrymme och skrivrätt."
         ) from exc
     finally:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.formatting import os_reason
+
 KEY_ENV = "KONTAKTCENTER_KEY"
 MIN_KEY_BYTES = 16  # floor for a key handed to pseudonymise() in code
 MIN_RANDOM_KEY_BYTES = 32  # a key from the environment or a key file (load_key)
@@ -46,6 +48,10 @@ class InvalidKeyError(MissingKeyError):
 
 
 # --------------------------------------------------------------------------------------- the key
+
+def _read_reason(exc: Exception) -> str:
+    return os_reason(exc) if isinstance(exc, OSError) else "filen är inte UTF-8-text"
+
 
 def _generate_hint(path: Path) -> str:
     # The umask makes the file owner-only from its first byte (chmod afterwards leaves a window).
@@ -77,7 +83,7 @@ def load_key(settings) -> bytes:
         raw = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidKeyError(
-            f"Nyckelfilen {path} kan inte läsas ({exc}). Åtgärd: kontrollera rättigheterna "
+            f"Nyckelfilen {path} kan inte läsas ({_read_reason(exc)}). Åtgärd: kontrollera rättigheterna "
             f"(chmod 600 {path}) eller skapa en ny med `{_generate_hint(path)}`."
         ) from exc
     _warn_if_readable_by_others(path)

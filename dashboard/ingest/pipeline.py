@@ -40,6 +40,7 @@ from dashboard.ingest.timeparse import Window
 from dashboard.ingest.uniqueness import toml_list
 from dashboard.store import bump_data_version, data_version, sql
 from dashboard.store.marts import MARTS_VERSION, update_marts
+from dashboard.formatting import os_reason
 
 BATCH_VIEW = "_ingest_batch"
 REJECTS_VIEW = "_ingest_rejects"
@@ -125,7 +126,7 @@ def _ingest_file(con, path: Path, profile: Profile, key: bytes, position: tuple[
     try:
         file_hash = file_sha256(path)
     except OSError as exc:
-        summary.error = FileLevelError(path, f"Filen kan inte läsas ({exc.strerror}).",
+        summary.error = FileLevelError(path, f"Filen kan inte läsas ({os_reason(exc)}).",
                                        "Kontrollera sökvägen och att du har läsrättighet.")
         return summary
     previous = sql.run(con, "ingest/previous_file", {

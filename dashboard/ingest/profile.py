@@ -18,6 +18,7 @@ from dashboard.domain import STOCKHOLM
 from dashboard.ingest import fields as F
 from dashboard.ingest import vocabulary as V
 from dashboard.ingest.errors import ProfileError
+from dashboard.formatting import os_reason
 
 FORMATS = ("auto", "csv", "tsv", "xlsx", "parquet")
 DELIMITERS = ("auto", ";", "\t", ",", "|")
@@ -150,7 +151,7 @@ def load_profile(path: Path | str) -> Profile:
     try:
         text = path.read_bytes()
     except OSError as exc:
-        raise ProfileError(f"Profilen {path} kan inte läsas ({exc.strerror}). Kontrollera sökvägen.")
+        raise ProfileError(f"Profilen {path} kan inte läsas ({os_reason(exc)}). Kontrollera sökvägen.")
     try:
         raw = tomllib.loads(text.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest.profile import FileOptions
+from dashboard.formatting import os_reason
 
 CSV_EXTS = {".csv", ".tsv", ".txt", ".tab"}
 XLSX_EXTS = {".xlsx", ".xlsm"}
@@ -131,7 +132,7 @@ def open_source(path: Path, opts: FileOptions) -> Source:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise FileLevelError(path, f"Filen kan inte läsas ({exc.strerror}).",
+        raise FileLevelError(path, f"Filen kan inte läsas ({os_reason(exc)}).",
                              "Kontrollera sökvägen och att du har läsrättighet.")
     if size == 0:
         raise FileLevelError(path, "Filen är tom (0 byte).",

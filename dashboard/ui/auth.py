@@ -19,6 +19,7 @@ from dashboard.auth.roles import groups_claim
 from dashboard.export import audit
 from dashboard.privacy import as_markdown
 from dashboard.ui import data
+from dashboard.formatting import os_reason
 
 log = logging.getLogger(__name__)
 _ACCESS = "_access"
@@ -147,5 +148,5 @@ def _prune(path: str, days: int) -> int:
     try:
         return audit.prune(path, days)
     except OSError as exc:
-        log.error("Granskningsloggen %s kunde inte gallras: %s", path, exc.strerror)
+        log.error("Granskningsloggen %s kunde inte gallras: %s", path, os_reason(exc))
         return 0
