@@ -19,7 +19,7 @@ from dashboard.reference import SERVICE_POINTS, STADSDELAR, TOPICS
 from dashboard.sample import outcomes as oc
 from dashboard.sample.planted import INCIDENT
 from dashboard.sample.population import (
-    CUSTOMER_TYPES, LANGUAGE_CODES, UNKNOWN_AREA_P, AREA_P, CUSTOMER_P, caller_keys, persons,
+    CUSTOMER_TYPES, LANGUAGE_CODES, UNKNOWN_AREA_P, AREA_P, CUSTOMER_P, key_digests, persons,
     person_ids_in_area, pick, pick_rows,
 )
 from dashboard.sample.queueing import QueueModel, build_queue_model, queue
@@ -200,8 +200,9 @@ def _frame(a: dict[str, np.ndarray], seed: int, offset: int) -> pl.DataFrame:
     n = len(a["started"])
     dept = {t[0]: t[1] for t in TOPICS}
     queued = a["queued"]
-    keys = caller_keys(a["pid"], seed)
-    keys[a["keyless"]] = None
+    # One string per distinct person, gathered: no per-row Python strings.
+    uniq, inverse = np.unique(a["pid"], return_inverse=True)
+    key_code = np.where(a["keyless"], -1, inverse)
     return pl.DataFrame([
         pl.Series("source_system", [SOURCE_SYSTEM], dtype=pl.String).gather(np.zeros(n, dtype=np.int64)),
         pl.int_range(offset, offset + n, eager=True).cast(pl.String).str.zfill(9).alias("contact_id"),
@@ -223,9 +224,7 @@ def _frame(a: dict[str, np.ndarray], seed: int, offset: int) -> pl.DataFrame:
         _labels("outcome", a["outcome"], oc.OUTCOMES),
         _labels("demand_type", a["demand"], ("value", "failure")),
         _labels("failure_reason", a["reason"], REASONS),
-        # From a list: an object array whose first key is None is typed Object, which Polars
-        # cannot cast to String.
-        pl.Series("caller_key", keys.tolist(), dtype=pl.String),
+        _labels("caller_key", key_code, key_digests(uniq, seed)),
         _nullable("satisfaction", np.where(a["satisfaction"] > 0, a["satisfaction"], -1), pl.Int8),
         _notes(a["note"], a["topic"]),
     ])

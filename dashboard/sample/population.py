@@ -122,10 +122,15 @@ def sample_key(seed: int) -> bytes:
 
 def caller_keys(pid: np.ndarray, seed: int) -> np.ndarray:
     """HMAC-SHA256 (hex) of each synthetic person id, computed once per distinct id."""
+    uniq, inverse = np.unique(pid, return_inverse=True)
+    return np.array(key_digests(uniq, seed), dtype=object)[inverse]
+
+
+def key_digests(uniq: np.ndarray, seed: int) -> list[str]:
+    """HMAC-SHA256 (hex) of each (distinct) person id, in order."""
     key = sample_key(seed).ljust(64, b"\0")
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    uniq, inverse = np.unique(pid, return_inverse=True)
     digests = []
     for value in uniq.tolist():  # hmac.new(key, ..., sha256) with the pads precomputed
         h = inner.copy()
@@ -133,4 +138,4 @@ def caller_keys(pid: np.ndarray, seed: int) -> np.ndarray:
         o = outer.copy()
         o.update(h.digest())
         digests.append(o.hexdigest())
-    return np.array(digests, dtype=object)[inverse]
+    return digests
