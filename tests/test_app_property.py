@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.app import NAVIGATION
 from dashboard.metrics import EQUITY_METRICS
 from dashboard.sample import build_sample_store
-from dashboard.view import COMPARISONS, MAX_HIDDEN_SHARE, PRESETS
+from dashboard.periods import COMPARISONS, MAX_HIDDEN_SHARE, PRESETS
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = [(file, title) for _, file, title, *_ in NAVIGATION]

@@ -6,17 +6,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from dashboard.metrics.filters import Filters
-from dashboard.view import (
-    FilterOptions,
-    FilterState,
-    Period,
-    comparison_period,
-    parse_comparison,
-    describe,
-    parse_query,
-    resolve_period,
-    to_query,
-)
+from dashboard.periods import Period, comparison_period, parse_comparison, resolve_period
+from dashboard.view import FilterOptions, FilterState, describe, parse_query, to_query
 
 OPTIONS = FilterOptions(
     earliest=date(2024, 1, 1),
@@ -279,7 +270,7 @@ def test_the_number_of_notices_is_capped():
 # --- time grain ---------------------------------------------------------------------------------
 
 def test_whole_weeks_and_months_inside_a_period():
-    from dashboard.view import whole_period
+    from dashboard.periods import whole_period
 
     # Thursday 1 May – Saturday 31 May 2025: the Monday–Sunday weeks 5 May – 25 May
     may = Period(date(2025, 5, 1), date(2025, 5, 31))
@@ -296,7 +287,7 @@ def test_whole_weeks_and_months_inside_a_period():
 
 
 def test_grain_candidates_by_length():
-    from dashboard.view import grain_candidates
+    from dashboard.periods import grain_candidates
 
     one_day = Period(date(2025, 5, 6), date(2025, 5, 6))
     days30 = Period(date(2025, 5, 17), date(2025, 6, 15))
@@ -311,7 +302,7 @@ def test_grain_candidates_by_length():
 
 
 def test_a_line_is_too_gappy_when_more_than_a_tenth_is_hidden():
-    from dashboard.view import too_gappy
+    from dashboard.periods import too_gappy
 
     assert not too_gappy([])
     assert not too_gappy([True] + [False] * 9)  # exactly 10 %
@@ -320,7 +311,7 @@ def test_a_line_is_too_gappy_when_more_than_a_tenth_is_hidden():
 
 
 def test_the_comparison_is_laid_on_the_period_by_whole_weeks_or_months():
-    from dashboard.view import grain_offset
+    from dashboard.periods import grain_offset
 
     period = Period(date(2025, 5, 17), date(2025, 6, 15))
     compare = comparison_period(FilterState(), period)

@@ -1,6 +1,6 @@
 """`kontaktcenter export`: the förvaltning pack for the budget dialogue, as XLSX or PDF.
 
-Without --from/--to the period is the last whole month of the data (dashboard.view's "month"
+Without --from/--to the period is the last whole month of the data (dashboard.periods' "month"
 preset, the dashboard's own rule). A period in which the filters find no contacts is refused with
 a warning and exit status 1: a pack of zeros and −100 % would read as a collapse, not as "no
 data". Progress goes to stderr in Swedish; the file is written next to its target and renamed into
@@ -31,9 +31,10 @@ from dashboard.export.pack import FORMATS, pack_download
 from dashboard.formatting import format_number, format_period, os_reason
 from dashboard.metrics import Filters
 from dashboard.store import open_store
-from dashboard.view import COMPARISONS, FilterState, parse_comparison, resolve_period
+from dashboard.periods import COMPARISONS, parse_comparison, resolve_period
+from dashboard.view import FilterState
 
-# Every spelling of dashboard.view's comparisons (kind, URL form, Swedish alias).
+# Every spelling of dashboard.periods' comparisons (kind, URL form, Swedish alias).
 COMPARE_CHOICES = sorted({s for c in COMPARISONS for s in (c.kind, c.url, *c.aliases)})
 
 

@@ -23,7 +23,7 @@ from dashboard.export.pack_tables import change, frame_table, verdict
 from dashboard import privacy
 from dashboard.metrics import QUALITY_METRICS, Filters, registry
 from dashboard.store import data_version, open_store
-from dashboard.view import COMPARISON_KINDS, parse_comparison
+from dashboard.periods import COMPARISON_KINDS, parse_comparison
 
 TITLE = "Förvaltningspaket för budgetdialogen"
 FORMATS = ("xlsx", "pdf")
@@ -33,7 +33,7 @@ Progress = Callable[[str], None]
 
 
 def comparison_kind(filters: Filters, comparison) -> str | None:
-    """The engine's comparison name from any spelling of dashboard.view's vocabulary, None, or a
+    """The engine's comparison name from any spelling of dashboard.periods' vocabulary, None, or a
     (start, end) period."""
     if comparison is None or isinstance(comparison, str):
         return parse_comparison(comparison)

@@ -23,7 +23,7 @@ from dashboard.export.pack_tables import (dimension_column, dimension_value, fra
 from dashboard import privacy
 from dashboard.formatting import format_period
 from dashboard.metrics import EQUITY_METRICS, QUALITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
-from dashboard.view import WEEK, Period, whole_period
+from dashboard.periods import WEEK, Period, whole_period
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -131,7 +131,7 @@ def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
 
 
 def _whole_weeks(filters: Filters | None) -> Filters | None:
-    """The filters narrowed to the whole weeks of their period (dashboard.view.whole_period)."""
+    """The filters narrowed to the whole weeks of their period (dashboard.periods.whole_period)."""
     if filters is None or filters.start is None or filters.end is None:
         return None
     weeks = whole_period(Period(filters.start, filters.end), "week")

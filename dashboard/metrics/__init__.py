@@ -5,7 +5,7 @@ connection and the filters first, then keyword arguments, and `settings` (a
 dashboard.config.Settings; defaults when None)):
 
     Filters(start, end, departments, channels, city_areas, topics, languages, customer_types)
-        frozen, hashable; dates are inclusive local dates; .compared(kind) (dashboard.view's
+        frozen, hashable; dates are inclusive local dates; .compared(kind) (dashboard.periods'
         comparison rule), .previous_period(), .same_period_last_year(), .without(*fields),
         .with_period(start, end)
     compute(con, filters, metric_ids, by=(), settings) -> pl.DataFrame

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from dashboard.domain import dimension_label
-from dashboard.view import Period, compare_period
+from dashboard.periods import Period, compare_period
 
 
 class UnknownDimension(ValueError):
@@ -144,7 +144,7 @@ class Filters:
         return replace(self, start=start, end=end)
 
     def compared(self, kind: str | None) -> "Filters | None":
-        """The same filters over the comparison period of `kind` (dashboard.view's rule and
+        """The same filters over the comparison period of `kind` (dashboard.periods' rule and
         vocabulary: "previous", "last_year"; None or "none" gives None)."""
         if self.days is None:
             raise ValueError("Jämförelseperiod kräver både start- och slutdatum.")
@@ -152,7 +152,7 @@ class Filters:
         return None if other is None else self.with_period(other.start, other.end)
 
     def previous_period(self) -> "Filters":
-        """The period just before (dashboard.view.compare_period: whole calendar months, else the
+        """The period just before (dashboard.periods.compare_period: whole calendar months, else the
         same days shifted back by whole weeks)."""
         return self.compared("previous")
 

@@ -39,7 +39,7 @@ class Scorecard:
 
 
 def comparison_filters(filters: Filters, comparison: str | None) -> Filters | None:
-    """The comparison's filters (dashboard.view's vocabulary), None without a whole period."""
+    """The comparison's filters (dashboard.periods' vocabulary), None without a whole period."""
     return None if filters.days is None else filters.compared(comparison)
 
 

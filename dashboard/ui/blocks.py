@@ -14,7 +14,8 @@ from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data, drill
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
-from dashboard.view import GRAIN_NAMES, View, grain_candidates, grain_offset, too_gappy
+from dashboard.periods import GRAIN_NAMES, grain_candidates, grain_offset, too_gappy
+from dashboard.view import View
 from dashboard.formatting import format_period
 from dashboard import privacy
 from dashboard.export.pack_sections import card_rows, card_set
@@ -74,7 +75,7 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     """The metric over time in the period, with the comparison period dashed on the same axis.
 
     Without a fixed `grain`, the finest of day, week and month that fits the period and is not
-    mostly hidden (dashboard.view's grain rule); weeks and months are whole ones, named on the
+    mostly hidden (dashboard.periods' grain rule); weeks and months are whole ones, named on the
     x axis. A given `title` names the grain where it says "{per}" ("per vecka")."""
     m = REGISTRY[metric_id]
     for grain in (grain,) if grain else grain_candidates(view.period):

@@ -12,24 +12,26 @@ import streamlit as st
 
 from dashboard.auth.scope import lock_state, scope_view
 from dashboard.ui import auth, data
-from dashboard.view import (
-    CITY,
+from dashboard.periods import (
     COMPARISON_LABELS,
     DEFAULT_COMPARISON,
     DEFAULT_PRESET,
+    PRESETS,
+    Period,
+    resolve_period,
+)
+from dashboard.view import (
+    CITY,
     MULTI_KEYS,
     MULTI_NAMES,
     PAGE_CHOICES,
-    PRESETS,
     FilterOptions,
     FilterState,
-    Period,
     View,
     build_view,
     clamp,
     filter_value_label,
     parse_query,
-    resolve_period,
     to_query,
 )
 

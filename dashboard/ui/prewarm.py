@@ -77,7 +77,8 @@ def _first_read() -> None:
     from dashboard import privacy
     from dashboard.metrics.filters import Filters
     from dashboard.ui import data
-    from dashboard.view import FilterState, resolve_period
+    from dashboard.periods import resolve_period
+    from dashboard.view import FilterState
 
     settings = data.settings()
     if not Path(settings.db).exists():

@@ -1,0 +1,213 @@
+"""The period, comparison and time-grain rules: the only ones.
+
+What a preset ("Senaste hela kvartalet") means relative to the latest data (`resolve_period`), which
+days a period is compared with (`compare_period`, named with the vocabulary in `COMPARISONS`), and
+per which grain (day, week, month) a line over time is drawn. The view model (dashboard.view), the
+engine's `Filters` (dashboard.metrics.filters), the scorecards, the export packs and the CLI all
+use these. Pure: no streamlit.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the view's state only for annotations: dashboard.view imports this module
+    from dashboard.view import FilterState
+
+PRESETS: dict[str, str] = {
+    "30d": "Senaste 30 dagarna",
+    "month": "Senaste hela månaden",
+    "quarter": "Senaste hela kvartalet",
+    "year": "Senaste hela året",
+    "custom": "Egen period",
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One way to compare a period. `kind` is the name in code (the engine, the packs, the view's
+    state); `url` its form in the dashboard's address; `aliases` the CLI's other spellings."""
+
+    kind: str
+    url: str
+    label: str  # Swedish, for the filter panel
+    against: str | None  # Swedish caption of a change, e.g. "mot föregående period"
+    aliases: tuple[str, ...] = ()
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("previous", "prev", "Föregående period", "mot föregående period", ("foregaende",)),
+    Comparison("last_year", "yoy", "Samma period förra året", "mot samma period förra året",
+               ("forra-aret",)),
+    Comparison("none", "none", "Ingen jämförelse", None, ("ingen",)),
+)
+COMPARISON_KINDS = tuple(c.kind for c in COMPARISONS)
+COMPARISON_LABELS: dict[str, str] = {c.kind: c.label for c in COMPARISONS}
+DEFAULT_PRESET = "30d"
+DEFAULT_COMPARISON = "previous"
+
+
+def comparison(kind: str) -> Comparison:
+    return next(c for c in COMPARISONS if c.kind == kind)
+
+
+def parse_comparison(text: str | None) -> str | None:
+    """Any spelling (kind, URL form, CLI alias; None) -> the kind the engine takes, None for none."""
+    if text is None:
+        return None
+    for c in COMPARISONS:
+        if text in (c.kind, c.url, *c.aliases):
+            return None if c.kind == "none" else c.kind
+    spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, *c.aliases)))
+    raise ValueError(f"Okänd jämförelse '{text}'. Giltiga: {spellings}.")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _month_start_back(d: date, months: int) -> date:
+    index = d.year * 12 + d.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def resolve_period(state: FilterState, latest: date) -> Period:
+    """The period the state means, relative to the store's latest data date.
+
+    Presets take the latest *complete* month/quarter/year, so a period is never half empty.
+    """
+    if state.preset == "custom" and state.start and state.end:
+        return Period(state.start, state.end)
+    if state.preset == "month":
+        last = latest if latest == _month_end(latest) else latest.replace(day=1) - timedelta(days=1)
+        return Period(last.replace(day=1), last)
+    if state.preset == "quarter":
+        q_first_month = 3 * ((latest.month - 1) // 3) + 1
+        q_end = _month_end(date(latest.year, q_first_month + 2, 1))
+        if latest != q_end:
+            q_end = date(latest.year, q_first_month, 1) - timedelta(days=1)
+        return Period(_month_start_back(q_end, 2), q_end)
+    if state.preset == "year":
+        year = latest.year if latest == date(latest.year, 12, 31) else latest.year - 1
+        return Period(date(year, 1, 1), date(year, 12, 31))
+    return Period(latest - timedelta(days=29), latest)
+
+
+def whole_months(period: Period) -> int | None:
+    """The number of calendar months `period` spans exactly (1 March–31 May: 3), else None."""
+    if period.start.day != 1 or period.end != _month_end(period.end):
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+WEEK = 7
+
+
+def compare_period(period: Period, kind: str | None) -> Period | None:
+    """The period `period` is compared with, or None (no comparison).
+
+    Whole calendar months (a month, a quarter, a year, or a custom period of whole months) compare
+    with whole calendar months: "previous" the same number of months just before, "last_year" the
+    same months a year earlier (so "Senaste hela året" compares with the whole previous calendar
+    year). Any other period is shifted back by whole weeks, so Mondays meet Mondays: "previous" by
+    the fewest whole weeks that do not overlap it, "last_year" by 52 weeks (364 days).
+    """
+    kind = parse_comparison(kind)
+    if kind is None:
+        return None
+    months = whole_months(period)
+    if months is not None:
+        back = 12 if kind == "last_year" else months
+        start = _month_start_back(period.start, back)
+        return Period(start, _month_end(_month_start_back(start, 1 - months)))
+    weeks = 52 if kind == "last_year" else -(-period.days // WEEK)
+    shift = timedelta(days=WEEK * weeks)
+    return Period(period.start - shift, period.end - shift)
+
+
+def comparison_period(state: FilterState, period: Period) -> Period | None:
+    """The comparison period of the view's state; the engine's Filters use the same rule."""
+    return compare_period(period, state.comparison)
+
+
+# --- time grain ----------------------------------------------------------------------------
+# A line over time is drawn per day, week or month: the finest grain that gives at most
+# MAX_POINTS points and of whose points at most MAX_HIDDEN_SHARE are hidden (small cells), so a
+# line is never mostly gaps. Weeks and months are whole ones: a week grain covers the Monday–Sunday
+# weeks inside the period, a month grain its calendar months, so a part-week never dives to 0.
+# The pack's weekly figures use the same `whole_period`.
+
+GRAINS = ("day", "week", "month")
+GRAIN_NAMES = {"day": "dag", "week": "vecka", "month": "månad"}
+MAX_POINTS = 62
+MAX_HIDDEN_SHARE = 0.1
+
+
+def whole_period(period: Period, grain: str) -> Period | None:
+    """The part of `period` made of whole grains: Monday–Sunday weeks, calendar months; the
+    period itself for days. None when not one whole week (month) fits."""
+    if grain == "day":
+        return period
+    if grain == "week":
+        start = period.start + timedelta(days=-period.start.weekday() % WEEK)
+        end = period.end - timedelta(days=(period.end.weekday() + 1) % WEEK)
+    elif grain == "month":
+        start = period.start if period.start.day == 1 else _month_end(period.start) + timedelta(days=1)
+        end = period.end if period.end == _month_end(period.end) else period.end.replace(day=1) - timedelta(days=1)
+    else:
+        raise ValueError(f"Okänd tidsindelning '{grain}'.")
+    return Period(start, end) if start <= end else None
+
+
+def grain_points(period: Period, grain: str) -> int:
+    """How many points `grain` draws over `period` (its whole grains; 0 when none fit)."""
+    whole = whole_period(period, grain)
+    if whole is None:
+        return 0
+    if grain == "day":
+        return whole.days
+    if grain == "week":
+        return whole.days // WEEK
+    return whole_months(whole) or 0
+
+
+def grain_candidates(period: Period) -> tuple[str, ...]:
+    """The grains worth trying, finest first: those with 2..MAX_POINTS points (day always for a
+    period too short for a whole week; the coarsest with any point otherwise)."""
+    fitting = tuple(g for g in GRAINS if 2 <= grain_points(period, g) <= MAX_POINTS)
+    if fitting:
+        return fitting
+    with_points = [g for g in GRAINS if grain_points(period, g) >= 1]
+    return (with_points[-1] if period.days > MAX_POINTS else "day",)
+
+
+def too_gappy(hidden: Sequence[bool]) -> bool:
+    """True when more than MAX_HIDDEN_SHARE of a line's points are hidden."""
+    return bool(hidden) and sum(hidden) > MAX_HIDDEN_SHARE * len(hidden)
+
+
+def grain_offset(grain: str, period: Period, compare: Period) -> str:
+    """The Polars offset (`dt.offset_by`) that lays the comparison's points on the period's:
+    the k-th day, week or month of the one on the k-th of the other. For a period shifted by whole
+    weeks that keeps weekdays together."""
+    if grain == "month":
+        months = (period.start.year - compare.start.year) * 12 + period.start.month - compare.start.month
+        return f"{months}mo"
+    return f"{(period.start - compare.start).days}d"
