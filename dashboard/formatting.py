@@ -9,6 +9,7 @@ true value may be large (dashboard.metrics.suppression.explain says why in words
 
 from __future__ import annotations
 
+import errno
 import math
 from datetime import date, datetime
 
@@ -256,8 +257,6 @@ OS_REASONS = {
 
 def os_reason(exc: OSError) -> str:
     """Why an operating-system call failed, in Swedish."""
-    import errno
-
     name = errno.errorcode.get(exc.errno or 0)
     if name in OS_REASONS:
         return OS_REASONS[name]

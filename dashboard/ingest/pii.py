@@ -83,7 +83,8 @@ def load_key(settings) -> bytes:
         raw = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidKeyError(
-            f"Nyckelfilen {path} kan inte läsas ({_read_reason(exc)}). Åtgärd: kontrollera rättigheterna "
+            f"Nyckelfilen {path} kan inte läsas ({_read_reason(exc)}). "
+            "Åtgärd: kontrollera rättigheterna "
             f"(chmod 600 {path}) eller skapa en ny med `{_generate_hint(path)}`."
         ) from exc
     _warn_if_readable_by_others(path)
