@@ -55,7 +55,9 @@ def test_cli_usage_error_is_swedish(capsys):
     err = capsys.readouterr().err
     assert err.startswith("användning: kontaktcenter")
     assert "kontaktcenter: fel: " in err
-    assert "följande argument saknas: KOMMANDO" in err  # argparse reports the missing command first
+    # the unknown flag before the missing command (argparse alone would only name the command)
+    assert "kontaktcenter: fel: okända argument: --finns-inte" in err
+    assert "följande argument saknas" not in err
     for english in ("usage:", "error:", "the following arguments", "unrecognized arguments"):
         assert english not in err
 
@@ -71,6 +73,27 @@ def test_cli_invalid_choice_and_missing_value_are_swedish(capsys):
     with pytest.raises(SystemExit):
         main(["metrics", "--finns-inte"])
     assert "kontaktcenter: fel: okända argument: --finns-inte" in capsys.readouterr().err
+
+
+def test_a_misspelt_option_is_reported_before_a_missing_required_one(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "--fromm", "2025-01-01"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "kontaktcenter export: fel: okända argument: --fromm 2025-01-01" in err
+    assert "--out" not in err.splitlines()[-1]
+    # with the option spelt right, what is really missing is named
+    with pytest.raises(SystemExit):
+        main(["export", "--from", "2025-01-01"])
+    assert "kontaktcenter export: fel: följande argument saknas: --out" in capsys.readouterr().err
+    # in a nested subcommand too, and nothing required stays optional afterwards
+    parser = build_parser()
+    with pytest.raises(SystemExit):
+        parser.parse_args(["profile", "suggest", "--x"])
+    assert "kontaktcenter profile suggest: fel: okända argument: --x" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["profile", "suggest"])
+    assert "kontaktcenter profile suggest: fel: följande argument saknas: FIL" in capsys.readouterr().err
 
 
 def test_cli_help_headings_are_swedish(capsys):

@@ -3,11 +3,16 @@
 argparse looks every message up through the module-level `_` (gettext) at the moment it prints, so
 the CLI replaces that lookup with this table; a message missing from the table stays English rather
 than failing. `SwedishParser` is the parser class of `kontaktcenter` and all its subcommands.
+
+argparse checks for missing required arguments before it looks at the arguments it did not know,
+so `export --fromm 2025-01-01` would only say that `--out` is missing. `SwedishParser` reports the
+unknown arguments first: a misspelt flag is the likelier cause of what looks missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 MESSAGES = {
     "usage: ": "användning: ",
@@ -61,3 +66,29 @@ class SwedishParser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         install()  # before super(): the -h action's help text is looked up while it is added
         super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._arg_strings = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str):
+        missing = (gettext("the following arguments are required: %s"),
+                   gettext("one of the arguments %s is required"))
+        if any(message.startswith(m.split("%s")[0]) for m in missing):
+            unknown = self._unknown_arguments()
+            if unknown:
+                message = gettext("unrecognized arguments: %s") % " ".join(unknown)
+        super().error(message)
+
+    def _unknown_arguments(self) -> list[str]:
+        """The arguments this parser does not know, parsed again with nothing required."""
+        required = [a for a in self._actions if a.required]
+        groups = [g for g in self._mutually_exclusive_groups if g.required]
+        for item in (*required, *groups):
+            item.required = False
+        try:
+            _, extras = super().parse_known_args(getattr(self, "_arg_strings", []), None)
+        finally:
+            for item in (*required, *groups):
+                item.required = True
+        return extras
