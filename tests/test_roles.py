@@ -112,6 +112,24 @@ def test_local_mode_has_every_right():
     assert local.analyses and local.packs and local.administers and local.departments is None
 
 
+def _banner_of_the_local_mode():
+    from dashboard.auth import local_access
+    from dashboard.ui.auth import banner
+
+    banner(local_access())
+
+
+def test_the_local_mode_banner_tells_a_user_whom_to_ask():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_banner_of_the_local_mode).run()   # no secrets: no sign-in
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("**Lokalt enanvändarläge.** Ingen inloggning är konfigurerad")
+    assert "inloggning konfigureras av den som driver tjänsten" in warning
+    assert "docs/" not in warning and ".md" not in warning   # no path a dashboard user cannot open
+
+
 # --- the locked filter, pure -------------------------------------------------------------------
 
 

@@ -130,8 +130,9 @@ def banner(access: Access) -> None:
     """Who is signed in and in which role (sidebar); the local mode's warning."""
     if not signin_configured():
         st.warning("**Lokalt enanvändarläge.** Ingen inloggning är konfigurerad: alla som når "
-                   "den här adressen ser allt. Använd det bara på den egna datorn; för fler "
-                   "användare, se docs/roles.md.", icon=":material/lock_open:")
+                   "den här adressen ser allt. Använd det bara på den egna datorn. Ska fler "
+                   "använda instrumentpanelen: inloggning konfigureras av den som driver "
+                   "tjänsten, be hen om det.", icon=":material/lock_open:")
         return
     where = ", ".join(access.departments) if access.departments else "alla förvaltningar"
     st.sidebar.caption(as_markdown(f"Inloggad som {access.who} ({access.role}; {where})."))
