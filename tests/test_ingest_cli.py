@@ -190,6 +190,29 @@ def test_profile_suggest_on_a_broken_file(tmp_path, capsys, monkeypatch):
     assert "Filen är tom" in capsys.readouterr().err
 
 
+def test_profile_suggest_without_a_start_time_prints_the_draft_warns_and_exits_1(tmp_path, capsys,
+                                                                                 monkeypatch):
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
+    export = tmp_path / "okand.csv"
+    export.write_text("Kolumn A;Kolumn B\nabc;12\ndef;34\n", encoding="utf-8")
+    assert main(["profile", "suggest", str(export)]) == 1
+    captured = capsys.readouterr()
+    draft = tomllib.loads(captured.out)   # the draft is still printed, and is TOML
+    assert draft["started_at"]["column"] == "ANGE KOLUMN"
+    assert "Varning: obligatoriska fält som ingen kolumn i okand.csv kunde mappas till: " \
+           "starttid (started_at)." in captured.err
+    out = tmp_path / "okand.toml"
+    assert main(["profile", "suggest", str(export), "--out", str(out)]) == 1
+    assert tomllib.loads(out.read_text(encoding="utf-8"))["started_at"]["column"] == "ANGE KOLUMN"
+    assert "starttid (started_at)" in capsys.readouterr().err
+    # with a start time the same kind of file gives a draft and exit 0, without the warning
+    export.write_text("Starttid;Kolumn B\n2025-03-01 08:00;12\n2025-03-01 08:05;34\n", encoding="utf-8")
+    assert main(["profile", "suggest", str(export)]) == 0
+    captured = capsys.readouterr()
+    assert tomllib.loads(captured.out)["started_at"]["column"] == "Starttid"
+    assert "Varning" not in captured.err
+
+
 def test_shipped_example_through_the_cli(env, capsys):
     tmp_path = env[0]
     code = cli(tmp_path, "ingest", ROOT / "sample_data/examples/telefoni_export.csv",

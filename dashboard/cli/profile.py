@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from dashboard.cli import CliError
@@ -19,19 +20,28 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    """Exit 0 with a draft, 1 with a draft that maps no column to a required field (warned on
+    stderr, so that a script notices), 2 when there is no draft (CliError)."""
     from dashboard.ingest import IngestError
-    from dashboard.ingest.suggest import suggest_profile
+    from dashboard.ingest.suggest import draft_profile
 
     try:
-        text = suggest_profile(args.file, source_system=args.source_system)
+        text, unmapped = draft_profile(args.file, source_system=args.source_system)
     except IngestError as exc:
         raise CliError(str(exc)) from None
     if args.out is None:
         print(text, end="")
+    else:
+        if args.out.exists() and not args.force:
+            raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force för att skriva över.")
+        args.out.write_text(text, encoding="utf-8")
+        todo = text.count("ATT GÖRA")
+        print(f"Profilutkastet skrevs till {args.out}. Gå igenom {todo} rad(er) märkta ATT GÖRA innan inläsning.")
+    if not unmapped:
         return 0
-    if args.out.exists() and not args.force:
-        raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force för att skriva över.")
-    args.out.write_text(text, encoding="utf-8")
-    todo = text.count("ATT GÖRA")
-    print(f"Profilutkastet skrevs till {args.out}. Gå igenom {todo} rad(er) märkta ATT GÖRA innan inläsning.")
-    return 0
+    from dashboard.ingest.fields import LABELS_SV
+
+    names = ", ".join(f"{LABELS_SV[f]} ({f})" for f in unmapped)
+    print(f"Varning: obligatoriska fält som ingen kolumn i {args.file.name} kunde mappas till: {names}. "
+          "Fyll i raderna märkta ATT GÖRA innan utkastet används för inläsning.", file=sys.stderr)
+    return 1

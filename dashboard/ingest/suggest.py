@@ -47,6 +47,12 @@ def q(text: str) -> str:
 
 
 def suggest_profile(path: Path | str, source_system: str | None = None) -> str:
+    return draft_profile(path, source_system)[0]
+
+
+def draft_profile(path: Path | str, source_system: str | None = None) -> tuple[str, list[str]]:
+    """The draft's text, and the required fields it maps to no column (their lines say ATT GÖRA;
+    `channel` always gets at least a guessed constant, so only `started_at` can be left)."""
     path = Path(path)
     source, reader = _open_at_header(path)
     try:
@@ -73,7 +79,8 @@ def suggest_profile(path: Path | str, source_system: str | None = None) -> str:
     draft.columns_section()
     draft.value_sections()
     draft.identifier_sections()
-    return draft.render()
+    started = set(draft.time_columns.values()) & {F.TIME_FIELD, "date"}
+    return draft.render(), [] if started else [F.TIME_FIELD]
 
 
 def _open_at_header(path: Path):
