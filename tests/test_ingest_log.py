@@ -8,7 +8,7 @@ import duckdb
 
 from dashboard import store
 from dashboard.ingest import load_profile
-from dashboard.ingest.pii import key_fingerprint
+from dashboard.ingest.pseudonym_key import key_fingerprint
 from ingest_fixtures import KEY, run_ingest
 
 ROOT = Path(__file__).resolve().parent.parent

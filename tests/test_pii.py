@@ -1,4 +1,4 @@
-"""Key handling, pseudonyms and free-text scrubbing (dashboard.ingest.pii).
+"""Key handling, pseudonyms and free-text scrubbing (dashboard.ingest.pseudonym_key, dashboard.ingest.pii).
 
 The generators below build identifiers independently of the module (their own check-digit
 formula) and embed them in Swedish sentences; the expected scrubbed text is the template with
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.config import Settings
-from dashboard.ingest import pii
+from dashboard.ingest import pii, pseudonym_key
 
 KEY = bytes(range(32))
 REF = date(2025, 6, 1)
@@ -199,12 +199,12 @@ def digit_runs(text: str) -> list[str]:
 
 @pytest.fixture
 def no_env_key(monkeypatch):
-    monkeypatch.delenv(pii.KEY_ENV, raising=False)
+    monkeypatch.delenv(pseudonym_key.KEY_ENV, raising=False)
 
 
 def test_key_from_environment_hex_is_decoded(monkeypatch, tmp_path):
-    monkeypatch.setenv(pii.KEY_ENV, KEY.hex())
-    assert pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none")) == KEY
+    monkeypatch.setenv(pseudonym_key.KEY_ENV, KEY.hex())
+    assert pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none")) == KEY
 
 
 @pytest.mark.parametrize("encode", [
@@ -214,21 +214,21 @@ def test_key_from_environment_hex_is_decoded(monkeypatch, tmp_path):
 ])
 def test_random_keys_in_hex_or_base64_are_accepted(monkeypatch, tmp_path, encode):
     key = b"\xfb\xff\xbf" + secrets.token_bytes(32)  # starts "+/+/" (std) or "-_-_" (URL-safe)
-    monkeypatch.setenv(pii.KEY_ENV, "  " + encode(key) + "\n")
-    assert pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none")) == key
+    monkeypatch.setenv(pseudonym_key.KEY_ENV, "  " + encode(key) + "\n")
+    assert pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "none")) == key
 
 
 def test_key_file_is_read_and_stripped(no_env_key, tmp_path):
     (tmp_path / "k").write_text(KEY.hex() + "\n")
     (tmp_path / "k").chmod(0o600)
-    key = pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "k"))
+    key = pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "k"))
     assert key == KEY
 
 
 def test_missing_key_names_the_fix(no_env_key, tmp_path):
     path = tmp_path / "conf" / "pseudonym.key"
-    with pytest.raises(pii.MissingKeyError) as err:
-        pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))
+    with pytest.raises(pseudonym_key.MissingKeyError) as err:
+        pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))
     msg = str(err.value)
     assert "KONTAKTCENTER_KEY" in msg and str(path) in msg
     assert "secrets.token_hex(32)" in msg and "umask 077" in msg
@@ -236,12 +236,12 @@ def test_missing_key_names_the_fix(no_env_key, tmp_path):
 
 def test_the_suggested_command_makes_an_accepted_owner_only_key(no_env_key, tmp_path):
     path = tmp_path / "pseudonym.key"
-    with pytest.raises(pii.MissingKeyError) as err:
-        pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))
+    with pytest.raises(pseudonym_key.MissingKeyError) as err:
+        pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))
     command = re.search(r"`([^`]+)`", str(err.value)).group(1)
     subprocess.run(["sh", "-c", "umask 022; " + command], check=True)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert len(pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))) == 32
+    assert len(pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path))) == 32
 
 
 @pytest.mark.parametrize("raw", [
@@ -257,9 +257,9 @@ def test_the_suggested_command_makes_an_accepted_owner_only_key(no_env_key, tmp_
     "a" * 40,
 ])
 def test_passphrases_and_short_or_repetitive_keys_are_refused(monkeypatch, tmp_path, raw):
-    monkeypatch.setenv(pii.KEY_ENV, raw)
-    with pytest.raises(pii.InvalidKeyError, match="för svag") as err:
-        pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "k"))
+    monkeypatch.setenv(pseudonym_key.KEY_ENV, raw)
+    with pytest.raises(pseudonym_key.InvalidKeyError, match="för svag") as err:
+        pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=tmp_path / "k"))
     assert "32 slumpade byte" in str(err.value) and "secrets.token_hex(32)" in str(err.value)
 
 
@@ -270,8 +270,8 @@ def test_a_key_file_others_may_read_is_warned_about(no_env_key, tmp_path, caplog
     path = tmp_path / "k"
     path.write_text(KEY.hex())
     path.chmod(mode)
-    with caplog.at_level(logging.WARNING, logger="dashboard.ingest.pii"):
-        assert pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path)) == KEY
+    with caplog.at_level(logging.WARNING, logger="dashboard.ingest.pseudonym_key"):
+        assert pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=path)) == KEY
     messages = [r.getMessage() for r in caplog.records]
     assert bool(messages) == warned
     if warned:
@@ -282,21 +282,21 @@ def test_a_key_file_others_may_read_is_warned_about(no_env_key, tmp_path, caplog
 def test_key_file_equal_to_the_store_is_refused(no_env_key, tmp_path):
     db = tmp_path / "s.duckdb"
     db.write_text("x" * 64)
-    with pytest.raises(pii.InvalidKeyError, match="utanför databasen"):
-        pii.load_key(Settings(db=db, key_file=db))
+    with pytest.raises(pseudonym_key.InvalidKeyError, match="utanför databasen"):
+        pseudonym_key.load_key(Settings(db=db, key_file=db))
 
 
 def test_key_file_that_is_a_duckdb_database_is_refused(no_env_key, tmp_path):
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
-    with pytest.raises(pii.InvalidKeyError):
-        pii.load_key(Settings(db=tmp_path / "s.duckdb", key_file=other))
+    with pytest.raises(pseudonym_key.InvalidKeyError):
+        pseudonym_key.load_key(Settings(db=tmp_path / "s.duckdb", key_file=other))
 
 
 def test_fingerprint_identifies_the_key_without_revealing_it():
-    a, b = pii.key_fingerprint(KEY), pii.key_fingerprint(bytes(32))
+    a, b = pseudonym_key.key_fingerprint(KEY), pseudonym_key.key_fingerprint(bytes(32))
     assert a != b and len(a) == 12 and KEY.hex()[:12] != a
-    assert pii.key_fingerprint(KEY) == a
+    assert pseudonym_key.key_fingerprint(KEY) == a
 
 
 # ------------------------------------------------------------------------- personnummer checks
@@ -395,7 +395,7 @@ def test_pseudonyms_hide_the_value_and_depend_on_the_key(values):
 
 
 def test_pseudonymise_refuses_a_short_key():
-    with pytest.raises(pii.InvalidKeyError):
+    with pytest.raises(pseudonym_key.InvalidKeyError):
         pii.pseudonymise(pl.Series(["x"]), b"short")
 
 

@@ -8,7 +8,7 @@ from dashboard.cli import CliError
 def key_for(settings, *, required: bool = True) -> bytes | None:
     """The key, or CliError with the Swedish message naming the fix. With required=False a
     missing key gives None (an unsafe key still stops the command)."""
-    from dashboard.ingest.pii import InvalidKeyError, MissingKeyError, load_key
+    from dashboard.ingest.pseudonym_key import InvalidKeyError, MissingKeyError, load_key
 
     try:
         return load_key(settings)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from dashboard.cli import CliError
-from dashboard.ingest.pii import KEY_ENV
+from dashboard.ingest.pseudonym_key import KEY_ENV
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 DEFAULT_PORT = 8501

@@ -28,7 +28,8 @@ from dashboard.ingest import uniqueness
 from dashboard.ingest.batch import LINE
 from dashboard.ingest.errors import FileLevelError
 from dashboard.ingest import vocabulary
-from dashboard.ingest.pii import key_fingerprint, scrub_file_name
+from dashboard.ingest.pii import scrub_file_name
+from dashboard.ingest.pseudonym_key import key_fingerprint
 from dashboard.ingest.mapping import Mapped, Plan, make_plan, map_batch, reader_rejects
 from dashboard.ingest.prefetch import prefetch
 from dashboard.ingest.profile import Profile
