@@ -61,6 +61,20 @@ def card_rows(card: Scorecard, ids) -> pl.DataFrame:
         pl.col("metric").replace_strict(order, return_dtype=pl.Int64))
 
 
+# The breakdowns the pack publishes as one table, by their dimension. As for key figures, the
+# set protected together decides which cells are hidden (calls offered equal a phone row's
+# contacts, so a small chat count hides the phone row's), so a chart of one of the table's metrics
+# by that dimension is fetched as the pack fetches the table (`table_set`): its bars and its
+# table view show the pack's cells.
+TABLE_SETS = {"channel": CHANNEL_IDS}
+
+
+def table_set(metric_ids, by: str) -> tuple[str, ...]:
+    """The pack's table set that holds `metric_ids` by `by`, or the ids themselves."""
+    ids = TABLE_SETS.get(by, ())
+    return ids if set(metric_ids) <= set(ids) else tuple(metric_ids)
+
+
 DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
                   "failure_demand_share")
 TOP = 15
