@@ -66,13 +66,14 @@ def app(sample_db):
 
 
 def sheet_table(ws, title: str) -> tuple[list[str], dict[str, list]]:
-    """Header and rows (first cell -> cells) of the table under the heading `title`."""
+    """Header and rows (first cell -> cells) of the table under the heading `title`, up to an
+    empty line or the table's note (italic)."""
     cells = list(ws.iter_rows())
     start = next(i for i, r in enumerate(cells) if r[0].value == title)
     header = [c.value for c in cells[start + 1] if c.value is not None]
     rows = {}
     for row in cells[start + 2:]:
-        if row[0].value is None:
+        if row[0].value is None or row[0].font.i:
             break
         rows[row[0].value] = list(row[:len(header)])
     return header, rows
@@ -105,12 +106,17 @@ def pdf_row(text: str, label: str, cells: list[str], *later: list[str]) -> None:
         f"PDF row {label!r}: {[cells, *later]} not found"
 
 
-def pdf_section(text: str, section_title: str, table_title: str) -> str:
-    """The lines of a PDF chapter's table `table_title`, up to the first empty line: a row's
-    label may also be in another table, whose protected set hides other cells."""
+def pdf_section(text: str, section_title: str | None, table_title: str,
+                first_column: str = "Mått") -> str:
+    """The rows of the PDF table `table_title` (its heading followed by a header line that starts
+    with `first_column` at the margin, so not a chart of the same title and its axis) in the chapter `section_title` (None:
+    from the start), up to the first empty line: a row's label may also be in another table,
+    whose protected set hides other cells."""
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == section_title)
-    start = next(i for i in range(start, len(lines)) if lines[i].strip() == table_title)
+    start = 0 if section_title is None else \
+        next(i for i, line in enumerate(lines) if line.strip() == section_title)
+    start = next(i for i in range(start, len(lines) - 1) if lines[i].strip() == table_title
+                 and re.match(rf" {{0,3}}{re.escape(first_column)}", lines[i + 1]))
     end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
     return "\n".join(lines[start + 2:end])
 
@@ -120,17 +126,21 @@ def pdf_key_figures(text: str, section_title: str) -> str:
     return pdf_section(text, section_title, "Nyckeltal")
 
 
-def screen_frames(at: AppTest, page: str, *toggles: str) -> list[pd.DataFrame]:
-    """Every table the page shows, with the charts `toggles` ("tbl_…") shown as tables."""
+def screen_frames(at: AppTest, page: str, columns: list[str], *toggles: str) -> list[pd.DataFrame]:
+    """The page's tables with exactly these columns, in page order, the charts `toggles`
+    ("tbl_…") shown as tables; the toggles are switched off again afterwards."""
     at.switch_page(page).run()
     for key in toggles:
         at.toggle(key=key).set_value(True).run()
     assert problems(at) == []
-    return [d.value for d in [*at.dataframe, *at.table]]
+    frames = [d.value for d in [*at.dataframe, *at.table] if list(d.value.columns) == columns]
+    for key in toggles:
+        at.toggle(key=key).set_value(False).run()
+    return frames
 
 
 def screen_frame(at: AppTest, page: str, columns: list[str], *toggles: str) -> pd.DataFrame:
     """The one table on the page with exactly these columns."""
-    frames = [f for f in screen_frames(at, page, *toggles) if list(f.columns) == columns]
+    frames = screen_frames(at, page, columns, *toggles)
     assert len(frames) == 1, (page, columns, len(frames))
     return frames[0]
