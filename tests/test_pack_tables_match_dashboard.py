@@ -11,8 +11,13 @@ demand, the flagged groups and the data quality per source system."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
-from dashboard.export.pack_sections import TOP
+import polars as pl
+
+from dashboard.domain import dimension_text, label_for
+from dashboard.export.pack_sections import TOP, _reason_tables
+from dashboard.ui.demand import REASON_LABELS
 from pack_support import (HIDDEN_TEXTS, app, pack, pdf_row, pdf_section, pdf_text,  # noqa: F401
                           read, screen_frame, screen_frames, sheet_table, workbook)
 
@@ -153,6 +158,19 @@ def test_failure_reasons_on_screen_equal_the_pack(app, pack, workbook, pdf_text)
         hidden += _hidden(rows)
         _pdf_table(pdf_text, pack, "Digitalisering", title, "Orsak", rows)
     assert hidden
+
+
+def test_a_reason_left_out_reads_alike_in_the_pack_and_on_screen():
+    """Failure demand tagged without a reason (none in the fixture's month): the pack's row, the
+    screen's table cell (ui.tables: dimension_text) and its chart's bar have one label."""
+    frame = pl.DataFrame({"reason": [None, "progress_chasing"], "inferred": [False, False],
+                          "failures": [7, 9], "share": [0.1, 0.2],
+                          "share_of_failure": [0.4, 0.6]})
+    tagged, _ = _reason_tables(frame, SimpleNamespace(threshold=5))
+    on_screen = dimension_text("failure_reason", None)
+    assert [r[0] for r in tagged.rows] == [on_screen, label_for("failure_reason",
+                                                                "progress_chasing")]
+    assert REASON_LABELS[None] == on_screen != "Uppgift saknas"
 
 
 def test_self_service_on_screen_equals_the_pack(app, pack, workbook, pdf_text):  # noqa: F811

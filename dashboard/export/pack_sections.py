@@ -277,8 +277,7 @@ def _reason_tables(reasons: pl.DataFrame, inp: Inputs) -> tuple[Table, Table]:
             ("share", "Andel av underlaget", "share"),
             ("share_of_failure", "Andel av onödig efterfrågan", "share"))
     labelled = reasons.with_columns(pl.col("reason").map_elements(
-        lambda r: label_for("failure_reason", r) if r else "Utan angiven orsak",
-        return_dtype=pl.String, skip_nulls=False))
+        lambda r: label_for("failure_reason", r), return_dtype=pl.String, skip_nulls=False))
 
     def shown(inferred: bool) -> pl.DataFrame:
         return labelled.filter(pl.col("inferred") == inferred)
@@ -350,7 +349,7 @@ def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
         inp.settings, **inp.key_columns)
     drivers = shown.drivers.with_columns(
         pl.col("reason").map_elements(lambda r: label_for("failure_reason", r),
-                                      return_dtype=pl.String),
+                                      return_dtype=pl.String, skip_nulls=False),
         pl.when(pl.col("inferred")).then(pl.lit("härledd")).otherwise(pl.lit("taggad"))
         .alias("kind"))
     driver_table = _plain_table(
