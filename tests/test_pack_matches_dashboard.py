@@ -1,8 +1,9 @@
 """The förvaltning pack and the dashboard show one set of numbers for the same filter: every
-figure of the pack's key-figure tables, scorecard and service-point table, read back from the
-XLSX cells and from the PDF's text (pdftotext), equals what the dashboard draws (AppTest) for a
-small department in one month (so hidden cells occur): the same value, unit, hidden text, change
-and better/worse word."""
+figure of the pack's key-figure tables, scorecard, service-point and residents tables, read back
+from the XLSX cells and from the PDF's text (pdftotext), equals what the dashboard draws
+(AppTest) for a small department in one month (so hidden cells occur): the same value, unit,
+hidden text, change and better/worse word. The pack's other tables against the screen's table
+views: tests/test_pack_tables_match_dashboard.py; fixtures and readers: tests/pack_support.py."""
 
 from __future__ import annotations
 
@@ -59,6 +60,9 @@ def test_index_changes_in_index_units_in_both(app, workbook):
 
 
 # Every page's key figures and the pack's key-figure table they belong to (sheet name).
+# Datakvalitet's cards (missing-field shares over all sources, with their change) are in no
+# "Nyckeltal" table of the pack: its data sheet has them per source system only, which
+# tests/test_pack_tables_match_dashboard.py compares with the page's table.
 KEY_FIGURE_PAGES = {"screens/overview.py": ("Tillgänglighet", "Rättighetsbaserad service",
                                             "Digitalisering"),
                     "screens/accessibility.py": ("Tillgänglighet",),
