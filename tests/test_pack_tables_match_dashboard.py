@@ -6,7 +6,7 @@ a small department in one month, so hidden cells occur).
 
 Compared: Per kanal, Kontakter per vecka, the Serviceglapp ledger (and the summary's largest
 gaps), Onödig efterfrågan per orsak (tagged and inferred), Självservice, the drivers of failure
-demand, the flagged groups (for a förvaltning that has one) and the data quality per source
+demand, the service points' topics, the flagged groups (for a förvaltning that has one) and the data quality per source
 system."""
 
 from __future__ import annotations
@@ -217,6 +217,29 @@ def test_drivers_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noq
     tagged = [{c: r[c] for c in columns} for r in rows if r["Underlag"] == "taggad"]
     assert tagged == screen and _hidden(screen)
     _pdf_table(pdf_text, pack, "Samarbetsprocess", title, "Plats", rows)
+
+
+def test_service_point_topics_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """Lokal service's topics of the chosen service point (its table view) hold each row of the
+    pack's "Vanligaste ärenden på servicepunkterna" (the pack's 15 largest over all points):
+    the same contacts and share of the point's contacts."""
+    title = "Vanligaste ärenden på servicepunkterna"
+    units = {"Servicepunkt": None, "Ärendekategori": None, "Kontakter": "count",
+             "Andel av punktens kontakter": "share"}
+    assert sheet_table(workbook["Lokal service"], title)[0] == list(units)
+    rows = _pack_rows(workbook["Lokal service"], title, units)
+    assert rows and _hidden(rows)
+    app.switch_page("screens/local_service.py").run()
+    for r in rows:
+        app.selectbox(key="pc_point").set_value(r["Servicepunkt"]).run()
+        frame = screen_frame(app, "screens/local_service.py",
+                             ["Ärendekategori", "Kontakter", "Andel"], "tbl_ls_point_topics")
+        assert app.selectbox(key="pc_point").value == r["Servicepunkt"]
+        screen = {t["Ärendekategori"]: t for t in _screen_rows(frame, {
+            "Ärendekategori": "Ärendekategori", "Kontakter": "Kontakter",
+            "Andel": "Andel av punktens kontakter"})}
+        assert {"Servicepunkt": r["Servicepunkt"], **screen[r["Ärendekategori"]]} == r
+    _pdf_table(pdf_text, pack, "Lokal service", title, "Servicepunkt", rows)
 
 
 GROUPS = "Grupper som får tydligt sämre service än övriga staden"
