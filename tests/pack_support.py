@@ -34,23 +34,36 @@ DELTA_UNITS = {"share": "points", "seconds": "seconds_delta", "index": "index_de
 HIDDEN_TEXTS = ("<5", "Dolt")
 
 
+def pack_of(con, department: str = DEPT):
+    """The pack for a department in the month."""
+    return build_pack(con, Filters(start=START, end=END, departments=(department,)),
+                      settings=Settings())
+
+
+def workbook_of(pack):
+    return openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))
+
+
+def pdf_text_of(pack, path: Path) -> str:
+    """The PDF's text as pdftotext lays it out (the PDF written to `path`)."""
+    path.write_bytes(render(pack, "pdf"))
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          check=True, text=True).stdout
+
+
 @pytest.fixture(scope="module")
 def pack(sample_con):
-    return build_pack(sample_con, Filters(start=START, end=END, departments=(DEPT,)),
-                      settings=Settings())
+    return pack_of(sample_con)
 
 
 @pytest.fixture(scope="module")
 def workbook(pack):
-    return openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))
+    return workbook_of(pack)
 
 
 @pytest.fixture(scope="module")
 def pdf_text(pack, tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("pdf") / "pack.pdf"
-    path.write_bytes(render(pack, "pdf"))
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          check=True, text=True).stdout
+    return pdf_text_of(pack, tmp_path_factory.mktemp("pdf") / "pack.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +122,9 @@ def pdf_row(text: str, label: str, cells: list[str], *later: list[str]) -> None:
 def pdf_section(text: str, section_title: str | None, table_title: str,
                 first_column: str = "Mått") -> str:
     """The rows of the PDF table `table_title` (its heading followed by a header line that starts
-    with `first_column` at the margin, so not a chart of the same title and its axis) in the chapter `section_title` (None:
-    from the start), up to the first empty line: a row's label may also be in another table,
-    whose protected set hides other cells."""
+    with `first_column` at the margin, so not a chart of the same title and its axis) in the
+    chapter `section_title` (None: from the start), up to the first empty line: a row's label
+    may also be in another table, whose protected set hides other cells."""
     lines = text.splitlines()
     start = 0 if section_title is None else \
         next(i for i, line in enumerate(lines) if line.strip() == section_title)

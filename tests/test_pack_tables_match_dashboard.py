@@ -6,29 +6,23 @@ a small department in one month, so hidden cells occur).
 
 Compared: Per kanal, Kontakter per vecka, the Serviceglapp ledger (and the summary's largest
 gaps), Onödig efterfrågan per orsak (tagged and inferred), Självservice, the drivers of failure
-demand, the service points' topics, the flagged groups (for a förvaltning that has one) and the data quality per source
-system."""
+demand, the service points' topics, the flagged groups (for a förvaltning that has one) and
+the data quality per source system."""
 
 from __future__ import annotations
 
-import io
-import subprocess
 from datetime import date, datetime
 from types import SimpleNamespace
 
-import openpyxl
 import polars as pl
 
 from apptest_support import open_page, problems
-from dashboard.config import Settings
 from dashboard.domain import DIMENSION_LABELS, dimension_text, label_for
-from dashboard.export.pack import build_pack, render
 from dashboard.export.pack_sections import TOP, _reason_tables
-from dashboard.metrics import Filters, registry
 from dashboard.ui.demand import REASON_LABELS
-from pack_support import (END, HIDDEN_TEXTS, QUERY, START, app, pack, pdf_row,  # noqa: F401
-                          pdf_section, pdf_text, read, screen_frame, screen_frames, sheet_table,
-                          workbook)
+from pack_support import (HIDDEN_TEXTS, QUERY, app, labels_to_ids, pack, pack_of,  # noqa: F401
+                          pdf_row, pdf_section, pdf_text, pdf_text_of, read, screen_frame,
+                          screen_frames, sheet_table, workbook, workbook_of)
 
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 UNCERTAIN = " (osäker)"  # the screen marks an uncertain value in its cell, the pack in a note
@@ -252,24 +246,20 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
     overview's list (all of it: it shows up to five), and each is the Serviceglapp group table's
     row for its dimension and measure, marked flagged: share, rest of the city, difference (in
     percentage points in both) and base."""
-    filters = Filters(start=START, end=END, departments=(GROUPS_OFFICE,))
-    office = build_pack(sample_con, filters, settings=Settings())
-    ws = openpyxl.load_workbook(io.BytesIO(render(office, "xlsx")))["Rättighetsbaserad service"]
+    office = pack_of(sample_con, GROUPS_OFFICE)
+    ws = workbook_of(office)["Rättighetsbaserad service"]
     units = {"Grupp": None, "Mått": None, "Underlag": "count", "Gruppen": "share",
              "Övriga staden": "share", "Skillnad": "points"}
     rows = _pack_rows(ws, GROUPS, units)
     assert 1 <= len(rows) <= 5
-    pdf = tmp_path / "office.pdf"
-    pdf.write_bytes(render(office, "pdf"))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          check=True, text=True).stdout
+    text = pdf_text_of(office, tmp_path / "office.pdf")
     _pdf_table(text, office, "Rättighetsbaserad service", GROUPS, "Grupp", rows)
 
     query = {**QUERY, "department": GROUPS_OFFICE}
     overview = open_page(sample_db, monkeypatch, "overview.py", query)
     listed = [m.value for m in overview.markdown if m.value.startswith("- **")]
     dimensions = {name: d for d, name in DIMENSION_LABELS.items()}
-    metrics = {m.label_for(Settings()): m.id for m in registry.REGISTRY.values()}
+    metrics = labels_to_ids()
     expected = []
     for r in rows:
         name, group = r["Grupp"].split(": ", 1)
