@@ -121,7 +121,7 @@ _BOOLEAN_TEXT = {"true": True, "false": False}
 def label_for(dimension: str, value) -> str:
     """The Swedish label of a dimension value; unknown values are shown as they are."""
     if value is None:
-        return MISSING_VALUE
+        return MISSING_LABELS.get(dimension, MISSING_VALUE)
     labels = _VALUE_LABELS.get(dimension, {})
     if isinstance(value, str) and True in labels and value.lower() in _BOOLEAN_TEXT:
         value = _BOOLEAN_TEXT[value.lower()]  # a boolean that a group column carried as text
@@ -133,6 +133,8 @@ def dimension_label(dimension: str) -> str:
 
 
 MISSING_VALUE = "Uppgift saknas"
+# a missing value that means something of its own: failure demand tagged without a reason
+MISSING_LABELS = {"failure_reason": "Utan angiven orsak"}
 DATE_DIMENSIONS = ("day", "week", "date")
 
 
@@ -140,7 +142,7 @@ def dimension_text(dimension: str | None, value, *, short_dates: bool = False) -
     """A breakdown value as a Swedish reader expects it: 'måndag', '08–09', 'mars 2025',
     '3 mars 2025' ('3 mar 2025' with short_dates), 'Telefon'; a missing value says so."""
     if value is None:
-        return MISSING_VALUE
+        return MISSING_LABELS.get(dimension, MISSING_VALUE)
     if dimension == "weekday":
         return format_weekday(value)
     if dimension == "hour":

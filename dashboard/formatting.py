@@ -199,6 +199,8 @@ _BY_UNIT = {
     "per_1000": lambda v: format_number(v, 1),
     "ratio": lambda v: format_number(v, 2),
     "hours": lambda v: format_number(v, 0) + NBSP + "h",
+    # a difference between two shares, in percentage points (as in exports: 1.2 -> +1,2 p.e.)
+    "points": lambda v: format_points(v if _is_missing(v) else v / 100),
 }
 
 

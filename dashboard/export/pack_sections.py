@@ -61,6 +61,20 @@ def card_rows(card: Scorecard, ids) -> pl.DataFrame:
         pl.col("metric").replace_strict(order, return_dtype=pl.Int64))
 
 
+# The breakdowns the pack publishes as one table, by their dimension. As for key figures, the
+# set protected together decides which cells are hidden (calls offered equal a phone row's
+# contacts, so a small chat count hides the phone row's), so a chart of one of the table's metrics
+# by that dimension is fetched as the pack fetches the table (`table_set`): its bars and its
+# table view show the pack's cells.
+TABLE_SETS = {"channel": CHANNEL_IDS}
+
+
+def table_set(metric_ids, by: str) -> tuple[str, ...]:
+    """The pack's table set that holds `metric_ids` by `by`, or the ids themselves."""
+    ids = TABLE_SETS.get(by, ())
+    return ids if set(metric_ids) <= set(ids) else tuple(metric_ids)
+
+
 DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
                   "failure_demand_share")
 TOP = 15
@@ -263,8 +277,7 @@ def _reason_tables(reasons: pl.DataFrame, inp: Inputs) -> tuple[Table, Table]:
             ("share", "Andel av underlaget", "share"),
             ("share_of_failure", "Andel av onödig efterfrågan", "share"))
     labelled = reasons.with_columns(pl.col("reason").map_elements(
-        lambda r: label_for("failure_reason", r) if r else "Utan angiven orsak",
-        return_dtype=pl.String, skip_nulls=False))
+        lambda r: label_for("failure_reason", r), return_dtype=pl.String, skip_nulls=False))
 
     def shown(inferred: bool) -> pl.DataFrame:
         return labelled.filter(pl.col("inferred") == inferred)
@@ -336,7 +349,7 @@ def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
         inp.settings, **inp.key_columns)
     drivers = shown.drivers.with_columns(
         pl.col("reason").map_elements(lambda r: label_for("failure_reason", r),
-                                      return_dtype=pl.String),
+                                      return_dtype=pl.String, skip_nulls=False),
         pl.when(pl.col("inferred")).then(pl.lit("härledd")).otherwise(pl.lit("taggad"))
         .alias("kind"))
     driver_table = _plain_table(

@@ -18,7 +18,7 @@ from dashboard.periods import GRAIN_NAMES, grain_candidates, grain_offset, too_g
 from dashboard.view import View
 from dashboard.formatting import format_period
 from dashboard import privacy
-from dashboard.export.pack_sections import card_rows, card_set
+from dashboard.export.pack_sections import card_rows, card_set, table_set
 from dashboard.export.pack_tables import key_figures_table
 from dashboard.ui.engine import for_view
 from dashboard.ui.kpi import figures_of, key_figures
@@ -137,11 +137,12 @@ CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och t
 
 def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,
            with_city: bool = True, extra: Sequence[str] = (), choice: str | None = None) -> pl.DataFrame:
-    """Groups of `by` ranked by the metric, the whole view's value as a reference line.
+    """Groups of `by` ranked by the metric, the whole view's value as a reference line; a
+    breakdown the pack publishes as one table is fetched as the pack does (pack_sections.table_set).
 
     A click on a bar filters the view to it (dashboard.ui.drill), or sets the page choice `choice`."""
     ids = [metric_id, *extra]
-    frame = metrics(view, ids, by=[by])
+    frame = metrics(view, list(table_set(ids, by)), by=[by])  # the pack's table's cells
     shown = frame.with_columns(pl.Series(metric_id, visible(frame, metric_id), dtype=pl.Float64))
     labels = {v: label_for(by, v) for v in frame[by].to_list()}
     total = metrics(view, [metric_id]) if with_city else None

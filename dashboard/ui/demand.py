@@ -10,7 +10,7 @@ from dashboard.ui import blocks
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.ui.tables import Col, TableData
 
-REASON_LABELS = {**domain.FAILURE_REASONS, None: "Taggad utan orsak"}
+REASON_LABELS = {**domain.FAILURE_REASONS, None: domain.label_for("failure_reason", None)}
 
 
 def reasons(frame: pl.DataFrame, *, key: str) -> None:

@@ -74,7 +74,9 @@ def show_ledger(frame: pl.DataFrame, *, key: str, one_department: bool = False) 
 
 def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str, city: float | None) -> None:
     """One metric's groups with 95 % intervals; ▲ marks a difference that is clear and material."""
-    rows = frame.filter(pl.col("metric") == metric_id)
+    # the difference between the group's share and the rest's, in percentage points (the pack's)
+    rows = frame.filter(pl.col("metric") == metric_id).with_columns(
+        (pl.col("difference") * 100).alias("difference_points"))
     title = f"{blocks.label(metric_id)} per {dimension_label(dimension).lower()}"
     labels = {g: label_for(dimension, g) for g in rows["group"].to_list()}
     fig = ranked_bars(rows, label="group", value="rate", title=title, unit="share",
@@ -83,8 +85,8 @@ def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str
     cols = (Col("group", dimension_label(dimension), None, dimension=dimension),
             Col("rate", "Andel", "share"), Col("rate_lo", "95 % intervall, nedre", "share"),
             Col("rate_hi", "95 % intervall, övre", "share"), Col("rest_rate", "Övriga staden", "share"),
-            Col("difference", "Skillnad", "share"), Col("trials", "Underlag (kontakter)", "count"),
-            Col("flagged", "Flaggad", None, dimension="flag"))
+            Col("difference_points", "Skillnad", "points"),
+            Col("trials", "Underlag (kontakter)", "count"), Col("flagged", "Flaggad", None, dimension="flag"))
     chart_block(fig, TableData(title, rows, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
                 on_select=drill.on_bar(f"fig_{key}", dimension),
                 caption="▲ = skillnaden mot övriga staden är både statistiskt tydlig (95 % intervall, "

@@ -31,7 +31,7 @@ def drivers(card, *, key: str) -> None:
     """The five largest tagged sources of failure demand (topic and reason)."""
     tagged = card.drivers.filter(~pl.col("inferred"))
     title = "De fem största källorna till onödig efterfrågan"
-    labels = [f"{t} – {domain.FAILURE_REASONS.get(r, 'utan orsak')}" for t, r in
+    labels = [f"{t} – {domain.label_for('failure_reason', r)}" for t, r in
               zip(tagged["topic"].to_list(), tagged["reason"].to_list())]
     frame = tagged.with_columns(pl.Series("driver", labels, dtype=pl.String))
     shown = frame.with_columns(pl.Series("failures", blocks.visible(frame, "failures", unit="count"),

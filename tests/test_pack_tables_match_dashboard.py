@@ -1,0 +1,294 @@
+"""The pack's tables that the dashboard also shows as a table (a chart's "Visa som tabell", or a
+table block) have the same rows and, cell by cell, the same figures: XLSX cells read in their
+unit, and the PDF row (pdftotext) with the XLSX row's texts. Where the two differ in shape, the
+figures both show are compared, and the test says which (tests/pack_support.py has the filter:
+a small department in one month, so hidden cells occur).
+
+Compared: Per kanal, Kontakter per vecka, the Serviceglapp ledger (and the summary's largest
+gaps), Onödig efterfrågan per orsak (tagged and inferred), Självservice, the drivers of failure
+demand, the service points' topics, the flagged groups (for a förvaltning that has one) and
+the data quality per source system."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import polars as pl
+
+from apptest_support import open_page, problems
+from dashboard.domain import DIMENSION_LABELS, dimension_text, label_for
+from dashboard.export.pack_sections import TOP, _reason_tables
+from dashboard.ui.demand import REASON_LABELS
+from pack_support import (HIDDEN_TEXTS, QUERY, app, labels_to_ids, pack, pack_of,  # noqa: F401
+                          pdf_row, pdf_section, pdf_text, pdf_text_of, read, screen_frame,
+                          screen_frames, sheet_table, workbook, workbook_of)
+
+MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+UNCERTAIN = " (osäker)"  # the screen marks an uncertain value in its cell, the pack in a note
+
+
+def _date_text(value) -> str:
+    """A date as the screen's table writes it ("3 mar 2025")."""
+    value = value.date() if isinstance(value, datetime) else value
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _pack_rows(ws, title: str, units: dict[str, str | None]) -> list[dict[str, str]]:
+    """The XLSX table's rows in order, each column (of `units`) as the screen writes it."""
+    header, rows = sheet_table(ws, title)
+    out = []
+    for cells in rows.values():
+        by_column = dict(zip(header, cells))
+        out.append({c: _date_text(by_column[c].value) if isinstance(by_column[c].value, date)
+                    else read(by_column[c], unit) for c, unit in units.items()})
+    return out
+
+
+def _screen_rows(frame, columns: dict[str, str]) -> list[dict[str, str]]:
+    """The screen table's rows in order, screen column -> the pack's column name."""
+    return [{pack_column: str(r[screen_column]).removesuffix(UNCERTAIN)
+             for screen_column, pack_column in columns.items()}
+            for r in frame.to_dict("records")]
+
+
+def _hidden(rows: list[dict[str, str]]) -> int:
+    return sum(text in HIDDEN_TEXTS for r in rows for text in r.values())
+
+
+def _pdf_table(pdf_text, pack, sheet: str, title: str, first_column: str,  # noqa: F811
+               rows: list[dict[str, str]]) -> None:
+    """Each row is a line of the PDF table: its first cell, then the others in order."""
+    section = None if sheet == "Sammanfattning" else \
+        {s.sheet_name: s.title for s in pack.sections}[sheet]
+    lines = pdf_section(pdf_text, section, title, first_column)
+    for r in rows:
+        label, *cells = r.values()
+        pdf_row(lines, label, cells)
+
+
+def test_channels_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """Tillgänglighet's channel shares (Kanalfördelning) are the pack's "Per kanal" column: the
+    chart is fetched as the pack's table (pack_sections.table_set), so a phone row the table
+    hides (its calls would give back a small chat count) is hidden on the screen too. The screen
+    ranks by share, the pack by contacts: the same rows, in another order."""
+    frame = screen_frame(app, "screens/accessibility.py", ["Kanal", "Kanalandel"],
+                         "tbl_acc_channels")
+    screen = _screen_rows(frame, {"Kanal": "Kanal", "Kanalandel": "Kanalandel"})
+    units = {"Kanal": None, "Kontakter": "count", "Kanalandel": "share", "Svarsandel": "share",
+             "Genomsnittlig väntetid till svar (ASA)": "seconds",
+             "Genomsnittlig handläggningstid (AHT)": "seconds"}
+    rows = _pack_rows(workbook["Tillgänglighet"], "Per kanal", units)
+    key = {r["Kanal"]: r["Kanalandel"] for r in screen}
+    assert {r["Kanal"]: r["Kanalandel"] for r in rows} == key
+    assert len(key) == len(screen) and _hidden(screen) and not all(
+        text in HIDDEN_TEXTS for text in key.values())
+    _pdf_table(pdf_text, pack, "Tillgänglighet", "Per kanal", "Kanal", rows)
+
+
+def test_contacts_per_week_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """The overview's contacts trend in weeks (the period's days are too few to draw, so the
+    trend's grain rule picks weeks) against the pack's "Kontakter per vecka": both are the
+    period's whole weeks (Monday to Sunday) by their Monday, the same weeks and counts. The
+    pack's comparison column (the comparison's week 1 beside week 1) is the chart's dashed line,
+    not in the screen's table, so it is compared in the PDF only, with the XLSX."""
+    frame = screen_frame(app, "screens/overview.py", ["Vecka", "Kontakter"], "tbl_ov_trend")
+    screen = _screen_rows(frame, {"Vecka": "Vecka från", "Kontakter": "Perioden"})
+    ws = workbook["Tillgänglighet"]
+    assert _pack_rows(ws, "Kontakter per vecka", {"Vecka från": None, "Perioden": "count"}) \
+        == screen
+    assert len(screen) == 4
+    rows = _pack_rows(ws, "Kontakter per vecka", {"Vecka från": None, "Perioden": "count",
+                                                   "Jämförelseperioden": "count"})
+    _pdf_table(pdf_text, pack, "Tillgänglighet", "Kontakter per vecka", "Vecka", rows)
+
+
+LEDGER_UNITS = {"Ärendekategori": None, "Kontakter": "count",
+                "Överlämnade till förvaltning": "count", "Överlämnat till förvaltning": "share",
+                "Återkommande kontakter": "share", "Löst av kontaktcenter": "share"}
+
+
+def test_service_gap_ledger_on_screen_equals_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """Serviceglapp's ledger (one förvaltning: no department column; its rank is the row order)
+    and the pack's: the same topics in the same order, the same cells."""
+    columns = ["Plats", *LEDGER_UNITS]
+    frame = screen_frame(app, "screens/service_gaps.py", columns)
+    assert frame["Plats"].astype(int).tolist() == list(range(1, len(frame) + 1))
+    screen = _screen_rows(frame, {c: c for c in LEDGER_UNITS})
+    title = "Serviceglapp: ärenden som lämnas vidare"
+    rows = _pack_rows(workbook["Rättighetsbaserad service"], title, LEDGER_UNITS)
+    assert rows == screen[:TOP] and len(rows) >= 3
+    assert _hidden(screen)
+    _pdf_table(pdf_text, pack, "Rättighetsbaserad service", title, "Ärendekategori", rows)
+
+
+def test_largest_gaps_on_the_overview_equal_the_summary(app, pack, workbook,  # noqa: F811
+                                                         pdf_text):  # noqa: F811
+    """The overview's most forwarded topics (top 5 of the ledger) are the summary's "Största
+    serviceglappen" (its columns: no contacts, no resolved share)."""
+    units = {c: LEDGER_UNITS[c] for c in ("Ärendekategori", "Överlämnade till förvaltning",
+                                          "Överlämnat till förvaltning", "Återkommande kontakter")}
+    frame = screen_frame(app, "screens/overview.py", ["Förvaltning", *LEDGER_UNITS],
+                         "tbl_ov_gaps")
+    assert set(frame["Förvaltning"]) == {"Kulturförvaltningen"}
+    screen = _screen_rows(frame, {c: c for c in units})
+    rows = _pack_rows(workbook["Sammanfattning"], "Största serviceglappen", units)
+    assert rows == screen and _hidden(rows)
+    _pdf_table(pdf_text, pack, "Sammanfattning", "Största serviceglappen", "Ärendekategori",
+               rows)
+
+
+def test_failure_reasons_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """Onödig efterfrågan per orsak, tagged and inferred apart (the screen's tagged chart comes
+    first): the same reasons in the same order, the same counts and shares. The screen's
+    "Underlag" column (the base) is not in the pack."""
+    columns = ["Orsak", "Kontakter", "Underlag", "Andel av underlaget",
+               "Andel av den onödiga efterfrågan"]
+    frames = screen_frames(app, "screens/failure_demand.py", columns, "tbl_fd_reasons_False",
+                           "tbl_fd_reasons_True")
+    assert len(frames) == 2
+    named = {"Orsak": "Orsak", "Kontakter": "Kontakter",
+             "Andel av underlaget": "Andel av underlaget",
+             "Andel av den onödiga efterfrågan": "Andel av onödig efterfrågan"}
+    units = {"Orsak": None, "Kontakter": "count", "Andel av underlaget": "share",
+             "Andel av onödig efterfrågan": "share"}
+    hidden = 0
+    for frame, title in zip(frames, ("Onödig efterfrågan per orsak (taggad)",
+                                     "Onödig efterfrågan per orsak (härledd ur regler)")):
+        screen = _screen_rows(frame, named)
+        rows = _pack_rows(workbook["Digitalisering"], title, units)
+        assert rows == screen, title
+        hidden += _hidden(rows)
+        _pdf_table(pdf_text, pack, "Digitalisering", title, "Orsak", rows)
+    assert hidden
+
+
+def test_a_reason_left_out_reads_alike_in_the_pack_and_on_screen():
+    """Failure demand tagged without a reason (none in the fixture's month): the pack's row, the
+    screen's table cell (ui.tables: dimension_text) and its chart's bar have one label."""
+    frame = pl.DataFrame({"reason": [None, "progress_chasing"], "inferred": [False, False],
+                          "failures": [7, 9], "share": [0.1, 0.2],
+                          "share_of_failure": [0.4, 0.6]})
+    tagged, _ = _reason_tables(frame, SimpleNamespace(threshold=5))
+    on_screen = dimension_text("failure_reason", None)
+    assert [r[0] for r in tagged.rows] == [on_screen, label_for("failure_reason",
+                                                                "progress_chasing")]
+    assert REASON_LABELS[None] == on_screen != "Uppgift saknas"
+
+
+def test_self_service_on_screen_equals_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """Självservice: the same topics in the same order (the pack's first 15), the same contacts
+    and phone share. The pack's phone and e-service counts and the screen's e-service share,
+    phone time and flag are each one side's only."""
+    columns = ["Ärendekategori", "Förvaltning", "Kontakter", "Andel via telefon",
+               "Andel via e-tjänst", "Telefontid (timmar)", "Mest telefon"]
+    frame = screen_frame(app, "screens/failure_demand.py", columns)
+    screen = _screen_rows(frame, {"Ärendekategori": "Ärendekategori", "Kontakter": "Kontakter",
+                                  "Andel via telefon": "Andel telefon"})
+    title = "Självservice: ärenden med e-tjänst som mest kommer per telefon"
+    ws = workbook["Digitalisering"]
+    units = {"Ärendekategori": None, "Kontakter": "count", "Andel telefon": "share"}
+    assert _pack_rows(ws, title, units) == screen[:TOP]
+    assert _hidden(screen)
+    rows = _pack_rows(ws, title, {"Ärendekategori": None, "Kontakter": "count",
+                                  "Telefon": "count", "E-tjänst": "count",
+                                  "Andel telefon": "share"})
+    _pdf_table(pdf_text, pack, "Digitalisering", title, "Ärendekategori", rows)
+
+
+def test_drivers_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """The Förvaltning page's tagged drivers of failure demand are the pack's rows marked
+    "taggad" (the pack lists the inferred ones too, marked "härledd"), in rank order."""
+    columns = ["Plats", "Ärendekategori", "Orsak", "Kontakter", "Andel av onödig efterfrågan",
+               "Jämförelseperioden"]
+    frame = screen_frame(app, "screens/department.py", columns, "tbl_dep_drivers")
+    screen = _screen_rows(frame, {c: c for c in columns})
+    units = {"Plats": "integer", "Ärendekategori": None, "Orsak": None, "Underlag": None,
+             "Kontakter": "count", "Andel av onödig efterfrågan": "share",
+             "Jämförelseperioden": "count"}
+    title = "De största drivarna av onödig efterfrågan"
+    rows = _pack_rows(workbook["Samarbetsprocess"], title, units)
+    tagged = [{c: r[c] for c in columns} for r in rows if r["Underlag"] == "taggad"]
+    assert tagged == screen and _hidden(screen)
+    _pdf_table(pdf_text, pack, "Samarbetsprocess", title, "Plats", rows)
+
+
+def test_service_point_topics_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
+    """Lokal service's topics of the chosen service point (its table view) hold each row of the
+    pack's "Vanligaste ärenden på servicepunkterna" (the pack's 15 largest over all points):
+    the same contacts and share of the point's contacts."""
+    title = "Vanligaste ärenden på servicepunkterna"
+    units = {"Servicepunkt": None, "Ärendekategori": None, "Kontakter": "count",
+             "Andel av punktens kontakter": "share"}
+    assert sheet_table(workbook["Lokal service"], title)[0] == list(units)
+    rows = _pack_rows(workbook["Lokal service"], title, units)
+    assert rows and _hidden(rows)
+    app.switch_page("screens/local_service.py").run()
+    for r in rows:
+        app.selectbox(key="pc_point").set_value(r["Servicepunkt"]).run()
+        frame = screen_frame(app, "screens/local_service.py",
+                             ["Ärendekategori", "Kontakter", "Andel"], "tbl_ls_point_topics")
+        assert app.selectbox(key="pc_point").value == r["Servicepunkt"]
+        screen = {t["Ärendekategori"]: t for t in _screen_rows(frame, {
+            "Ärendekategori": "Ärendekategori", "Kontakter": "Kontakter",
+            "Andel": "Andel av punktens kontakter"})}
+        assert {"Servicepunkt": r["Servicepunkt"], **screen[r["Ärendekategori"]]} == r
+    _pdf_table(pdf_text, pack, "Lokal service", title, "Servicepunkt", rows)
+
+
+GROUPS = "Grupper som får tydligt sämre service än övriga staden"
+GROUPS_OFFICE = "Stadskontoret"  # a förvaltning with a flagged group in the month
+
+
+def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypatch, tmp_path):
+    """The groups flagged as clearly worse served than the rest of the city (for a förvaltning
+    that has one in the month: Kulturförvaltningen has none). The pack's rows are the
+    overview's list (all of it: it shows up to five), and each is the Serviceglapp group table's
+    row for its dimension and measure, marked flagged: share, rest of the city, difference (in
+    percentage points in both) and base."""
+    office = pack_of(sample_con, GROUPS_OFFICE)
+    ws = workbook_of(office)["Rättighetsbaserad service"]
+    units = {"Grupp": None, "Mått": None, "Underlag": "count", "Gruppen": "share",
+             "Övriga staden": "share", "Skillnad": "points"}
+    rows = _pack_rows(ws, GROUPS, units)
+    assert 1 <= len(rows) <= 5
+    text = pdf_text_of(office, tmp_path / "office.pdf")
+    _pdf_table(text, office, "Rättighetsbaserad service", GROUPS, "Grupp", rows)
+
+    query = {**QUERY, "department": GROUPS_OFFICE}
+    overview = open_page(sample_db, monkeypatch, "overview.py", query)
+    listed = [m.value for m in overview.markdown if m.value.startswith("- **")]
+    dimensions = {name: d for d, name in DIMENSION_LABELS.items()}
+    metrics = labels_to_ids()
+    expected = []
+    for r in rows:
+        name, group = r["Grupp"].split(": ", 1)
+        expected.append(f"- **{group}** ({name.lower()}): {r['Mått'].lower()} {r['Gruppen']} "
+                        f"mot {r['Övriga staden']} i övriga staden")
+        dimension = dimensions[name]
+        at = open_page(sample_db, monkeypatch, "service_gaps.py",
+                       {**query, "equity": dimension, "measure": metrics[r["Mått"]],
+                        "table": "sg_equity"})
+        assert problems(at) == []
+        frames = [d.value for d in [*at.dataframe, *at.table] if "Flaggad" in d.value.columns]
+        on_screen = {g["name"]: g for g in _screen_rows(frames[0], {
+            name: "name", "Andel": "Gruppen", "Övriga staden": "Övriga staden",
+            "Skillnad": "Skillnad", "Underlag (kontakter)": "Underlag", "Flaggad": "Flaggad"})}
+        assert on_screen[group] == {"name": group, "Gruppen": r["Gruppen"],
+                                    "Övriga staden": r["Övriga staden"],
+                                    "Skillnad": r["Skillnad"], "Underlag": r["Underlag"],
+                                    "Flaggad": "Ja"}, r
+    assert sorted(listed) == sorted(expected)
+
+
+def test_data_quality_on_screen_equals_the_pack(app, workbook):  # noqa: F811
+    """Datakvalitet's shares of missing fields per source system are the pack's data-quality
+    table (XLSX sheet Data; the PDF has no data chapter). The page's key figures (the same
+    shares over all sources, with their change) are in no "Nyckeltal" table of the pack."""
+    columns = ["Källsystem", "Kontakter", "Utan ärendekategori", "Utan förvaltning",
+               "Utan utfall", "Utan efterfrågetyp"]
+    frame = screen_frame(app, "screens/data_quality.py", columns)
+    screen = _screen_rows(frame, {c: c for c in columns})
+    units = {c: "share" for c in columns[2:]} | {"Källsystem": None, "Kontakter": "count"}
+    rows = _pack_rows(workbook["Data"], "Datakvalitet per källsystem i urvalet", units)
+    assert rows == screen and rows
