@@ -29,3 +29,8 @@ def _is_the_command() -> bool:
 # or pytest).
 if _is_the_command():
     _signal.signal(_signal.SIGINT, quiet_interrupts_while_importing)
+    # Polars' allocator (jemalloc, read before polars loads) gives freed pages back at once
+    # instead of keeping them for ten seconds: a sample build's chunks are drawn by numpy and
+    # Polars while DuckDB holds its buffers, and memory one allocator keeps the others cannot use
+    # (30 million contacts: peak 2.85 GB before, docs/architecture.md "Memory on the write path").
+    _os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")

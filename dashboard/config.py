@@ -80,6 +80,16 @@ class Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
+_MEMORY_UNITS = {"K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+                 "KI": 2**10, "MI": 2**20, "GI": 2**30, "TI": 2**40}
+
+
+def memory_bytes(text: str) -> int | None:
+    """A memory amount as DuckDB reads it ("1.4GB" = 1.4e9 bytes, "512MiB"), or None."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?)B\s*", text, re.IGNORECASE)
+    return int(float(m[1]) * _MEMORY_UNITS[m[2].upper()]) if m else None
+
+
 def _coerce(name: str, raw, default):
     if isinstance(default, dt.date):
         if isinstance(raw, dt.date):
@@ -130,7 +140,7 @@ def _check(settings: Settings) -> None:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"reporting_timezone {settings.reporting_timezone!r} är ingen känd tidszon; "
                          'använd ett IANA-namn som "Europe/Stockholm" eller "UTC".') from None
-    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*([KMGT]i?B)\s*", settings.write_memory_limit, re.IGNORECASE):
+    if memory_bytes(settings.write_memory_limit) is None:
         raise ValueError(f"write_memory_limit {settings.write_memory_limit!r} är ingen minnesmängd; "
                          'skriv t.ex. "2GB" eller "512MB".')
     if not 0 <= settings.ingest_max_quarantine_share <= 1:

@@ -112,3 +112,35 @@ def test_a_sample_build_honours_the_memory_setting(tmp_path, monkeypatch, capsys
     monkeypatch.setenv("KONTAKTCENTER_WRITE_MEMORY_LIMIT", "300MB")
     assert main(["--db", str(db), "sample", "--rows", "2000"]) == 0
     assert db.exists()
+
+
+def test_a_sample_build_leaves_room_for_the_generator(tmp_path, monkeypatch):
+    """While the generator draws chunks beside DuckDB, DuckDB's limit is the setting less the
+    generator's share (800 bytes a row of a chunk), never above the setting; the marts then get
+    the whole setting back."""
+    from dashboard.config import memory_bytes
+    from dashboard.sample import store_build
+
+    seen = {"insert": set(), "marts": set()}
+
+    insert_frame, refresh = store_build._insert_frame, store_build.refresh_marts
+
+    def spy_insert(con, frame, ingest_id):
+        seen["insert"].add(con.execute("select current_setting('memory_limit')").fetchall()[0][0])
+        insert_frame(con, frame, ingest_id)
+
+    def spy_refresh(con):
+        seen["marts"].add(con.execute("select current_setting('memory_limit')").fetchall()[0][0])
+        refresh(con)
+
+    monkeypatch.setattr(store_build, "_insert_frame", spy_insert)
+    monkeypatch.setattr(store_build, "refresh_marts", spy_refresh)
+    store_build.build_sample_store(tmp_path / "s.duckdb", 3000, chunk_rows=1000,
+                                   memory_limit="1GB")
+    # 1 000 000 000 - 800 * 1 000 bytes = 999 200 000 bytes = 952.9 MiB; the setting 953.6 MiB
+    assert seen == {"insert": {"952.9 MiB"}, "marts": {"953.6 MiB"}}
+    # a large chunk: 1.4 GB - 800 MB = 600 MB; a small setting is never exceeded
+    assert store_build._insert_memory_limit("1.4GB", 1_000_000) == "600000000B"
+    assert store_build._insert_memory_limit("1GB", 1_000_000) == "256000000B"
+    assert store_build._insert_memory_limit("100MB", 1_000_000) == "100000000B"
+    assert memory_bytes("512MiB") == 512 * 2**20 and memory_bytes("1,5 GB") is None
