@@ -98,3 +98,32 @@ def test_a_download_names_uncertain_values_in_its_note():
     note = download_note(table)
     assert note.startswith("Egen not. ") and "Svarsandel bygger på färre än 20" in note
     assert download_note(TableData("t", FRAME.drop("answer_rate__uncertain"), COLS, 5)) is None
+
+
+def test_grid_columns_fit_the_page_and_never_cut_a_value():
+    """The Serviceglapp ledger at 1280 px: every number column holds its longest cell whole, the
+    columns together fit the main column, and spare room goes to the longest headers."""
+    from dashboard.ui.figure import GRID_FIT_PX, grid_widths, text_px
+
+    labels = {"Ärendekategori": ["Pedagogisk omsorg och öppen förskola", "Ansökan om förskoleplats"]}
+    numbers = {"Plats": ["1", "5"], "Kontakter": ["93", "14"], "Överlämnade": ["22", "<5"],
+               "Överlämnat till förvaltning": ["35,7 % (osäker)", "Dolt"],
+               "Återkommande kontakter": ["0,0 % (osäker)", "Dolt"],
+               "Löst av kontaktcenter": ["64,3 % (osäker)", "Dolt"]}
+    widths = grid_widths(labels, numbers)
+    assert sum(widths.values()) == GRID_FIT_PX
+    for header, cells in numbers.items():
+        assert widths[header] >= text_px(max(map(len, cells))), header
+    needs = sum(max(56, text_px(max(map(len, cells)))) for cells in numbers.values())
+    # the label's text (at most 240 px), within what the numbers leave
+    assert widths["Ärendekategori"] == min(240, GRID_FIT_PX - needs)
+    # a narrow table: the spare room gives the headers their width, then spreads evenly
+    few = grid_widths(labels, {"Kontakter": ["93"], "Överlämnat till förvaltning": ["33,8 %"]})
+    assert few["Kontakter"] >= text_px(len("Kontakter"))
+    assert few["Överlämnat till förvaltning"] >= text_px(len("Överlämnat till förvaltning"))
+    assert sum(few.values()) == GRID_FIT_PX
+    # too many numbers for the page: the label gives way, no value is cut
+    wide = {f"Mått {i}": ["35,7 % (osäker)"] for i in range(6)}
+    widths = grid_widths(labels, wide)
+    assert all(widths[h] >= text_px(15) for h in wide)
+    assert widths["Ärendekategori"] < 240

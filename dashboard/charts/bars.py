@@ -30,6 +30,9 @@ def _texts(values, unit) -> list[str]:
 
 
 LINE_WIDTH = 28  # characters per line of a bar's label; longer labels wrap, never cut
+# Ranked bars, in pixels: a bar, a line of its label above it, the gap to the next row's label,
+# and the title and value axis around them.
+_BAR_PX, _LABEL_LINE_PX, _ROW_GAP_PX, _AXES_PX = 22, 17, 8, 130
 
 
 def wrap_label(text: str, width: int = LINE_WIDTH) -> list[str]:
@@ -104,7 +107,12 @@ def ranked_bars(
             "array": [None if v is None or h is None else h - v for v, h in zip(drawn, highs)],
             "arrayminus": [None if v is None or lo is None else v - lo for v, lo in zip(drawn, lows)],
         }
-    height = max(260, 90 + sum(max(30, 10 + 16 * n) for n in lines))
+    # Each label sits above its bar, from the plot's left edge: the bars keep the whole width
+    # however long the labels (beside the bars, in a half-width column, they left the bars a
+    # sliver). Every row gets the room of the longest label, as a category axis spaces rows alike.
+    row_px = _BAR_PX + _LABEL_LINE_PX * max(lines) + _ROW_GAP_PX
+    bar_width = _BAR_PX / row_px   # in rows: category i spans i - 0.5 .. i + 0.5
+    height = max(220, _AXES_PX + row_px * len(ys) + _ROW_GAP_PX)
     alt = f"Stapeldiagram, rangordnat: {title}. {value_title} per rad, störst överst."
     if low and high:
         alt += " Strecken visar 95 % konfidensintervall."
@@ -115,7 +123,7 @@ def ranked_bars(
     if diverging:
         ys = [f"{y}: {t}" for y, t in zip(ys, _texts(values, unit))]
     traces = [go.Bar(
-        x=[0 if v is None else v for v in drawn], y=ys, orientation="h",
+        x=[0 if v is None else v for v in drawn], y=ys, orientation="h", width=bar_width,
         marker={"color": OKABE_ITO[0], "line": {"color": TEXT, "width": 0.5}},
         text=_texts(values, unit), cliponaxis=False, insidetextanchor="start",
         textposition=["none" if diverging else "inside" if inside and v is not None else "outside"
@@ -127,7 +135,13 @@ def ranked_bars(
         hovertemplate="%{customdata[0]}: %{text}<extra></extra>", showlegend=False,
     )]
     layout = {"xaxis": {**axis_format(unit), "rangemode": "tozero"},
-              "yaxis": {"type": "category", "tickfont": {"color": TEXT}},
+              "yaxis": {"type": "category", "showticklabels": False, "showgrid": False,
+                        # from just below the lowest bar to above the highest bar's label
+                        "range": [-bar_width / 2 - _ROW_GAP_PX / row_px, len(ys) - bar_width / 2]},
+              "annotations": [{"text": y, "x": 0, "xref": "paper", "y": i + bar_width / 2,
+                               "yref": "y", "xanchor": "left", "yanchor": "bottom",
+                               "align": "left", "showarrow": False,
+                               "font": {"color": TEXT, "size": 13}} for i, y in enumerate(ys)],
               "showlegend": reference is not None, "bargap": 0.3, "margin": {"r": 80}}
     if reference is not None:
         ref = scale([reference], unit)[0]

@@ -59,26 +59,50 @@ STATIC_ROWS = 25  # up to this many rows a table is drawn as text, in full
 
 
 ROW_HINT = "Klicka på en rad för att filtrera på den."
-GRID_FIT_PX = 720  # a drillable grid's columns fit this width (the main column at 1280 px)
-LABEL_PX, NUMBER_PX = (120, 240), 64  # a label column's least and most, a number column's least
+GRID_FIT_PX = 740  # a drillable grid's columns fit this width: the main column at 1280 px (786 px in a
+# bordered container) less the row-selection column
+LABEL_PX, NUMBER_PX = (120, 240), 56  # a label column's least and most, a number column's least
+PX_PER_CHAR, CELL_PAD_PX = 6.5, 16  # the grid's 14 px font, measured in Chromium; cell padding
+
+
+def text_px(chars: int) -> int:
+    return int(PX_PER_CHAR * chars) + CELL_PAD_PX
+
+
+def grid_widths(labels: dict[str, list[str]], numbers: dict[str, list[str]],
+                fit: int = GRID_FIT_PX) -> dict[str, int]:
+    """Column widths (px) of a grid that fits `fit` and cannot wrap: every number column as wide
+    as its longest cell ("35,7 % (osäker)" whole), label columns sized to their text within
+    LABEL_PX and giving way (down to three quarters of the least) when the numbers need the
+    room; spare room goes to headers longer than their column, then to all number columns.
+    `labels`/`numbers`: header -> the cells' texts."""
+    need = {h: max(NUMBER_PX, text_px(max(map(len, cells), default=0))) for h, cells in numbers.items()}
+    widths = {h: max(LABEL_PX[0], min(LABEL_PX[1], text_px(max(map(len, [h, *cells])))))
+              for h, cells in labels.items()}
+    room = fit - sum(need.values())
+    if widths and sum(widths.values()) > room:
+        widths = {h: max(LABEL_PX[0] * 3 // 4, w * room // sum(widths.values())) for h, w in widths.items()}
+    spare = fit - sum(widths.values()) - sum(need.values())
+    for h in sorted(need, key=lambda h: text_px(len(h)) - need[h]):   # smallest shortfall first
+        give = min(max(0, text_px(len(h)) - need[h]), max(0, spare))
+        need[h] += give
+        spare -= give
+    if need and spare > 0:   # evenly, the odd pixels to the first
+        first = next(iter(need))
+        need = {h: w + spare // len(need) + (spare % len(need) if h == first else 0)
+                for h, w in need.items()}
+    return widths | need
 
 
 def grid_columns(table: TableData) -> dict:
-    """Column widths that fit a drillable grid into GRID_FIT_PX, so it never scrolls sideways (the
-    canvas grid cannot wrap): label columns pinned at the left and sized to their text within
-    LABEL_PX, numbers share the rest; a wider page spreads the spare room over all columns.
-    A header too long for its width is shortened by the grid; its full text is the tooltip."""
+    """Column settings of a drillable grid (`grid_widths`), so it never scrolls sideways and no
+    value is cut; label columns are pinned at the left. A header still too long for its width
+    is shortened by the grid; its full text is the tooltip."""
     texts = display_frame(table)
-    labels = [c for c in table.columns if c.unit is None]
-    widths = {c.label: max(LABEL_PX[0], min(LABEL_PX[1], 7 * max(
-        [len(c.label), *(len(t) for t in texts[c.label].to_list())]))) for c in labels}
-    numbers = [c for c in table.columns if c.unit is not None]
-    room = GRID_FIT_PX - NUMBER_PX * len(numbers)  # labels give way down to their least
-    if sum(widths.values()) > room:
-        widths = {k: max(LABEL_PX[0] * 3 // 4, w * room // sum(widths.values())) for k, w in widths.items()}
-    rest = (GRID_FIT_PX - sum(widths.values())) // max(len(numbers), 1)
-    widths |= {c.label: max(NUMBER_PX, rest) for c in numbers}
-    return {c.label: st.column_config.Column(c.label, width=int(widths[c.label]), help=c.label,
+    cells = {c.label: [str(t) for t in texts[c.label].to_list()] for c in table.columns}
+    widths = grid_widths({c.label: cells[c.label] for c in table.columns if c.unit is None},
+                         {c.label: cells[c.label] for c in table.columns if c.unit is not None})
+    return {c.label: st.column_config.Column(c.label, width=widths[c.label], help=c.label,
                                              pinned=c.unit is None) for c in table.columns}
 
 
