@@ -72,6 +72,20 @@ def test_scorecard_against_previous_period_and_city(con):
     assert city.metrics.filter(pl.col("metric") == "contacts")["value"][0] == 44
 
 
+
+def test_scorecard_without_drivers_publishes_the_same_metrics(con):
+    """The key-figure cards ask for no drivers: the published metrics (values, hidden cells,
+    changes) are the full scorecard's, the drivers an empty table of the same columns."""
+    from dashboard import privacy
+    from dashboard.config import Settings
+
+    settings = Settings()
+    for filters in (Filters(WEEK.start, WEEK.end, departments=("A",)), WEEK):
+        full = privacy.fetch(privacy.SCORECARD, con, filters, settings).result
+        cards = privacy.fetch(privacy.SCORECARD, con, filters, settings, drivers=False).result
+        assert cards.metrics.equals(full.metrics, null_equal=True)
+        assert cards.drivers.is_empty() and cards.drivers.columns == full.drivers.columns
+
 def test_self_service_potential_lists_phone_heavy_topics_with_an_e_service(con):
     frame = self_service_potential(con, WEEK)
     assert frame.select("topic", "phone", "e_service", "mostly_phone").rows() == [

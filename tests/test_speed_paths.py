@@ -1,6 +1,6 @@
 """Shortcuts on the dashboard's read path keep their meaning: the marts' version is checked once
-per cursor on a published snapshot (which never changes) and on every call elsewhere; the
-settings and the published store are one per store per process."""
+per cursor on a published snapshot (which never changes) and on every call elsewhere, and so
+are the population and the dates with data; the settings and the published store are one per store per process."""
 
 from __future__ import annotations
 
@@ -39,6 +39,36 @@ def test_a_snapshot_cursor_is_checked_once_a_store_connection_every_time(sample_
     finally:
         con.close()
 
+
+
+def test_population_and_data_range_are_read_once_per_snapshot_and_every_time_elsewhere(
+        sample_db, tmp_path):
+    from dashboard.metrics import query
+    from dashboard.store import sql
+
+    db = tmp_path / "facts.duckdb"
+    shutil.copy(sample_db, db)
+    con = duckdb.connect(str(db))
+    try:   # the store itself: read on every call, and a change is seen
+        assert query.population(con).equals(sql.run(con, "metrics/population"))
+        (first, last), = con.execute(
+            "select min(local_date), max(local_date) from mart_day_channel").fetchall()
+        assert query.data_range(con) == (first, last)
+        con.execute("delete from mart_day_channel where local_date = $d", {"d": last})
+        assert query.data_range(con)[1] < last
+    finally:
+        con.close()
+    published = PublishedStore(db)
+    try:
+        snap = published.current()
+        with snap.cursor() as cur:
+            population, dates = query.population(cur), query.data_range(cur)
+            assert dates == cur.execute(
+                "select min(local_date), max(local_date) from mart_day_channel").fetchall()[0]
+            assert population.equals(sql.run(cur, "metrics/population"), null_equal=True)
+            assert query.population(cur) is population and query.data_range(cur) == dates
+    finally:
+        published.close()
 
 def test_settings_and_store_are_one_per_store(monkeypatch, tmp_path, sample_db):
     from dashboard.ui import data

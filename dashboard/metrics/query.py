@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from dashboard.store import marts, sql
+from dashboard.store.readers import snapshot_fact
 from dashboard.metrics.filters import DIMENSIONS, FILTER_CONDITIONS, Filters
 
 
@@ -57,9 +58,12 @@ def sums(columns) -> list[str]:
 
 
 def population(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return sql.run(con, "metrics/population")
+    """Population per city area (read once per published snapshot)."""
+    return snapshot_fact(con, "population", lambda c: sql.run(c, "metrics/population"))
 
 
 def data_range(con: duckdb.DuckDBPyConnection) -> tuple:
-    """First and last local date with contacts (None, None for an empty store)."""
-    return con.execute("select min(local_date), max(local_date) from mart_day_channel").fetchall()[0]
+    """First and last local date with contacts (None, None for an empty store; read once per
+    published snapshot)."""
+    return snapshot_fact(con, "data_range", lambda c: c.execute(
+        "select min(local_date), max(local_date) from mart_day_channel").fetchall()[0])

@@ -58,9 +58,12 @@ def department_of(filters: Filters) -> str | None:
 
 def scorecard(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
               settings: Settings | None = None, comparison: str | None = "previous",
-              metric_ids=SCORECARD_METRICS, department: str | None | object = FROM_FILTERS) -> Scorecard:
+              metric_ids=SCORECARD_METRICS, department: str | None | object = FROM_FILTERS,
+              drivers: bool = True) -> Scorecard:
     """The scorecard of the department in `filters` (or `department`, which overrides it; None
-    gives the whole city, whose city comparison is itself)."""
+    gives the whole city, whose city comparison is itself). `drivers=False` leaves the
+    failure-demand drivers empty (key-figure cards read only the metrics; the metrics are the
+    same either way)."""
     settings = settings or Settings()
     filters = filters or Filters()
     if department is FROM_FILTERS:
@@ -87,7 +90,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
               "previous": pl.Float64, "previous_n": pl.Int64, "change": pl.Float64,
               "city": pl.Float64, "city_n": pl.Int64, "vs_city": pl.Float64}
     return Scorecard(department, own, previous, pl.DataFrame(rows, schema=schema),
-                     failure_drivers(con, own, previous, settings))
+                     failure_drivers(con, own, previous, settings) if drivers else NO_DRIVERS)
 
 
 def _float(x):
@@ -96,6 +99,11 @@ def _float(x):
 
 def _diff(a, b):
     return None if a is None or b is None else float(a) - float(b)
+
+
+NO_DRIVERS = pl.DataFrame(schema={"inferred": pl.Boolean, "rank": pl.Int64, "topic": pl.String,
+                                  "reason": pl.String, "failures": pl.Int64,
+                                  "share_of_failure": pl.Float64, "previous_failures": pl.Int64})
 
 
 def _driver_counts(con, filters: Filters, settings) -> pl.DataFrame:

@@ -180,24 +180,26 @@ def suppress_metrics(frame: pl.DataFrame | MetricsResult, metric_ids: Sequence[s
         protected = protect(frame, metrics, by, settings)
     reasons = {m.id: protected.reasons[protected.columns[m.id][0] if m.kind == "count" else m.id]
                for m in metrics}
-    out = frame
-    for m in metrics:
+    no_reason = pl.Series([None] * frame.height, dtype=pl.String)
+    certain = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    columns = []
+    for m in {m.id: m for m in metrics}.values():  # each metric's columns read only its own
         # a value the engine could not compute (no basis at all) is missing, not hidden
         reason = pl.Series(f"{m.id}__reason", reasons[m.id], dtype=pl.String).zip_with(
-            frame.get_column(m.id).is_not_null(), pl.Series([None] * frame.height, dtype=pl.String))
+            frame.get_column(m.id).is_not_null(), no_reason)
         hidden = reason.is_not_null()
-        uncertain = pl.Series([False] * frame.height, dtype=pl.Boolean)
+        uncertain = certain
         if m.kind != "count":
             n = frame.get_column(f"{m.id}__n").cast(pl.Int64)
             uncertain = (~hidden & frame.get_column(m.id).is_not_null()
                          & (n < m.min_n_for(settings)).fill_null(False))
-        out = out.with_columns(
+        columns += [
             pl.when(hidden).then(None).otherwise(pl.col(m.id)).alias(m.id),
             pl.when(hidden).then(None).otherwise(pl.col(f"{m.id}__n")).alias(f"{m.id}__n"),
             hidden.alias(f"{m.id}__suppressed"), reason.alias(f"{m.id}__reason"),
             uncertain.alias(f"{m.id}__uncertain"),
-        )
-    return out
+        ]
+    return frame.with_columns(columns) if columns else frame
 
 
 def _with_margins(bundle: MetricsResult, metrics, by: tuple[str, ...], settings) -> Protected:

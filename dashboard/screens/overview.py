@@ -5,17 +5,20 @@ import streamlit as st
 from dashboard.ui import blocks, insights
 from dashboard.ui.page import page
 
-KEY_FIGURES = ("contacts", "answer_rate", "service_level", "asa_s",
-               "resolved_rate", "failure_demand_share", "digital_share", "satisfaction_index")
+KEY_FIGURES = insights.OVERVIEW_KEY_FIGURES
 
 
 def body(view) -> None:
     st.subheader("Hur går det?")
-    blocks.kpis(view, KEY_FIGURES)
+    # The key figures are drawn in their place above the trend, but after it: the first chart
+    # is sent while the cards' engine calls (the heaviest of the page) are still running.
+    cards = st.container()
     st.subheader("Vad har förändrats?")
     left, right = st.columns(2)
     with left:
         blocks.trend(view, "contacts", key="ov_trend", incidents=insights.incident_periods(view))
+    with cards:
+        blocks.kpis(view, KEY_FIGURES)
     with right:
         insights.biggest_changes(view, "contacts", "topic", key="ov_changes")
     st.subheader("Var ska vi titta?")

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,9 +38,25 @@ log = logging.getLogger(__name__)
 _SNAPSHOT_CURSORS: weakref.WeakSet = weakref.WeakSet()
 
 
+# Cursor -> its snapshot, for facts about a snapshot's contents read once (`snapshot_fact`).
+_SNAPSHOT_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def on_snapshot(con) -> bool:
     """The cursor reads a published (immutable) snapshot."""
     return con in _SNAPSHOT_CURSORS
+
+
+def snapshot_fact(con, name: str, read: Callable):
+    """`read(con)`, once per published snapshot when `con` reads one (its contents never
+    change: the population table, the dates with data); on any other connection every time."""
+    snap = _SNAPSHOT_OF.get(con)
+    if snap is None:
+        return read(con)
+    facts = snap._facts
+    if name not in facts:
+        facts[name] = read(con)
+    return facts[name]
 
 
 BUSY_MESSAGE = ("Databasen byggs just nu för första gången (en inläsning eller exempeldata "
@@ -60,6 +76,7 @@ class Snapshot:
             self._con.close()
             raise
         self._cursors = ThreadCursors(self._con)
+        self._facts: dict = {}  # snapshot_fact's results
 
     @property
     def key(self) -> str:
@@ -77,6 +94,7 @@ class Snapshot:
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = self._cursors.cursor()
         _SNAPSHOT_CURSORS.add(cur)
+        _SNAPSHOT_OF[cur] = self
         yield cur
 
     def close(self) -> None:

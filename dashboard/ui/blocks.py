@@ -60,7 +60,8 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
     """Key figures for the view, each the row of the pack's published key-figure table that holds
     it (export.pack_sections.card_set, export.pack_tables.key_figures_table): a card's value,
     change, better/worse word and hidden cells are the pack's for the same filter."""
-    cards = {ids: for_view(privacy.SCORECARD, view, comparison=view.compared_with, metric_ids=ids)
+    cards = {ids: for_view(privacy.SCORECARD, view, comparison=view.compared_with, metric_ids=ids,
+                           drivers=False)  # the cards read the metrics only
              for ids in dict.fromkeys(card_set(m) for m in metric_ids)}
     rows = pl.concat([card_rows(cards[card_set(m)], [m]) for m in metric_ids], how="vertical_relaxed")
     with_comparison = next(iter(cards.values())).comparison is not None

@@ -73,15 +73,20 @@ _SCRIPT = """
   fix(doc.body);
   new MutationObserver((records) => {
     if (doc.documentElement.lang !== "sv") doc.documentElement.lang = "sv";
+    const roots = new Set();
     for (const r of records) {
       if (r.type === "characterData") {
         const s = swedish(r.target.nodeValue);
         if (s !== null && s !== r.target.nodeValue) r.target.nodeValue = s;
       } else if (r.type === "attributes") {
-        fix(r.target.parentNode || doc.body);
+        roots.add(r.target.parentNode || doc.body);
       } else {
-        for (const node of r.addedNodes) fix(node.nodeType === 1 ? node : node.parentNode || doc.body);
+        for (const node of r.addedNodes) roots.add(node.nodeType === 1 ? node : node.parentNode || doc.body);
       }
+    }
+    // each changed subtree once, none already gone again, none inside a chart (Plotly's own)
+    for (const root of roots) {
+      if (root.isConnected && !(root.closest && root.closest(".js-plotly-plot"))) fix(root);
     }
   }).observe(doc.documentElement, {subtree: true, childList: true, characterData: true,
                                    attributes: true, attributeFilter: [...attributes, "lang"]});
