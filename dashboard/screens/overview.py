@@ -5,7 +5,8 @@ import streamlit as st
 from dashboard.ui import blocks, insights
 from dashboard.ui.page import page
 
-KEY_FIGURES = insights.OVERVIEW_KEY_FIGURES
+KEY_FIGURES = ("contacts", "answer_rate", "service_level", "asa_s",
+               "resolved_rate", "failure_demand_share", "digital_share", "satisfaction_index")
 
 
 def body(view) -> None:

@@ -19,9 +19,6 @@ from dashboard.view import View
 from dashboard.ui.tables import Col, TableData, hidden_text
 
 LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")
-# Översikt's key figures (dashboard/screens/overview.py; read ahead by dashboard/ui/prewarm.py)
-OVERVIEW_KEY_FIGURES = ("contacts", "answer_rate", "service_level", "asa_s", "resolved_rate",
-                        "failure_demand_share", "digital_share", "satisfaction_index")
 
 
 def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int = 8) -> None:

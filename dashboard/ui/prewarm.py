@@ -5,8 +5,8 @@ before the server accepts a connection, so two first sessions cannot race import
 the server then starts and the first browser fetches and compiles Streamlit's frontend (seconds
 in which the server has nothing to do), a thread started here imports the dashboard's own
 modules, builds one Plotly figure (Plotly loads its template on the first), opens the store's
-published snapshot and computes what Översikt's default view reads first (its incidents and key
-figures) once, which brings the snapshot's pages into memory.
+published snapshot and computes the default view's key figures once, which brings the
+snapshot's pages into memory.
 
 A session waits for that thread before it imports anything of the dashboard (`wait()`, first in
 dashboard/app.py), so no module is ever imported by two threads at once: the guarantee the
@@ -75,11 +75,10 @@ def _run() -> None:
 
 def _first_read() -> None:
     from dashboard import privacy
-    from dashboard.export.pack_sections import card_set
     from dashboard.metrics.filters import Filters
     from dashboard.ui import data
-    from dashboard.ui.insights import OVERVIEW_KEY_FIGURES
-    from dashboard.view import FilterState, build_view
+    from dashboard.periods import resolve_period
+    from dashboard.view import FilterState
 
     settings = data.settings()
     if not Path(settings.db).exists():
@@ -88,11 +87,7 @@ def _first_read() -> None:
     with snap.cursor() as cur:
         if not data._has_contacts(cur):
             return
-        view = build_view(FilterState(), data._read_options(cur))
-        filters = Filters(start=view.period.start, end=view.period.end)
-        # what Översikt's default view reads first: the incidents its trend marks and its key
-        # figures' card sets (the first reads of a snapshot's marts are the slow ones)
-        privacy.fetch(privacy.INCIDENTS, cur, filters, settings)
-        for ids in dict.fromkeys(card_set(m) for m in OVERVIEW_KEY_FIGURES):
-            privacy.fetch(privacy.SCORECARD, cur, filters, settings, comparison=view.compared_with,
-                          metric_ids=ids, drivers=False)
+        options = data._read_options(cur)
+        period = resolve_period(FilterState(), options.latest)
+        privacy.fetch(privacy.METRICS, cur, Filters(start=period.start, end=period.end), settings,
+                      metric_ids=("contacts", "answer_rate", "service_level", "asa_s"), by=())
