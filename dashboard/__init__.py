@@ -25,6 +25,9 @@ def _is_the_command() -> bool:
     return "-m" in argv and argv[argv.index("-m") + 1:argv.index("-m") + 2] == ["dashboard"]
 
 
+ALLOCATOR_ENV, WRITE_ALLOCATOR = "_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0"
+allocator_set_here = False
+
 # Installed as early as possible, and only for the command (not for importers such as Streamlit
 # or pytest).
 if _is_the_command():
@@ -33,4 +36,6 @@ if _is_the_command():
     # instead of keeping them for ten seconds: a sample build's chunks are drawn by numpy and
     # Polars while DuckDB holds its buffers, and memory one allocator keeps the others cannot use
     # (30 million contacts: peak 2.85 GB before, docs/architecture.md "Memory on the write path").
-    _os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    if ALLOCATOR_ENV not in _os.environ:
+        _os.environ[ALLOCATOR_ENV] = WRITE_ALLOCATOR
+        allocator_set_here = True   # `serve` keeps it from the dashboard (cli/serve.py)

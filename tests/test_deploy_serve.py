@@ -109,6 +109,7 @@ def test_serve_honours_streamlit_server_port_strips_the_key_and_makes_the_store_
     env = dict(os.environ, STREAMLIT_SERVER_PORT=str(port), KONTAKTCENTER_KEY=SECRET,
                PYTHONUNBUFFERED="1")
     env.pop("KONTAKTCENTER_PORT", None)
+    env.pop("_RJEM_MALLOC_CONF", None)
     old = os.umask(0o022)
     try:
         with serving(db, ["--sample"], env, tmp_path / "serve.log", port) as proc:
@@ -117,6 +118,8 @@ def test_serve_honours_streamlit_server_port_strips_the_key_and_makes_the_store_
             child_env = environment_of(child)
             assert "KONTAKTCENTER_KEY" not in child_env and SECRET not in "".join(child_env.values())
             assert child_env["KONTAKTCENTER_DB"] == str(db)
+            # the write commands' allocator setting (dashboard/__init__.py) stays with the command
+            assert "_RJEM_MALLOC_CONF" not in child_env
             assert stat.S_IMODE(db.stat().st_mode) == 0o600
             assert stat.S_IMODE((db.parent).stat().st_mode) & 0o077 == 0
     finally:
@@ -217,3 +220,35 @@ def test_every_serve_flag_and_variable_is_documented():
         assert flag in deployment and flag in readme, flag
     for name in (*srv.PORT_ENV, *srv.ADDRESS_ENV):
         assert name in deployment and name in readme, name
+
+
+def test_the_command_sets_the_write_allocator_and_serve_keeps_it_from_the_dashboard(tmp_path):
+    """`kontaktcenter` sets Polars' allocator to give freed pages back at once (the sample build's
+    memory bound) before Polars loads; `serve` passes it on only when the operator set it."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; sys.argv[0] = 'kontaktcenter'; import dashboard, os; "
+             "print(os.environ.get('_RJEM_MALLOC_CONF'), dashboard.allocator_set_here, "
+             "'polars' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["dirty_decay_ms:0,muzzy_decay_ms:0", "True", "False"]
+    own = subprocess.run([sys.executable, "-c", probe], env={**env, "_RJEM_MALLOC_CONF": "x:1"},
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert own == ["x:1", "False", "False"]   # the operator's own setting is left alone
+
+    import dashboard
+    from dashboard.cli.serve import child_environment
+
+    db = tmp_path / "s.duckdb"
+    given = {"_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0", "HOME": "/root"}
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(dashboard, "allocator_set_here", True)
+        assert "_RJEM_MALLOC_CONF" not in child_environment(given, db)
+        mp.setattr(dashboard, "allocator_set_here", False)
+        assert child_environment(given, db)["_RJEM_MALLOC_CONF"] == given["_RJEM_MALLOC_CONF"]
+    finally:
+        mp.undo()

@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import dashboard
 from dashboard.cli import CliError
 from dashboard.ingest.pseudonym_key import KEY_ENV
 
@@ -103,7 +104,10 @@ def check_address(address: str, allow_remote: bool) -> None:
 
 
 def child_environment(environ, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in environ.items() if k not in STRIPPED_ENV}
+    """Streamlit's environment: without the key, and without the write commands' allocator
+    setting unless the operator set it (dashboard/__init__.py)."""
+    stripped = (*STRIPPED_ENV, *((dashboard.ALLOCATOR_ENV,) if dashboard.allocator_set_here else ()))
+    env = {k: v for k, v in environ.items() if k not in stripped}
     env["KONTAKTCENTER_DB"] = str(db)
     return env
 
