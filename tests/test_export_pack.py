@@ -446,3 +446,47 @@ def test_a_week_without_contacts_reads_zero_and_keeps_the_weeks_paired(empty_db)
     lists it (0 is shown, not a small cell) and sets 19 May against 28 April, not 21 April."""
     table = _weekly_table(empty_db, EDGE_DAYS, OTHER_WEEKS)
     assert table.rows == ((date(2025, 5, 12), 0, 6), (date(2025, 5, 19), 11, 8))
+
+
+def test_cli_names_any_case_cuts_a_period_past_the_data_and_checks_the_format(
+        sample_db, tmp_path, monkeypatch, capsys):
+    """As the dashboard: a förvaltning in any case is the store's spelling, a misspelt one is
+    refused with the closest names, a period reaching past the data is cut to it with a notice
+    (its last weeks would otherwise read as a collapse), and --format must agree with the file."""
+    import duckdb
+
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    con = duckdb.connect(str(sample_db), read_only=True)
+    (last,) = con.execute("select max(timezone('Europe/Stockholm', timezone('UTC', started_at)))"
+                          "::date from contacts").fetchone()
+    con.close()
+    out = tmp_path / "paket.xlsx"
+    start = date(last.year, last.month, 1)
+    beyond = date(last.year + 1, 1, 31)
+    assert cli_main(["--db", str(sample_db), "export", "--department", DEPT.upper(), "--from",
+                     start.isoformat(), "--to", beyond.isoformat(), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "går utanför data" in err
+    entry = json.loads(log.read_text(encoding="utf-8"))
+    assert entry["filter"]["departments"] == [DEPT]
+    assert (entry["filter"]["start"], entry["filter"]["end"]) == (start.isoformat(), last.isoformat())
+
+    assert cli_main(["--db", str(sample_db), "export", "--department", DEPT[:-2], "--out",
+                     str(tmp_path / "y.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert f"Menade du '{DEPT}'" in err and not (tmp_path / "y.xlsx").exists()
+    assert cli_main(["--db", str(sample_db), "export", "--format", "pdf", "--out",
+                     str(tmp_path / "z.xlsx")]) == 2
+    assert "slutar på .xlsx" in capsys.readouterr().err and not (tmp_path / "z.xlsx").exists()
+
+
+def test_cli_metrics_match_names_in_any_case_and_refuse_unknown_ones(sample_db, capsys):
+    args = ["--db", str(sample_db), "metrics", "--metric", "contacts", "--format", "csv",
+            "--from", "2025-03-01", "--to", "2025-03-31"]
+    assert cli_main([*args, "--department", DEPT]) == 0
+    exact = capsys.readouterr().out
+    assert cli_main([*args, "--department", DEPT.lower()]) == 0
+    assert capsys.readouterr().out == exact
+    assert cli_main([*args, "--department", DEPT + "x"]) == 2
+    assert "Okänd förvaltning" in capsys.readouterr().err

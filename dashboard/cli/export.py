@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dashboard import privacy
 from dashboard.cli import CliError
+from dashboard.cli.names import resolve_departments
 from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
 
@@ -76,37 +77,34 @@ def _date(text: str) -> date:
 
 
 def _format(args) -> str:
+    suffix = args.out.suffix.lower().lstrip(".")
+    if args.format and suffix in FORMATS and suffix != args.format:
+        raise CliError(f"--format {args.format} men filen {args.out.name} slutar på .{suffix}. "
+                       f"Byt filändelse eller --format.")
     if args.format:
         return args.format
-    suffix = args.out.suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
     raise CliError(f"Ange --format xlsx eller pdf (filändelsen {args.out.suffix or 'saknas'} "
                    "säger inte vilket).")
 
 
-def _check_department(db: Path, department: str | None) -> None:
-    if department is None:
-        return
+def _store_facts(db: Path, department: str | None) -> tuple[str | None, date | None, date | None]:
+    """The store's spelling of the förvaltning (cli/names.py) and the first and last local
+    (Stockholm) dates with contacts, as the dashboard's filter panel reads them."""
     con = open_store(db, read_only=True)
     try:
-        known = [r[0] for r in con.sql("select department from departments order by 1").fetchall()]
+        (name,) = resolve_departments(con, [department]) if department is not None else (None,)
+        first, last = con.execute(
+            "select min(d), max(d) from (select timezone('Europe/Stockholm', "
+            "timezone('UTC', started_at))::date as d from contacts)").fetchone()
     finally:
         con.close()
-    if department not in known:
-        raise CliError(f"Okänd förvaltning {department!r}. Giltiga: {', '.join(known)}.")
+    return name, first, last
 
 
-def _default_period(db: Path) -> tuple[date, date]:
+def _default_period(latest: date | None) -> tuple[date, date]:
     """The last whole month of the data, as the dashboard's "Senaste hela månaden"."""
-    con = open_store(db, read_only=True)
-    try:
-        # the local (Stockholm) date of the latest contact, as the dashboard's filter panel reads it
-        (latest,) = con.execute(
-            "select timezone('Europe/Stockholm', timezone('UTC', max(started_at)))::date "
-            "from contacts").fetchone()
-    finally:
-        con.close()
     if latest is None:
         raise CliError("Databasen innehåller inga kontakter ännu; det finns inget att exportera. "
                        "Läs in data med kontaktcenter ingest först.")
@@ -133,18 +131,26 @@ def run(args) -> int:
     fmt = _format(args)
     if (args.start is None) != (args.end is None):
         raise CliError("Ange både --from och --to, eller ingen av dem för senaste hela månaden.")
-    if args.start is None:
-        args.start, args.end = _default_period(settings.db)
-        print(f"Ingen period angiven: senaste hela månaden i data, "
-              f"{format_period(args.start, args.end)}.", file=sys.stderr)
-    if args.start > args.end:
+    if args.start is not None and args.start > args.end:
         raise CliError(f"Perioden börjar ({args.start}) efter att den slutar ({args.end}). "
                        "Byt plats på --from och --to.")
     if args.out.exists() and not args.force:
         raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force.")
     if not args.out.parent.is_dir():
         raise CliError(f"Katalogen {args.out.parent} finns inte. Skapa den först.")
-    _check_department(settings.db, args.department)
+    args.department, first, last = _store_facts(settings.db, args.department)
+    if args.start is None:
+        args.start, args.end = _default_period(last)
+        print(f"Ingen period angiven: senaste hela månaden i data, "
+              f"{format_period(args.start, args.end)}.", file=sys.stderr)
+    elif first is not None and args.start <= last and args.end >= first and (
+            args.start < first or args.end > last):
+        # as the dashboard: a period reaching past the data is cut to it, with a notice (a pack
+        # whose last weeks are empty would read as a collapse and compare with the wrong weeks)
+        wanted = format_period(args.start, args.end)
+        args.start, args.end = max(args.start, first), min(args.end, last)
+        print(f"Obs: perioden {wanted} går utanför data ({format_period(first, last)}); "
+              f"paketet gäller {format_period(args.start, args.end)}.", file=sys.stderr)
     filters = Filters(start=args.start, end=args.end,
                       departments=(args.department,) if args.department else (),
                       channels=args.channels, city_areas=args.city_areas, topics=args.topics,

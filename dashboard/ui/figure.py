@@ -208,8 +208,11 @@ def export_block(table, *, key: str, metric_ids: Sequence[str] = (),
         st.markdown(f"**{as_markdown(table.title)}**")
         shown = {c.label: [display_text(row[j], c.unit) for row in table.rows]
                  for j, c in enumerate(table.columns)}
-        st.dataframe(pl.DataFrame(shown, schema={c.label: pl.String for c in table.columns}),
-                     hide_index=True, key=f"df_{key}", height="content")
+        frame = pl.DataFrame(shown, schema={c.label: pl.String for c in table.columns})
+        if frame.height <= STATIC_ROWS:   # text that wraps: no cell cut (as _dataframe)
+            st.table(frame, hide_index=True)
+        else:
+            st.dataframe(frame, hide_index=True, key=f"df_{key}", height="content")
         with st.container(horizontal=True, vertical_alignment="center"):
             definitions(metric_ids)
             with st.popover("Ladda ner", icon=":material/download:"):
