@@ -25,7 +25,8 @@ def _json(fig: go.Figure) -> dict:
 def _reference_base(title, *, x_title=None, y_title=None, alt=None, height=380) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
-        title={"text": title, "font": {"size": 17, "color": TEXT}, "x": 0, "xanchor": "left"},
+        title={"text": title, "font": {"size": 17, "color": TEXT}, "x": 0, "xanchor": "left",
+               "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
         font={"family": FONT, "size": 13, "color": TEXT}, separators=PLOTLY_SEPARATORS,
         paper_bgcolor="white", plot_bgcolor="white", height=height,
         margin={"l": 10, "r": 20, "t": 60, "b": 10},
@@ -94,3 +95,22 @@ def test_ranked_bars_with_reference_is_the_step_by_step_figure():
     assert (line.type, line.x0, line.x1, line.yref, line.line.dash) == ("line", 30.0, 30.0, "y domain", "dash")
     assert fig.layout.margin.r == 80 and fig.layout.margin.l == 10 and fig.layout.bargap == 0.3
     assert fig.layout.showlegend is True and fig.layout.yaxis.type == "category"
+
+
+def test_long_titles_wrap_instead_of_being_cut_and_small_ranges_keep_distinct_ticks():
+    """Plotly cuts a title wider than its chart: a long title and value-axis title wrap between
+    words (the top margin grows by a line), short ones stay one line; value ticks carry one
+    decimal where needed (",.0f" printed 1,5 % and 2 % both as "2 %")."""
+    from dashboard.charts.theme import TITLE_LINE, axis_format, base_figure
+
+    long = "Besökarnas stadsområden per servicepunkt och de vanligaste ärendena"
+    fig = base_figure(long, x_title="Andel av servicepunktens besök med ärendekategori och kontakt")
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) > 1 and all(len(line) <= TITLE_LINE for line in lines)
+    assert " ".join(lines) == long
+    assert fig.layout.margin.t == 60 + 22 * (len(lines) - 1)
+    assert "<br>" in fig.layout.xaxis.title.text
+    short = base_figure("Kontakter per dag", x_title="Datum")
+    assert short.layout.title.text == "Kontakter per dag" and short.layout.margin.t == 60
+    # d3-format's "~" trims a zero decimal: 1,5 % and 2 % read "1,5 %" and "2 %"
+    assert {axis_format(u)["tickformat"] for u in ("share", "count", "sek", "seconds")} == {",.1~f"}

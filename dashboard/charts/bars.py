@@ -18,6 +18,7 @@ from dashboard.charts.theme import (
     scale,
     series_style,
     vertical_line,
+    wrap_label,
 )
 from dashboard.formatting import format_value
 from dashboard.privacy.text import as_plotly
@@ -35,23 +36,11 @@ LINE_WIDTH = 28  # characters per line of a bar's label; longer labels wrap, nev
 _BAR_PX, _LABEL_LINE_PX, _ROW_GAP_PX, _AXES_PX = 22, 17, 8, 130
 
 
-def wrap_label(text: str, width: int = LINE_WIDTH) -> list[str]:
-    """A category label as lines of at most `width` characters, broken between words (a word
-    longer than a line gets a line of its own, whole): the full label is always on the axis."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [text]
-
-
 def _axis_labels(labels: list[str]) -> list[str]:
     """Wrapped axis labels (Plotly breaks lines at <br>), kept distinct so equal names stay two bars."""
     out: list[str] = []
     for text in labels:
-        label = "<br>".join(as_plotly(line) for line in wrap_label(text))
+        label = "<br>".join(as_plotly(line) for line in wrap_label(text, LINE_WIDTH))
         while label in out:
             label += "\u200b"
         out.append(label)
@@ -141,6 +130,8 @@ def ranked_bars(
               "annotations": [{"text": y, "x": 0, "xref": "paper", "y": i + bar_width / 2,
                                "yref": "y", "xanchor": "left", "yanchor": "bottom",
                                "align": "left", "showarrow": False,
+                               # over a diverging chart's zero line and the grid: readable
+                               "bgcolor": "rgba(255,255,255,0.85)",
                                "font": {"color": TEXT, "size": 13}} for i, y in enumerate(ys)],
               "showlegend": reference is not None, "bargap": 0.3, "margin": {"r": 80}}
     if reference is not None:

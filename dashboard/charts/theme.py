@@ -39,15 +39,17 @@ def series_style(i: int) -> dict:
 
 def axis_format(unit: str | None) -> dict:
     """Tick format for a value axis: shares are drawn in percent (values × 100) with ' %'."""
+    # ",.1~f": one decimal where a tick needs it, none where it does not (",.0f" printed the
+    # ticks of a small range as "1 %, 1 %, 2 %, 2 %")
     if unit in SHARE_UNITS:
-        return {"ticksuffix": NBSP + "%", "tickformat": ",.0f"}
+        return {"ticksuffix": NBSP + "%", "tickformat": ",.1~f"}
     if unit in ("sek", "kr"):
-        return {"ticksuffix": NBSP + "kr", "tickformat": ",.0f"}
+        return {"ticksuffix": NBSP + "kr", "tickformat": ",.1~f"}
     if unit in ("seconds", "s"):
-        return {"ticksuffix": NBSP + "s", "tickformat": ",.0f"}
+        return {"ticksuffix": NBSP + "s", "tickformat": ",.1~f"}
     if unit in ("ratio", "score"):
         return {"tickformat": ",.1f"}
-    return {"tickformat": ",.0f"}
+    return {"tickformat": ",.1~f"}
 
 
 def scale(values: list, unit: str | None) -> list:
@@ -57,18 +59,42 @@ def scale(values: list, unit: str | None) -> list:
     return list(values)
 
 
+def wrap_label(text: str, width: int) -> list[str]:
+    """A label as lines of at most `width` characters, broken between words (a word longer than
+    a line gets a line of its own, whole): the full text is always shown."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
+
+
+# Characters a line of a chart's title and of its value-axis title: Plotly cuts, never wraps, a
+# title wider than the chart (a half-width chart at 1280 px holds about this much).
+TITLE_LINE, AXIS_TITLE_LINE = 40, 48
+_TITLE_LINE_PX = 22
+
+
 def base_layout(title: str, *, x_title: str | None = None, y_title: str | None = None,
                 alt: str | None = None, height: int = 380) -> dict:
     """The shared layout as a plain dict (what base_figure draws with)."""
     axis = {"gridcolor": GRID, "linecolor": MUTED_TEXT, "tickfont": {"color": TEXT}, "automargin": True}
+    title_lines = [as_plotly(line) for line in wrap_label(title, TITLE_LINE)] if title else [title]
+    if x_title:
+        x_title = "<br>".join(wrap_label(x_title, AXIS_TITLE_LINE))
     return {
-        "title": {"text": as_plotly(title), "font": {"size": 17, "color": TEXT}, "x": 0, "xanchor": "left"},
+        # from the top, so that a wrapped title pushes down into its margin, not into the legend
+        "title": {"text": "<br>".join(title_lines), "font": {"size": 17, "color": TEXT}, "x": 0,
+                  "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+                  "pad": {"t": 12}},
         "font": {"family": FONT, "size": 13, "color": TEXT},
         "separators": PLOTLY_SEPARATORS,
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "height": height,
-        "margin": {"l": 10, "r": 20, "t": 60, "b": 10},
+        "margin": {"l": 10, "r": 20, "t": 60 + _TITLE_LINE_PX * (len(title_lines) - 1), "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
                    "font": {"color": TEXT}},
         "hoverlabel": {"font": {"family": FONT}},
