@@ -117,3 +117,25 @@ def test_an_unknown_table_in_the_url_gives_one_notice(sample_db, monkeypatch):
     notices = [w.value for w in at.warning if "tabellvisningen" in w.value]
     assert len(notices) == 1 and "'nope'" in notices[0]
     assert at.toggle(key="tbl_acc_channels").value is True
+
+
+def test_a_bar_without_a_value_filters_nothing_and_says_why(sample_db, monkeypatch):
+    """A click on the "Uppgift saknas" bar (customdata value None) sets no filter; the next run
+    shows one notice saying why, instead of a highlighted bar that seems to filter."""
+    import streamlit as st
+
+    from dashboard.ui import drill
+
+    st.session_state["chart_x"] = {"selection": {"points": [{"customdata": ["Uppgift saknas", None]}]}}
+    drill.on_bar("chart_x", "department")()
+    assert st.session_state["_drill_notice"] == drill.UNFILTERABLE
+    del st.session_state["_drill_notice"], st.session_state["chart_x"]
+
+    at = open_page(sample_db, monkeypatch, "overview.py", PERIOD)
+    at.session_state["_drill_notice"] = drill.UNFILTERABLE
+    at.run()
+    assert problems(at) == []
+    assert [i.value for i in at.info].count(drill.UNFILTERABLE) == 1
+    assert "department" not in at.query_params
+    at.run()   # shown once
+    assert drill.UNFILTERABLE not in [i.value for i in at.info]

@@ -33,7 +33,14 @@ def _clicked_value(chart_key: str) -> str | None:
         data = point.get("customdata")
         if isinstance(data, (list, tuple)) and len(data) > 1 and data[1] is not None:
             return str(data[1])
+    if points:   # a bar without a value ("Uppgift saknas"): no filter, and say why
+        st.session_state[_NOTICE] = UNFILTERABLE
     return None
+
+
+_NOTICE = "_drill_notice"
+UNFILTERABLE = ("”Uppgift saknas” går inte att filtrera på: de kontakterna saknar uppgiften i "
+                "källsystemet. Välj en annan stapel.")
 
 
 def set_filter(url_key: str, value: str) -> None:
@@ -124,6 +131,9 @@ def _remove(url_key: str, value: str) -> None:
 def active_filters(view: View, department_removable: bool = True) -> None:
     """One button per active filter ('✕ Ärendekategori: Bygglov'): the way back from a drill-down.
     A förvaltning the person's scope locks them to is no filter they can remove: no button."""
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        st.info(notice, icon=":material/info:")
     chosen: list[tuple[str, str, str]] = []
     if view.department and department_removable:
         chosen.append(("department", view.department, f"Förvaltning: {view.department}"))
