@@ -137,6 +137,23 @@ def nightly_file() -> Path:
     return csv
 
 
+def _prebuilt(rest: list[str]) -> dict[int, Path]:
+    """--store-N PATH or --store-N=PATH, repeated: the prebuilt store per size."""
+    stores, i = {}, 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg.startswith("--store-"):
+            name, _, path = arg.partition("=")
+            if not path:
+                i += 1
+                if i == len(rest):
+                    raise SystemExit(f"{arg} behöver en sökväg")
+                path = rest[i]
+            stores[int(name.removeprefix("--store-"))] = Path(path)
+        i += 1
+    return stores
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="200000,2000000,10000000,30000000")
@@ -150,8 +167,7 @@ def main() -> None:
         db, csv, limit = args.child
         print(json.dumps(run_child(Path(db), Path(csv), limit)))
         return
-    prebuilt = {int(k.removeprefix("--store-").split("=")[0]): Path(v) for k, v in
-                (a.split("=", 1) for a in rest if a.startswith("--store-"))}
+    prebuilt = _prebuilt(rest)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     csv = nightly_file()
     results = {}

@@ -34,11 +34,17 @@ STREAMLIT_TEXTS = {
     "View less": "Visa färre",
     "View more": "Visa fler",
     "Running...": "Arbetar …",
+    # the dialog's message for a page this person may not open (app.navigation serves only theirs)
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "Sidan finns inte eller är inte öppen för din roll. Översikten visas i stället.",
 }
 # Texts with a variable part: (regular expression, replacement).
 STREAMLIT_PATTERNS = (
     (r"^Select (\d+) matches$", "Välj $1 träffar"),
     (r"^View (\d+) more$", "Visa $1 till"),
+    (r"^You have requested page /(.+), but no corresponding file was found in the app's pages/ "
+     r"directory\. Running the app's main page\.$",
+     "Sidan /$1 finns inte eller är inte öppen för din roll. Översikten visas i stället."),
 )
 ATTRIBUTES = ("aria-label", "title", "placeholder")
 
