@@ -223,6 +223,9 @@ def _pick_segment(page, label: str, option: str) -> None:
 
 def _pick_main(page, label: str, option: str) -> None:
     page.locator('[data-testid="stMain"]').get_by_role("combobox", name=label).click()
+    # typed, as a person would with a long list: the dropdown draws only the options in view,
+    # and it opens scrolled to the current choice (which an earlier test in this session set)
+    page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
     wait_until_idle(page)
 
