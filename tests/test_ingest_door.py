@@ -15,6 +15,7 @@ from dashboard.cli import main
 from dashboard.ingest import pii
 from dashboard.ingest.errors import IngestError
 from dashboard.ingest.vocabulary import VocabularyError, add_value, load_vocabularies
+from store_support import cli_env  # noqa: F401  (a fixture)
 from ingest_fixtures import (
     KEY, PERSONNUMMER, SMALL_HEADER, SMALL_PROFILE, header_csv, open_test_store, profile_file,
     quarantine, run_ingest, sid, small_row,
@@ -195,30 +196,22 @@ def test_quarantined_values_keep_numbers_but_not_words():
 # ------------------------------------------------------------------------- the commands
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
-    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
-    monkeypatch.delenv("KONTAKTCENTER_DB", raising=False)
-    return tmp_path
-
-
 def cli(tmp_path, *args) -> int:
     return main(["--db", str(tmp_path / "store.duckdb"), *map(str, args)])
 
 
-def test_vocabulary_add_and_list(env, capsys):
-    assert cli(env, "vocabulary", "add", "topic", "Sophämtning", "--department", "Stadskontoret",
+def test_vocabulary_add_and_list(cli_env, capsys):
+    assert cli(cli_env, "vocabulary", "add", "topic", "Sophämtning", "--department", "Stadskontoret",
                "--alias", "Sopor", "--alias", "avfall villa") == 0
-    assert cli(env, "vocabulary", "add", "outcome", "resolved", "--alias", "KLART") == 0
-    assert cli(env, "vocabulary", "add", "city_area", "Holma", "--stadsomrade", "väster") == 0
+    assert cli(cli_env, "vocabulary", "add", "outcome", "resolved", "--alias", "KLART") == 0
+    assert cli(cli_env, "vocabulary", "add", "city_area", "Holma", "--stadsomrade", "väster") == 0
     out = capsys.readouterr().out
     assert "Nytt värde för ärendekategori: Sophämtning." in out and "Alias 'KLART' -> resolved." in out
-    con = duckdb.connect(str(env / "store.duckdb"), read_only=True)
+    con = duckdb.connect(str(cli_env / "store.duckdb"), read_only=True)
     assert con.execute("select department from topics where topic = 'Sophämtning'").fetchall() == [("Stadskontoret",)]
     assert con.execute("select stadsomrade from city_areas where city_area = 'Holma'").fetchall() == [("Väster",)]
     con.close()
-    assert cli(env, "vocabulary", "list", "topic") == 0
+    assert cli(cli_env, "vocabulary", "list", "topic") == 0
     assert "Sophämtning  alias: avfall villa, sopor" in capsys.readouterr().out
 
 
@@ -231,30 +224,30 @@ def test_vocabulary_add_and_list(env, capsys):
     (("city_area", "Ny stadsdel"), "--stadsomrade"),
     (("topic", "Bygglov och anmälan", "--alias", "Parkering och parkeringstillstånd"), "står redan för"),
 ])
-def test_vocabulary_add_refuses(env, capsys, args, message):
-    assert cli(env, "vocabulary", "add", *args) == 2
+def test_vocabulary_add_refuses(cli_env, capsys, args, message):
+    assert cli(cli_env, "vocabulary", "add", *args) == 2
     assert message in capsys.readouterr().err
-    con = duckdb.connect(str(env / "store.duckdb"), read_only=True)
+    con = duckdb.connect(str(cli_env / "store.duckdb"), read_only=True)
     assert con.execute("select count(*) from vocabulary_aliases").fetchone()[0] == 0
     assert con.execute("select count(*) from topics").fetchone()[0] == 63   # reference topics only
     con.close()
 
 
-def test_find_shows_a_landed_and_a_quarantined_record_by_its_source_id(env, capsys):
-    path = env / "export.csv"
+def test_find_shows_a_landed_and_a_quarantined_record_by_its_source_id(cli_env, capsys):
+    path = cli_env / "export.csv"
     path.write_text(header_csv(HEADER, [row("G1"), row("G2", sat="9")]), encoding="utf-8")
-    profile = env / "p.toml"
+    profile = cli_env / "p.toml"
     profile.write_text(PROFILE, encoding="utf-8")
     # one row of the file is meant for quarantine: a share above the default limit of 10 %
-    assert cli(env, "ingest", path, "--profile", profile, "-q", "--max-quarantine-share", "1") == 0
+    assert cli(cli_env, "ingest", path, "--profile", profile, "-q", "--max-quarantine-share", "1") == 0
     capsys.readouterr()
-    assert cli(env, "find", "--source-system", "vaxel", "--contact-id", "G1") == 0
+    assert cli(cli_env, "find", "--source-system", "vaxel", "--contact-id", "G1") == 0
     out = capsys.readouterr().out
     assert sid("G1") in out and "Inläst kontakt:" in out and "department: Stadsbyggnadskontoret" in out
-    assert cli(env, "find", "--source-system", "vaxel", "--contact-id", "G2") == 0
+    assert cli(cli_env, "find", "--source-system", "vaxel", "--contact-id", "G2") == 0
     out = capsys.readouterr().out
     assert "Ingen inläst kontakt" in out and "I karantän: inläsning 1, fil export.csv, rad 3" in out
-    assert cli(env, "find", "--source-system", "vaxel", "--contact-id", "G9") == 1
+    assert cli(cli_env, "find", "--source-system", "vaxel", "--contact-id", "G9") == 1
 
 
 # ----------------------------------------------------------------------------- migration 003
