@@ -67,19 +67,14 @@ class ValueSections:
                 continue
             if not guesses:
                 continue
-            self.lines.append(f"[values.{fld}]  # värden i {col}")
-            for value, code in guesses:
-                if code:
-                    self.lines.append(f"{q(value)} = {q(code)}")
-                else:
-                    self.lines.append(f"# {q(value)} = \"\"  # ATT GÖRA: {todo}")
-            self.lines.append("")
+            self._mapping(f"[values.{fld}]  # värden i {col}", guesses, todo)
 
     def _answer_values(self, col: str) -> None:
         values = self.text[col].drop_nulls().unique(maintain_order=True).to_list()[:40]
         codes = answer_states(self.text[col]) or {}
         inverted = getattr(self, "status_from", "answered") == "abandoned"
         self.lines.append(f"[values.answer_status]  # {col}: besvarat, avbrutet eller annat (t.ex. återuppringning)")
+        states = []
         for value in values:
             low = value.lower()
             state = codes.get(value)
@@ -87,11 +82,8 @@ class ValueSections:
                 state = "abandoned" if inverted else "answered"
             elif state is None and low in F.FALSE_WORDS:
                 state = "answered" if inverted else "abandoned"
-            if state:
-                self.lines.append(f"{q(value)} = {q(state)}")
-            else:
-                self.lines.append(f'# {q(value)} = ""  # ATT GÖRA: "answered", "abandoned" eller "other"')
-        self.lines.append("")
+            states.append((value, state))
+        self._mapping(None, states, '"answered", "abandoned" eller "other"')
 
     def _vocabulary_values(self, col: str, fld: str) -> None:
         """[values.FIELD] for values outside the store's vocabulary: abbreviations of
@@ -102,12 +94,19 @@ class ValueSections:
         if not guesses:
             return
         policy = "går till karantän" if fld in ("department", "city_area") else "läses in som okänd"
-        self.lines.append(f"[values.{fld}]  # värden i {col} som inte finns i vokabulären; okända {policy}")
-        for value, code in guesses:
+        self._mapping(f"[values.{fld}]  # värden i {col} som inte finns i vokabulären; okända {policy}",
+                      guesses, f"ett värde ur `kontaktcenter vocabulary list {fld}`")
+
+    def _mapping(self, header: str | None, pairs, todo: str) -> None:
+        """A [values.FIELD] section: `source = "code"` per pair, a commented TODO line where the
+        code is unknown, then a blank line."""
+        if header:
+            self.lines.append(header)
+        for value, code in pairs:
             if code:
                 self.lines.append(f"{q(value)} = {q(code)}")
             else:
-                self.lines.append(f'# {q(value)} = ""  # ATT GÖRA: ett värde ur `kontaktcenter vocabulary list {fld}`')
+                self.lines.append(f'# {q(value)} = ""  # ATT GÖRA: {todo}')
         self.lines.append("")
 
     def _demand_values(self, col: str) -> None:
