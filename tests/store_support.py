@@ -47,15 +47,20 @@ def cli_env(tmp_path, monkeypatch):
 VOLATILE = {"ingest_log": ("started_at", "finished_at"), "schema_migrations": ("applied_at",)}
 
 
-def _content(con) -> dict:
-    """Every table's row count and an order-independent hash of its rows (clock columns aside)."""
+def _content(con, published: bool = False) -> dict:
+    """Every table's row count and an order-independent hash of its rows (clock columns aside).
+    `published`: a snapshot's tables as readers see them (the marts' views over its two files)."""
     out = {}
     tables = [r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database()").fetchall()]
+    if published:   # a mart is a view over its base rows and its recent ones (`<mart>__recent`)
+        tables = [t for t in tables if not t.endswith(snapshot.RECENT)] + [
+            t.removesuffix(snapshot.RECENT) for t in tables if t.endswith(snapshot.RECENT)]
     for table in sorted(tables):
         cols = [r[0] for r in con.execute(
             "select column_name from duckdb_columns() where database_name = current_database() "
-            "and table_name = $t order by column_index", {"t": table}).fetchall()]
+            "and table_name = $t order by column_index", {"t": table}).fetchall()] or [
+            d[0] for d in con.execute(f'select * from "{table}" limit 0').description]
         kept = ", ".join(f'"{c}"' for c in cols if c not in VOLATILE.get(table, ())) or "1"
         # a new sample store gets a new random id: the rest of `meta` must match
         where = " where key <> 'store_id'" if table == "meta" else ""
@@ -74,8 +79,11 @@ def store_content(db: Path) -> dict:
 
 
 def published_content(db: Path) -> dict:
-    pointer = snapshot.read_pointer(db)
-    return store_content(snapshot.snapshot_dir(db) / pointer.file)
+    con = snapshot.open_published(db, snapshot.read_pointer(db))
+    try:
+        return _content(con, published=True)
+    finally:
+        con.close()
 
 
 def _holds_writer_lock(pid: int, db: Path) -> bool:

@@ -234,49 +234,67 @@ def test_a_real_ingest_of_overlapping_and_late_files_equals_a_full_rebuild(tmp_p
     assert set(_mart_tables()) <= set(published_tables())
 
 
-def _published(path, names) -> dict:
-    con = open_store(path, read_only=True)
+def _published(db, names, pointer=None) -> dict:
+    """The tables `names` of the store `db`, or with `pointer` of its published snapshot."""
+    from dashboard.store.snapshot import open_published
+
+    con = open_published(db, pointer) if pointer else open_store(db, read_only=True)
     try:
         return {n: _rows(con, n) for n in names}
     finally:
         con.close()
 
 
+def _recent_instant(rnd: random.Random, latest: datetime) -> datetime:
+    """An instant of the last 25 days (a month's file): it and its repeat neighbours (up to 91
+    days earlier) are on or after the snapshot's cutoff."""
+    return latest - timedelta(days=rnd.randint(0, 25), seconds=rnd.randint(0, 86_399))
+
+
 def test_publish_after_an_ingest_copies_the_changed_days_onto_the_previous_snapshot(tmp_path):
-    """Each snapshot equals the store in every published table; after an incremental refresh it
-    is built from the previous snapshot plus the rewritten days (a mart row of an untouched day,
-    altered in the store behind the change log's back, keeps its published value), and after a
-    full rebuild it is copied whole again."""
+    """Each snapshot equals the store in every published table. After an incremental refresh of
+    recent days its top is built from the previous top plus the rewritten days and it reads the
+    same base (a mart row of an untouched recent day, altered in the store behind the change
+    log's back, keeps its published value); a late-arriving old day, or a full rebuild, writes
+    a new base and top whole."""
     from dashboard.store import writing
-    from dashboard.store.snapshot import read_pointer, snapshot_dir
+    from dashboard.store.snapshot import open_published, read_pointer
 
     db = tmp_path / "store.duckdb"
     rnd = random.Random(7)
+    latest = datetime(2025, 11, 30, 12)
+    names = [t for t in published_tables() if t not in ("schema_migrations",)]
     n = 0
     pointers = []
-    for ingest_id in range(1, 5):
+    for ingest_id in range(1, 6):
         with writing(db) as con:
             rows = []
             for _ in range(30):
                 n += 1
-                rows.append(_contact(rnd, n, _instant(rnd, datetime(2025, 11, 30, 12)), ingest_id))
+                at = _instant(rnd, latest) if ingest_id in (1, 5) else _recent_instant(rnd, latest)
+                rows.append(_contact(rnd, n, at, ingest_id))
             _ingest(con, rows, incremental=True)
         pointer = read_pointer(db)
         pointers.append(pointer)
-        names = [t for t in published_tables() if t not in ("schema_migrations",)]
-        snap = _published(snapshot_dir(db) / pointer.file, names)
-        assert snap == _published(db, names), ingest_id
-    assert [p.delta for p in pointers] == [False, True, True, True]
+        assert _published(db, names, pointer) == _published(db, names), ingest_id
+    assert [p.delta for p in pointers] == [False, True, True, True, False]
+    assert len({p.base for p in pointers[:4]}) == 1 and pointers[4].base != pointers[0].base
+    # the base holds the days before the cutoff, the first of a month 123 to 153 days before
+    # the newest day (1 January 2026, a summer-time change's neighbourhood in _instant)
+    assert pointers[0].cutoff == "2025-08-01"
 
     with writing(db) as con:   # behind the change log's back: not a refresh
-        con.execute("update mart_day set contacts_n = 77 where local_date = '2025-03-30'")
+        untouched = con.execute("select min(local_date) from mart_day where local_date >= "
+                                "'2025-10-01'").fetchall()[0][0]
+        con.execute("update mart_day set contacts_n = 77 where local_date = $d", {"d": untouched})
     with writing(db) as con:
-        assert _ingest(con, [_simple("x", datetime(2025, 7, 1, 8), 9)], incremental=True) == "days"
-    snap = snapshot_dir(db) / read_pointer(db).file
-    snap_con = open_store(snap, read_only=True)
+        assert _ingest(con, [_simple("x", datetime(2025, 11, 30, 8), 9)], incremental=True) == "days"
+    pointer = read_pointer(db)
+    assert pointer.delta and pointer.base == pointers[4].base
+    snap_con = open_published(db, pointer)
     assert 77 not in {r[0] for r in snap_con.execute(
-        "select contacts_n from mart_day where local_date = '2025-03-30'").fetchall()}
-    assert snap_con.execute("select sum(contacts_n) from mart_day where local_date = '2025-07-01'"
+        "select contacts_n from mart_day where local_date = $d", {"d": untouched}).fetchall()}
+    assert snap_con.execute("select sum(contacts_n) from mart_day where local_date = '2025-11-30'"
                             ).fetchall()[0][0] >= 1
     snap_con.close()
 
@@ -286,4 +304,31 @@ def test_publish_after_an_ingest_copies_the_changed_days_onto_the_previous_snaps
         con.execute("commit")
     pointer = read_pointer(db)
     assert not pointer.delta
-    assert _published(snapshot_dir(db) / pointer.file, ["mart_day"]) == _published(db, ["mart_day"])
+    assert _published(db, ["mart_day"], pointer) == _published(db, ["mart_day"])
+
+
+def test_a_recent_part_grown_past_its_span_moves_the_cutoff_and_old_bases_go(tmp_path, monkeypatch):
+    """Days newer than the cutoff + RECENT_MAX_DAYS move the cutoff (a new base); a base that no
+    kept snapshot reads is removed with them, one that a kept snapshot reads stays."""
+    from dashboard.store import snapshot, writing
+
+    monkeypatch.setattr(snapshot, "KEEP", 1)
+    monkeypatch.setattr(snapshot, "KEEP_S", 0.0)
+    db = tmp_path / "store.duckdb"
+    with writing(db) as con:
+        _ingest(con, [_simple("a", datetime(2025, 1, 10, 8), 1),
+                      _simple("b", datetime(2025, 5, 20, 8), 1)], incremental=True)
+    first = snapshot.read_pointer(db)
+    assert first.cutoff == "2025-01-01"   # 20 May − 123 days = 17 January
+    with writing(db) as con:   # 214 days after the cutoff: still the same base
+        _ingest(con, [_simple("c", datetime(2025, 8, 3, 8), 2)], incremental=True)
+    second = snapshot.read_pointer(db)
+    assert second.delta and second.base == first.base
+    with writing(db) as con:   # 215 days after it: a new base
+        _ingest(con, [_simple("d", datetime(2025, 8, 4, 8), 3)], incremental=True)
+    third = snapshot.read_pointer(db)
+    assert not third.delta and third.base != first.base and third.cutoff == "2025-04-01"
+    names = [t for t in published_tables() if t not in ("schema_migrations",)]
+    assert _published(db, names, third) == _published(db, names)
+    files = {p.name for p in snapshot.snapshot_dir(db).glob("*.duckdb")}
+    assert files == {third.file, third.base}

@@ -73,7 +73,7 @@ def test_a_writer_killed_at_any_point_leaves_store_and_snapshot_before_or_after(
 
     # The pointer still names a complete snapshot, exactly the old state or exactly the new one.
     pointer = snapshot.read_pointer(db)
-    con = duckdb.connect(str(snapshot.snapshot_dir(db) / pointer.file), read_only=True)
+    con = snapshot.open_published(db, pointer)
     published = (data_version(con), "Ny förvaltning" in _departments(con))
     con.close()
     assert published in {(1, False), (2, True)}

@@ -69,7 +69,7 @@ class Snapshot:
     def __init__(self, db: Path, pointer: Pointer):
         self.pointer = pointer
         self.path = snapshot.snapshot_dir(db) / pointer.file
-        self._con = duckdb.connect(str(self.path), read_only=True)
+        self._con = snapshot.open_published(db, pointer)
         try:   # published by a newer version of the program: refused, as the store would be
             _refuse_newer(_applied_versions(self._con), db)
         except StoreError:

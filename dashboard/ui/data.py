@@ -151,7 +151,10 @@ def has_contacts() -> bool:
 
 def _has_contacts(cur: duckdb.DuckDBPyConnection) -> bool:
     # A store without any ingest has no marts yet, so its snapshot has no contact_facts.
-    if not cur.execute("select count(*) from duckdb_tables() where table_name = 'contact_facts'"
+    # (a table in a store, a view over the snapshot's two files in a published snapshot)
+    if not cur.execute("select count(*) from (select table_name as name, database_name as db "
+                       "from duckdb_tables() union all select view_name, database_name from "
+                       "duckdb_views()) where name = 'contact_facts' and db = current_database()"
                        ).fetchall()[0][0]:
         return False
     return cur.execute("select count(*) > 0 from contact_facts").fetchall()[0][0]
