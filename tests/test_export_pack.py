@@ -311,6 +311,21 @@ def test_no_near_empty_page_in_the_pdf(con, departments, tmp_path):
     assert thin == [], f"pages under 30 % filled: {thin}"
 
 
+def test_every_font_in_the_pdf_is_embedded(pack, tmp_path):
+    """pdffonts on the real pack: one row per font, every one embedded DejaVu. (reportlab named
+    its base font Helvetica, not embedded, for the page start, table cells and chart drawings.)"""
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
+                             text=True).stdout.splitlines()
+    header, rows = listing[0], listing[2:]
+    emb = header.index(" emb ") + 1  # the column's start, from the header
+    fonts = [(row.split()[0], row[emb:emb + 3]) for row in rows]
+    assert len(fonts) >= 3, listing
+    assert all(flag == "yes" for _, flag in fonts), listing
+    assert all("DejaVuSans" in name and "Helvetica" not in name for name, _ in fonts), listing
+
+
 def test_pdf_has_language_title_and_an_outline_of_its_headings(pack):
     pdf = render(pack, "pdf")
     assert b"/Lang (sv-SE)" in pdf and b"/DisplayDocTitle true" in pdf
