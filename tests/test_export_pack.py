@@ -606,3 +606,43 @@ def test_cli_metrics_match_names_in_any_case_and_refuse_unknown_ones(sample_db, 
     assert cli_main([*args, "--department", DEPT + "x"]) == 2
     assert "Okänd förvaltning" in capsys.readouterr().err
 
+
+def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):
+    """A förvaltning where only phone and chat queue and chat's abandoned chats are few (2):
+    chat's and phone's answered and abandoned hide together (docs/privacy.md, "Per kanal"),
+    so phone's answer rate, waiting and handling time read "Dolt" beside its 30 contacts. The
+    table says why under it, in the PDF and in the workbook."""
+    from contact_fixtures import build, call, contact
+    from dashboard.store import open_store
+
+    def chat(answered: bool) -> dict:
+        return contact("2025-03-11 10:00", "chat", queue_s=30, answered=answered,
+                       abandoned=not answered, handle_s=200 if answered else None,
+                       department=DEPT)
+
+    rows = ([call("2025-03-10 10:00", wait=20, handle=180, department=DEPT) for _ in range(24)]
+            + [call("2025-03-10 11:00", wait=90, answered=False, department=DEPT)
+               for _ in range(6)]
+            + [chat(True) for _ in range(8)] + [chat(False) for _ in range(2)]
+            + [contact("2025-03-12 10:00", "email", handle_s=300, department=DEPT)
+               for _ in range(12)])
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, FILTERS, comparison=None, settings=Settings())
+    finally:
+        con.close()
+    table = next(t for s in pack.sections for t in s.tables if t.title == "Per kanal")
+    by_channel = {row[0]: row for row in table.rows}
+    rates = [table.column_index(m) for m in ("answer_rate", "asa_s", "aht_s")]
+    assert by_channel["Telefon"][table.column_index("contacts")] == 30
+    for channel in ("Telefon", "Chatt"):
+        assert all(by_channel[channel][j].text == "Dolt" for j in rates), by_channel[channel]
+    why = "”Dolt” (Telefon, Chatt): Dold så att en annan dold siffra inte kan räknas fram ur summan."
+    assert why in table.full_note
+    pdf = tmp_path / "paket.pdf"
+    pdf.write_bytes(render(pack, "pdf"))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   check=True, text=True).stdout.split())
+    assert why in text
+    sheet = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))["Tillgänglighet"]
+    assert any(why in str(c.value) for r in sheet.iter_rows() for c in r if c.value)

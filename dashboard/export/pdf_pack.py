@@ -161,7 +161,7 @@ def _table_block(table) -> list:
         return [KeepTogether([para(table.title, "h2"),
                               para(table.note or "Inga uppgifter i urvalet.", "body")])]
     grid = pdf_table(table)
-    note = [para(table.note, "note")] if table.note else []
+    note = [para(table.full_note, "note")] if table.full_note else []
     if len(table.rows) <= 12:
         return [KeepTogether([para(table.title, "h2"), grid, *note, Spacer(1, 6)])]
     return [CondPageBreak(120), para(table.title, "h2"), grid, *note, Spacer(1, 6)]
