@@ -251,8 +251,9 @@ def _outcome(audit_log: Path, started: dict, status: str) -> None:
     except AuditError as exc:  # the log keeps the export as "started": the truth it knows
         done = (f"Paketet är skrivet till {started['out']}" if status == "delivered"
                 else "Exporten har inte lämnats ut")
-        raise CliError(f"{done}, men utfallet kunde inte loggas; i loggen står exporten som "
-                       f"påbörjad. {exc.__cause__ and os_reason(exc.__cause__) or exc}") from None
+        why = os_reason(exc.__cause__) if isinstance(exc.__cause__, OSError) else str(exc)
+        raise CliError(f"{done}, men exportloggen {audit_log} kunde inte ta emot utfallet "
+                       f"({why}); där står exporten som påbörjad.") from None
 
 
 def _write_all(fd: int, content: bytes) -> None:
