@@ -128,8 +128,10 @@ def pdf_section(text: str, section_title: str | None, table_title: str,
     lines = text.splitlines()
     start = 0 if section_title is None else \
         next(i for i, line in enumerate(lines) if line.strip() == section_title)
+    # pdftotext indents a header a few spaces when a wide line (the table's note) shares the
+    # page; a chart's category labels stand much further in
     start = next(i for i in range(start, len(lines) - 1) if lines[i].strip() == table_title
-                 and re.match(rf" {{0,3}}{re.escape(first_column)}", lines[i + 1]))
+                 and re.match(rf" {{0,6}}{re.escape(first_column)}", lines[i + 1]))
     end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
     return "\n".join(lines[start + 2:end])
 

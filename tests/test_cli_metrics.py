@@ -112,3 +112,18 @@ def test_refresh_marts_builds_them_for_a_store_without(tmp_path, capsys):
     assert code == 2 and "--refresh-marts" in err
     code, out, _ = run(path, capsys, "--refresh-marts", "--metric", "offered", "--format", "json")
     assert code == 0 and json.loads(out) == [{"offered": 6}]
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(db):
+    """`kontaktcenter metrics … | head`: the pipe's reader is gone before the first line (its
+    end closed at once), so the first write fails; exit 1, no traceback on stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(db), "metrics",
+                             "--by", "department"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "Exception" not in err, err

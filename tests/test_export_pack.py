@@ -4,10 +4,17 @@ The summary's ranking and the weekly table are checked on hand-made inputs as we
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
+import pty
 import re
+import shlex
+import stat
 import subprocess
+import sys
+import threading
 from datetime import date
 
 import openpyxl
@@ -15,6 +22,7 @@ import pytest
 
 from dashboard.cli import main as cli_main
 from dashboard.config import Settings
+from dashboard.export import audit
 from dashboard.export.pack import build_pack, pack_download, render
 from dashboard.metrics import Filters, compute, get
 from test_export_render import charts_per_sheet
@@ -178,10 +186,102 @@ def test_cli_writes_the_pack_and_logs_it(sample_db, tmp_path, monkeypatch):
     code = cli_main(["--db", str(sample_db), "export", "--department", DEPT, "--from",
                      "2025-03-01", "--to", "2025-03-31", "--out", str(out)])
     assert code == 0 and out.stat().st_size > 10_000
-    entry = json.loads(log.read_text(encoding="utf-8"))
-    assert entry["via"] == "cli" and entry["what"] == "forvaltningspaket"
-    assert entry["filter"]["departments"] == [DEPT] and entry["format"] == "xlsx"
-    assert entry["bytes"] == out.stat().st_size
+    started, done = _log(log)
+    # recorded before it was written, then how the writing ended: the same export both times
+    assert (started["status"], done["status"]) == ("started", "delivered")
+    assert {k: v for k, v in started.items() if k not in ("at", "status")} == {
+        k: v for k, v in done.items() if k not in ("at", "status")}
+    assert started["via"] == "cli" and started["what"] == "forvaltningspaket"
+    assert started["filter"]["departments"] == [DEPT] and started["format"] == "xlsx"
+    assert started["bytes"] == out.stat().st_size and started["out"] == str(out)
+
+
+def _log(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _export_command(db, out: str) -> list[str]:
+    return [sys.executable, "-m", "dashboard", "--db", str(db), "export", "--department", DEPT,
+            "--from", START.isoformat(), "--to", END.isoformat(), "--format", "pdf", "--out", out]
+
+
+def test_cli_export_into_a_pipe_whose_reader_goes_away_is_logged_failed(sample_db, tmp_path,
+                                                                          monkeypatch):
+    """`kontaktcenter export … --out - | head -c 100` in a real shell: head stops after 100
+    bytes, the pack is not delivered, so the log says "failed" after "started" and the command
+    fails with a short Swedish message, no traceback."""
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    whole = tmp_path / "whole.pdf"
+    assert subprocess.run(_export_command(sample_db, str(whole)), capture_output=True).returncode == 0
+    # more than a pipe holds (64 KiB) plus what head reads: the writer must meet the closed end
+    assert whole.stat().st_size > 65_536 + 8192
+    log.unlink()
+    command = " ".join(shlex.quote(a) for a in _export_command(sample_db, "-"))
+    run = subprocess.run(["bash", "-c", f"{command} | head -c 100 > {tmp_path / 'first'}; "
+                          "exit ${PIPESTATUS[0]}"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and "Exception" not in run.stderr, run.stderr
+    assert run.stderr.splitlines()[-1] == (
+        "Fel: Mottagaren av stdout slutade läsa innan hela paketet var skrivet. Exporten har "
+        "inte lämnats ut; loggen säger det.")
+    assert (tmp_path / "first").read_bytes() == whole.read_bytes()[:100]
+    started, failed = _log(log)
+    assert (started["status"], failed["status"]) == ("started", "failed")
+    assert started["out"] == failed["out"] == "stdout"
+    assert started["sha256"] == failed["sha256"] == hashlib.sha256(whole.read_bytes()).hexdigest()
+    newest, oldest = audit.display_rows([started, failed])
+    assert (newest["Status"], newest["Skrevs till"]) == ("misslyckad", "stdout")
+    assert (oldest["Status"], oldest["Skrevs till"]) == ("påbörjad", "stdout")
+
+
+def test_cli_export_to_stdout_read_to_the_end_is_delivered(sample_db, tmp_path, monkeypatch):
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    run = subprocess.run(_export_command(sample_db, "-"), capture_output=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.startswith(b"%PDF")
+    started, delivered = _log(log)
+    assert (started["status"], delivered["status"]) == ("started", "delivered")
+    assert delivered["out"] == "stdout" and delivered["bytes"] == len(run.stdout)
+    assert delivered["sha256"] == hashlib.sha256(run.stdout).hexdigest()
+    assert "Klart: standard ut" in run.stderr.decode()
+    # never into a terminal, and without a file name the format must be given
+    leader, follower = pty.openpty()
+    try:
+        tty = subprocess.run(_export_command(sample_db, "-"), stdout=follower,
+                             stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert tty.returncode == 2 and "som här är terminalen" in tty.stderr
+    no_format = [a for a in _export_command(sample_db, "-") if a not in ("--format", "pdf")]
+    run = subprocess.run(no_format, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "med --out - finns ingen filändelse" in run.stderr
+    assert len(_log(log)) == 2  # the refused ones built nothing and logged nothing
+
+
+def test_cli_export_writes_into_a_named_pipe_and_leaves_it_a_pipe(sample_db, tmp_path,
+                                                                   monkeypatch):
+    """A pipe or device given by name (a FIFO here; /dev/stdout is one) is written into: the
+    export used to rename a new file over it (and asked for --force to)."""
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    fifo = tmp_path / "rör"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    run = subprocess.run(_export_command(sample_db, str(fifo)), capture_output=True, text=True,
+                         timeout=300)
+    reader.join(timeout=30)
+    if reader.is_alive():  # the command never opened the pipe: let the reader go
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert run.returncode == 0, run.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(b"%PDF")
+    started, delivered = _log(log)
+    assert delivered["status"] == "delivered" and delivered["out"] == str(fifo)
+    assert delivered["sha256"] == hashlib.sha256(received[0]).hexdigest()
 
 
 def test_cli_refuses_unknown_department_and_bad_dates(sample_db, tmp_path, capsys):
@@ -221,7 +321,7 @@ def test_cli_without_a_period_exports_the_last_whole_month(sample_db, tmp_path, 
                      "--out", str(out)]) == 0
     start, end = _last_whole_month(sample_db)
     assert "senaste hela månaden" in capsys.readouterr().err
-    entry = json.loads((tmp_path / "audit.jsonl").read_text(encoding="utf-8"))
+    entry = _log(tmp_path / "audit.jsonl")[0]
     assert (entry["filter"]["start"], entry["filter"]["end"]) == (start.isoformat(),
                                                                   end.isoformat())
     front = openpyxl.load_workbook(out)["Framsida"]
@@ -309,6 +409,21 @@ def test_no_near_empty_page_in_the_pdf(con, departments, tmp_path):
     # the last page ends the document wherever the text ends
     thin = [(i + 1, round(f, 2)) for i, f in enumerate(fill[:-1]) if f < 0.3]
     assert thin == [], f"pages under 30 % filled: {thin}"
+
+
+def test_every_font_in_the_pdf_is_embedded(pack, tmp_path):
+    """pdffonts on the real pack: one row per font, every one embedded DejaVu. (reportlab named
+    its base font Helvetica, not embedded, for the page start, table cells and chart drawings.)"""
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
+                             text=True).stdout.splitlines()
+    header, rows = listing[0], listing[2:]
+    emb = header.index(" emb ") + 1  # the column's start, from the header
+    fonts = [(row.split()[0], row[emb:emb + 3]) for row in rows]
+    assert len(fonts) >= 3, listing
+    assert all(flag == "yes" for _, flag in fonts), listing
+    assert all("DejaVuSans" in name and "Helvetica" not in name for name, _ in fonts), listing
 
 
 def test_pdf_has_language_title_and_an_outline_of_its_headings(pack):
@@ -468,7 +583,7 @@ def test_cli_names_any_case_cuts_a_period_past_the_data_and_checks_the_format(
                      start.isoformat(), "--to", beyond.isoformat(), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "går utanför data" in err
-    entry = json.loads(log.read_text(encoding="utf-8"))
+    entry = _log(log)[0]
     assert entry["filter"]["departments"] == [DEPT]
     assert (entry["filter"]["start"], entry["filter"]["end"]) == (start.isoformat(), last.isoformat())
 
@@ -490,3 +605,44 @@ def test_cli_metrics_match_names_in_any_case_and_refuse_unknown_ones(sample_db, 
     assert capsys.readouterr().out == exact
     assert cli_main([*args, "--department", DEPT + "x"]) == 2
     assert "Okänd förvaltning" in capsys.readouterr().err
+
+
+def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):
+    """A förvaltning where only phone and chat queue and chat's abandoned chats are few (2):
+    chat's and phone's answered and abandoned hide together (docs/privacy.md, "Per kanal"),
+    so phone's answer rate, waiting and handling time read "Dolt" beside its 30 contacts. The
+    table says why under it, in the PDF and in the workbook."""
+    from contact_fixtures import build, call, contact
+    from dashboard.store import open_store
+
+    def chat(answered: bool) -> dict:
+        return contact("2025-03-11 10:00", "chat", queue_s=30, answered=answered,
+                       abandoned=not answered, handle_s=200 if answered else None,
+                       department=DEPT)
+
+    rows = ([call("2025-03-10 10:00", wait=20, handle=180, department=DEPT) for _ in range(24)]
+            + [call("2025-03-10 11:00", wait=90, answered=False, department=DEPT)
+               for _ in range(6)]
+            + [chat(True) for _ in range(8)] + [chat(False) for _ in range(2)]
+            + [contact("2025-03-12 10:00", "email", handle_s=300, department=DEPT)
+               for _ in range(12)])
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, FILTERS, comparison=None, settings=Settings())
+    finally:
+        con.close()
+    table = next(t for s in pack.sections for t in s.tables if t.title == "Per kanal")
+    by_channel = {row[0]: row for row in table.rows}
+    rates = [table.column_index(m) for m in ("answer_rate", "asa_s", "aht_s")]
+    assert by_channel["Telefon"][table.column_index("contacts")] == 30
+    for channel in ("Telefon", "Chatt"):
+        assert all(by_channel[channel][j].text == "Dolt" for j in rates), by_channel[channel]
+    why = "”Dolt” (Telefon, Chatt): Dold så att en annan dold siffra inte kan räknas fram ur summan."
+    assert why in table.full_note
+    pdf = tmp_path / "paket.pdf"
+    pdf.write_bytes(render(pack, "pdf"))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   check=True, text=True).stdout.split())
+    assert why in text
+    sheet = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))["Tillgänglighet"]
+    assert any(why in str(c.value) for r in sheet.iter_rows() for c in r if c.value)

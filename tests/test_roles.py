@@ -259,7 +259,7 @@ def test_audit_rows_fit_the_page_and_the_full_entry_is_kept(tmp_path):
     entries = audit.read(log)
     rows = audit.display_rows(entries, newest_first=False)
     assert [r["Tid"] for r in rows] == ["2026-01-15 12:00:00", "2026-07-01 13:00:00"]  # CET, CEST
-    assert set(rows[0]) == {"Tid", "Händelse", "Person", "Roll", "Vad", "Status"}
+    assert set(rows[0]) == {"Tid", "Händelse", "Person", "Roll", "Vad", "Status", "Skrevs till"}
     assert json.loads(audit.entry_text(entries[0])) == entries[0]
 
 

@@ -314,3 +314,69 @@ def test_a_count_tied_to_a_hidden_count_of_its_row_is_hidden_and_protected():
     assert out.reasons["y"].to_list() == ["complementary", None, "complementary"]
     plain = suppress(frame, counts=["x", "y"], by=["g"])
     assert plain.reasons["y"].to_list() == [None, None, None]
+
+
+# ----------------------------------------------- a förvaltning's "Per kanal" (docs/privacy.md)
+
+# Förskoleförvaltningen on the shipped sample, 2–31 December 2025: only phone and chat queue, so
+# only they have calls offered, answered and abandoned; chat's 2 abandoned chats are small.
+CHANNELS = ["chat", "e_service", "email", "phone"]
+OFFERED, ANSWERED, ABANDONED = [22, 0, 0, 331], [20, 0, 0, 284], [2, 0, 0, 47]
+
+
+def _per_channel():
+    frame = pl.DataFrame({"channel": CHANNELS, "offered": OFFERED, "answered": ANSWERED,
+                          "abandoned": ABANDONED, "rest": [0] * 4,
+                          "answer_rate": [a / o if o else None for a, o in zip(ANSWERED, OFFERED)]})
+    return suppress(frame, counts=["offered", "answered", "abandoned", "rest"], by=["channel"],
+                    parts={"offered": ["answered", "abandoned", "rest"]}, fixed=["rest"],
+                    rates={"answer_rate": Rate("offered", "answered")})
+
+
+def test_a_small_chat_count_hides_phones_answer_rate_along_the_smallest_rectangle():
+    """Chat's 2 abandoned: chat's row (offered = answered + abandoned, no call-backs) gives it
+    back from the 20 answered, so that hides; the answered and abandoned columns add up to the
+    förvaltning's totals (the key figures), where phone is the only other non-zero line, so
+    phone's 284 answered and 47 abandoned hide. Phone's answer rate is hidden because it is
+    284 / 331 with the 331 shown (contacts = offered on a phone row): it would give back 284."""
+    out = _per_channel()
+    assert out.reasons["abandoned"].to_list() == [SMALL_COUNT, None, None, COMPLEMENTARY]
+    assert out.reasons["answered"].to_list() == [COMPLEMENTARY, None, None, COMPLEMENTARY]
+    assert out.reasons["offered"].to_list() == [None] * 4
+    # (no calls offered: no rate at all, which the published table shows as missing, "–")
+    assert out.reasons["answer_rate"].to_list() == [COMPLEMENTARY, SMALL_DENOMINATOR,
+                                                    SMALL_DENOMINATOR, COMPLEMENTARY]
+    assert explain(COMPLEMENTARY, 5) == "Dold så att en annan dold siffra inte kan räknas fram ur summan."
+
+
+def test_no_cheaper_set_protects_the_small_chat_count():
+    """Independently, by brute force over every set of non-zero cells: which hide chat's 2 so
+    that no hidden cell follows from the shown ones (rows: answered + abandoned + rest = offered
+    with the rest known; columns: the channels add up to the known totals)? The zeros stay
+    shown: a row of zero calls offered has zero answered and abandoned whatever is hidden. The
+    cheapest such set is the rectangle the algorithm hides, so its hiding is necessary."""
+    from itertools import combinations
+
+    cells = {(col, i): v for col, values in (("offered", OFFERED), ("answered", ANSWERED),
+                                             ("abandoned", ABANDONED))
+             for i, v in enumerate(values)}
+    index = {key: k for k, key in enumerate(cells)}
+    rows = [([index[("answered", i)], index[("abandoned", i)]], index[("offered", i)])
+            for i in range(len(CHANNELS))]
+    # column totals are known constants: an identity over the column's cells alone
+    columns = [([index[(col, i)] for i in range(len(CHANNELS))], -1)
+               for col in ("offered", "answered", "abandoned")]
+    small = index[("abandoned", 0)]
+    candidates = [index[key] for key, v in cells.items() if v and index[key] != small]
+    safe = []
+    for size in range(len(candidates) + 1):
+        for extra in combinations(candidates, size):
+            hidden = {small, *extra}
+            if not determined(rows + columns, hidden):
+                safe.append((sum(cells[key] for key, k in index.items() if k in extra), hidden))
+    cheapest_cost, cheapest = min(safe, key=lambda s: s[0])
+    out = _per_channel()
+    chosen = {index[(col, i)] for col in ("offered", "answered", "abandoned")
+              for i, r in enumerate(out.reasons[col].to_list()) if r}
+    assert chosen == cheapest and cheapest_cost == 20 + 284 + 47
+    assert [cost for cost, _ in safe].count(cheapest_cost) == 1  # the only one at that cost

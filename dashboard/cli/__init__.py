@@ -31,6 +31,25 @@ class CliError(Exception):
     """A user-facing failure: printed without a traceback, exit code 2."""
 
 
+def tell(text: str) -> None:
+    """A line on stderr, if anyone still reads it: a closed stderr must not become a traceback."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
+def detach_stdout() -> None:
+    """After a broken pipe: point standard output at /dev/null, so Python's final flush of what
+    is still buffered neither fails (exit status 120) nor prints a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no stdout at all
+        pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = SwedishParser(
         prog="kontaktcenter",
@@ -129,8 +148,11 @@ def _run(argv: list[str] | None) -> int:
     except (CliError, StoreError) as exc:
         if _Interrupt.came:   # an error made of the interrupt (a query cut short): it is Ctrl-C
             raise
-        print(f"Fel: {exc}", file=sys.stderr)
+        tell(f"Fel: {exc}")
         return 2
+    except BrokenPipeError:   # the reader went away (`metrics | head`): it asked for no more
+        detach_stdout()
+        return 1
     except duckdb.IOException as exc:   # the file broke under a query (truncated, disk error)
         if _Interrupt.came:
             raise

@@ -4,16 +4,20 @@ Without --from/--to the period is the last whole month of the data (dashboard.pe
 preset, the dashboard's own rule). A period in which the filters find no contacts is refused with
 a warning and exit status 1: a pack of zeros and −100 % would read as a collapse, not as "no
 data". Progress goes to stderr in Swedish; the file is written next to its target and renamed into
-place, so an interrupted export never leaves half a file. Every export is recorded in the audit
-log (settings.audit_log) with the operating-system user before the file is written; a file
-that then cannot be written gets a second entry with `status: "failed"`, so the log never
-leaves an undelivered export standing as delivered.
+place, so an interrupted export never leaves half a file. `--out -` writes it to standard output
+(a pipe or a redirect; never a terminal), and a pipe or device given by name (`/dev/stdout`) is
+written into, never replaced. Every export is recorded in the audit log (settings.audit_log)
+with the operating-system user and `out` before it is written (`status: "started"`); a second
+entry says how the writing ended: `"delivered"`, or `"failed"` when the file could not be written
+or the reader of the pipe went away (`| head`, exit status 2 with a short message, no
+traceback). So the log never calls an undelivered export delivered.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -21,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from dashboard import privacy
-from dashboard.cli import CliError
+from dashboard.cli import CliError, detach_stdout, tell
 from dashboard.cli.names import resolve_departments
 from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
@@ -34,6 +38,8 @@ from dashboard.metrics import Filters
 from dashboard.store import open_store
 from dashboard.periods import COMPARISONS, parse_comparison, resolve_period
 from dashboard.view import FilterState
+
+STDOUT = "-"  # --out -: the pack goes to standard output
 
 # Every spelling of dashboard.periods' comparisons (kind, URL form, Swedish alias).
 COMPARE_CHOICES = sorted({s for c in COMPARISONS for s in (c.kind, c.url, *c.aliases)})
@@ -53,7 +59,8 @@ def register(sub) -> None:
                    help="sista dagen (ingår), ÅÅÅÅ-MM-DD")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="xlsx eller pdf (annars från filändelsen i --out)")
-    p.add_argument("--out", required=True, type=Path, metavar="FIL", help="filen som skapas")
+    p.add_argument("--out", required=True, type=Path, metavar="FIL",
+                   help="filen som skapas; - skriver till standard ut (kräver --format)")
     p.add_argument("--compare", choices=COMPARE_CHOICES, default="foregaende",
                    help="jämförelseperiod: föregående period (standard), samma period förra "
                    "året eller ingen")
@@ -85,6 +92,9 @@ def _format(args) -> str:
         return args.format
     if suffix in FORMATS:
         return suffix
+    if _to_stdout(args.out):
+        raise CliError("Ange --format xlsx eller pdf: med --out - finns ingen filändelse som "
+                       "säger vilket.")
     raise CliError(f"Ange --format xlsx eller pdf (filändelsen {args.out.suffix or 'saknas'} "
                    "säger inte vilket).")
 
@@ -134,10 +144,17 @@ def run(args) -> int:
     if args.start is not None and args.start > args.end:
         raise CliError(f"Perioden börjar ({args.start}) efter att den slutar ({args.end}). "
                        "Byt plats på --from och --to.")
-    if args.out.exists() and not args.force:
-        raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force.")
-    if not args.out.parent.is_dir():
-        raise CliError(f"Katalogen {args.out.parent} finns inte. Skapa den först.")
+    if _to_stdout(args.out):
+        if sys.stdout.isatty():
+            raise CliError("--out - skriver paketet till standard ut, som här är terminalen. "
+                           "Skicka det till en fil (> paket.pdf) eller ett program (| …).")
+    elif args.out.is_dir():
+        raise CliError(f"{args.out} är en katalog. Ange filens namn, t.ex. {args.out}/paket.{fmt}.")
+    elif not _is_stream(args.out):  # a pipe or device is written into, never "overwritten"
+        if args.out.exists() and not args.force:
+            raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force.")
+        if not args.out.parent.is_dir():
+            raise CliError(f"Katalogen {args.out.parent} finns inte. Skapa den först.")
     args.department, first, last = _store_facts(settings.db, args.department)
     if args.start is None:
         args.start, args.end = _default_period(last)
@@ -168,28 +185,82 @@ def run(args) -> int:
     print(f"Skapar förvaltningspaketet ({fmt}) för {scope}, "
           f"{format_period(args.start, args.end)} …", file=sys.stderr, flush=True)
     audit.prune(settings.audit_log, settings.audit_retention_days)
+    out = "stdout" if _to_stdout(args.out) else str(args.out)  # the log's words for where
     download = pack_download(settings.db, filters, fmt, comparison=parse_comparison(args.compare),
                              settings=settings, user=os_user(), via="cli", progress=progress,
-                             role=CLI_ROLE)
+                             role=CLI_ROLE, status="started", out=out)
     try:
         content = download.data()
     except AuditError as exc:
         raise CliError(str(exc)) from None
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    try:
-        _write_atomically(args.out, content)
-    except OSError as exc:  # built and recorded, but not delivered: say so in the log too
-        audit.append(settings.audit_log, audit.entry_for(
-            "forvaltningspaket", fmt, download.file_name, {"out": str(args.out)}, "cli",
-            os_user(), content, CLI_ROLE, status="failed"))
-        raise CliError(f"{args.out} kunde inte skrivas ({os_reason(exc)}). Exporten har inte "
-                       "lämnats ut; loggen säger det.") from None
+    _deliver(args.out, content, settings.audit_log, download.records[-1])
     seconds = time.perf_counter() - began
-    print(f"Klart: {args.out} ({format_number(len(content) / 1024)} kB) på "
-          f"{format_number(seconds, 1)} s. Exporten är loggad i {settings.audit_log}.",
-          file=sys.stderr)
+    shown = "standard ut" if out == "stdout" else out
+    tell(f"Klart: {shown} ({format_number(len(content) / 1024)} kB) på "
+         f"{format_number(seconds, 1)} s. Exporten är loggad i {settings.audit_log}.")
     return 0
+
+
+def _to_stdout(out: Path) -> bool:
+    return str(out) == STDOUT
+
+
+def _is_stream(out: Path) -> bool:
+    """A pipe, socket or device by name (/dev/stdout, a FIFO): written into, not replaced."""
+    try:
+        mode = out.stat().st_mode  # through symlinks: /dev/stdout -> /proc/self/fd/1 -> a pipe
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _deliver(target: Path, content: bytes, audit_log: Path, started: dict) -> None:
+    """Write the pack and log how that ended. Built and recorded, but not delivered (a full disk,
+    a reader that went away): the log says "failed" and the command fails quietly."""
+    try:
+        if _to_stdout(target):
+            sys.stdout.flush()
+            _write_all(sys.stdout.fileno(), content)
+        elif _is_stream(target):
+            fd = os.open(target, os.O_WRONLY)
+            try:
+                _write_all(fd, content)
+            finally:
+                os.close(fd)
+        else:
+            # next to the real file, so a symlink (or /dev/stdout to a redirect) stays itself
+            _write_atomically(target.resolve(), content)
+    except BaseException as exc:
+        _outcome(audit_log, started, "failed")
+        if isinstance(exc, BrokenPipeError):
+            detach_stdout()
+            raise CliError(f"Mottagaren av {started['out']} slutade läsa innan hela paketet var "
+                           "skrivet. Exporten har inte lämnats ut; loggen säger det.") from None
+        if isinstance(exc, OSError):
+            raise CliError(f"{target} kunde inte skrivas ({os_reason(exc)}). Exporten har inte "
+                           "lämnats ut; loggen säger det.") from None
+        raise  # Ctrl-C: logged as failed, then the interrupt's own message and exit status
+    _outcome(audit_log, started, "delivered")
+
+
+def _outcome(audit_log: Path, started: dict, status: str) -> None:
+    try:
+        audit.outcome(audit_log, started, status)
+    except AuditError as exc:  # the log keeps the export as "started": the truth it knows
+        done = (f"Paketet är skrivet till {started['out']}" if status == "delivered"
+                else "Exporten har inte lämnats ut")
+        why = os_reason(exc.__cause__) if isinstance(exc.__cause__, OSError) else str(exc)
+        raise CliError(f"{done}, men exportloggen {audit_log} kunde inte ta emot utfallet "
+                       f"({why}); där står exporten som påbörjad.") from None
+
+
+def _write_all(fd: int, content: bytes) -> None:
+    """Every byte, unbuffered: nothing is left in a Python buffer to fail at exit."""
+    view = memoryview(content)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

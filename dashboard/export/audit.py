@@ -5,8 +5,12 @@ read-only, and an audit trail must not depend on (or be rewritten by) a store re
 opened with O_APPEND for every entry, the line goes out in a single write, is fsynced, and the
 file is never truncated, rewritten or read back by the writer. If the entry cannot be written the
 export fails: an export that is not recorded is not handed out. Each line names the person
-(`user`) and their role (`role`); an export line is written only once the file is built
-(`status: "delivered"`), and the CLI records a file it could not write as `status: "failed"`.
+(`user`) and their role (`role`); an export line is written only once the file is built. A
+dashboard download is handed to the browser with that line (`status: "delivered"`). The CLI
+writes a file or a pipe after the line, so its line says `status: "started"` and a second line
+(`outcome`) says how the writing ended, `"delivered"` or `"failed"` (a full disk, a reader
+that went away): the log never calls an export delivered before it was. `out` is where the
+CLI wrote it, the path as given or "stdout".
 
 Retention (`settings.audit_retention_days`): `prune` drops entries older than that, by writing
 the kept lines to a new file and renaming it over the log under the writers' lock; it runs when
@@ -46,14 +50,19 @@ class AuditEntry:
     size_bytes: int
     sha256: str
     role: str | None = None  # the person's role(s) (dashboard.auth), "lokal" without sign-in
-    status: str = "delivered"  # "failed": built but not delivered (the CLI could not write it)
+    status: str = "delivered"  # one of STATUS_LABELS
+    out: str | None = None  # where the CLI wrote it: the path as given, or "stdout"
+
+
+# An export's status, and its word on the Granskningslogg page.
+STATUS_LABELS = {"started": "påbörjad", "delivered": "lämnad ut", "failed": "misslyckad"}
 
 
 def entry_for(what: str, fmt: str, file_name: str, filters: dict, via: str,
               user: str | None, content: bytes, role: str | None = None,
-              status: str = "delivered") -> AuditEntry:
+              status: str = "delivered", out: str | None = None) -> AuditEntry:
     return AuditEntry(what, fmt, file_name, filters, via, user, len(content),
-                      hashlib.sha256(content).hexdigest(), role, status)
+                      hashlib.sha256(content).hexdigest(), role, status, out)
 
 
 def os_user() -> str | None:
@@ -74,12 +83,23 @@ def append(path: Path | str, entry: AuditEntry, *, now: datetime | None = None) 
         "what": entry.what,
         "format": entry.format,
         "file": entry.file_name,
+        "out": entry.out,
         "filter": entry.filters,
         "via": entry.via,
         "user": entry.user,
         "bytes": entry.size_bytes,
         "sha256": entry.sha256,
     }
+    _write(Path(path), record)
+    return record
+
+
+def outcome(path: Path | str, started: dict, status: str, *,
+            now: datetime | None = None) -> dict:
+    """Append how a started export's writing ended ("delivered" or "failed"): the started
+    record again (same file, filter, checksum, `out`) with its own time and status."""
+    record = {**started, "at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+              "status": status}
     _write(Path(path), record)
     return record
 
@@ -198,18 +218,22 @@ def display_rows(entries: list[dict], newest_first: bool = True,
     for e in entries:
         if "unreadable" in e:
             rows.append({"Tid": "", "Händelse": "oläslig rad", "Person": "", "Roll": "",
-                         "Vad": e["unreadable"][:200], "Status": ""})
+                         "Vad": e["unreadable"][:200], "Status": "", "Skrevs till": ""})
             continue
         what = e.get("file") or ""
+        written_to = ""
         if e.get("event", "export") == "export":
             what = f"{e.get('what', '')}: {what}"
+            # a download goes to the person's browser; a CLI line names its --out
+            written_to = e.get("out") or ("webbläsaren" if e.get("via") == "dashboard" else "")
         rows.append({
             "Tid": local_time_text(e.get("at", ""), timezone_name),
             "Händelse": EVENT_LABELS.get(e.get("event", "export"), e.get("event", "")),
             "Person": e.get("user") or "okänd",
             "Roll": e.get("role") or "",
             "Vad": what,
-            "Status": {"delivered": "lämnad ut", "failed": "misslyckad"}.get(e.get("status"), ""),
+            "Status": STATUS_LABELS.get(e.get("status"), ""),
+            "Skrevs till": written_to,
         })
     return rows[::-1] if newest_first else rows
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -36,6 +36,8 @@ class Download:
     file_name: str
     mime: str
     data: Callable[[], bytes]  # builds the file and writes the audit entry; pass to st.download_button
+    # the audit records its builds wrote, newest last (the CLI appends the writing's outcome)
+    records: list[dict] = field(default_factory=list, compare=False)
 
 
 def slug(text: str) -> str:
@@ -118,9 +120,11 @@ def table_download(table: Table, fmt: str, context: Context, *, audit_log: Path 
 
 def record_export(audit_log, what: str, fmt: str, name: str, context: Context, via: str,
                   user: str | None, content: bytes, extra: dict | None = None,
-                  role: str | None = None, status: str = "delivered") -> None:
+                  role: str | None = None, status: str = "delivered",
+                  out: str | None = None) -> dict:
+    """Append the export's audit line; returns the record written."""
     filters = {**dict(context.filter_values),
                "comparison": [d.isoformat() for d in context.comparison] if context.comparison
                else None, "data_version": context.data_version, **(extra or {})}
-    audit.append(audit_log, audit.entry_for(what, fmt, name, filters, via, user, content, role,
-                                            status))
+    return audit.append(audit_log, audit.entry_for(what, fmt, name, filters, via, user, content,
+                                                   role, status, out))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from dashboard.export.cells import FIGURE, Figure
-from dashboard.privacy.cells import Hidden
+from dashboard.privacy.cells import Hidden, hidden_note
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,26 @@ class Table:
     @property
     def has_suppressed(self) -> bool:
         return any(isinstance(v, Hidden) for row in self.rows for v in row)
+
+    @property
+    def full_note(self) -> str | None:
+        """The note the writers print under the table: its own note, then why its hidden cells
+        are hidden, by what they read and the rows they stand in (named by the first text
+        column). A "Dolt" beside a large count (a rate hidden so that a small count elsewhere
+        cannot be worked out from the sums) would otherwise read as a fault."""
+        label = next((j for j, c in enumerate(self.columns) if c.unit is None), None)
+        rows: dict[tuple, list[str]] = {}
+        for row in self.rows:
+            for value in row:
+                if isinstance(value, Hidden) and value.reason:
+                    names = rows.setdefault((value.text, value.reason, value.threshold), [])
+                    name = "" if label is None else str(row[label])
+                    if name and name not in names:
+                        names.append(name)
+        notes = [self.note] if self.note else []
+        notes += [hidden_note(text, reason, threshold, names)
+                  for (text, reason, threshold), names in rows.items()]
+        return " ".join(notes) or None
 
 
 @dataclass(frozen=True)

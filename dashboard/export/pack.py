@@ -207,9 +207,12 @@ def pack_file_name(filters: Filters, fmt: str) -> str:
 def pack_download(db: Path | str, filters: Filters, fmt: str, *, comparison="previous",
                   settings: Settings | None = None, user: str | None = None,
                   via: str = "dashboard", progress: Progress | None = None,
-                  role: str | None = None) -> Download:
+                  role: str | None = None, status: str = "delivered",
+                  out: str | None = None) -> Download:
     """The pack as a download. The bytes are built when `data()` is called, on a read-only
-    connection of its own (Streamlit calls it on another thread), and recorded in the audit log."""
+    connection of its own (Streamlit calls it on another thread), and recorded in the audit log
+    with `status` and `out` (the CLI: "started" and its --out; the record is kept in
+    `records`)."""
     settings = settings or Settings()
     if fmt not in FORMATS:
         raise ValueError(f"Okänt format {fmt!r}. Giltiga: {', '.join(FORMATS)}.")
@@ -225,8 +228,10 @@ def pack_download(db: Path | str, filters: Filters, fmt: str, *, comparison="pre
         if progress:
             progress("Skriver Excel …" if fmt == "xlsx" else "Skriver PDF …")
         content = render(pack, fmt)
-        record_export(settings.audit_log, "forvaltningspaket", fmt, name, pack.context, via,
-                      user, content, role=role)
+        records.append(record_export(settings.audit_log, "forvaltningspaket", fmt, name,
+                                     pack.context, via, user, content, role=role,
+                                     status=status, out=out))
         return content
 
-    return Download(name, MIME[fmt], build)
+    records: list[dict] = []
+    return Download(name, MIME[fmt], build, records)

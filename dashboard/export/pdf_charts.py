@@ -88,6 +88,12 @@ def value_label(value, unit: str) -> str:
 
 # ---------------------------------------------------------------- ranked horizontal bars
 
+def _drawing(width: float, height: float) -> Drawing:
+    """A drawing whose starting font is DejaVu: reportlab starts every drawing in Helvetica and
+    names it in the PDF (not embedded) though every string sets its own font."""
+    return Drawing(width, height, initialFontName=REGULAR)
+
+
 def _bar(chart: Chart, width: float) -> Drawing:
     cats = _categories(chart)
     series = [_values(chart, k) for k in chart.values]
@@ -96,7 +102,7 @@ def _bar(chart: Chart, width: float) -> Drawing:
     plot_h = row_h * max(1, len(cats))
     legend_h = 14 if len(series) > 1 else 0
     height = plot_h + 30 + legend_h + 14 + AXIS_TITLE_H
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     d.add(String(0, height - TITLE_SIZE, chart.title, fontName=BOLD, fontSize=TITLE_SIZE,
                  fillColor=INK))
     label_w = min(width * 0.38, max((stringWidth(c, REGULAR, FONT_SIZE) for c in cats),
@@ -150,7 +156,7 @@ def _series_chart(chart: Chart, width: float) -> Drawing:
     series = [_values(chart, k) for k in chart.values]
     unit = _unit(chart)
     height = 190.0
-    d = Drawing(width, height)
+    d = _drawing(width, height)
     d.add(String(0, height - TITLE_SIZE, chart.title, fontName=BOLD, fontSize=TITLE_SIZE,
                  fillColor=INK))
     top = max((v for s in series for v in s if is_number(v)), default=0)

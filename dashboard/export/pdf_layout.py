@@ -60,6 +60,12 @@ def para(text: str, style: str = "body") -> Paragraph:
     return Paragraph(escape(text), STYLES[style])
 
 
+def table_style(commands: list[tuple]) -> TableStyle:
+    """A table style whose cells default to DejaVu: reportlab's cell default is Helvetica, which
+    it then names in the file, not embedded, even where every cell is a paragraph."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), *commands])
+
+
 def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
     """A table that repeats its header on each page, numbers right-aligned."""
     numeric = [c.unit is not None for c in table.columns]
@@ -82,13 +88,12 @@ def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("FONTNAME", (0, 1), (-1, -1), REGULAR),
         ("FONTSIZE", (0, 1), (-1, -1), 7.8),
         ("LEADING", (0, 1), (-1, -1), 9.6),
     ]
     style += [("ALIGN", (j, 1), (j, -1), "RIGHT") for j, n in enumerate(numeric) if n]
     style += [("BACKGROUND", (0, i), (-1, i), ZEBRA) for i in range(2, len(body) + 1, 2)]
-    grid.setStyle(TableStyle(style))
+    grid.setStyle(table_style(style))
     return grid
 
 

@@ -11,16 +11,16 @@ import io
 
 from reportlab.lib import colors
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak,
-                                PageTemplate, Spacer, Table as RLTable, TableStyle)
+                                PageTemplate, Spacer, Table as RLTable)
 
 from dashboard import formatting as f
 from dashboard.privacy.cells import Hidden
-from dashboard.export.fonts import register_fonts
+from dashboard.export.fonts import REGULAR, register_fonts
 from dashboard.export.model import Pack, Section
 from dashboard.export.pdf_charts import draw_chart
 from dashboard.export.pdf_layout import (BODY_W, BRAND, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X,
                                          PAGE_H, PAGE_W, RULE, STYLES, footer_canvas,
-                                         footer_lines, para, pdf_table)
+                                         footer_lines, para, pdf_table, table_style)
 from dashboard.export.tabular import context_rows, suppression_note
 
 
@@ -60,6 +60,9 @@ def render_pdf(pack: Pack) -> bytes:
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=c.title,
         subject=f"{c.scope}, {f.format_period(*c.period)}", author="Malmö stad",
         creator="kontaktcenter-analys", lang="sv-SE", invariant=1,
+        # reportlab opens every page in its base font (Helvetica, named in the file, not
+        # embedded) unless the document starts in one of its own
+        initialFontName=REGULAR,
     )
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
@@ -86,7 +89,7 @@ def _cover(pack: Pack) -> list:
     c = pack.context
     rows = [[para(label, "small"), para(value, "body")] for label, value in context_rows(c)]
     facts = RLTable(rows, colWidths=[120, BODY_W - 120], hAlign="LEFT")
-    facts.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+    facts.setStyle(table_style([("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     out = [Spacer(1, 50), para("Malmö stad · Kontaktcenter", "cover_sub"),
@@ -123,7 +126,7 @@ def _key_figures(items: list[tuple[str, str]]) -> RLTable:
     cells = [[para(value, "key_value") for value, _ in items],
              [para(label, "key_label") for _, label in items]]
     grid = RLTable(cells, colWidths=[BODY_W / len(items)] * len(items), hAlign="LEFT")
-    grid.setStyle(TableStyle([
+    grid.setStyle(table_style([
         ("BOX", (0, 0), (-1, -1), 0.6, BRAND),
         ("LINEAFTER", (0, 0), (-2, -1), 0.4, RULE),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F9")),
@@ -158,7 +161,7 @@ def _table_block(table) -> list:
         return [KeepTogether([para(table.title, "h2"),
                               para(table.note or "Inga uppgifter i urvalet.", "body")])]
     grid = pdf_table(table)
-    note = [para(table.note, "note")] if table.note else []
+    note = [para(table.full_note, "note")] if table.full_note else []
     if len(table.rows) <= 12:
         return [KeepTogether([para(table.title, "h2"), grid, *note, Spacer(1, 6)])]
     return [CondPageBreak(120), para(table.title, "h2"), grid, *note, Spacer(1, 6)]

@@ -164,8 +164,8 @@ def write_table(ws, sheet: str, table: Table, row: int, col: int, styles: Styles
             _need(widths, col + j, WRAP_WIDTH if column.wrap
                   else len(width_text(value, column.unit)) + 2)
     last = header_row + len(table.rows)
-    if table.note:
-        ws.write_string(last + 1, col, xlsx_text(table.note), styles.note)
+    if table.full_note:
+        ws.write_string(last + 1, col, xlsx_text(table.full_note), styles.note)
     return Placed(sheet, header_row, col, last)
 
 

@@ -106,7 +106,7 @@ def _section_sheet(wb, styles, pack: Pack, section: Section) -> None:
     for table in section.tables:
         where = _table(ws, section.sheet_name, table, row, styles, widths)
         placed[id(table)] = where
-        row = where.last_row + TABLE_GAP + (2 if table.note else 1)
+        row = where.last_row + TABLE_GAP + (2 if table.full_note else 1)
     chart_col = max((len(t.columns) for t in section.tables), default=1) + 1
     chart_row = 4
     helpers = HelperColumns(chart_col + CHART_WIDTH_COLS)

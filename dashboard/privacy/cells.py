@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+
 from dashboard.formatting import hidden_text
+from dashboard.privacy.suppression import explain
 
 UNCERTAIN_MARK = "osäker"
 
@@ -45,3 +48,16 @@ class Uncertain:
     @staticmethod
     def mark(text: str) -> str:
         return f"{text} ({UNCERTAIN_MARK})"
+
+
+MAX_NAMED_ROWS = 6  # a note names at most this many rows; more read "i N rader"
+
+
+def hidden_note(text: str, reason: str, threshold: int, rows: Sequence[str] = ()) -> str:
+    """Why cells reading `text` are hidden, in words, e.g. '”Dolt” (Telefon, Chatt): Dold så
+    att en annan dold siffra inte kan räknas fram ur summan.' `rows` names where they stand."""
+    where = ""
+    if rows:
+        where = (f" ({', '.join(rows)})" if len(rows) <= MAX_NAMED_ROWS
+                 else f" (i {len(rows)} rader)")
+    return f"”{text}”{where}: {explain(reason, threshold)}"

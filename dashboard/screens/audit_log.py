@@ -29,17 +29,20 @@ def body(view) -> None:
                          selection_mode="single-row", width="stretch",
                          # widths that fit the page at 1280 px; the whole entry opens below
                          column_config={"Tid": st.column_config.TextColumn(width=140),
-                                        "Händelse": st.column_config.TextColumn(width=130),
-                                        "Person": st.column_config.TextColumn(width=170),
+                                        "Händelse": st.column_config.TextColumn(width=115),
+                                        "Person": st.column_config.TextColumn(width=130),
                                         "Roll": st.column_config.TextColumn(width=80),
-                                        "Vad": st.column_config.TextColumn(width=160),
-                                        "Status": st.column_config.TextColumn(width=80)})
+                                        "Vad": st.column_config.TextColumn(width=130),
+                                        "Status": st.column_config.TextColumn(width=80),
+                                        "Skrevs till": st.column_config.TextColumn(width=100)})
     chosen = event.selection.rows if event else []
     if chosen:
         st.markdown("**Hela posten**")
         st.code(audit.entry_text(entries[chosen[0]]), language="json", wrap_lines=True)
     else:
-        st.caption("Välj en rad för att se hela posten: filter, fil, storlek och kontrollsumma.")
+        st.caption("Välj en rad för att se hela posten: filter, fil, storlek och kontrollsumma. "
+                   "En export från kommandoraden står på två rader: påbörjad, och sedan lämnad "
+                   "ut eller misslyckad.")
 
 
 page("Granskningslogg", body, needs_contacts=False, uses_filters=False,

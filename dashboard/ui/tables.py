@@ -19,7 +19,8 @@ import polars as pl
 from dashboard.domain import dimension_text
 from dashboard.formatting import SMALL_COUNT, format_value
 from dashboard.formatting import hidden_text as hidden_cell_text
-from dashboard.privacy import COMPLEMENTARY, SMALL_DENOMINATOR, Hidden, Uncertain, explain
+from dashboard.privacy import COMPLEMENTARY, SMALL_DENOMINATOR, Hidden, Uncertain
+from dashboard.privacy.cells import hidden_note
 
 DATE_DIMENSIONS = ("day", "week", "month", "date")
 
@@ -119,7 +120,7 @@ def hidden_notes(table: TableData) -> list[str]:
         # a flag without a reason ("") is left to the generic caption
         for reason in (r for r in (SMALL_COUNT, SMALL_DENOMINATOR, COMPLEMENTARY) if r in present):
             text = hidden_text(col, table.threshold, reason)
-            seen.setdefault((text, reason), f"”{text}”: {explain(reason, table.threshold)}")
+            seen.setdefault((text, reason), hidden_note(text, reason, table.threshold))
         if any(uncertain_mask(table.frame, col)):
             seen.setdefault(("osäker", col.key), uncertain_note(col))
     return list(seen.values())
