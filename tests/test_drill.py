@@ -139,3 +139,21 @@ def test_a_bar_without_a_value_filters_nothing_and_says_why(sample_db, monkeypat
     assert "department" not in at.query_params
     at.run()   # shown once
     assert drill.UNFILTERABLE not in [i.value for i in at.info]
+
+
+def test_the_sociala_medier_drill_down_says_hidden_only_where_something_is_hidden(sample_db, monkeypatch):
+    """Sociala medier has no calls: the answer rate rests on nothing (no data), which privacy does
+    not hide, so its line says there is no basis instead of "för få … dolda"; the heatmap of calls,
+    zero in every open hour, gets the colour scale 0..1, not Plotly's −0,4..0,4."""
+    at = open_page(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "channel": "social"})
+    assert problems(at) == []
+    specs = {s["layout"]["title"]["text"]: s for s in
+             (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s["layout"].get("title")}
+    line = next(s for t, s in specs.items() if t.startswith("Svarsandel per"))
+    (words,) = [a["text"] for a in line["layout"]["annotations"]]
+    assert "dolda" not in words and "för få" not in words.lower()
+    assert words.startswith("Inget underlag för svarsandel") and "inget är dolt" in words
+    calls = next(s for t, s in specs.items() if t.startswith("Inkomna samtal"))
+    (hm,) = [t for t in calls["data"] if t["type"] == "heatmap"]
+    assert {v for row in hm["z"] for v in row if v is not None} == {0}
+    assert (hm["zmin"], hm["zmax"]) == (0, 1) and hm["colorbar"]["tickvals"] == [0, 1]

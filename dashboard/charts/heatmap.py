@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts.theme import GRID, SEQUENTIAL, base_figure, empty_figure, scale
+from dashboard.charts.theme import GRID, SEQUENTIAL, base_figure, empty_figure, no_data_message, scale
 from dashboard.formatting import format_hour, format_value, format_weekday
 
 HIDDEN_TEXT = "dolt"
@@ -34,7 +34,8 @@ def weekday_hour_heatmap(
     weekday and hour with data.
 
     `opening_hours` maps an ISO weekday to its (first hour, hour it closes); `hidden` names a
-    boolean column marking suppressed cells. A cell reads its value; "dolt" when hidden; for a
+    boolean column marking suppressed cells (without it a None value is taken as hidden; with it
+    an unflagged None is no data). A cell reads its value; "dolt" when hidden; for a
     count, 0 inside opening hours without contacts; "–" (no data) where a rate has nothing to
     rest on, and blank outside opening hours. When every cell with data is hidden the figure says
     so in words instead of drawing empty axes.
@@ -50,12 +51,12 @@ def weekday_hour_heatmap(
     cells, hidden_cells = {}, set()
     for r in rows:
         key = (int(r[weekday]), int(r[hour]))
-        if (hidden and r[hidden]) or r[value] is None:
+        if (r[hidden] if hidden else r[value] is None):  # with flags, an unflagged None is no data
             hidden_cells.add(key)
-        else:
+        elif r[value] is not None:
             cells[key] = r[value]
-    if not cells:
-        return empty_figure(title, ALL_HIDDEN)
+    if not cells:  # "dolda" only when something is hidden; a rate over no contacts is no data
+        return empty_figure(title, ALL_HIDDEN if hidden_cells else no_data_message(value_label))
     # zeros (rows other channels bring, e.g. night-time e-service for calls) do not widen the grid
     present = {k for k, v in cells.items() if v} | hidden_cells or set(cells)
     days = sorted({d for d, _ in present} | set(opening))
@@ -90,6 +91,7 @@ def weekday_hour_heatmap(
         text.append(trow)
         hover.append(hrow)
     note = (" Ljusgrå rutor utan text: stängt." if opening else "")
+    fixed = constant_range([v for row in z for v in row if v is not None])
     heatmap = go.Heatmap(
         z=z,
         x=[f"{int(h):02d}" for h in hours],
@@ -100,7 +102,9 @@ def weekday_hour_heatmap(
         customdata=hover,
         hovertemplate="%{customdata}<extra></extra>",
         colorscale=SEQUENTIAL,
-        colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 14},
+        colorbar={"title": {"text": value_label, "side": "right"}, "thickness": 14,
+                  **({"tickmode": "array", "tickvals": list(fixed)} if fixed else {})},
+        **({"zmin": fixed[0], "zmax": fixed[1]} if fixed else {}),
         xgap=1, ygap=1,
     )
     fig = base_figure(
@@ -119,6 +123,16 @@ def weekday_hour_heatmap(
             fig.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5,
                           xref="x", yref="y", line={"color": "#1f1f1f", "width": 3})
     return fig
+
+
+def constant_range(values: list[float]) -> tuple[float, float] | None:
+    """The colour range of a heatmap whose values are all equal, None otherwise (Plotly's own
+    min..max). Plotly centres a constant on itself, so all zeros got a scale of −0,4..0,4 with
+    negative ticks: a constant v gets 0..v instead, and zeros 0..1."""
+    if not values or min(values) != max(values):
+        return None
+    v = values[0]
+    return (min(v, 0), max(v, 0)) if v else (0, 1)
 
 
 def _click_layer(fig: go.Figure, days: list[int], hours: list[int], hover: list[list[str]]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 import polars as pl
 
-from dashboard.charts import empty_figure, ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.charts import empty_figure, gap_message, ranked_bars, time_series, weekday_hour_heatmap
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data, drill
@@ -100,9 +100,10 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     if shown_view.period != view.period:  # the axis names the whole weeks (months) drawn
         p = shown_view.period
         x_title += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
-    if too_gappy([v is None for v in values]):  # even the coarsest grain: say so, draw no gaps
-        fig = empty_figure(title, f"För få kontakter {per} för att visa en linje:<br>"
-                                  "de flesta punkterna är dolda.<br>Välj en längre period eller färre filter.")
+    gaps = [v is None for v in values]
+    if too_gappy(gaps):  # even the coarsest grain: say why in words, draw no gaps
+        fig = empty_figure(title, gap_message(per, label(metric_id), gaps,
+                                              hidden_mask(now, metric_col(metric_id))))
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                           x_title=x_title, comparison=comparison,
