@@ -30,21 +30,23 @@ PRESETS: dict[str, str] = {
 @dataclass(frozen=True)
 class Comparison:
     """One way to compare a period. `kind` is the name in code (the engine, the packs, the view's
-    state); `url` its form in the dashboard's address; `aliases` the CLI's other spellings."""
+    state); `url` its form in the dashboard's address; `cli` its one spelling on the command line
+    (`kontaktcenter export --compare`: its choices, help, errors and docs)."""
 
     kind: str
     url: str
     label: str  # Swedish, for the filter panel
     against: str | None  # Swedish caption of a change, e.g. "mot föregående period"
-    aliases: tuple[str, ...] = ()
+    cli: str
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("previous", "prev", "Föregående period", "mot föregående period", ("foregaende",)),
+    Comparison("previous", "prev", "Föregående period", "mot föregående period", "foregaende"),
     Comparison("last_year", "yoy", "Samma period förra året", "mot samma period förra året",
-               ("forra-aret",)),
-    Comparison("none", "none", "Ingen jämförelse", None, ("ingen",)),
+               "forra-aret"),
+    Comparison("none", "none", "Ingen jämförelse", None, "ingen"),
 )
+CLI_COMPARISONS = tuple(c.cli for c in COMPARISONS)
 COMPARISON_KINDS = tuple(c.kind for c in COMPARISONS)
 COMPARISON_LABELS: dict[str, str] = {c.kind: c.label for c in COMPARISONS}
 DEFAULT_PRESET = "30d"
@@ -56,13 +58,14 @@ def comparison(kind: str) -> Comparison:
 
 
 def parse_comparison(text: str | None) -> str | None:
-    """Any spelling (kind, URL form, CLI alias; None) -> the kind the engine takes, None for none."""
+    """Any spelling (kind, URL form, CLI form; None) -> the kind the engine takes, None for none.
+    Code and the dashboard may pass any of them; the CLI offers only its own (CLI_COMPARISONS)."""
     if text is None:
         return None
     for c in COMPARISONS:
-        if text in (c.kind, c.url, *c.aliases):
+        if text in (c.kind, c.url, c.cli):
             return None if c.kind == "none" else c.kind
-    spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, *c.aliases)))
+    spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, c.cli)))
     raise ValueError(f"Okänd jämförelse '{text}'. Giltiga: {spellings}.")
 
 
