@@ -345,7 +345,7 @@ def _click_cell(page, chart_key: str, column: int, row: int) -> tuple[int, int]:
     page.mouse.click(box["x"] + (column + 0.5) * box["w"] / box["nx"],
                      box["y"] + (row + 0.5) * box["h"] / box["ny"])
     wait_until_idle(page)
-    _, weekday, hour = box["cells"][row * box["nx"] + column]
+    _, weekday, hour, _span = box["cells"][row * box["nx"] + column]
     return weekday, hour
 
 
