@@ -145,7 +145,7 @@ def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
                 click_hint=CELL_HINT)
 
 
-CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och timmen."
+CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och tiden (timmen eller timmarna)."
 
 
 def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,
