@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.formatting import format_date, format_date_short, format_hour, format_month, format_weekday
+from dashboard.periods import HOUR_BINS
 
 CHANNELS: dict[str, str] = {
     "phone": "Telefon",
@@ -92,6 +93,9 @@ DIMENSION_LABELS: dict[str, str] = {
     "demand_type": "Typ av efterfrågan",
     "source_system": "Källsystem",
     "hour": "Timme",
+    "hour2": "Tid på dagen (2 timmar)",
+    "hour4": "Tid på dagen (4 timmar)",
+    "hour12": "Förmiddag/eftermiddag",
     "weekday": "Veckodag",
     "day": "Dag",
     "date": "Datum",
@@ -132,6 +136,9 @@ def dimension_label(dimension: str) -> str:
     return DIMENSION_LABELS.get(dimension, dimension)
 
 
+# hours a cell of each hour dimension spans
+HOUR_SPANS = {dim: span for span, dim in HOUR_BINS.items()}
+
 MISSING_VALUE = "Uppgift saknas"
 # a missing value that means something of its own: failure demand tagged without a reason
 MISSING_LABELS = {"failure_reason": "Utan angiven orsak"}
@@ -145,8 +152,8 @@ def dimension_text(dimension: str | None, value, *, short_dates: bool = False) -
         return MISSING_LABELS.get(dimension, MISSING_VALUE)
     if dimension == "weekday":
         return format_weekday(value)
-    if dimension == "hour":
-        return format_hour(value)
+    if dimension in HOUR_SPANS:
+        return format_hour(value, HOUR_SPANS[dimension])
     if dimension == "month" and isinstance(value, date):
         return format_month(value)
     if dimension in DATE_DIMENSIONS and isinstance(value, date):

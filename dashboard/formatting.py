@@ -170,10 +170,16 @@ def format_weekday(iso_weekday: int, *, short: bool = False) -> str:
     return (WEEKDAYS_SHORT if short else WEEKDAYS)[int(iso_weekday) - 1]
 
 
-def format_hour(hour: int) -> str:
-    """8 -> '08–09' (the hour interval starting at that hour)."""
+def format_hour(hour: int, span: int = 1) -> str:
+    """8 -> '08–09' (the hour interval starting at that hour); a block of `span` hours: '08–12',
+    '20–24'; half a day: 'förmiddag (00–12)', 'eftermiddag (12–24)'."""
     h = int(hour)
-    return f"{h:02d}{EN_DASH}{(h + 1) % 24:02d}"
+    if span == 1:
+        return f"{h:02d}{EN_DASH}{(h + 1) % 24:02d}"
+    hours = f"{h:02d}{EN_DASH}{h + span:02d}"
+    if span == 12:
+        return f"{'förmiddag' if h < 12 else 'eftermiddag'} ({hours})"
+    return hours
 
 
 def format_half_hour(minute_of_day: int) -> str:

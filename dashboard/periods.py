@@ -10,7 +10,7 @@ use these. Pure: no streamlit.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -30,21 +30,23 @@ PRESETS: dict[str, str] = {
 @dataclass(frozen=True)
 class Comparison:
     """One way to compare a period. `kind` is the name in code (the engine, the packs, the view's
-    state); `url` its form in the dashboard's address; `aliases` the CLI's other spellings."""
+    state); `url` its form in the dashboard's address; `cli` its one spelling on the command line
+    (`kontaktcenter export --compare`: its choices, help, errors and docs)."""
 
     kind: str
     url: str
     label: str  # Swedish, for the filter panel
     against: str | None  # Swedish caption of a change, e.g. "mot föregående period"
-    aliases: tuple[str, ...] = ()
+    cli: str
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("previous", "prev", "Föregående period", "mot föregående period", ("foregaende",)),
+    Comparison("previous", "prev", "Föregående period", "mot föregående period", "foregaende"),
     Comparison("last_year", "yoy", "Samma period förra året", "mot samma period förra året",
-               ("forra-aret",)),
-    Comparison("none", "none", "Ingen jämförelse", None, ("ingen",)),
+               "forra-aret"),
+    Comparison("none", "none", "Ingen jämförelse", None, "ingen"),
 )
+CLI_COMPARISONS = tuple(c.cli for c in COMPARISONS)
 COMPARISON_KINDS = tuple(c.kind for c in COMPARISONS)
 COMPARISON_LABELS: dict[str, str] = {c.kind: c.label for c in COMPARISONS}
 DEFAULT_PRESET = "30d"
@@ -56,13 +58,14 @@ def comparison(kind: str) -> Comparison:
 
 
 def parse_comparison(text: str | None) -> str | None:
-    """Any spelling (kind, URL form, CLI alias; None) -> the kind the engine takes, None for none."""
+    """Any spelling (kind, URL form, CLI form; None) -> the kind the engine takes, None for none.
+    Code and the dashboard may pass any of them; the CLI offers only its own (CLI_COMPARISONS)."""
     if text is None:
         return None
     for c in COMPARISONS:
-        if text in (c.kind, c.url, *c.aliases):
+        if text in (c.kind, c.url, c.cli):
             return None if c.kind == "none" else c.kind
-    spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, *c.aliases)))
+    spellings = ", ".join(s for c in COMPARISONS for s in dict.fromkeys((c.kind, c.url, c.cli)))
     raise ValueError(f"Okänd jämförelse '{text}'. Giltiga: {spellings}.")
 
 
@@ -211,3 +214,33 @@ def grain_offset(grain: str, period: Period, compare: Period) -> str:
         months = (period.start.year - compare.start.year) * 12 + period.start.month - compare.start.month
         return f"{months}mo"
     return f"{(period.start - compare.start).days}d"
+
+
+# --- hour bin of a heatmap ---------------------------------------------------------------------
+# A weekday × hour heatmap is drawn per hour, two hours, four hours or half a day (förmiddag
+# before 12, eftermiddag after): the finest bin of whose cells with contacts at most
+# MAX_HIDDEN_CELLS are hidden, so that one förvaltning's month (about 90 calls) shows most of its
+# cells instead of a grid of "dolt". Blocks count from midnight, so with the phone open 08–17 the
+# last block of 2 or 4 hours holds one open hour (16–17): small, and in a table with known
+# margins it costs a second hidden cell in its row, which is why half a day is the coarsest.
+# The cells are still published by dashboard.privacy, at the bin's own grain.
+
+HOUR_BINS = {1: "hour", 2: "hour2", 4: "hour4", 12: "hour12"}  # hours a cell spans -> dimension
+HOUR_BIN_NAMES = {1: "timme", 2: "2-timmarsintervall", 4: "4-timmarsintervall",
+                  12: "förmiddag/eftermiddag"}
+MAX_HIDDEN_CELLS = 0.5  # "most cells shown": at most half of them hidden
+
+
+def mostly_hidden_cells(hidden: Sequence[bool]) -> bool:
+    """True when more than MAX_HIDDEN_CELLS of a heatmap's cells with contacts are hidden."""
+    return bool(hidden) and sum(hidden) > MAX_HIDDEN_CELLS * len(hidden)
+
+
+def choose_hour_bin(hidden_at: Callable[[int], Sequence[bool]]) -> int:
+    """The finest span of HOUR_BINS whose cells are not mostly hidden (the coarsest if all are);
+    `hidden_at(span)` gives the hidden flags of that span's cells with contacts, asked finest
+    first and only as far as needed."""
+    for span in HOUR_BINS:
+        if not mostly_hidden_cells(hidden_at(span)):
+            return span
+    return span

@@ -189,12 +189,28 @@ def copy_store(src: Path, dst: Path) -> Path:
 # Text that does not fit: an element with its own text whose content is wider than its box while
 # the box cuts it (overflow other than visible, or an ellipsis), text cut by an ancestor that hides
 # overflow, text past the window's right edge, and a table (Streamlit's canvas grid) that scrolls
-# sideways, i.e. whose right-hand columns are cut. Charts (SVG/canvas) are not text elements here.
+# sideways, i.e. whose right-hand columns are cut; a key figure's text past its card; and a word
+# broken over two lines (text wraps between words only). Charts (SVG/canvas) are not text elements here.
 _OVERFLOW_JS = """(regions) => {
   const found = [];
   const name = (el) => (el.getAttribute('data-testid') || el.tagName.toLowerCase())
       + ': ' + (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 80);
   const hidesX = (cs) => cs.overflowX === 'hidden' || cs.overflowX === 'clip';
+  // A word drawn on two lines: text wraps between words only (a no-break space joins a number to
+  // its unit, so '0,3 årsarbetare' is one word here); a hyphen ends a part of its own.
+  const brokenWord = (el) => {
+    for (const n of el.childNodes) {
+      if (n.nodeType !== 3) continue;
+      for (const m of n.nodeValue.matchAll(/(?:[^\\s-]|[\\u00a0\\u202f])+-?|-/g)) {
+        const range = document.createRange();
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const rects = Array.from(range.getClientRects()).filter(q => q.width > 0);
+        if (rects.length > 1 && rects.some(q => q.top >= rects[0].bottom - 1)) return "'" + m[0] + "'";
+      }
+    }
+    return null;
+  };
   for (const sel of regions) for (const root of document.querySelectorAll(sel)) {
     for (const el of root.querySelectorAll('*')) {
       if (el.closest('svg, canvas, .js-plotly-plot, [data-testid="stDataFrameResizable"]')) continue;
@@ -210,6 +226,15 @@ _OVERFLOW_JS = """(regions) => {
       if (r.right > document.documentElement.clientWidth + 1) {
         found.push('utanför fönstret: ' + name(el)); continue;
       }
+      const card = el.closest('[data-testid="stMetric"]');
+      if (card) {  // a key figure's text spilling past its card (the card shows overflow)
+        const text = document.createRange();
+        text.selectNodeContents(el);
+        const t = text.getBoundingClientRect(), c = card.getBoundingClientRect();
+        if (t.right > c.right + 1 || t.left < c.left - 1) { found.push('utanför sin ruta: ' + name(el)); continue; }
+      }
+      const broken = brokenWord(el);
+      if (broken) { found.push('ord brutet mitt i: ' + broken + ' i ' + name(el)); continue; }
       for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
         const acs = getComputedStyle(a);
         if (!hidesX(acs)) continue;

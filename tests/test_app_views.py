@@ -90,7 +90,8 @@ def test_the_service_point_is_in_the_url(sample_db, monkeypatch):
     at = open_page(sample_db, monkeypatch, "local_service.py", {"point": POINT})
     assert problems(at) == []
     assert at.selectbox(key="pc_point").value == POINT
-    assert f"{POINT}: kontakter per veckodag och timme" in _chart_text(at)
+    # per hour or per block of hours, as the point's volume allows (tests/test_heatmap_bins.py)
+    assert f"{POINT}: kontakter per veckodag och" in _chart_text(at).replace("<br>", " ")
 
 
 def test_an_active_filter_has_a_way_back(sample_db, monkeypatch):
@@ -103,3 +104,30 @@ def test_an_active_filter_has_a_way_back(sample_db, monkeypatch):
     at.button(key=f"rm_department_{DEPARTMENT}").click().run()
     assert _query(at) == {}
     assert not [b for b in at.button if b.key and b.key.startswith("rm_")]
+
+
+def test_the_staffing_what_if_says_how_its_arsarbetare_are_scaled(sample_db, monkeypatch):
+    """A what-if's hours are the period's; its årsarbetare divide them by a position's hours in
+    as many days (1 600 h × 31/365 = 135,9 h for March), and the caption says so with the figures."""
+    from dashboard.config import Settings
+    from dashboard.formatting import format_fte
+    from dashboard.metrics import Filters, staffing_what_if
+    from dashboard.store import open_store
+
+    at = open_page(sample_db, monkeypatch, "staffing.py",
+                   {"period": "custom", "from": "2025-03-01", "to": "2025-03-31"})
+    assert problems(at) == []
+    con = open_store(sample_db, read_only=True)
+    try:
+        result = staffing_what_if(con, Filters(date(2025, 3, 1), date(2025, 3, 31)), reduction_share=0.2,
+                                  settings=Settings(), target_answer_s=20, target_sl=0.8,
+                                  shrinkage=0.3, max_occupancy=0.85)
+    finally:
+        con.close()
+    basis = 1600 * 31 / 365
+    positions = next(m.value for m in at.metric if m.label.startswith("Motsvarar i årstakt"))
+    assert positions == format_fte(result.workload.handled_hours_freed / basis)
+    captions = [c.value for c in at.caption]
+    assert any("Räknat på hanterad tid" in c and "periodens 31 dagar" in c and "× 31/365 = 135,9 timmar" in c
+               and "årstakt" in c for c in captions), captions
+    assert not any("delat med årsarbetstiden" in c for c in captions)

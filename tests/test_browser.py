@@ -163,6 +163,22 @@ def test_the_overflow_check_sees_cut_text(server, page):
     }""")
     found = overflow_findings(page)
     assert len(found) == 1 and found[0].startswith("avskuren: p: Andel avbrutna"), found
+    # a word broken over two lines, and a key figure's value past its card, are found too; a
+    # number and its unit joined by a no-break space count as one word
+    page.evaluate("""() => {
+        document.querySelector('[data-testid="stMain"] p').remove();
+        const main = document.querySelector('[data-testid="stMain"] [data-testid="stVerticalBlock"]');
+        const p = document.createElement('p');
+        p.style.cssText = 'width: 90px; overflow-wrap: anywhere';
+        p.textContent = 'Motsvarar 0,3\u00a0årsarbetare';
+        main.prepend(p);
+        const value = document.querySelector('[data-testid="stMetricValue"] p, [data-testid="stMetricValue"]');
+        value.style.cssText = 'white-space: nowrap !important; font-size: 30px !important';
+        value.textContent = '1\u00a0234\u00a0567,8\u00a0årsarbetare';
+    }""")
+    found = overflow_findings(page)
+    assert sorted(f.split(":")[0] for f in found) == ["ord brutet mitt i", "utanför sin ruta"], found
+    assert any("'0,3\u00a0årsarbetare'" in f for f in found), found
 
 
 def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db, browser, tmp_path):
@@ -329,7 +345,7 @@ def _click_cell(page, chart_key: str, column: int, row: int) -> tuple[int, int]:
     page.mouse.click(box["x"] + (column + 0.5) * box["w"] / box["nx"],
                      box["y"] + (row + 0.5) * box["h"] / box["ny"])
     wait_until_idle(page)
-    _, weekday, hour = box["cells"][row * box["nx"] + column]
+    _, weekday, hour, _span = box["cells"][row * box["nx"] + column]
     return weekday, hour
 
 

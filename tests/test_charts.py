@@ -141,6 +141,53 @@ def test_a_heatmap_with_every_cell_hidden_says_so_in_words():
     assert "Alla rutor är dolda" in alt_text(fig) and "<br>" not in alt_text(fig)
 
 
+def test_a_heatmap_says_dolda_only_when_a_cell_is_hidden():
+    # a rate over no contacts in every cell: no data, nothing hidden
+    frame = pl.DataFrame({"weekday": [1, 2], "hour": [8, 9], "rate": [None, None],
+                          "hidden": [False, False]}, schema_overrides={"rate": pl.Float64})
+    fig = weekday_hour_heatmap(frame, value="rate", title="t", unit="share", value_label="Svarsandel",
+                               hidden="hidden", opening_hours={1: (8, 17)})
+    (words,) = [a.text for a in fig.layout.annotations]
+    assert "dolda" not in words and words.startswith("Inget underlag för svarsandel")
+
+
+def test_a_gappy_line_says_dolda_only_for_hidden_points():
+    from dashboard.charts import gap_message
+
+    # four weeks of an answer rate over no calls: nothing hidden, no data
+    text = gap_message("per vecka", "Svarsandel", [True] * 4, [False] * 4)
+    assert "dolda" not in text and text.startswith("Inget underlag för svarsandel")
+    # gaps without flags among values: no basis, nothing hidden
+    text = gap_message("per vecka", "Svarsandel", [True, True, False], [False] * 3)
+    assert "dolda" not in text and "inget är dolt" in text
+    # two of three hidden (more than a tenth): mostly hidden
+    text = gap_message("per dag", "Kontakter", [True, True, False], [True, True, False])
+    assert "de flesta punkterna är dolda" in text
+    # one of eleven hidden (not more than a tenth), four with no basis: both counted
+    gaps, hidden = [True] * 5 + [False] * 6, [True] + [False] * 10
+    assert "1 av 11 punkter är dolda och 4 saknar underlag" in gap_message("per dag", "X", gaps, hidden)
+
+
+def test_a_constant_heatmap_gets_a_non_negative_colour_scale():
+    zeros = pl.DataFrame({"weekday": [1, 1, 2], "hour": [8, 9, 8], "calls": [0, 0, 0]})
+    fig = weekday_hour_heatmap(zeros, value="calls", title="t", unit="count", value_label="Samtal",
+                               opening_hours={1: (8, 10), 2: (8, 10)})
+    (hm,) = fig.data
+    assert (hm.zmin, hm.zmax) == (0, 1) and list(hm.colorbar.tickvals) == [0, 1]
+    sevens = zeros.with_columns(pl.lit(7).alias("calls"))
+    (hm,) = weekday_hour_heatmap(sevens, value="calls", title="t", unit="count",
+                                 value_label="Samtal").data
+    assert (hm.zmin, hm.zmax) == (0, 7)
+    # a constant share is drawn in percent: 0..50
+    half = zeros.with_columns(pl.lit(0.5).alias("calls"))
+    (hm,) = weekday_hour_heatmap(half, value="calls", title="t", unit="share", value_label="Andel").data
+    assert (hm.zmin, hm.zmax) == (0, 50)
+    # values that differ keep Plotly's own min..max
+    mixed = zeros.with_columns(pl.Series("calls", [0, 3, 9]))
+    (hm,) = weekday_hour_heatmap(mixed, value="calls", title="t", unit="count", value_label="Samtal").data
+    assert hm.zmin is None and hm.zmax is None and hm.colorbar.tickvals is None
+
+
 def test_ranked_bars_sorted_with_text_reference_and_intervals():
     frame = pl.DataFrame({
         "topic": ["Bygglov", "Förskoleplats", "Parkering", "Avfall"],

@@ -61,12 +61,37 @@ def test_a_clickable_heatmap_carries_each_cells_weekday_and_hour_and_outlines_th
                                value_label="Kontakter", clickable=True, selected=[(1, 9)])
     heat, layer = fig.data
     assert isinstance(layer, go.Scatter) and heat.hoverinfo == "skip"
-    cells = {(d, h): hover for hover, d, h in layer.customdata}
+    cells = {(d, h): hover for hover, d, h, span in layer.customdata if span == 1}
     assert set(cells) == {(1, 8), (1, 9), (2, 8), (2, 9)}  # every cell of the grid, closed too
     assert cells[(1, 9)] == "måndag 09–10: 12"
     assert layer.marker.opacity == 0  # the heatmap draws; the layer only takes the click
     (outline,) = fig.layout.shapes
     assert (outline.x0, outline.x1, outline.y0, outline.y1) == (0.5, 1.5, -0.5, 0.5)
+    # blocks of two hours: each cell carries its block's first hour and span; a chosen hour
+    # outlines its block
+    blocks = pl.DataFrame({"weekday": [1, 1, 2], "hour": [8, 10, 8], "contacts": [52, 9, 7]})
+    fig = weekday_hour_heatmap(blocks, value="contacts", title="t", unit="count", value_label="Kontakter",
+                               clickable=True, selected=[(1, 11)], span=2, opening_hours={1: (8, 12)})
+    heat, layer = fig.data
+    assert list(heat.x) == ["08–10", "10–12"]
+    assert [list(c[1:]) for c in layer.customdata] == [[1, 8, 2], [1, 10, 2], [2, 8, 2], [2, 10, 2]]
+    assert layer.customdata[1][0] == "måndag 10–12: 9"
+    assert fig.layout.xaxis.title.text == "Tid på dagen (2 timmar per ruta)"
+    (outline,) = fig.layout.shapes
+    assert (outline.x0, outline.x1, outline.y0, outline.y1) == (0.5, 1.5, -0.5, 0.5)
+
+
+def test_a_click_on_a_block_filters_to_every_hour_of_it():
+    import streamlit as st
+
+    from dashboard.ui import drill
+
+    st.session_state["chart_h"] = {"selection": {"points": [{"customdata": ["måndag 08–12: 40", 1, 8, 4]}]}}
+    drill.on_cell("chart_h")()
+    assert st.query_params.get_all("day_of_week") == ["1"]
+    assert st.query_params.get_all("hour") == ["8", "9", "10", "11"]
+    del st.session_state["chart_h"]
+    st.query_params.clear()
 
 
 def test_row_drill_uses_the_tables_filterable_columns():
@@ -139,3 +164,21 @@ def test_a_bar_without_a_value_filters_nothing_and_says_why(sample_db, monkeypat
     assert "department" not in at.query_params
     at.run()   # shown once
     assert drill.UNFILTERABLE not in [i.value for i in at.info]
+
+
+def test_the_sociala_medier_drill_down_says_hidden_only_where_something_is_hidden(sample_db, monkeypatch):
+    """Sociala medier has no calls: the answer rate rests on nothing (no data), which privacy does
+    not hide, so its line says there is no basis instead of "för få … dolda"; the heatmap of calls,
+    zero in every open hour, gets the colour scale 0..1, not Plotly's −0,4..0,4."""
+    at = open_page(sample_db, monkeypatch, "accessibility.py", {**PERIOD, "channel": "social"})
+    assert problems(at) == []
+    specs = {s["layout"]["title"]["text"]: s for s in
+             (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s["layout"].get("title")}
+    line = next(s for t, s in specs.items() if t.startswith("Svarsandel per"))
+    (words,) = [a["text"] for a in line["layout"]["annotations"]]
+    assert "dolda" not in words and "för få" not in words.lower()
+    assert words.startswith("Inget underlag för svarsandel") and "inget är dolt" in words
+    calls = next(s for t, s in specs.items() if t.startswith("Inkomna samtal"))
+    (hm,) = [t for t in calls["data"] if t["type"] == "heatmap"]
+    assert {v for row in hm["z"] for v in row if v is not None} == {0}
+    assert (hm["zmin"], hm["zmax"]) == (0, 1) and hm["colorbar"]["tickvals"] == [0, 1]

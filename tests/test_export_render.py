@@ -104,7 +104,8 @@ def charts_per_sheet(content: bytes) -> dict[str, int]:
 
 def test_xlsx_sheets_and_charts(xlsx_bytes):
     wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
-    expected = ["Framsida", "Sammanfattning", *[s for _, s in AREAS], "Definitioner", "Data"]
+    expected = ["Framsida", "Sammanfattning", *[s for _, s in AREAS], "Definitioner", "Data",
+                "Diagramunderlag"]
     assert wb.sheetnames == expected
     charts = charts_per_sheet(xlsx_bytes)
     for _, sheet in AREAS:
@@ -143,14 +144,45 @@ def test_xlsx_numbers_formats_and_hidden_cells(xlsx_bytes):
                 assert c.data_type != "f", f"{sheet.title}!{c.coordinate}"
 
 
-def test_xlsx_chart_helper_column_leaves_hidden_cells_blank(xlsx_bytes):
-    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Tillgänglighet"]
-    hidden = [k for k, d in ws.column_dimensions.items() if d.hidden]
-    assert hidden, "a series with hidden cells must read a helper column"
-    col = ws[hidden[0]]
-    values = [c.value for c in col if c.value is not None]
-    # the comparison column (950, <5, 950, 950) and the forwarded column (420, 300, <5)
-    assert values in ([950, 950, 950], [420, 300])
+def _series_ranges(content: bytes) -> list[str]:
+    """Every chart series' values and categories reference ('Blad'!$B$5:$B$8), from the chart XML."""
+    z = zipfile.ZipFile(io.BytesIO(content))
+    return [f.text for name in z.namelist() if name.startswith("xl/charts/chart")
+            for f in ET.fromstring(z.read(name)).iter("{http://schemas.openxmlformats.org/drawingml/2006/chart}f")]
+
+
+def test_every_column_a_chart_reads_has_a_swedish_header_and_no_column_is_hidden(xlsx_bytes):
+    """The charts' helper data were unlabelled hidden columns (T–U) to the right of the charts:
+    now every range a chart reads sits under a header, and a series with hidden cells reads the
+    labelled sheet Diagramunderlag, with a blank where the table says "<5"."""
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
+    for ws in wb:
+        assert not [k for k, d in ws.column_dimensions.items() if d.hidden], ws.title
+    ranges = _series_ranges(xlsx_bytes)
+    # 5 sheets, a line of 2 series and bars of 1, each series its name, categories and values
+    assert len(ranges) == 5 * 3 * 3
+    for ref in ranges:
+        sheet, column, first, last = re.fullmatch(r"'?(.+?)'?!\$([A-Z]+)\$(\d+)(:\$[A-Z]+\$\d+)?",
+                                                  ref).groups()
+        header = wb[sheet][f"{column}{int(first) - (1 if last else 0)}"].value  # a name is its header
+        assert isinstance(header, str) and header.strip(), ref
+    data = wb["Diagramunderlag"]
+    texts = [[c.value for c in row] for row in data.iter_rows()]
+    assert texts[0][0] == "Diagramunderlag" and "dolda" in texts[1][0]
+    # the first block: the weekly line's comparison (950, 950, <5, 950), under its chart's name
+    assert texts[3][0] == "Tillgänglighet: Kontakter per vecka"
+    assert texts[4][:2] == ["Vecka", "Jämförelseperioden"]
+    assert [r[1] for r in texts[5:9]] == [950, 950, None, 950]
+    # the bars' forwarded column (420, 300, <5), categories as in the table
+    assert texts[10][0] == "Tillgänglighet: Överlämnade per kategori"
+    assert texts[11][:2] == ["Ärendekategori", "Överlämnade"]
+    assert [r[:2] for r in texts[12:15]] == [["Bygglov – handläggningstid", 420], ["Förskoleplats", 300],
+                                             ["=Parkering", None]]
+    assert all(c.data_type != "f" for row in data.iter_rows() for c in row)
+    # the line's comparison series reads the block, its current series the table itself
+    assert "Diagramunderlag!$B$6:$B$9" in ranges and "Tillgänglighet!$B$7:$B$10" in ranges
+    front = wb["Framsida"]
+    assert "Diagramunderlag" in [c.value for row in front.iter_rows(max_col=1) for c in row]
 
 
 def test_xlsx_summary_keeps_numbers_with_signed_change(xlsx_bytes):

@@ -191,3 +191,24 @@ def test_a_missing_profile_is_named_in_swedish_on_the_command_line(tmp_path):
     assert run.returncode == 2
     assert "filen eller katalogen finns inte" in run.stderr
     assert "No such file" not in run.stderr + run.stdout
+
+
+def test_a_key_figure_keeps_its_unit_and_shrinks_rather_than_breaking_a_word():
+    """'0,3 årsarbetare' broke as 'årsarbet|are' in a card at 1280 px: the unit is joined by a
+    no-break space, no CSS of ours breaks inside a word, and a long value gets a size that fits."""
+    import re
+
+    from dashboard.formatting import format_fte
+    from dashboard.ui.chrome import _CSS, EM_PER_CHAR, value_fit_key
+
+    value = format_fte(0.3)
+    assert value == "0,3\u00a0årsarbetare"
+    assert "anywhere" not in _CSS and "break-all" not in _CSS and "hyphens: auto" not in _CSS
+    assert "word-break: normal" in _CSS and "overflow-wrap: normal" in _CSS
+    assert value_fit_key(value, 4) == "kpi_fit15_4"   # 15 characters
+    assert value_fit_key("34,6\u00a0%", 0) == "kpi_0"   # short: Streamlit's own size
+    size = re.search(r'kpi_fit15_"\] \[data-testid="stMetricValue"\] \* \{ font-size: min\(1em, ([\d.]+)cqi\)', _CSS)
+    # the card's text box at 1280 px with four cards a row is 161 px; Source Sans measured 0,42 em
+    # a character for this value: it fits
+    px = 161 * float(size.group(1)) / 100
+    assert 15 * 0.42 * px <= 161 and px >= 20 and EM_PER_CHAR >= 0.42

@@ -48,7 +48,7 @@ METRIC_POOL = ("contacts", "offered", "answered", "abandoned", "forwarded", "ans
                "digital_share")
 GROUPINGS = (("hour",), ("weekday",), ("channel",), ("topic",), ("language",), ("week",),
              ("customer_type",), ("weekday", "channel"), ("channel", "topic"),
-             ("weekday", "hour"))
+             ("weekday", "hour"), ("weekday", "hour2"), ("weekday", "hour12"))  # heatmap bins too
 DEPARTMENTS = ("Kulturförvaltningen", "Funktionsstödsförvaltningen", "Serviceförvaltningen",
                "Stadskontoret", None)
 MONTHS = ((2024, 11), (2025, 3), (2025, 9))

@@ -232,6 +232,13 @@ def test_freed_positions_by_workload_hand_worked():
     # the same over a quarter of a year frees four times as many positions
     q = st.freed_positions(2000 * 3600, 0.4, 1600, period_days=365 / 4)
     assert q.positions_freed == pytest.approx(2.0)
+    # the caption says how: 800 h in 73 days over 1 600 h × 73/365 = 320 h -> 2,5 årsarbetare in
+    # a yearly rate, never 800 / 1 600 = 0,5
+    f = st.freed_positions(2000 * 3600, 0.4, 1600, period_days=73)
+    assert f.positions_freed == pytest.approx(2.5)
+    assert "periodens 73 dagar" in f.note and f"1{NBSP}600 timmar per år × 73/365 = 320,0 timmar" in f.note
+    assert "årstakt" in f.note and "ett helt år" in f.note
+    assert "delat med årsarbetstiden" not in f.note
     with pytest.raises(ValueError, match="Minskningen"):
         st.freed_positions(100, 1.5, 1600, period_days=365)
 
@@ -253,6 +260,7 @@ def test_freed_positions_erlang_reruns_each_interval():
     hours = (40 - sum(sched)) * 0.5
     assert r.scheduled_hours_freed == pytest.approx(hours)
     assert r.positions_freed == pytest.approx(hours / (1600 / 365))
+    assert "periodens 1 dag och" in r.note and "1/365 = 4,4 timmar" in r.note and "årstakt" in r.note
     none = st.freed_positions_erlang(frame, reduction_share=0.0, period_days=1)
     assert none.positions_freed == 0.0
 

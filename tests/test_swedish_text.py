@@ -125,3 +125,37 @@ def test_the_data_contract_tab_names_every_contract_column_in_swedish():
     assert frame["column"].to_list() == list(CONTACT_COLUMN_TYPES)
     assert frame.filter(frame["column"] == "interpreter").row(0, named=True) == {
         "column": "interpreter", "name": "Tolk", "type": "ja/nej", "meaning": "Om tolk behövdes (ja/nej)."}
+
+
+def test_export_compare_has_one_spelling_in_choices_help_error_and_docs(capsys):
+    """`export --compare` listed eight choices mixing the URL's, the code's and the Swedish
+    spellings; now the same three everywhere."""
+    import re
+    from pathlib import Path
+
+    three = ("foregaende", "forra-aret", "ingen")
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    help_text = capsys.readouterr().out
+    offered = {frozenset(m.split(",")) for m in re.findall(r"--compare \{([^}]*)\}", help_text)}
+    assert offered == {frozenset(three)}
+    described = " ".join(help_text.split("--compare {foregaende,forra-aret,ingen}")[-1].split("--channel")[0].split())
+    assert described == ("jämförelseperiod: foregaende (föregående period, standard), forra-aret "
+                         "(samma period förra året), ingen (ingen jämförelse)")
+    from dashboard.cli.export import _compare_spelling
+
+    # the code's and the URL's spellings are not offered, but a script written with them works
+    for old, cli in (("prev", "foregaende"), ("previous", "foregaende"), ("yoy", "forra-aret"),
+                     ("last_year", "forra-aret"), ("none", "ingen")):
+        assert not re.search(rf"\b{old}\b", help_text), old
+        assert _compare_spelling(old) == cli
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "--out", "paket.xlsx", "--compare", "förra"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert ("argumentet --compare: ogiltigt val: 'förra' (välj bland 'foregaende', 'forra-aret', "
+            "'ingen')") in err
+    root = Path(__file__).resolve().parent.parent
+    for doc in (root / "README.md", root / "docs" / "exports.md"):
+        spelt = set(re.findall(r"--compare ([\w|\\-]+)", doc.read_text(encoding="utf-8")))
+        assert spelt and {s.replace("\\|", "|") for s in spelt} <= {"foregaende|forra-aret|ingen", *three}, doc

@@ -142,6 +142,13 @@ def vertical_line(x, *, dash: str, color: str, width: float) -> dict:
             "line": {"color": color, "dash": dash, "width": width}}
 
 
+def no_data_message(what: str) -> str:
+    """Why a chart with nothing hidden has nothing to draw either (a rate over no contacts: the
+    answer rate of Sociala medier): said apart from "för få kontakter", since nothing is hidden."""
+    return (f"Inget underlag för {what[:1].lower() + what[1:]} med de valda filtren:<br>"
+            "inga kontakter som måttet räknas på (inget är dolt).")
+
+
 def empty_figure(title: str, message: str) -> go.Figure:
     """A figure that says in words why there is nothing to draw (`<br>` breaks its lines)."""
     return base_figure(title, alt=f"{title}: {message.replace('<br>', ' ')}", height=220, layout={

@@ -16,12 +16,31 @@ from dashboard.charts.theme import (
     axis_format,
     base_figure,
     empty_figure,
+    no_data_message,
     scale,
     series_style,
 )
 from dashboard.formatting import MONTHS_SHORT, format_date_short, format_value
+from dashboard.periods import too_gappy
 
 MAX_TICKS = 8
+
+
+def gap_message(per: str, what: str, gaps: list[bool], hidden: list[bool]) -> str:
+    """Why a line with too many gaps is not drawn, `per` the grain ("per vecka"): "dolda" only
+    for points privacy hid; a gap without a flag is a point with nothing to rest on (the answer
+    rate of a channel without calls), and a line of such points only is no data."""
+    n_hidden, n_empty = sum(hidden), sum(g and not h for g, h in zip(gaps, hidden))
+    if not n_hidden:
+        if all(gaps):
+            return no_data_message(what)
+        return (f"Inget underlag för en linje {per}:<br>de flesta punkterna saknar kontakter att "
+                "räkna på (inget är dolt).<br>Välj en längre period eller färre filter.")
+    if too_gappy(hidden):
+        return (f"För få kontakter {per} för att visa en linje:<br>"
+                "de flesta punkterna är dolda.<br>Välj en längre period eller färre filter.")
+    return (f"För få kontakter {per} för att visa en linje:<br>{n_hidden} av {len(gaps)} punkter är "
+            f"dolda och {n_empty} saknar underlag.<br>Välj en längre period eller färre filter.")
 
 
 def _x_text(value) -> str:

@@ -36,13 +36,20 @@ from dashboard.export.pack import FORMATS, pack_download
 from dashboard.formatting import format_number, format_period, os_reason
 from dashboard.metrics import Filters
 from dashboard.store import open_store
-from dashboard.periods import COMPARISONS, parse_comparison, resolve_period
+from dashboard.periods import (CLI_COMPARISONS, COMPARISONS, DEFAULT_COMPARISON, comparison,
+                              parse_comparison, resolve_period)
 from dashboard.view import FilterState
 
 STDOUT = "-"  # --out -: the pack goes to standard output
 
-# Every spelling of dashboard.periods' comparisons (kind, URL form, Swedish alias).
-COMPARE_CHOICES = sorted({s for c in COMPARISONS for s in (c.kind, c.url, *c.aliases)})
+
+def _compare_spelling(text: str) -> str:
+    """The CLI's one spelling of a comparison; the code's and the URL's ("prev", "yoy") are
+    still taken, so scripts written for them keep working, but only the CLI's are offered."""
+    for c in COMPARISONS:
+        if text in (c.kind, c.url, c.cli):
+            return c.cli
+    return text   # argparse refuses it, naming the three choices
 
 
 def register(sub) -> None:
@@ -61,9 +68,13 @@ def register(sub) -> None:
                    help="xlsx eller pdf (annars från filändelsen i --out)")
     p.add_argument("--out", required=True, type=Path, metavar="FIL",
                    help="filen som skapas; - skriver till standard ut (kräver --format)")
-    p.add_argument("--compare", choices=COMPARE_CHOICES, default="foregaende",
-                   help="jämförelseperiod: föregående period (standard), samma period förra "
-                   "året eller ingen")
+    # one spelling per comparison (dashboard.periods' CLI forms): choices, help and the usage
+    # error all name the same three (the choices mixed in the URL's and the code's names)
+    p.add_argument("--compare", choices=CLI_COMPARISONS, type=_compare_spelling,
+                   default=comparison(DEFAULT_COMPARISON).cli,
+                   help="jämförelseperiod: " + ", ".join(
+                       f"{c.cli} ({c.label.lower()}{', standard' if c.kind == DEFAULT_COMPARISON else ''})"
+                       for c in COMPARISONS))
     for flag, dest, what in (("--channel", "channels", "kanal (t.ex. phone)"),
                              ("--area", "city_areas", "stadsområde eller stadsdel"),
                              ("--topic", "topics", "ärendekategori"),

@@ -1,8 +1,11 @@
 """Native Excel charts for the pack, linked to the table cells on the same sheet.
 
 A hidden cell is text ("<5") in the table, and Excel plots text as zero. A series whose column has
-hidden cells therefore reads a hidden helper column instead, with the shown numbers and a blank
-(a gap in the chart) where the table says "<5". Nothing hidden is ever written as a number.
+hidden cells therefore reads its numbers from the sheet Diagramunderlag instead: a labelled block
+per such series (its chart, the category column and the series under their Swedish headers) with
+the shown numbers and a blank (a gap in the chart) where the table says "<5". Nothing hidden is
+ever written as a number, and no column is written without a header (the blocks were unlabelled
+hidden columns to the right of the charts).
 """
 
 from __future__ import annotations
@@ -10,44 +13,70 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.export import xlsx_common as xc
-from dashboard.export.cells import Figure, is_number
+from dashboard.export.cells import Figure
 from dashboard.privacy.cells import Hidden
-from dashboard.export.model import Chart
+from dashboard.export.model import Chart, Column, Table
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 CHART_SIZE = {"width": 680, "height": 340}
 GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
+CHART_DATA = "Diagramunderlag"
+CHART_DATA_NOTE = ("Talen som diagrammen ritar där tabellen har dolda värden: samma tal som i "
+                   "tabellen, tomt där tabellen visar ”<5” eller ”Dolt”, så att diagrammet visar en "
+                   "lucka i stället för noll. Inga dolda värden står här.")
+FIRST_BLOCK_ROW = 3
 
 
-class HelperColumns:
-    """Hands out hidden columns to the right of everything on a sheet."""
+def _hidden_in(chart: Chart, j: int) -> bool:
+    return any(isinstance(row[j], Hidden) for row in chart.table.rows)
 
-    def __init__(self, first_col: int):
-        self.next_col = first_col
 
-    def values_range(self, ws, chart: Chart, where: xc.Placed, j: int) -> list:
-        column = [row[j] for row in chart.table.rows]
-        if not any(isinstance(v, Hidden) for v in column):
+def needs_chart_data(charts) -> bool:
+    """Whether any series of `charts` reads the sheet Diagramunderlag."""
+    return any(_hidden_in(c, c.table.column_index(k)) for c in charts for k in c.values)
+
+
+class ChartData:
+    """Collects the series that read Diagramunderlag while the charts are built; `write` puts
+    them on that sheet, each block under a heading naming its sheet and chart."""
+
+    def __init__(self):
+        self.blocks: list[tuple[int, Table]] = []
+        self.next_row = FIRST_BLOCK_ROW
+
+    def values_range(self, chart: Chart, where: xc.Placed, j: int) -> list:
+        if not _hidden_in(chart, j):
             return where.column_range(j)
-        col = self.next_col
-        self.next_col += 1
-        for i, v in enumerate(column, start=1):
-            v = v.value if isinstance(v, Figure) else v
-            if is_number(v):
-                ws.write_number(where.header_row + i, col, float(v))
-        ws.set_column(col, col, None, None, {"hidden": True})
-        return [where.sheet, where.header_row + 1, col, where.last_row, col]
+        cat = chart.table.column_index(chart.category)
+        series = chart.table.columns[j]
+        rows = tuple((row[cat], None if isinstance(row[j], Hidden)
+                      else row[j].value if isinstance(row[j], Figure) else row[j])
+                     for row in chart.table.rows)
+        table = Table(f"{where.sheet}: {chart.title}",
+                      (chart.table.columns[cat], Column(series.key, series.label, series.unit)), rows)
+        self.blocks.append((self.next_row, table))
+        header = self.next_row + 1  # the block's heading, then its header row
+        self.next_row = header + len(rows) + 2
+        return [CHART_DATA, header + 1, 1, header + len(rows), 1]
+
+    def write(self, ws, styles: xc.Styles) -> None:
+        ws.write_string(0, 0, CHART_DATA, styles.title)
+        ws.write_string(1, 0, CHART_DATA_NOTE, styles.note)
+        widths: dict[int, float] = {}
+        for row, table in self.blocks:
+            xc.write_table(ws, CHART_DATA, table, row, 0, styles, widths, title=True)
+        xc.apply_widths(ws, widths)
 
 
-def native_chart(wb, ws, chart: Chart, where: xc.Placed, helpers: HelperColumns):
+def native_chart(wb, chart: Chart, where: xc.Placed, data: ChartData):
     kind = {"bar": "bar", "column": "column", "line": "line"}[chart.kind]
     native = wb.add_chart({"type": kind})
     cat = chart.table.column_index(chart.category)
     for n, key in enumerate(chart.values):
         j = chart.table.column_index(key)
         native.add_series(_series(chart, key, n, kind, where, cat,
-                                  helpers.values_range(ws, chart, where, j), j))
+                                  data.values_range(chart, where, j), j))
     unit = chart.unit
     value_axis = {"num_format": xc.NUMBER_FORMATS.get(unit or "", "#,##0"),
                   "major_gridlines": GRIDLINES, "min": 0, "name": chart.value_title}
@@ -65,7 +94,6 @@ def native_chart(wb, ws, chart: Chart, where: xc.Placed, helpers: HelperColumns)
     native.set_title({"name": chart.title, "name_font": {"size": 12, "bold": True}})
     native.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
     native.show_blanks_as("gap")
-    native.show_hidden_data()  # the helper columns are hidden
     native.set_size(CHART_SIZE)
     return native
 

@@ -2,7 +2,8 @@
 
 Sheets: Framsida (context), Sammanfattning, one per plan area (Excel tables with number formats
 and native charts linked to the table cells, so a reader can restyle or extend them), Definitioner
-(every metric used, from the registry) and Data (sources, ingests, data quality).
+(every metric used, from the registry), Data (sources, ingests, data quality) and, when a chart's
+table has hidden cells, Diagramunderlag (the numbers such a chart draws, labelled; xlsx_charts).
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from dashboard import formatting as f
 from dashboard.export import xlsx_common as xc
 from dashboard.export.cells import xlsx_text
 from dashboard.export.model import Column, Pack, Section, Table
-from dashboard.export.xlsx_charts import HelperColumns, native_chart
+from dashboard.export.xlsx_charts import CHART_DATA, ChartData, native_chart, needs_chart_data
 from dashboard.export.tabular import context_rows, suppression_note
 
 CHART_ROWS = 18  # rows a chart of CHART_SIZE covers, plus a gap
-CHART_WIDTH_COLS = 12  # columns a chart covers; helper columns go beyond
 TABLE_GAP = 2
 EMPTY = "Inga uppgifter i urvalet."
 FRONT, SUMMARY, DEFINITIONS, DATA = "Framsida", "Sammanfattning", "Definitioner", "Data"
@@ -28,10 +28,13 @@ def render_xlsx(pack: Pack) -> bytes:
                        "company": "Malmö stad", "comments": "Skapad av kontaktcenter-analys"})
     _front_sheet(wb, styles, pack)
     _summary_sheet(wb, styles, pack)
+    chart_data = ChartData()
     for section in pack.sections:
-        _section_sheet(wb, styles, pack, section)
+        _section_sheet(wb, styles, pack, section, chart_data)
     _definitions_sheet(wb, styles, pack)
     _data_sheet(wb, styles, pack)
+    if chart_data.blocks:
+        chart_data.write(_sheet(wb, CHART_DATA, pack), styles)
     wb.close()
     return buf.getvalue()
 
@@ -65,6 +68,8 @@ def _front_sheet(wb, styles, pack: Pack) -> None:
     sheets += [(s.sheet_name, s.title) for s in pack.sections]
     sheets += [(DEFINITIONS, "Definition av varje mått i paketet"),
                (DATA, "Källor, inläsningar och datakvalitet")]
+    if needs_chart_data(c for s in pack.sections for c in s.charts):
+        sheets.append((CHART_DATA, "Talen diagrammen ritar där tabellen har dolda värden"))
     for name, what in sheets:
         row += 1
         ws.write_url(row, 0, f"internal:'{name}'!A1", string=name)
@@ -94,7 +99,7 @@ def _summary_sheet(wb, styles, pack: Pack) -> None:
     ws.freeze_panes(2, 0)
 
 
-def _section_sheet(wb, styles, pack: Pack, section: Section) -> None:
+def _section_sheet(wb, styles, pack: Pack, section: Section, chart_data: ChartData) -> None:
     ws = _sheet(wb, section.sheet_name, pack)
     ws.write_string(0, 0, section.title, styles.title)
     ws.write_string(1, 0, _context_line(pack), styles.note)
@@ -109,13 +114,12 @@ def _section_sheet(wb, styles, pack: Pack, section: Section) -> None:
         row = where.last_row + TABLE_GAP + (2 if table.full_note else 1)
     chart_col = max((len(t.columns) for t in section.tables), default=1) + 1
     chart_row = 4
-    helpers = HelperColumns(chart_col + CHART_WIDTH_COLS)
     for chart in section.charts:
         where = placed.get(id(chart.table))
         if where is None:
             raise ValueError(f"Diagrammet {chart.title!r} bygger på en tabell som inte finns "
                              f"på bladet {section.sheet_name!r}.")
-        ws.insert_chart(chart_row, chart_col, native_chart(wb, ws, chart, where, helpers),
+        ws.insert_chart(chart_row, chart_col, native_chart(wb, chart, where, chart_data),
                         {"x_offset": 10, "y_offset": 4})
         chart_row += CHART_ROWS
     xc.apply_widths(ws, widths)

@@ -122,7 +122,8 @@ METRICS = (
         label="Onödig efterfrågan i årsarbetare", unit="fte", higher_is_better=False, area=DEMAND,
         source=SRC_SEDDON + "; årsarbetstid från inställningarna",
         definition="Timmar för taggad onödig efterfrågan / ({working_hours_per_fte} timmar × "
-        "periodens andel av ett år): de heltidstjänster den tog i anspråk under perioden.",
+        "periodens andel av ett år): de heltidstjänster den tog i anspråk under perioden, i "
+        "årstakt (så många årsarbetare om det håller i sig ett helt år).",
     ),
     amount(
         "failure_demand_cost_sek_inferred", value=_inferred_hours * 60.0 * pl.col(COST_PER_MINUTE),

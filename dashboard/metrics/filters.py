@@ -32,6 +32,11 @@ _DIMENSION_SQL: dict[str, tuple[tuple[str, ...], str]] = {
     "service_point": (("service_point",), "service_point"),
     # time grains, local time
     "hour": (("slot",), "cast(slot // 2 as integer)"),
+    # a heatmap's coarser cells (dashboard.periods.HOUR_BINS): the first hour of a block of 2 or
+    # 4 hours from midnight (08–10, 08–12), or of half a day (0 förmiddag, 12 eftermiddag)
+    "hour2": (("slot",), "cast(slot // 4 * 2 as integer)"),
+    "hour4": (("slot",), "cast(slot // 8 * 4 as integer)"),
+    "hour12": (("slot",), "cast(slot // 24 * 12 as integer)"),
     "halfhour": (("slot",), "printf('%02d:%02d', slot // 2, slot % 2 * 30)"),
     "weekday": (("local_date",), "cast(isodow(local_date) as integer)"),
     "day": (("local_date",), "local_date"),
@@ -43,7 +48,7 @@ _DIMENSION_SQL: dict[str, tuple[tuple[str, ...], str]] = {
 DIMENSIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     dim: (columns, expression, dimension_label(dim)) for dim, (columns, expression) in _DIMENSION_SQL.items()
 }
-TIME_GRAINS = ("hour", "halfhour", "weekday", "day", "week", "month", "year")
+TIME_GRAINS = ("hour", "hour2", "hour4", "hour12", "halfhour", "weekday", "day", "week", "month", "year")
 # Grains whose groups are calendar intervals (a group has a start and an end date).
 CALENDAR_GRAINS = ("day", "week", "month", "year")
 

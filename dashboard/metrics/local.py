@@ -19,13 +19,15 @@ from dashboard.domain import LOCAL_CHANNELS
 from dashboard.metrics.engine import compute
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.incidents import IncidentRule, detect_incidents
+from dashboard.periods import HOUR_BINS
 
 
 @dataclass(frozen=True)
 class LocalService:
     """Visits and outreach (channels in `channels`) per service point.
 
-    by_hour: service_point, weekday (ISO 1–7), hour, contacts (with `contacts__n`).
+    by_hour: service_point, weekday (ISO 1–7), hour, contacts (with `contacts__n`); with
+    `hour_span` 2 or 4 each row is a block of hours, `hour` its first hour (periods.HOUR_BINS).
     topics: service_point, topic, contacts, share (of the point's contacts).
     areas: service_point, stadsomrade, city_area, contacts, share (visitors' home areas).
     totals: service_point, channel, contacts.
@@ -44,7 +46,7 @@ def _with_share(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def local_service(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
-                  settings: Settings | None = None) -> LocalService:
+                  settings: Settings | None = None, hour_span: int = 1) -> LocalService:
     filters = filters or Filters()
     chosen = tuple(c for c in filters.channels if c in LOCAL_CHANNELS) if filters.channels else LOCAL_CHANNELS
     # a filter naming only non-local channels selects nothing (no channel is called "-")
@@ -56,7 +58,7 @@ def local_service(con: duckdb.DuckDBPyConnection, filters: Filters | None = None
 
     return LocalService(
         channels=chosen,
-        by_hour=per("weekday", "hour"),
+        by_hour=per("weekday", HOUR_BINS[hour_span]).rename({HOUR_BINS[hour_span]: "hour"}, strict=False),
         topics=_with_share(per("topic")),
         areas=_with_share(per("stadsomrade", "city_area")),
         totals=per("channel"),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dashboard.formatting import format_number
+
 ABANDONMENT_NOTE = (
     "Erlang C räknar som om ingen lägger på medan de väntar i kön (avhopp ingår inte). "
     "Eftersom en del i verkligheten lägger på, överskattar beräkningen behovet något."
@@ -257,14 +259,29 @@ def plan_intervals(
 
 # --- What-if: positions freed when failure demand falls (docs/staffing.md compares the two) ---
 
-WORKLOAD_NOTE = (
-    "Räknat på hanterad tid: frigjorda timmar delat med årsarbetstiden. Kö och beläggning ingår "
-    "inte; räknat med Erlang C per intervall blir siffran oftast något högre."
-)
-ERLANG_WHAT_IF_NOTE = (
-    "Räknat med Erlang C per intervall: samma servicenivåmål med färre inkommande kontakter och "
-    "oförändrad AHT. Hela agenter per intervall, så små minskningar kan frigöra noll. " + ABANDONMENT_NOTE
-)
+def fte_basis(working_hours_per_fte: float, period_days: float) -> str:
+    """What one årsarbetare is in a what-if's figures: the hours are the period's and are divided
+    by the hours a full-time position works in as many days, so the figure is positions at a
+    yearly rate (a manager reading "0,1 årsarbetare" beside "9 h" for a month must not divide
+    the hours by a whole year's)."""
+    days = format_number(period_days)
+    return (f"Timmarna gäller periodens {days} {'dag' if period_days == 1 else 'dagar'} och delas med en heltidstjänsts arbetstid "
+            f"under lika många dagar ({format_number(working_hours_per_fte)} timmar per år × {days}/365 "
+            f"= {format_number(_fte_hours(working_hours_per_fte, period_days), 1)} timmar): "
+            "årsarbetare i årstakt, så många heltidstjänster om minskningen håller i sig ett helt år.")
+
+
+def workload_note(working_hours_per_fte: float, period_days: float) -> str:
+    return ("Räknat på hanterad tid. " + fte_basis(working_hours_per_fte, period_days)
+            + " Kö och beläggning ingår inte; räknat med Erlang C per intervall blir siffran oftast "
+            "något högre.")
+
+
+def erlang_what_if_note(working_hours_per_fte: float, period_days: float) -> str:
+    return ("Räknat med Erlang C per intervall: samma servicenivåmål med färre inkommande kontakter "
+            "och oförändrad AHT; det är de schemalagda agenttimmar som frigörs. "
+            + fte_basis(working_hours_per_fte, period_days)
+            + " Hela agenter per intervall, så små minskningar kan frigöra noll. " + ABANDONMENT_NOTE)
 
 
 @dataclass(frozen=True)
@@ -274,7 +291,7 @@ class FreedWorkload:
     reduction_share: float
     handled_hours_freed: float
     positions_freed: float
-    note: str = WORKLOAD_NOTE
+    note: str  # workload_note: how the hours become årsarbetare
 
 
 @dataclass(frozen=True)
@@ -285,7 +302,7 @@ class StaffingWhatIf:
     intervals: pl.DataFrame          # input columns + WHAT_IF_COLUMNS
     scheduled_hours_freed: float     # Σ (scheduled before − after) × interval length, hours
     positions_freed: float
-    note: str = ERLANG_WHAT_IF_NOTE
+    note: str  # erlang_what_if_note
 
 
 WHAT_IF_COLUMNS = (
@@ -329,6 +346,7 @@ def freed_positions(
         reduction_share=float(reduction_share),
         handled_hours_freed=hours,
         positions_freed=hours / _fte_hours(working_hours_per_fte, period_days),
+        note=workload_note(working_hours_per_fte, period_days),
     )
 
 
@@ -380,4 +398,5 @@ def freed_positions_erlang(
         intervals=pl.concat([frame, freed], how="horizontal"),
         scheduled_hours_freed=hours,
         positions_freed=hours / _fte_hours(working_hours_per_fte, period_days),
+        note=erlang_what_if_note(working_hours_per_fte, period_days),
     )

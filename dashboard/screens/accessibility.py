@@ -14,9 +14,9 @@ def body(view) -> None:
     blocks.kpis(view, KEY_FIGURES)
     blocks.trend(view, "answer_rate", key="acc_trend_answer")
     blocks.heatmap(view, "offered", key="acc_heat_offered",
-                   title="Inkomna samtal och chattar per veckodag och timme",
+                   title="Inkomna samtal och chattar per veckodag och {bin}",
                    channels=QUEUED_CHANNELS)
-    blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och timme",
+    blocks.heatmap(view, "answered", key="acc_heat_answered", title="Besvarade per veckodag och {bin}",
                    channels=QUEUED_CHANNELS)
     left, right = st.columns(2)
     with left:

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 import polars as pl
 
-from dashboard.charts import empty_figure, ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.charts import empty_figure, gap_message, ranked_bars, time_series, weekday_hour_heatmap
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data, drill
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import chart_block
-from dashboard.periods import GRAIN_NAMES, grain_candidates, grain_offset, too_gappy
+from dashboard.periods import (GRAIN_NAMES, HOUR_BIN_NAMES, HOUR_BINS, choose_hour_bin, grain_candidates,
+                               grain_offset, too_gappy)
 from dashboard.view import View
 from dashboard.formatting import format_period
 from dashboard import privacy
@@ -22,7 +23,7 @@ from dashboard.export.pack_sections import card_rows, card_set, table_set
 from dashboard.export.pack_tables import key_figures_table
 from dashboard.ui.engine import for_view
 from dashboard.ui.kpi import figures_of, key_figures
-from dashboard.ui.tables import Col, TableData, hidden_mask, hidden_reasons, uncertain_mask
+from dashboard.ui.tables import Col, TableData, cells_hidden, hidden_mask, hidden_reasons, uncertain_mask
 
 
 def label(metric_id: str) -> str:
@@ -100,9 +101,10 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     if shown_view.period != view.period:  # the axis names the whole weeks (months) drawn
         p = shown_view.period
         x_title += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
-    if too_gappy([v is None for v in values]):  # even the coarsest grain: say so, draw no gaps
-        fig = empty_figure(title, f"För få kontakter {per} för att visa en linje:<br>"
-                                  "de flesta punkterna är dolda.<br>Välj en längre period eller färre filter.")
+    gaps = [v is None for v in values]
+    if too_gappy(gaps):  # even the coarsest grain: say why in words, draw no gaps
+        fig = empty_figure(title, gap_message(per, label(metric_id), gaps,
+                                              hidden_mask(now, metric_col(metric_id))))
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                           x_title=x_title, comparison=comparison,
@@ -116,24 +118,34 @@ def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
             channels: tuple[str, ...] = ()) -> None:
     """Weekday × hour; the grid spans the opening hours of `channels` (those chosen among them).
 
-    A click on a cell filters the view to its weekday and hour (dashboard.ui.drill.on_cell); the
-    heatmap itself keeps the whole week, the chosen cell outlined, so it stays the way to choose."""
+    Per hour, two or four hours: the finest bin that is not mostly hidden (dashboard.periods'
+    hour-bin rule), each bin's cells published by privacy at that grain; a given `title` names
+    the bin where it says "{bin}" ("timme", "2-timmarsintervall").
+
+    A click on a cell filters the view to its weekday and hour(s) (dashboard.ui.drill.on_cell);
+    the heatmap itself keeps the whole week, the chosen cell outlined, so it stays the way to choose."""
     chosen = tuple(c for c in view.state.channels if not channels or c in channels) or channels
-    frame = metrics(view.whole_week(), [metric_id], by=["weekday", "hour"])
-    shown = frame.with_columns(pl.Series("_hidden", hidden_mask(frame, metric_col(metric_id)),
-                                         dtype=pl.Boolean))
-    title = title or f"{label(metric_id)} per veckodag och timme"
+    col = metric_col(metric_id)
+    frames = {}
+
+    def hidden_at(span: int) -> list[bool]:
+        frames[span] = metrics(view.whole_week(), [metric_id], by=["weekday", HOUR_BINS[span]])
+        return cells_hidden(frames[span], col)
+
+    span = choose_hour_bin(hidden_at)
+    frame, dim = frames[span], HOUR_BINS[span]
+    shown = frame.with_columns(pl.Series("_hidden", hidden_mask(frame, col), dtype=pl.Boolean))
+    title = (title or f"{label(metric_id)} per veckodag och {{bin}}").format(bin=HOUR_BIN_NAMES[span])
     fig = weekday_hour_heatmap(shown, value=metric_id, title=title, unit=REGISTRY[metric_id].unit,
-                               value_label=label(metric_id), hidden="_hidden",
+                               value_label=label(metric_id), hour=dim, hidden="_hidden",
                                opening_hours=data.opening_hours(chosen), clickable=True,
-                               selected=view.cells)
-    table = TableData(title, frame, (dim_col("weekday"), dim_col("hour"), metric_col(metric_id)),
-                      threshold())
+                               selected=view.cells, span=span)
+    table = TableData(title, frame, (dim_col("weekday"), dim_col(dim), col), threshold())
     chart_block(fig, table, key=key, metric_ids=[metric_id], on_select=drill.on_cell(f"fig_{key}"),
                 click_hint=CELL_HINT)
 
 
-CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och timmen."
+CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och tiden (timmen eller timmarna)."
 
 
 def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, title: str | None = None,

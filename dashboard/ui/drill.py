@@ -75,14 +75,16 @@ def on_choice(chart_key: str, choice_key: str) -> Callable[[], None]:
 
 def on_cell(chart_key: str) -> Callable[[], None]:
     """on_select callback for a weekday × hour heatmap (charts.weekday_hour_heatmap with
-    `clickable`): the clicked cell's weekday and hour become the view's filter."""
+    `clickable`): the clicked cell's weekday and hour (every hour of a block) become the view's
+    filter."""
     def drill() -> None:
         event = st.session_state.get(chart_key) or {}
         for point in (event.get("selection") or {}).get("points", []):
             data = point.get("customdata")
             if isinstance(data, (list, tuple)) and len(data) > 2 and data[1] is not None:
+                span = int(data[3]) if len(data) > 3 and data[3] else 1  # a block: its every hour
                 st.query_params["day_of_week"] = [str(int(data[1]))]
-                st.query_params["hour"] = [str(int(data[2]))]
+                st.query_params["hour"] = [str(h) for h in range(int(data[2]), int(data[2]) + span)]
                 return
 
     return drill

@@ -18,6 +18,7 @@ from dashboard.export.pack_tables import verdict
 from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy.cells import Hidden
 from dashboard.ui import data
+from dashboard.ui.chrome import value_fit_key
 from dashboard.ui.figure import definition_lines
 
 
@@ -75,7 +76,7 @@ def key_figures(items: Sequence[KeyFigure], *, compare_label: str | None, city_l
         m = REGISTRY[item.metric_id]
         label = m.label_for(data.settings())
         delta = item.change if compare_label else None
-        with cols[i % columns]:
+        with cols[i % columns], st.container(key=value_fit_key(item.value, i)):
             st.metric(
                 label, item.value,
                 delta=f"{delta} ({item.verdict})" if delta and item.verdict else delta,

@@ -10,7 +10,9 @@ from dashboard.charts import ranked_bars, weekday_hour_heatmap
 from dashboard.ui import blocks, choices, data, drill
 from dashboard.ui.engine import for_view
 from dashboard.ui.figure import chart_block
-from dashboard.ui.tables import Col, TableData, hidden_mask
+from dashboard.domain import dimension_label
+from dashboard.periods import HOUR_BIN_NAMES, HOUR_BINS, choose_hour_bin
+from dashboard.ui.tables import Col, TableData, cells_hidden, hidden_mask
 
 
 def per_point(view, *, key: str) -> None:
@@ -25,14 +27,23 @@ def per_point(view, *, key: str) -> None:
         return
     widget, write = choices.bind("point", points, points[0])
     point = st.selectbox("Servicepunkt", points, key=widget, on_change=write)
-    hours = week.by_hour.filter(pl.col("service_point") == point)
-    shown = hours.with_columns(pl.Series("_hidden", hidden_mask(hours, blocks.metric_col("contacts")),
-                                         dtype=pl.Boolean))
-    title = f"{point}: kontakter per veckodag och timme"
+    col = blocks.metric_col("contacts")
+    frames = {}
+
+    def hidden_at(span: int) -> list[bool]:  # the point's cells at `span` (periods' hour-bin rule)
+        by_span = week if span == 1 else for_view(privacy.LOCAL_SERVICE, view.whole_week(), hour_span=span)
+        frames[span] = by_span.by_hour.filter(pl.col("service_point") == point)
+        return cells_hidden(frames[span], col)
+
+    span = choose_hour_bin(hidden_at)
+    hours = frames[span]
+    shown = hours.with_columns(pl.Series("_hidden", hidden_mask(hours, col), dtype=pl.Boolean))
+    title = f"{point}: kontakter per veckodag och {HOUR_BIN_NAMES[span]}"
     fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter",
                                hidden="_hidden", opening_hours=data.opening_hours(channels),
-                               clickable=True, selected=view.cells)
-    cols = (blocks.dim_col("weekday"), blocks.dim_col("hour"), blocks.metric_col("contacts"))
+                               clickable=True, selected=view.cells, span=span)
+    cols = (blocks.dim_col("weekday"), Col("hour", dimension_label(HOUR_BINS[span]), dimension=HOUR_BINS[span]),
+            col)
     chart_block(fig, TableData(title, hours, cols, blocks.threshold()), key=f"{key}_hours",
                 metric_ids=["contacts"], on_select=drill.on_cell(f"fig_{key}_hours"),
                 click_hint=blocks.CELL_HINT)

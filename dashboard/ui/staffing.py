@@ -69,13 +69,14 @@ def what_if(view: View, t: dict) -> None:
     result = for_view(privacy.STAFFING_WHAT_IF, view, reduction_share=share, **t)
     left, right = st.columns(2)
     with left:
-        st.metric("Frigjord hanterad tid", format_number(result.workload.handled_hours_freed, 0) + NBSP + "h",
+        st.metric("Frigjord hanterad tid under perioden",
+                  format_number(result.workload.handled_hours_freed, 0) + NBSP + "h", border=True)
+        st.metric("Motsvarar i årstakt (hanterad tid)", format_fte(result.workload.positions_freed),
                   border=True)
-        st.metric("Motsvarar (hanterad tid)", format_fte(result.workload.positions_freed), border=True)
         st.caption(result.workload.note)
     with right:
-        st.metric("Frigjorda tjänster enligt Erlang C (telefon)", format_fte(result.erlang.positions_freed),
-                  border=True)
+        st.metric("Frigjorda tjänster i årstakt enligt Erlang C (telefon)",
+                  format_fte(result.erlang.positions_freed), border=True)
         st.caption(result.erlang.note)
     st.caption(f"En minskning med {format_percent(share, 0)} av den taggade onödiga efterfrågan för "
                f"{view.who.lower() if view.department is None else as_markdown(view.department)} under perioden; "

@@ -68,6 +68,14 @@ def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
     return [r is not None for r in hidden_reasons(frame, col)]
 
 
+def cells_hidden(frame: pl.DataFrame, col: Col) -> list[bool]:
+    """The hidden flags of a heatmap's cells with contacts: hidden, or a value other than 0 and
+    None (the zeros other channels bring at night, and rates over nothing, are not cells shown);
+    what the hour-bin rule (dashboard.periods.choose_hour_bin) weighs."""
+    return [h for v, h in zip(frame[col.key].to_list(), hidden_mask(frame, col))
+            if h or v not in (None, 0)]
+
+
 def _dimension_text(value, dimension: str | None) -> str:
     return dimension_text(dimension, value, short_dates=True)
 
