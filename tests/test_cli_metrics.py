@@ -127,3 +127,16 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(db):
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 1, err
     assert "Traceback" not in err and "Exception" not in err, err
+
+
+def test_filter_values_match_in_any_case_or_label_and_a_misspelt_one_is_refused(db, capsys):
+    """`--channel PHONE` and `--channel telefon` (the dashboard's word) count the 73 calls;
+    `--channel telefn` printed 0 with exit 0 before, now it is refused with the closest value."""
+    for spelling in ("phone", "PHONE", "Telefon", "telefon"):
+        code, out, _ = run(db, capsys, "--metric", "contacts", "--channel", spelling, "--format", "json")
+        assert code == 0 and json.loads(out)[0]["contacts"] == 73, spelling
+    code, out, err = run(db, capsys, "--metric", "contacts", "--channel", "telefn")
+    assert code == 2 and out == ""
+    assert "Okänd kanal 'telefn'. Menade du 'phone'?" in err
+    code, _, err = run(db, capsys, "--metric", "contacts", "--language", "klingon")
+    assert code == 2 and "Okänt språk 'klingon'" in err

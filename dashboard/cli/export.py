@@ -26,7 +26,7 @@ from pathlib import Path
 
 from dashboard import privacy
 from dashboard.cli import CliError, detach_stdout, tell
-from dashboard.cli.names import resolve_departments
+from dashboard.cli.names import resolve_departments, resolve_filters
 from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
 
@@ -110,6 +110,16 @@ def _format(args) -> str:
                    "säger inte vilket).")
 
 
+def _resolved(db: Path, filters: Filters) -> Filters:
+    """The filters in the store's spelling; a misspelt value is refused (cli/names.py), so that
+    the warning below about an empty period is never about a value that does not exist."""
+    con = open_store(db, read_only=True)
+    try:
+        return resolve_filters(con, filters)
+    finally:
+        con.close()
+
+
 def _store_facts(db: Path, department: str | None) -> tuple[str | None, date | None, date | None]:
     """The store's spelling of the förvaltning (cli/names.py) and the first and last local
     (Stockholm) dates with contacts, as the dashboard's filter panel reads them."""
@@ -183,10 +193,11 @@ def run(args) -> int:
                       departments=(args.department,) if args.department else (),
                       channels=args.channels, city_areas=args.city_areas, topics=args.topics,
                       languages=args.languages, customer_types=args.customer_types)
+    filters = _resolved(settings.db, filters)
     scope = args.department or "hela staden"
     if not _has_contacts(settings.db, filters, settings):
         print(f"Varning: inga kontakter för {scope} {format_period(args.start, args.end)} med de "
-              "valda filtren. Inget paket skapades; välj en period med data.", file=sys.stderr)
+              "valda filtren. Inget paket skapades; välj en period med data eller färre filter.", file=sys.stderr)
         return 1
     began = time.perf_counter()
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from dataclasses import replace
 from datetime import date
 
 import duckdb
 import polars as pl
 
 from dashboard.cli import CliError
-from dashboard.cli.names import resolve_departments
+from dashboard.cli.names import resolve_filters
 from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimension_text
 from dashboard.formatting import MISSING, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
@@ -116,8 +115,8 @@ def run(args) -> int:
               "--profile PROFIL.toml` (docs/ingest.md).")
         return 0
     try:
-        if filters.departments:   # the store's spelling, any case; a misspelt name is refused
-            filters = replace(filters, departments=resolve_departments(con, filters.departments))
+        # the store's spelling, any case, codes or labels; a misspelt value is refused
+        filters = resolve_filters(con, filters)
         shown = privacy.fetch(privacy.METRICS, con, filters, settings, metric_ids=ids,
                               by=by).result
     except (UnknownMetric, UnknownDimension, StoreError, ValueError) as exc:

@@ -26,3 +26,53 @@ def resolve_departments(con, names) -> tuple[str, ...]:
             raise CliError(f"Okänd förvaltning {name!r}. {hint}Giltiga: {', '.join(known)}.")
         resolved.append(match)
     return tuple(resolved)
+
+
+# Filter fields of dashboard.metrics.Filters -> (the Swedish words for an unknown value, SQL giving (value, other spelling)
+# pairs: the code the store holds and the label or wider name the same value goes by).
+_VALUES = {
+    "channels": ("Okänd kanal", "select channel, label from channels"),
+    "city_areas": ("Okänt stadsområde eller okänd stadsdel", "select city_area, null from city_areas union "
+                   "select stadsomrade, null from city_areas where stadsomrade is not null"),
+    "topics": ("Okänd ärendekategori", "select topic, null from topics union select topic, null "
+               "from contacts where topic is not null"),
+    "languages": ("Okänt språk", "select language, label from languages"),
+    "customer_types": ("Okänd kundtyp", "select customer_type, label from customer_types"),
+}
+
+
+def resolve_filters(con, filters):
+    """`filters` (dashboard.metrics.Filters) with every förvaltning, kanal, stadsdel,
+    ärendekategori, språk and kundtyp in the store's spelling: any case, the code or the Swedish
+    label ("telefon" -> phone); an unknown value is refused with the closest known ones, as a
+    misspelt value would otherwise give 0 with no warning."""
+    from dataclasses import replace
+
+    changes = {}
+    if filters.departments:
+        changes["departments"] = resolve_departments(con, filters.departments)
+    for field, (noun, query) in _VALUES.items():
+        wanted = getattr(filters, field)
+        if wanted:
+            changes[field] = _resolve(noun, con.execute(query).fetchall(), wanted)
+    return replace(filters, **changes)
+
+
+def _resolve(noun: str, pairs, names) -> tuple[str, ...]:
+    by_folded = {}
+    for value, other in pairs:
+        for spelling in (value, other):
+            if spelling:
+                by_folded.setdefault(str(spelling).casefold(), value)
+    resolved = []
+    for name in names:
+        match = by_folded.get(name.strip().casefold())
+        if match is None:
+            close = difflib.get_close_matches(name.casefold(), list(by_folded), n=2, cutoff=0.6)
+            hint = (f"Menade du {' eller '.join(repr(by_folded[c]) for c in close)}? " if close
+                    else "")
+            known = sorted({v for v, _ in pairs if v})
+            shown = ", ".join(known[:40]) + (" …" if len(known) > 40 else "")
+            raise CliError(f"{noun} {name!r}. {hint}Giltiga: {shown}.")
+        resolved.append(match)
+    return tuple(dict.fromkeys(resolved))
