@@ -15,17 +15,7 @@ def resolve_departments(con, names) -> tuple[str, ...]:
     known = [r[0] for r in con.execute(
         "select department from departments union select department from contacts "
         "where department is not null order by 1").fetchall()]
-    by_folded = {k.casefold(): k for k in known}
-    resolved = []
-    for name in names:
-        match = by_folded.get(name.strip().casefold())
-        if match is None:
-            close = difflib.get_close_matches(name.casefold(), list(by_folded), n=2, cutoff=0.6)
-            hint = (f"Menade du {' eller '.join(repr(by_folded[c]) for c in close)}? " if close
-                    else "")
-            raise CliError(f"Okänd förvaltning {name!r}. {hint}Giltiga: {', '.join(known)}.")
-        resolved.append(match)
-    return tuple(resolved)
+    return _resolve("Okänd förvaltning", [(k, None) for k in known], names, limit=None)
 
 
 # Filter fields of dashboard.metrics.Filters -> (the Swedish words for an unknown value, SQL giving (value, other spelling)
@@ -58,7 +48,7 @@ def resolve_filters(con, filters):
     return replace(filters, **changes)
 
 
-def _resolve(noun: str, pairs, names) -> tuple[str, ...]:
+def _resolve(noun: str, pairs, names, limit: int | None = 40) -> tuple[str, ...]:
     by_folded = {}
     for value, other in pairs:
         for spelling in (value, other):
@@ -72,7 +62,7 @@ def _resolve(noun: str, pairs, names) -> tuple[str, ...]:
             hint = (f"Menade du {' eller '.join(repr(by_folded[c]) for c in close)}? " if close
                     else "")
             known = sorted({v for v, _ in pairs if v})
-            shown = ", ".join(known[:40]) + (" …" if len(known) > 40 else "")
+            shown = ", ".join(known[:limit]) + (" …" if limit and len(known) > limit else "")
             raise CliError(f"{noun} {name!r}. {hint}Giltiga: {shown}.")
         resolved.append(match)
     return tuple(dict.fromkeys(resolved))
