@@ -205,7 +205,8 @@ def publish(db: Path, memory_limit: str | None = None) -> Pointer:
 
 
 def open_published(db: Path, pointer: Pointer) -> duckdb.DuckDBPyConnection:
-    """A read-only connection on a published snapshot: its top, with its base attached."""
+    """A read-only connection on a published snapshot: its top, with its base attached.
+    The base's path (ours, quoted by _literal) and alias are trusted identifiers."""
     directory = snapshot_dir(Path(db))
     con = duckdb.connect(str(directory / pointer.file), read_only=True)
     # a second connection to a file this process has open shares its database, base attached
@@ -245,7 +246,7 @@ def _plan(db: Path, directory: Path) -> _Plan:
 
 def _newest_day(db: Path) -> date | None:
     con = duckdb.connect()
-    try:   # the store's path, quoted by _literal (ATTACH binds no parameters)
+    try:   # the store's path, quoted by _literal (ATTACH binds no parameters): trusted identifiers
         con.execute(f"attach '{_literal(db)}' as store (read_only)")
         if not con.execute("select count(*) from duckdb_tables() where database_name = 'store' "
                            "and table_name = 'contact_facts'").fetchall()[0][0]:
