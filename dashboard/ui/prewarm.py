@@ -1,22 +1,22 @@
 """The dashboard's own warm-up at server start, overlapped with the first browser's page load.
 
 `python -m dashboard.ui.launch` (what `kontaktcenter serve` runs) imports the heavy libraries
-before the server accepts a connection, so two first sessions cannot race importing them. While
-the server then starts and the first browser fetches and compiles Streamlit's frontend (seconds
-in which the server has nothing to do), a thread started here imports the dashboard's own
-modules, builds one Plotly figure (Plotly loads its template on the first), opens the store's
-published snapshot and computes the default view's key figures once, which brings the
-snapshot's pages into memory.
+before the server accepts a connection, so two first sessions cannot race importing them. Once
+Streamlit's runtime has started (this thread does not slow the server's own start down), while
+the first browser fetches and compiles Streamlit's frontend (about a second in which the server
+has nothing to do), a thread started here imports the dashboard's own modules, builds and
+serializes one Plotly figure (Plotly loads its template and JSON writer on first use), opens
+the store's published snapshot, puts what every first page reads first (whether the snapshot
+has contacts, the filters' choices) into the shared cache and computes the default view's key
+figures once, which brings the snapshot's pages into memory.
 
 A session waits for that thread's imports before it imports anything of the dashboard (`wait()`,
 first in dashboard/app.py), so no module is ever imported by two threads at once: the guarantee
-the preload gives holds. It does not wait for the first read, which starts once Streamlit's
-runtime exists (not competing with the server's own start) and fills the shared cache with what
-every first page reads first (whether the snapshot has contacts, the filters' choices): a first
-session asking for them meanwhile waits for that one computation (st.cache_data computes a key
-once) instead of reading them a second time. Started by nothing else (AppTest, `streamlit run`
-of the app itself), `wait()` returns at once. A failure here is only logged: the session meets
-it again and shows its message.
+the preload gives holds. It does not wait for the reads: a first session asking for the cached
+choices meanwhile waits for that one computation (st.cache_data computes a key once) instead of
+reading them a second time. Started by nothing else (AppTest, `streamlit run` of the app
+itself), `wait()` returns at once. A failure here is only logged: the session meets it again and
+shows its message.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 WAIT_S = 120.0  # a session never waits longer than this for the warm-up's imports
-RUNTIME_WAIT_S = 30.0  # the first read waits this long at most for Streamlit's runtime
+RUNTIME_WAIT_S = 30.0  # the warm-up waits this long at most for Streamlit's runtime to start
 
 _imported = threading.Event()
 _done = threading.Event()
@@ -69,14 +69,16 @@ def modules() -> list[str]:
 def _run() -> None:
     try:
         try:
+            _wait_for_runtime()
             for name in modules():
                 importlib.import_module(name)
             import plotly.graph_objects as go
+            import plotly.io
 
-            go.Figure().to_plotly_json()
+            # the figure's template and the JSON writer st.plotly_chart uses (imported on first use)
+            plotly.io.to_json(go.Figure(), validate=False)
         finally:
             _imported.set()
-        _wait_for_runtime()
         _first_read()
     except Exception:  # noqa: BLE001 - the session shows whatever is wrong, in Swedish
         log.warning("the dashboard's warm-up failed", exc_info=True)
@@ -85,12 +87,15 @@ def _run() -> None:
 
 
 def _wait_for_runtime() -> None:
-    """Until the server's runtime exists: the shared cache is the runtime's."""
+    """Until the server's runtime has started: its start is not slowed down by this thread, and
+    the shared cache is the runtime's."""
     from streamlit import runtime
+    from streamlit.runtime.runtime import RuntimeState
 
     deadline = time.monotonic() + RUNTIME_WAIT_S
-    while not runtime.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while time.monotonic() < deadline and not (
+            runtime.exists() and runtime.get_instance().state != RuntimeState.INITIAL):
+        time.sleep(0.02)
 
 
 def _first_read() -> None:
