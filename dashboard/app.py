@@ -66,9 +66,9 @@ st.set_page_config(page_title="Kontaktcenter – Malmö stad", page_icon=str(FAV
 access = auth.gate()  # stops here with the sign-in or no-role page
 auth.pruned_once()
 current = st.navigation(navigation(access))
-preload_charts()   # first: the browser starts fetching its chart code at once
 swedish_chrome()
 auth.banner(access)
+preload_charts()
 st.session_state["_current_page"] = current.url_path
 ok = False
 with guarded("databasen"):
