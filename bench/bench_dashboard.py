@@ -1,6 +1,7 @@
 """Dashboard speed in a real browser on large stores (not a test; prints figures).
 
     python bench/bench_dashboard.py [--rows 200000,10000000,30000000] [--repeats 6] [--starts 3]
+                                    [--stores DIR]
 
 Each store is the sample generator's, cached as bench/out/contacts_<rows>.duckdb (shared with the
 other benchmarks; build it ahead with `kontaktcenter --db bench/out/contacts_<rows>.duckdb sample
@@ -208,8 +209,14 @@ def _sv(text: str) -> str:
     return text.replace(".", ",")
 
 
-def measure_store(browser, rows: int, repeats: int, starts: int) -> None:
-    db = ensure_store(rows)
+def store_path(rows: int, stores: Path | None) -> Path:
+    """`stores`/contacts_<rows>.duckdb as it is (never opened for writing: another checkout's
+    stores are only read), or the shared store of this checkout (built when missing)."""
+    return stores / f"contacts_{rows}.duckdb" if stores else ensure_store(rows)
+
+
+def measure_store(browser, rows: int, repeats: int, starts: int, stores: Path | None = None) -> None:
+    db = store_path(rows, stores)
     plain_s, count = plain_query(db)
     names = departments(db, repeats)
     log = Path(tempfile.mkdtemp()) / "streamlit.log"
@@ -254,16 +261,18 @@ def main() -> int:
                         help="store sizes, comma separated")
     parser.add_argument("--repeats", type=int, default=6, help="förvaltningar to switch between")
     parser.add_argument("--starts", type=int, default=3, help="cold starts per app and store")
+    parser.add_argument("--stores", type=Path, default=None,
+                        help="a folder of existing contacts_<rows>.duckdb, only read (default: bench/out)")
     args = parser.parse_args()
     sizes = [int(r) for r in args.rows.split(",") if r.strip()]
     with chromium() as browser:
         for rows in sizes:
-            path = ROOT / "bench" / "out" / f"contacts_{rows}.duckdb"
-            if rows > BUILD_UP_TO and not path.exists():
+            path = (args.stores or ROOT / "bench" / "out") / f"contacts_{rows}.duckdb"
+            if (rows > BUILD_UP_TO or args.stores) and not path.exists():
                 print(f"{rows:,} kontakter: inte byggd ({path.name} saknas; bygg den med "
                       f"`kontaktcenter --db {path} sample --rows {rows}`)".replace(",", " "))
                 continue
-            measure_store(browser, rows, args.repeats, args.starts)
+            measure_store(browser, rows, args.repeats, args.starts, args.stores)
             sys.stdout.flush()
     return 0
 

@@ -93,7 +93,7 @@ def test_ranked_bars_with_reference_is_the_step_by_step_figure():
     assert list(bar.x) == [0, 20.0, 50.0] and list(bar.text)[0] == "dolt"
     (line,) = fig.layout.shapes
     assert (line.type, line.x0, line.x1, line.yref, line.line.dash) == ("line", 30.0, 30.0, "y domain", "dash")
-    assert fig.layout.margin.r == 80 and fig.layout.margin.l == 10 and fig.layout.bargap == 0.3
+    assert (fig.layout.margin.l, fig.layout.margin.r, fig.layout.margin.b) == (16, 80, 48) and fig.layout.bargap == 0.3
     assert fig.layout.showlegend is True and fig.layout.yaxis.type == "category"
 
 

@@ -84,6 +84,13 @@ def test_settings_and_store_are_one_per_store(monkeypatch, tmp_path, sample_db):
     assert data.store().path == db
 
 
+def _fresh_warm_up(monkeypatch, prewarm) -> None:
+    monkeypatch.setattr(prewarm, "_imported", prewarm.threading.Event())
+    monkeypatch.setattr(prewarm, "_done", prewarm.threading.Event())
+    monkeypatch.setattr(prewarm, "_started", False)
+    monkeypatch.setattr(prewarm, "RUNTIME_WAIT_S", 0.0)   # no server here: read at once
+
+
 def test_the_server_warm_up_runs_only_for_the_dashboard_and_sessions_wait_for_it(
         monkeypatch, tmp_path, sample_db):
     import sys
@@ -94,15 +101,24 @@ def test_the_server_warm_up_runs_only_for_the_dashboard_and_sessions_wait_for_it
     db = tmp_path / "warm.duckdb"
     shutil.copy(sample_db, db)
     monkeypatch.setenv("KONTAKTCENTER_DB", str(db))
-    monkeypatch.setattr(prewarm, "_done", prewarm.threading.Event())
-    monkeypatch.setattr(prewarm, "_started", False)
+    _fresh_warm_up(monkeypatch, prewarm)
     assert prewarm.start(prewarm.APP)
-    prewarm.wait(timeout=300)
-    assert prewarm._done.is_set()
+    prewarm.wait(timeout=300)   # a session waits for the imports only
+    assert prewarm._imported.is_set()
     assert all(name in sys.modules for name in prewarm.modules())
     assert "dashboard.ui.blocks" in prewarm.modules() and "dashboard.ui.launch" not in prewarm.modules()
+    assert prewarm._done.wait(timeout=300)
     # the sessions' reader of this store has its snapshot open already
     assert data.store().path == db and data.store().opens == 1 and data.store().open_files()
+    # and the first page's filter choices are in the shared cache: no session reads them again
+    snap = data.store().current()
+    with duckdb.connect(str(db), read_only=True) as con:
+        departments = tuple(r[0] for r in con.execute(
+            "select department from departments order by department").fetchall())
+    monkeypatch.setattr(data, "_read_options", lambda cur: pytest.fail("read a second time"))
+    monkeypatch.setattr(data, "_has_contacts", lambda cur: pytest.fail("read a second time"))
+    assert data.has_contacts(snap) is True
+    assert data.filter_options(snap).departments == departments
 
 
 def test_a_failing_warm_up_is_logged_and_never_blocks_a_session(monkeypatch, tmp_path, caplog):
@@ -110,9 +126,8 @@ def test_a_failing_warm_up_is_logged_and_never_blocks_a_session(monkeypatch, tmp
 
     monkeypatch.setenv("KONTAKTCENTER_DB", str(tmp_path / "damaged.duckdb"))
     (tmp_path / "damaged.duckdb").write_bytes(b"not a database")
-    monkeypatch.setattr(prewarm, "_done", prewarm.threading.Event())
-    monkeypatch.setattr(prewarm, "_started", False)
+    _fresh_warm_up(monkeypatch, prewarm)
     assert prewarm.start(prewarm.APP)
     prewarm.wait(timeout=300)
-    assert prewarm._done.is_set()
+    assert prewarm._done.wait(timeout=300)
     assert "warm-up failed" in caplog.text

@@ -14,6 +14,7 @@ from dashboard.charts.theme import (
     TEXT,
     axis_format,
     base_figure,
+    RANKED_MARGIN,
     empty_figure,
     scale,
     series_style,
@@ -133,7 +134,7 @@ def ranked_bars(
                                # over a diverging chart's zero line and the grid: readable
                                "bgcolor": "rgba(255,255,255,0.85)",
                                "font": {"color": TEXT, "size": 13}} for i, y in enumerate(ys)],
-              "showlegend": reference is not None, "bargap": 0.3, "margin": {"r": 80}}
+              "showlegend": reference is not None, "bargap": 0.3, "margin": RANKED_MARGIN}
     if reference is not None:
         ref = scale([reference], unit)[0]
         layout["shapes"] = [vertical_line(ref, dash="dash", color=COMPARISON_COLOUR, width=2)]

@@ -15,6 +15,8 @@ from dashboard.charts.theme import (
     TEXT,
     axis_format,
     base_figure,
+    TREND_MARGIN,
+    top_margin,
     empty_figure,
     no_data_message,
     scale,
@@ -142,7 +144,9 @@ def time_series(
             comp[x].to_list(), comp[y].to_list(), unit, comparison_label, style, dash=COMPARISON_DASH,
             hover_x=comp[comparison_x_actual].to_list() if comparison_x_actual else None,
         ))
-    layout: dict = {"yaxis": {**axis_format(unit), "rangemode": "tozero"}}
+    layout: dict = {"yaxis": {**axis_format(unit), "rangemode": "tozero"},
+                    # what the axes' labels and the legend take (theme.TREND_MARGIN)
+                    "margin": {**TREND_MARGIN, "t": top_margin(title) + 4}}
     tickvals, ticktext = date_ticks(frame[x].to_list())
     if tickvals:
         layout["xaxis"] = {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext}

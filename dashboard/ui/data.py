@@ -101,7 +101,12 @@ def cached(name: str, compute: Callable[[duckdb.DuckDBPyConnection], T], *key_pa
 
     Key parts must have a stable repr (frozen dataclasses, tuples, strings, numbers).
     """
-    snap = snapshot()
+    return cached_in(snapshot(), name, compute, *key_parts)
+
+
+def cached_in(snap: Snapshot, name: str, compute: Callable[[duckdb.DuckDBPyConnection], T],
+              *key_parts) -> T:
+    """`cached` on a given snapshot (the server's warm-up, which has no session to pin one)."""
     key = "|".join([snap.key, *(repr(p) for p in key_parts)])
 
     def run() -> T:
@@ -141,12 +146,13 @@ def _read_options(cur: duckdb.DuckDBPyConnection) -> FilterOptions:
     )
 
 
-def filter_options() -> FilterOptions:
-    return cached("filter_options", _read_options)
+def filter_options(snap: Snapshot | None = None) -> FilterOptions:
+    """The filters' choices in the snapshot (`snap`, or this rerun's)."""
+    return cached_in(snap or snapshot(), "filter_options", _read_options)
 
 
-def has_contacts() -> bool:
-    return cached("has_contacts", _has_contacts)
+def has_contacts(snap: Snapshot | None = None) -> bool:
+    return cached_in(snap or snapshot(), "has_contacts", _has_contacts)
 
 
 def _has_contacts(cur: duckdb.DuckDBPyConnection) -> bool:
