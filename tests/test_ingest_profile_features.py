@@ -127,16 +127,21 @@ def test_not_resolved_counts_in_the_resolution_rate_denominator_unlike_unknown(t
     assert frame["resolved_rate"][0] == pytest.approx(10 / 30)   # 10 resolved of 30 known, 10 unknown left out
 
 
-def test_migration_004_keeps_rows_and_accepts_not_resolved(tmp_path):
+def store_before_migration(db, version: int):
+    """A store file at the schema just before migration `version`, as an older release left it."""
     from dashboard.store import migrations
 
-    db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
     con.execute("create table schema_migrations (version integer primary key, name varchar not null, applied_at timestamp not null)")
-    for version, name, path in migrations():
-        if version < 4:
+    for number, name, path in migrations():
+        if number < version:
             con.execute(path.read_text(encoding="utf-8"))
-            con.execute("insert into schema_migrations values ($v, $n, now()::timestamp)", {"v": version, "n": name})
+            con.execute("insert into schema_migrations values ($v, $n, now()::timestamp)", {"v": number, "n": name})
+    return con
+
+
+def test_migration_004_keeps_rows_and_accepts_not_resolved(tmp_path):
+    con = store_before_migration(tmp_path / "old.duckdb", 4)
     con.execute("insert into contacts (source_system, contact_id, started_at, channel, outcome, ingest_id) "
                 "values ('s', 'a', '2024-01-01', 'phone', 'resolved', 1)")
     with pytest.raises(duckdb.ConstraintException):
@@ -147,9 +152,25 @@ def test_migration_004_keeps_rows_and_accepts_not_resolved(tmp_path):
     assert con.execute("select contact_id, outcome from contacts").fetchall() == [("a", "resolved")]
     con.execute("insert into contacts (source_system, contact_id, started_at, channel, outcome, ingest_id) "
                 "values ('s', 'b', '2024-01-01', 'phone', 'not_resolved', 1)")
-    with pytest.raises(duckdb.ConstraintException):   # the primary key survived the rebuild
-        con.execute("insert into contacts (source_system, contact_id, started_at, channel, ingest_id) "
-                    "values ('s', 'a', '2024-01-01', 'phone', 1)")
+    assert con.execute("select count(*) from contacts").fetchall() == [(2,)]
+
+
+def test_migration_007_keeps_rows_and_checks_and_drops_the_key_index(tmp_path):
+    """The key index made every ingest's checkpoint grow with the store (migration 007)."""
+    con = store_before_migration(tmp_path / "old.duckdb", 7)
+    con.execute("insert into contacts (source_system, contact_id, started_at, channel, outcome, queue_s, ingest_id) "
+                "values ('s', 'a', '2024-01-01 08:00', 'phone', 'resolved', 12, 1), "
+                "('s', 'b', '2024-01-02 09:00', 'email', null, null, 1)")
+    before = con.execute("select * from contacts order by contact_id").fetchall()
+    con.close()
+    con = open_test_store(tmp_path, "old.duckdb")
+    assert con.execute("select * from contacts order by contact_id").fetchall() == before
+    kinds = {r[0] for r in con.execute("select constraint_type from duckdb_constraints() "
+                                        "where table_name = 'contacts'").fetchall()}
+    assert "PRIMARY KEY" not in kinds and {"CHECK", "NOT NULL"} <= kinds
+    with pytest.raises(duckdb.ConstraintException):   # the checks survived the rebuild
+        con.execute("insert into contacts (source_system, contact_id, started_at, channel, queue_s, ingest_id) "
+                    "values ('s', 'c', '2024-01-01', 'phone', -1, 1)")
 
 
 def test_plausible_window_is_a_setting(tmp_path):

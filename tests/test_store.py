@@ -48,8 +48,6 @@ def test_contract_constraints_reject_invalid_values(tmp_path):
     row = "('s', '1', timestamp '2025-01-01 10:00', 'phone', null, null, null, null, null, null, null, {q}, null, null, null, null, null, null, null, null, null, {sat}, null, 1)"
     con.execute("insert into contacts values " + row.format(q=10, sat=5))
     with pytest.raises(duckdb.ConstraintException):
-        con.execute("insert into contacts values " + row.format(q=10, sat=5))  # same key
-    with pytest.raises(duckdb.ConstraintException):
         con.execute("insert into contacts values " + row.replace("'1'", "'2'").format(q=-1, sat=5))
     with pytest.raises(duckdb.ConstraintException):
         con.execute("insert into contacts values " + row.replace("'1'", "'3'").format(q=1, sat=6))

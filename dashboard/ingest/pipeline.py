@@ -45,7 +45,6 @@ from dashboard.formatting import os_reason
 
 BATCH_VIEW = "_ingest_batch"
 REJECTS_VIEW = "_ingest_rejects"
-ANTI_JOIN_MAX_RATIO = 10   # land by anti-join while stored rows of the source <= 10 x the batch
 
 
 @dataclass(frozen=True)
@@ -194,13 +193,12 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
         plan = make_plan(reader.columns, profile, path, vocab, window)
         summary.unknown_columns, summary.dropped_columns = plan.unknown, plan.dropped
         batches = 0
-        stored = _source_rows(con, profile.source_system)
         # Three stages on their own threads: read batch k+2, map batch k+1, land batch k.
         mapped_batches = ((raw, map_batch(raw.frame, plan, key)) for raw in prefetch(reader.batches()))
         for raw, mapped in prefetch(mapped_batches):
             batches += 1
             summary.rows_read += raw.frame.height + len(raw.rejects)
-            stored += _land_batch(con, raw, mapped, plan, ingest_id, summary, stored)
+            _land_batch(con, raw, mapped, plan, ingest_id, summary)
             if progress is not None:
                 progress(Progress(path, *position, summary.rows_read, reader.progress(), batches))
         if progress is not None:
@@ -209,12 +207,8 @@ def _read_once(con, path, profile, key, ingest_id, summary: FileSummary, positio
         reader.close()
 
 
-def _source_rows(con, source_system: str) -> int:
-    return con.execute("select count(*) from contacts where source_system = $s", {"s": source_system}).fetchall()[0][0]
-
-
-def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: FileSummary, stored: int) -> int:
-    """Land one batch; returns the rows inserted. `stored`: the source's rows in the store now."""
+def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: FileSummary) -> None:
+    """Land one batch and count it in `summary`."""
     summary.skipped += mapped.skipped
     for finding, rows in mapped.findings.items():
         summary.findings[finding] = summary.findings.get(finding, 0) + rows
@@ -231,12 +225,11 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     within = good.height - unique.height
     inserted = 0
     if unique.height:
-        # Both skip contacts already stored; the anti-join is faster until the source's stored
-        # rows (which it scans) far outnumber the batch, then the primary-key lookups win.
-        query = "ingest/insert_new_contacts" if stored <= ANTI_JOIN_MAX_RATIO * unique.height else "ingest/insert_contacts"
+        # The anti-join skips contacts already stored and is what keeps (source_system,
+        # contact_id) unique: the table has no key index (migration 007 says why).
         con.register(BATCH_VIEW, unique)
         try:
-            inserted = con.execute(sql.text(query), {
+            inserted = con.execute(sql.text("ingest/insert_new_contacts"), {
                 "source_system": plan.profile.source_system, "ingest_id": ingest_id}).fetchall()[0][0]
             if inserted < unique.height and plan.profile.has_contact_id:
                 clashes = _id_clashes_in_store(con, plan.profile.source_system)
@@ -253,7 +246,6 @@ def _land_batch(con, raw, mapped: Mapped, plan: Plan, ingest_id: int, summary: F
     summary.landed += inserted
     summary.duplicates += within + (unique.height - inserted)
     summary.quarantined += rejects.height
-    return inserted
 
 
 def _id_clashes_in_batch(good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

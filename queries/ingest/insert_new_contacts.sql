@@ -1,8 +1,8 @@
--- Land one mapped ingest batch (registered as _ingest_batch, its contact_ids already unique) as an
--- anti-join: only contacts this source does not have yet. Same rows as insert_contacts.sql's
--- `insert or ignore`, about twice as fast while the source's rows in the store are few compared
--- with the batch (the join scans them); dashboard/ingest/pipeline.py picks which one runs.
--- The primary key still guards against duplicates: a plain insert of an existing key would fail.
+-- Land one mapped ingest batch (registered as _ingest_batch by dashboard/ingest/pipeline.py, its
+-- contact_ids already unique) as an anti-join: only contacts this source does not have yet. A
+-- contact already in the store (earlier ingest, overlapping export, earlier batch of this ingest:
+-- the transaction sees its own rows) is skipped, not doubled. This is what keeps
+-- (source_system, contact_id) unique; contacts has no key index (migration 007 says why).
 with existing as (
     select contact_id
     from contacts
