@@ -128,6 +128,26 @@ def wait_until_idle(page, timeout_ms: int = 90_000) -> None:
             return
 
 
+def open_dropdown(page, combobox) -> None:
+    """Open a select or multiselect as a person does: it is in view and still when clicked.
+
+    Playwright scrolls an element into view as part of its click. In a sidebar that is still
+    settling (an expander just opened) the scroll goes on after the list has opened, and a
+    scroll of the sidebar closes the list again (Streamlit 1.67); a person sees the box first
+    and clicks it where it stays.
+    """
+    combobox.scroll_into_view_if_needed()
+    still = None
+    for _ in range(40):
+        box = combobox.bounding_box()
+        if box is not None and box == still:
+            break
+        still = box
+        page.wait_for_timeout(100)
+    combobox.click()
+    page.get_by_role("listbox").wait_for()
+
+
 OUR_CHARTS_JS = ("Array.from(document.querySelectorAll('.js-plotly-plot'))"
                  ".filter(el => !el.closest('.st-key-plotly_preload'))")  # not the preload chart
 
