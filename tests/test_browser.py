@@ -194,6 +194,14 @@ def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db,
         assert "Page not found" not in body and "Sidan finns inte" not in body
         assert p.evaluate("document.documentElement.lang") == "sv"
         assert p.locator('[data-testid="stSkipToContent"]').text_content() == "Hoppa till huvudinnehållet"
+        # what screen readers read: Streamlit's own aria labels, in Swedish too
+        english = p.evaluate("""() => Array.from(document.querySelectorAll('[aria-label]'))
+            .map(el => el.getAttribute('aria-label'))
+            .filter(l => /^(Help for |Main menu$|Link to heading$|Open$)/.test(l))""")
+        assert english == [], english
+        sidebar = p.locator('[data-testid="stSidebar"]')
+        expect(sidebar.get_by_role("button", name="Hjälp om Förvaltning")).to_have_count(1)
+        expect(p.get_by_role("button", name="Huvudmeny")).to_have_count(1)
         p.locator('[data-testid="stSidebar"]').get_by_text("Fler filter").click()
         open_dropdown(p, p.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Kanal"))
         listbox = p.get_by_role("listbox")

@@ -34,6 +34,10 @@ STREAMLIT_TEXTS = {
     "View less": "Visa färre",
     "View more": "Visa fler",
     "Running...": "Arbetar …",
+    # labels only screen readers read (aria-label): the menu, a heading's anchor, a list's arrow
+    "Main menu": "Huvudmeny",
+    "Link to heading": "Länk till rubriken",
+    "Open": "Öppna",
     # the dialog's message for a page this person may not open (app.navigation serves only theirs)
     "The page that you have requested does not seem to exist. Running the app's main page.":
         "Sidan finns inte eller är inte öppen för din roll. Översikten visas i stället.",
@@ -42,6 +46,7 @@ STREAMLIT_TEXTS = {
 STREAMLIT_PATTERNS = (
     (r"^Select (\d+) matches$", "Välj $1 träffar"),
     (r"^View (\d+) more$", "Visa $1 till"),
+    (r"^Help for (.+)$", "Hjälp om $1"),   # the (?) beside a widget's label
     (r"^You have requested page /(.+), but no corresponding file was found in the app's pages/ "
      r"directory\. Running the app's main page\.$",
      "Sidan /$1 finns inte eller är inte öppen för din roll. Översikten visas i stället."),
