@@ -39,6 +39,19 @@ def test_front_sheet_names_the_filter(workbook):
     assert pairs["Dataversion"].isdigit()
 
 
+def test_the_front_sheet_says_innehall_once_over_its_sheet_links(workbook, pdf_pages):
+    """"Innehåll" heads the list of sheets, once: it also labelled the pack's title (already the
+    sheet's heading) in the filter rows above. The PDF cover has no such row either."""
+    ws = workbook[1]["Framsida"]
+    found = [c for row in ws.iter_rows() for c in row if c.value == "Innehåll"]
+    assert len(found) == 1, [c.coordinate for c in found]
+    listed = [ws.cell(found[0].row + i, 1) for i in range(1, len(workbook[1].sheetnames))]
+    assert [c.value for c in listed] == workbook[1].sheetnames[1:]
+    assert all(c.hyperlink.location == f"'{c.value}'!A1" for c in listed)
+    cover = " ".join(" ".join(pdf_pages[0].strip().splitlines()[:-3]).split())  # no footer
+    assert "Innehåll" not in cover and cover.count("Förvaltningspaket för budgetdialogen") == 1
+
+
 def test_key_figures_equal_the_engine(workbook, con):
     ws = workbook[1]["Tillgänglighet"]
     rows = table_rows(ws, "Nyckeltal")
