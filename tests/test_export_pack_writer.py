@@ -127,8 +127,8 @@ def test_pdf_pages_footers_and_hidden_cells(pdf_pages):
     assert len(pdf_pages) >= 8
     full = "\n".join(pdf_pages)
     for heading in ("Sammanfattning", "Tillgänglighet och serviceinriktat bemötande",
-                    "Rättighetsbaserad service", "Lokal service", "Samarbetsprocess",
-                    "Definitioner"):
+                    "Serviceglapp (rättighetsbaserad service)", "Lokal service",
+                    "Samarbetsprocess", "Definitioner"):
         assert heading in full
     for i, page in enumerate(pdf_pages, start=1):
         footer = " ".join(page.strip().splitlines()[-3:])
