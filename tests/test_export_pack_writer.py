@@ -277,6 +277,49 @@ def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):
     assert any(why in str(c.value) for r in sheet.iter_rows() for c in r if c.value)
 
 
+# --- changes from the figures as shown, on a hand-made store --------------------------------------
+
+def test_a_change_is_the_difference_of_the_two_figures_as_shown(empty_db, tmp_path):
+    """Answered 40 of 60 calls in March (66,67 %, shown 66,7 %) against 30 of 49 in February
+    (61,22 %, shown 61,2 %): the change reads +5,5 procentenheter, as a reader subtracting the
+    shown figures gets (the unrounded shares differ by 5,44). Waiting: 24 calls of 20 s and 16 of
+    21 s (20,4 s, shown 20 s) against 12 of 10 s and 18 of 11 s (10,6 s, shown 11 s): +9 s, not
+    the +10 s of 9,8 s. In the XLSX's cells and in the PDF's lines."""
+    from contact_fixtures import build, call
+    from dashboard.export.cells import display_text
+    from dashboard.store import open_store
+
+    def calls(day: str, waits: dict[int, int], abandoned: int) -> list[dict]:
+        answered = [call(f"{day} 10:00", wait=w, handle=180, department=DEPT)
+                    for w, n in waits.items() for _ in range(n)]
+        return answered + [call(f"{day} 11:00", wait=60, answered=False, department=DEPT)
+                           for _ in range(abandoned)]
+
+    rows = calls("2025-03-11", {20: 24, 21: 16}, 20) + calls("2025-02-11", {10: 12, 11: 18}, 19)
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, FILTERS, settings=Settings())
+    finally:
+        con.close()
+    expected = {"answer_rate": ("66,7\u00a0%", "61,2\u00a0%", 5.5, "+5,5\u00a0procentenheter"),
+                "asa_s": ("20\u00a0s", "11\u00a0s", 9.0, "+9\u00a0s")}
+    sheet = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))["Tillgänglighet"]
+    key = table_rows(sheet, "Nyckeltal")
+    path = tmp_path / "paket.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    lines = [re.sub(r"\s", "", line) for line in subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
+        text=True).stdout.splitlines()]
+    for mid, (now, before, delta, delta_text) in expected.items():
+        m = get(mid)
+        cells = key[m.label_for(Settings())]
+        assert [display_text(cells[1], m.unit), display_text(cells[2], m.unit)] == [now, before]
+        assert cells[3] == delta, mid
+        wanted = re.sub(r"\s", "", now + before + delta_text)
+        assert any(line.startswith(re.sub(r"\s", "", m.label_for(Settings())))
+                   and wanted in line for line in lines), (mid, wanted)
+
+
 # --- the summary's movers, on hand-made scorecard rows -------------------------------------------
 
 def _card_row(metric: str, unit: str, value, previous, n, previous_n, *,
