@@ -116,6 +116,35 @@ def test_no_other_department_and_no_free_text(workbook, con, pdf_pages):
         assert note not in text
 
 
+def test_arsarbetare_read_in_the_workbook_as_on_the_screen(workbook, pdf_pages):
+    """Every årsarbetare figure of the key figures and the scorecard: the cell's Excel number
+    format, applied to its number, gives the dashboard's text (formatting.format_value: its
+    decimals and its unit word), and the PDF prints the same."""
+    from dashboard.formatting import format_value
+
+    label = get("failure_demand_fte").label_for(Settings())
+    shown = [(sheet, c) for sheet, title in (("Digitalisering", "Nyckeltal"),
+                                             ("Samarbetsprocess", "Styrkort"))
+             for c in workbook[1][sheet][_row_of(workbook[1][sheet], title, label)]
+             if isinstance(c.value, float)]
+    assert len(shown) >= 2, shown  # the fixture shows some (the city's, at least)
+    pdf = re.sub(r"\s", "", "".join(pdf_pages))
+    for sheet, cell in shown:
+        code = re.fullmatch(r'#,##0(?:\.(0+))?"\u00a0(\w+)"', cell.number_format)
+        assert code, (sheet, cell.coordinate, cell.number_format)
+        decimals, word = len(code.group(1) or ""), code.group(2)
+        excel = f"{cell.value:,.{decimals}f}".replace(",", " ").replace(".", ",") + " " + word
+        screen = format_value(cell.value, "fte")
+        assert excel == screen.replace("\u00a0", " "), (sheet, cell.coordinate)
+        assert re.sub(r"\s", "", screen) in pdf
+
+
+def _row_of(ws, title: str, label: str) -> int:
+    """The row number of `label` in the table under the heading `title`."""
+    rows = [c.row for c in ws["A"] if c.value == title]
+    return next(c.row for c in ws["A"] if c.row > rows[0] and c.value == label)
+
+
 def test_definitions_cover_every_metric_shown(workbook):
     ws = workbook[1]["Definitioner"]
     ids = {r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[1]}
