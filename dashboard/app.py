@@ -14,6 +14,7 @@ from dashboard.ui import prewarm
 prewarm.wait()   # the server's warm-up imports the dashboard: nothing imported twice at once
 
 from dashboard.auth import Access  # noqa: E402
+from dashboard.navigation import NAVIGATION  # noqa: E402  (the pages; tests read it here too)
 from dashboard.ui import auth, data  # noqa: E402
 from dashboard.ui.chrome import swedish_chrome  # noqa: E402
 from dashboard.ui.errors import guarded  # noqa: E402
@@ -28,19 +29,6 @@ PAGES = Path(__file__).resolve().parent / "screens"
 # the favicon from an outside host.
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
 
-# (section, file, title, url path, icon); who sees which page is PAGE_RIGHTS below.
-NAVIGATION = (
-    ("Översikt", "overview.py", "Översikt", "oversikt", ":material/dashboard:"),
-    ("Planområden", "accessibility.py", "Tillgänglighet", "tillganglighet", ":material/call:"),
-    ("Planområden", "service_gaps.py", "Serviceglapp", "serviceglapp", ":material/alt_route:"),
-    ("Planområden", "failure_demand.py", "Onödig efterfrågan", "onodig-efterfragan", ":material/replay:"),
-    ("Planområden", "local_service.py", "Lokal service", "lokal-service", ":material/storefront:"),
-    ("Förvaltning och resurser", "department.py", "Förvaltning", "forvaltning", ":material/account_balance:"),
-    ("Förvaltning och resurser", "staffing.py", "Bemanning", "bemanning", ":material/groups:"),
-    ("Om data", "data_quality.py", "Datakvalitet", "datakvalitet", ":material/fact_check:"),
-    ("Om data", "about.py", "Om data och definitioner", "om-data", ":material/menu_book:"),
-    ("Om data", "audit_log.py", "Granskningslogg", "granskningslogg", ":material/history:"),
-)
 # Which access property opens a page (dashboard.auth.Access); a page not listed is for everyone.
 PAGE_RIGHTS = {"data_quality.py": "sees_quality", "audit_log.py": "administers"}
 

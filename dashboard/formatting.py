@@ -34,6 +34,31 @@ WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "sön
 WEEKDAYS_SHORT = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 
+# Decimals a value of each unit is shown with (a share: of its percent); `format_value` shows them,
+# a change is worked out from values rounded so (`as_shown`), and the XLSX number formats carry
+# the same (dashboard.export.xlsx_common). Durations are shown in whole seconds.
+DECIMALS = {"count": 0, "integer": 0, "antal": 0, "share": 1, "percent": 1, "seconds": 0, "s": 0,
+            "sek": 0, "kr": 0, "fte": 1, "index": 1, "score": 2, "per_1000": 1, "ratio": 2,
+            "hours": 0}
+DEFAULT_DECIMALS = 1  # a unit not listed: a number with one decimal
+PERCENT_UNITS = ("share", "percent")
+
+
+def decimals_of(unit: str | None) -> int:
+    return DECIMALS.get((unit or "").lower(), DEFAULT_DECIMALS)
+
+
+def as_shown(value, unit: str | None):
+    """The value rounded as `format_value` shows it (a share 0.65734 -> 0.657, shown 65,7 %), so a
+    change worked out from two shown values is the difference a reader gets from them."""
+    if _is_missing(value):
+        return value
+    decimals = decimals_of(unit)
+    if (unit or "").lower() in PERCENT_UNITS:
+        return round(float(value) * 100, decimals) / 100
+    return round(float(value), decimals)
+
+
 def _is_missing(value) -> bool:
     if value is None:
         return True
@@ -81,7 +106,7 @@ def hidden_text(unit: str | None, reason: str | None, threshold: int = 5) -> str
     return HIDDEN
 
 
-def format_percent(fraction, decimals: int = 1, *, sign: bool = False) -> str:
+def format_percent(fraction, decimals: int = DECIMALS["share"], *, sign: bool = False) -> str:
     """A share given as a fraction: 0.1234 -> '12,3 %'."""
     if _is_missing(fraction):
         return MISSING
@@ -95,7 +120,7 @@ def format_points(fraction_diff, decimals: int = 1) -> str:
     return format_number(float(fraction_diff) * 100, decimals, sign=True) + NBSP + "procentenheter"
 
 
-def format_sek(value, decimals: int = 0) -> str:
+def format_sek(value, decimals: int = DECIMALS["sek"]) -> str:
     """1234567 -> '1 234 567 kr'."""
     if _is_missing(value):
         return MISSING
@@ -111,7 +136,7 @@ def format_sek_compact(value) -> str:
     return format_sek(value)
 
 
-def format_fte(value, decimals: int = 1) -> str:
+def format_fte(value, decimals: int = DECIMALS["fte"]) -> str:
     """Full-time positions: 2.345 -> '2,3 årsarbetare'."""
     if _is_missing(value):
         return MISSING
@@ -200,11 +225,11 @@ _BY_UNIT = {
     "sek": format_sek,
     "kr": format_sek,
     "fte": format_fte,
-    "index": lambda v: format_number(v, 1),
-    "score": lambda v: format_number(v, 2),
-    "per_1000": lambda v: format_number(v, 1),
-    "ratio": lambda v: format_number(v, 2),
-    "hours": lambda v: format_number(v, 0) + NBSP + "h",
+    "index": lambda v: format_number(v, DECIMALS["index"]),
+    "score": lambda v: format_number(v, DECIMALS["score"]),
+    "per_1000": lambda v: format_number(v, DECIMALS["per_1000"]),
+    "ratio": lambda v: format_number(v, DECIMALS["ratio"]),
+    "hours": lambda v: format_number(v, DECIMALS["hours"]) + NBSP + "h",
     # a difference between two shares, in percentage points (as in exports: 1.2 -> +1,2 p.e.)
     "points": lambda v: format_points(v if _is_missing(v) else v / 100),
 }
@@ -218,7 +243,7 @@ def format_value(value, unit: str | None, *, suppressed: bool = False, threshold
         return hidden_text(unit, reason, threshold)
     formatter = _BY_UNIT.get((unit or "").lower())
     if formatter is None:
-        return format_number(value, 1)
+        return format_number(value, DEFAULT_DECIMALS)
     return formatter(value)
 
 
@@ -226,10 +251,12 @@ def format_delta(current, previous, unit: str | None) -> str | None:
     """Change against the comparison period in words fitting the unit, or None if not computable.
 
     Shares change in percentage points; counts and money in percent; durations in seconds;
-    an index or a mean score in its own units.
+    an index or a mean score in its own units. Worked out from the two values as shown
+    (`as_shown`): 66,7 % against 61,2 % is +5,5 procentenheter, whatever the digits behind.
     """
     if _is_missing(current) or _is_missing(previous):
         return None
+    current, previous = as_shown(current, unit), as_shown(previous, unit)
     unit = (unit or "").lower()
     if unit in ("share", "percent"):
         return format_points(current - previous)
@@ -239,9 +266,10 @@ def format_delta(current, previous, unit: str | None) -> str | None:
     # Bounded scales (index 0–100, mean answer 1–5) change in their own units, not in percent:
     # a percent change of an index depends on where its zero happens to lie.
     if unit == "index":
-        return format_number(current - previous, 1, sign=True) + NBSP + "indexenheter"
+        return (format_number(current - previous, DECIMALS["index"], sign=True) + NBSP
+                + "indexenheter")
     if unit == "score":
-        return format_number(current - previous, 2, sign=True)
+        return format_number(current - previous, DECIMALS["score"], sign=True)
     if previous == 0:
         return None
     return format_percent((current - previous) / abs(previous), 1, sign=True)

@@ -116,10 +116,10 @@ def test_service_gap_ledger_on_screen_equals_the_pack(app, pack, workbook, pdf_t
     assert frame["Plats"].astype(int).tolist() == list(range(1, len(frame) + 1))
     screen = _screen_rows(frame, {c: c for c in LEDGER_UNITS})
     title = "Serviceglapp: ärenden som lämnas vidare"
-    rows = _pack_rows(workbook["Rättighetsbaserad service"], title, LEDGER_UNITS)
+    rows = _pack_rows(workbook["Serviceglapp"], title, LEDGER_UNITS)
     assert rows == screen[:TOP] and len(rows) >= 3
     assert _hidden(screen)
-    _pdf_table(pdf_text, pack, "Rättighetsbaserad service", title, "Ärendekategori", rows)
+    _pdf_table(pdf_text, pack, "Serviceglapp", title, "Ärendekategori", rows)
 
 
 def test_largest_gaps_on_the_overview_equal_the_summary(app, pack, workbook,  # noqa: F811
@@ -247,13 +247,13 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
     row for its dimension and measure, marked flagged: share, rest of the city, difference (in
     percentage points in both) and base."""
     office = pack_of(sample_con, GROUPS_OFFICE)
-    ws = workbook_of(office)["Rättighetsbaserad service"]
+    ws = workbook_of(office)["Serviceglapp"]
     units = {"Grupp": None, "Mått": None, "Underlag": "count", "Gruppen": "share",
              "Övriga staden": "share", "Skillnad": "points"}
     rows = _pack_rows(ws, GROUPS, units)
     assert 1 <= len(rows) <= 5
     text = pdf_text_of(office, tmp_path / "office.pdf")
-    _pdf_table(text, office, "Rättighetsbaserad service", GROUPS, "Grupp", rows)
+    _pdf_table(text, office, "Serviceglapp", GROUPS, "Grupp", rows)
 
     query = {**QUERY, "department": GROUPS_OFFICE}
     overview = open_page(sample_db, monkeypatch, "overview.py", query)

@@ -110,9 +110,9 @@ def display_text(value, unit: str | None = None) -> str:
         if unit == "seconds_delta":
             return ("+" if value > 0 else "") + f.format_duration(value)
         if unit == "index_delta":
-            return f.format_number(value, 1, sign=True) + "\u00a0indexenheter"
+            return f.format_number(value, f.DECIMALS["index"], sign=True) + "\u00a0indexenheter"
         if unit == "score_delta":
-            return f.format_number(value, 2, sign=True)
+            return f.format_number(value, f.DECIMALS["score"], sign=True)
         if unit in ("rank", "number") or (unit is None and isinstance(value, int)):
             return f.format_int(value)
         if unit == "rows":

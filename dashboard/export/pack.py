@@ -58,7 +58,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters, *, comparison="
     inp = ps.Inputs(con, filters, kind, department, settings)
     say("Tillgänglighet …")
     access, access_card = ps.accessibility(inp)
-    say("Rättighetsbaserad service …")
+    say(f"{ps.SERVICE_GAPS} …")
     rights, ledger = ps.rights(inp)
     say("Onödig efterfrågan …")
     demand, demand_card = ps.avoidable(inp)

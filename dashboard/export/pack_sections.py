@@ -23,6 +23,7 @@ from dashboard.export.pack_tables import (dimension_column, dimension_value, fra
 from dashboard import privacy
 from dashboard.formatting import format_period
 from dashboard.metrics import EQUITY_METRICS, QUALITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
+from dashboard.navigation import title_of
 from dashboard.periods import WEEK, Period, whole_period
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
@@ -75,6 +76,8 @@ def table_set(metric_ids, by: str) -> tuple[str, ...]:
     return ids if set(metric_ids) <= set(ids) else tuple(metric_ids)
 
 
+# The sheet (and the chapter) of a plan area with a dashboard page is called as the page is.
+SERVICE_GAPS = title_of("service_gaps.py")
 DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
                   "failure_demand_share")
 TOP = 15
@@ -132,7 +135,8 @@ def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
     channels = frame_table("Per kanal", per_channel, ("channel",), CHANNEL_IDS, inp.settings)
     weekly = _weekly(inp)
     section = Section(
-        "tillganglighet", "Tillgänglighet och serviceinriktat bemötande", "Tillgänglighet",
+        "tillganglighet", "Tillgänglighet och serviceinriktat bemötande",
+        title_of("accessibility.py"),
         "Kan invånarna nå oss? Svarsandel, servicenivå, väntetid, avbrutna samtal, skriftliga "
         "svar inom arbetsdagar, nöjdhet och kanalval.",
         (_key_figures(inp, card), channels, weekly),
@@ -203,7 +207,7 @@ def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:
                         ("stadsomrade",), ("contacts", "contacts_per_1000_residents"),
                         inp.settings)
     section = Section(
-        "rattighetsbaserad", "Rättighetsbaserad service", "Rättighetsbaserad service",
+        "rattighetsbaserad", f"{SERVICE_GAPS} (rättighetsbaserad service)", SERVICE_GAPS,
         "Vem får sämre service? Det kontaktcenter inte kan lösa och lämnar vidare, och "
         "skillnader mellan stadsområden, språk och kundgrupper.",
         (_key_figures(inp, card), ledger_table, _equity(inp), areas),
@@ -318,7 +322,7 @@ def local_service(inp: Inputs) -> Section:
          ("contacts", "Kontakter", "count"), ("excess", "Över förväntat", "count")),
         inp.threshold, note=None if found.height else "Inga toppar i urvalet.")
     return Section(
-        "lokal", "Lokal service", "Lokal service",
+        "lokal", "Lokal service", title_of("local_service.py"),
         "Besök och uppsökande verksamhet per servicepunkt, deras ärenden och lokala händelser "
         "som syns som toppar.",
         (points, topic_table, incident_table),

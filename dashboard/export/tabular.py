@@ -89,9 +89,11 @@ def table_xlsx(table: Table, context: Context) -> bytes:
 
 
 def context_rows(context: Context, what: str | None = None) -> list[tuple[str, str]]:
-    """Label/value pairs describing an export: the same on every front sheet and PDF cover."""
-    rows = [("Innehåll", what or context.title), ("Förvaltning", context.scope),
-            ("Period", f.format_period(*context.period))]
+    """Label/value pairs describing an export: the same on every front sheet and PDF cover.
+    `what` (a data download's table) is named first as "Innehåll"; the pack's front sheet and
+    cover carry its title as their heading and list the contents under "Innehåll" themselves."""
+    rows = [("Innehåll", what)] if what else []
+    rows += [("Förvaltning", context.scope), ("Period", f.format_period(*context.period))]
     rows.append(("Jämförelseperiod",
                  f.format_period(*context.comparison) if context.comparison else "Ingen"))
     rows.extend(context.filters)
@@ -105,7 +107,7 @@ def context_rows(context: Context, what: str | None = None) -> list[tuple[str, s
 def write_context_sheet(wb, styles: xc.Styles, context: Context, what: str) -> None:
     ws = wb.add_worksheet("Urval")
     ws.write_string(0, 0, "Urval och sammanhang", styles.title)
-    for i, (label, value) in enumerate(context_rows(context, what), start=2):
+    for i, (label, value) in enumerate(context_rows(context, what or context.title), start=2):
         ws.write_string(i, 0, xlsx_text(label), styles.label)
         ws.write_string(i, 1, xlsx_text(value), styles.text)
     ws.set_column(0, 0, 24)

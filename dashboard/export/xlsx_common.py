@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from dashboard import formatting as f
 from dashboard.export.cells import Figure, display_text, is_missing, is_number, xlsx_text
 from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Table
@@ -28,32 +29,49 @@ WORKBOOK_OPTIONS = {
 }
 
 # Excel number-format codes are stored in en-US syntax; Excel shows them in the reader's locale.
+# Decimals and unit words are the screen's (formatting.DECIMALS, format_value), so a cell reads
+# as the dashboard prints the figure ("0,4 årsarbetare").
+
+
+def _fixed(unit: str, word: str = "", *, grouped: bool = True) -> str:
+    """A unit's figure with the screen's decimals, and a unit word after a no-break space."""
+    decimals = f.decimals_of(unit)
+    code = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+    return code + (f'"\u00a0{word}"' if word else "")
+
+
+def _signed(code: str) -> str:
+    """Positive with "+", negative with the minus sign U+2212, zero bare."""
+    return f'+{code};"\u2212"{code};{code}'
+
+
+_PERCENT = _fixed("share", grouped=False) + '"\u00a0"%'  # an unquoted % multiplies by 100
 NUMBER_FORMATS = {
-    "count": "#,##0",
-    "antal": "#,##0",
-    "share": '0.0"\u00a0"%',
-    "percent": '0.0"\u00a0"%',
-    "seconds": '#,##0"\u00a0s"',
-    "s": '#,##0"\u00a0s"',
-    "sek": '#,##0"\u00a0kr"',
-    "kr": '#,##0"\u00a0kr"',
-    "fte": "#,##0.0",
-    "index": "0.0",
-    "score": "0.00",
-    "per_1000": "#,##0.0",
+    "count": _fixed("count"),
+    "antal": _fixed("antal"),
+    "share": _PERCENT,
+    "percent": _PERCENT,
+    "seconds": _fixed("seconds", "s"),
+    "s": _fixed("s", "s"),
+    "sek": _fixed("sek", "kr"),
+    "kr": _fixed("kr", "kr"),
+    "fte": _fixed("fte", "årsarbetare"),
+    "index": _fixed("index", grouped=False),
+    "score": _fixed("score", grouped=False),
+    "per_1000": _fixed("per_1000"),
     "contacts": "#,##0.00",
-    "hours": '#,##0"\u00a0h"',
-    "ratio": "0.00",
+    "hours": _fixed("hours", "h"),
+    "ratio": _fixed("ratio", grouped=False),
     "rank": "0",
     # metadata, not contacts: rows of files, number of ingests (no small-cell rule applies)
     "rows": '#,##0"\u00a0rader"',
     "number": "0",
-    # Changes against the comparison period: always signed.
-    "points": '+0.0"\u00a0procentenheter";"\u2212"0.0"\u00a0procentenheter";0.0"\u00a0procentenheter"',
-    "relative": '+0.0"\u00a0"%;"\u2212"0.0"\u00a0"%;0.0"\u00a0"%',
-    "seconds_delta": '+0"\u00a0s";"\u2212"0"\u00a0s";0"\u00a0s"',
-    "index_delta": '+0.0"\u00a0indexenheter";"\u2212"0.0"\u00a0indexenheter";0.0"\u00a0indexenheter"',
-    "score_delta": '+0.00;"\u2212"0.00;0.00',
+    # Changes against the comparison period (formatting.format_delta): always signed.
+    "points": _signed(_fixed("share", "procentenheter", grouped=False)),
+    "relative": _signed(_PERCENT),
+    "seconds_delta": _signed(_fixed("seconds", "s", grouped=False)),
+    "index_delta": _signed(_fixed("index", "indexenheter", grouped=False)),
+    "score_delta": _signed(_fixed("score", grouped=False)),
 }
 DEFAULT_NUMBER_FORMAT = "#,##0.0##"
 DATE_FORMAT = "yyyy-mm-dd"

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.navigation import title_of
 from dashboard.ui import about, choices
 from dashboard.ui.page import page
 
@@ -22,6 +23,6 @@ def body(view) -> None:
         about.ingest_log()
 
 
-page("Om data och definitioner", body, needs_contacts=False,
+page(title_of(__file__), body, needs_contacts=False,
      intro="Varje tal i dashboarden kommer från ett mått i registret nedan, med definition, enhet "
            "och källa. Små tal döljs för att skydda enskilda.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.domain import QUEUED_CHANNELS
+from dashboard.navigation import title_of
 from dashboard.ui import blocks
 from dashboard.ui.page import page
 
@@ -27,5 +28,5 @@ def body(view) -> None:
                       title="Nöjdhet (index 0–100) per kanal")
 
 
-page("Tillgänglighet", body,
+page(title_of(__file__), body,
      intro="Kan invånarna nå oss? Svarsandel, servicenivå, väntetid, avbrott och skriftliga svar.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.export import audit
+from dashboard.navigation import title_of
 from dashboard.ui import auth, data
 from dashboard.ui.page import page
 
@@ -45,6 +46,6 @@ def body(view) -> None:
                    "ut eller misslyckad.")
 
 
-page("Granskningslogg", body, needs_contacts=False, uses_filters=False,
+page(title_of(__file__), body, needs_contacts=False, uses_filters=False,
      intro="Varje inloggning, utloggning, nedladdning och export med person, roll, filter och vad "
            "som lämnade systemet. Loggen skrivs bara till; den nyaste posten står först.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import privacy
+from dashboard.navigation import title_of
 from dashboard.ui import blocks
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -28,6 +29,6 @@ def body(view) -> None:
                "en hög andel här betyder att förvaltningens siffror är för låga.")
 
 
-page("Datakvalitet", body,
+page(title_of(__file__), body,
      intro="Hur komplett är underlaget? Andel kontakter utan ärendekategori, förvaltning, utfall "
            "eller typ av efterfrågan, per källsystem.")

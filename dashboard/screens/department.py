@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import privacy
+from dashboard.navigation import title_of
 from dashboard.ui import blocks, pack, scorecard
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -24,7 +25,7 @@ def body(view) -> None:
     pack.offer(view)
 
 
-page("Förvaltning", body,
+page(title_of(__file__), body,
      intro="Resultatkortet för samordnaren och budgetdialogen: volym, andel av kontaktcenters "
            "tid, tillgänglighet, lösta och överlämnade ärenden och onödig efterfrågan, mot "
            "jämförelseperioden och mot hela staden.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import privacy
+from dashboard.navigation import title_of
 from dashboard.ui import blocks, demand
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -27,6 +28,6 @@ def body(view) -> None:
     demand.self_service(for_view(privacy.SELF_SERVICE_POTENTIAL, view), key="fd_self_service")
 
 
-page("Onödig efterfrågan", body,
+page(title_of(__file__), body,
      intro="Kontakter som uppstår för att något inte blev gjort, eller inte blev rätt, första "
            "gången: vad de kostar i tid, kronor och årsarbetare, och var de kommer ifrån.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import domain
+from dashboard.navigation import title_of
 from dashboard.ui import blocks, insights, local
 from dashboard.ui.page import page
 
@@ -19,6 +20,6 @@ def body(all_channels) -> None:
     insights.incident_list(all_channels, key="ls_incidents")
 
 
-page("Lokal service", body,
+page(title_of(__file__), body,
      intro="Besök och uppsökande verksamhet per servicepunkt (kanalerna Besök och Uppsökande "
            "verksamhet), och lokala händelser som syns som toppar i antalet kontakter.")

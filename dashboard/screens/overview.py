@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.navigation import title_of
 from dashboard.ui import blocks, insights
 from dashboard.ui.page import page
 
@@ -31,4 +32,4 @@ def body(view) -> None:
         insights.equity_flags(view, key="ov_equity")
 
 
-page("Översikt", body)
+page(title_of(__file__), body)

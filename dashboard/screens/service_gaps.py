@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.domain import dimension_label
 from dashboard.metrics import EQUITY_METRICS
+from dashboard.navigation import title_of
 from dashboard.ui import blocks, choices, insights
 from dashboard.ui.engine import for_view
 from dashboard.ui.page import page
@@ -39,5 +40,5 @@ def body(view) -> None:
                      extra=(("contacts", "Kontakter", "count"), ("population", "Invånare", "integer")))
 
 
-page("Serviceglapp", body,
+page(title_of(__file__), body,
      intro="Vad kan kontaktcenter inte lösa själv, och får några grupper sämre service än andra?")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.metrics.staffing import ABANDONMENT_NOTE
+from dashboard.navigation import title_of
 from dashboard.ui import staffing
 from dashboard.ui.page import page
 
@@ -14,6 +15,6 @@ def body(view) -> None:
     staffing.what_if(view, t)
 
 
-page("Bemanning", body,
+page(title_of(__file__), body,
      intro="Hur många agenter behövs per halvtimme för att nå servicenivåmålet, med inkommande "
            "samtal och chattar och hanteringstid från perioden (Erlang C)?")

@@ -1,0 +1,457 @@
+"""The förvaltning pack's XLSX and PDF on the sample store: the engine's numbers, hidden cells,
+department isolation, layout, fonts and outline. The summary's ranking and the weekly table are
+checked on hand-made inputs as well. Fixtures: tests/export_pack_support.py."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from datetime import date
+
+import openpyxl
+import pytest
+
+from dashboard.config import Settings
+from dashboard.export.pack import build_pack, render
+from dashboard.metrics import Filters, compute, get
+from export_pack_support import (AREA_SHEETS, COUNT_FORMAT, DEPT, END, FILTERS, START,  # noqa: F401
+                                 con, pack, pdf_pages, table_rows, workbook)
+from test_export_render import charts_per_sheet
+
+def test_sheets_and_a_native_chart_on_every_area_sheet(workbook):
+    content, wb = workbook
+    # the month's small cells leave gaps in some charts: their numbers are on Diagramunderlag
+    assert wb.sheetnames == ["Framsida", "Sammanfattning", *AREA_SHEETS, "Definitioner", "Data",
+                             "Diagramunderlag"]
+    charts = charts_per_sheet(content)
+    assert all(charts[s] >= 1 for s in AREA_SHEETS), charts
+
+
+def test_front_sheet_names_the_filter(workbook):
+    ws = workbook[1]["Framsida"]
+    pairs = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
+    assert pairs["Förvaltning"] == DEPT
+    assert pairs["Period"] == "1–31 mars 2025"
+    assert pairs["Jämförelseperiod"] == "1–28 februari 2025"  # a whole month: the month before
+    for name in ("Kanal", "Stadsdel/stadsområde", "Ärendekategori", "Språk", "Kundtyp"):
+        assert pairs[name] == "alla"
+    assert pairs["Dataversion"].isdigit()
+
+
+def test_the_front_sheet_says_innehall_once_over_its_sheet_links(workbook, pdf_pages):
+    """"Innehåll" heads the list of sheets, once: it also labelled the pack's title (already the
+    sheet's heading) in the filter rows above. The PDF cover has no such row either."""
+    ws = workbook[1]["Framsida"]
+    found = [c for row in ws.iter_rows() for c in row if c.value == "Innehåll"]
+    assert len(found) == 1, [c.coordinate for c in found]
+    listed = [ws.cell(found[0].row + i, 1) for i in range(1, len(workbook[1].sheetnames))]
+    assert [c.value for c in listed] == workbook[1].sheetnames[1:]
+    assert all(c.hyperlink.location == f"'{c.value}'!A1" for c in listed)
+    cover = " ".join(" ".join(pdf_pages[0].strip().splitlines()[:-3]).split())  # no footer
+    assert "Innehåll" not in cover and cover.count("Förvaltningspaket för budgetdialogen") == 1
+
+
+def test_key_figures_equal_the_engine(workbook, con):
+    ws = workbook[1]["Tillgänglighet"]
+    rows = table_rows(ws, "Nyckeltal")
+    ids = ("contacts", "offered", "answered", "answer_rate", "service_level", "asa_s", "aht_s")
+    now = compute(con, FILTERS, ids).row(0, named=True)
+    before = compute(con, FILTERS.previous_period(), ids).row(0, named=True)
+    city = compute(con, FILTERS.without("departments"), ids).row(0, named=True)
+    settings = Settings()
+    for mid in ids:
+        m = get(mid)
+        label = m.label_for(settings)
+        for column, values in ((1, now), (2, before), (5, city)):  # 3, 4: change, verdict
+            shown = rows[label][column]
+            n, t = values[f"{mid}__n"], settings.small_cell_threshold
+            # a proportion shown with its basis gives its numerator back (rate × n)
+            num = round(values[mid] * n) if m.is_proportion and values[mid] is not None else 0
+            if m.kind == "count" and 0 < n < t:
+                assert shown == "<5", (mid, column)
+            elif m.kind != "count" and (n < m.min_n_for(settings) or 0 < num < t):
+                assert shown == "Dolt", (mid, column)
+            else:
+                assert shown == pytest.approx(values[mid], rel=1e-12), (mid, column)
+
+
+def test_channel_table_equals_the_engine_with_small_counts_hidden(workbook, con):
+    rows = table_rows(workbook[1]["Tillgänglighet"], "Per kanal")
+    engine = {r["channel"]: r for r in compute(con, FILTERS, ["contacts"], by=("channel",))
+              .iter_rows(named=True)}
+    labels = {"phone": "Telefon", "chat": "Chatt", "email": "E-post", "e_service": "E-tjänst",
+              "visit": "Besök", "social": "Sociala medier", "outreach": "Uppsökande verksamhet"}
+    hidden = 0
+    for code, r in engine.items():
+        cell = rows[labels[code]][1]
+        if 0 < r["contacts"] < 5:
+            assert cell == "<5"
+            hidden += 1
+        elif cell != "Dolt":  # shown cells are the engine's; a complementary one is "Dolt"
+            assert cell == r["contacts"]
+    assert hidden >= 2, "the fixture should exercise small cells"
+
+
+def test_no_count_below_the_threshold_and_no_formulas_anywhere(workbook):
+    for ws in workbook[1]:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate}"
+                if isinstance(c.value, (int, float)) and c.number_format == COUNT_FORMAT:
+                    assert c.value == 0 or c.value >= 5, f"{ws.title}!{c.coordinate}={c.value}"
+
+
+def test_no_other_department_and_no_free_text(workbook, con, pdf_pages):
+    others = [r[0] for r in con.sql("select department from departments").fetchall()
+              if r[0] != DEPT]
+    notes = [r[0] for r in con.sql("select distinct note from contacts where note is not null "
+                                   "limit 200").fetchall()]
+    strings = [c for ws in workbook[1] for row in ws.iter_rows(values_only=True) for c in row
+               if isinstance(c, str)]
+    text = "\n".join(strings) + "\n" + "\n".join(pdf_pages)
+    for name in others:
+        assert name not in text, name
+    for note in notes:
+        assert note not in text
+
+
+def test_arsarbetare_read_in_the_workbook_as_on_the_screen(workbook, pdf_pages):
+    """Every årsarbetare figure of the key figures and the scorecard: the cell's Excel number
+    format, applied to its number, gives the dashboard's text (formatting.format_value: its
+    decimals and its unit word), and the PDF prints the same."""
+    from dashboard.formatting import format_value
+
+    label = get("failure_demand_fte").label_for(Settings())
+    shown = [(sheet, c) for sheet, title in (("Digitalisering", "Nyckeltal"),
+                                             ("Samarbetsprocess", "Styrkort"))
+             for c in workbook[1][sheet][_row_of(workbook[1][sheet], title, label)]
+             if isinstance(c.value, float)]
+    assert len(shown) >= 2, shown  # the fixture shows some (the city's, at least)
+    pdf = re.sub(r"\s", "", "".join(pdf_pages))
+    for sheet, cell in shown:
+        code = re.fullmatch(r'#,##0(?:\.(0+))?"\u00a0(\w+)"', cell.number_format)
+        assert code, (sheet, cell.coordinate, cell.number_format)
+        decimals, word = len(code.group(1) or ""), code.group(2)
+        excel = f"{cell.value:,.{decimals}f}".replace(",", " ").replace(".", ",") + " " + word
+        screen = format_value(cell.value, "fte")
+        assert excel == screen.replace("\u00a0", " "), (sheet, cell.coordinate)
+        assert re.sub(r"\s", "", screen) in pdf
+
+
+def _row_of(ws, title: str, label: str) -> int:
+    """The row number of `label` in the table under the heading `title`."""
+    rows = [c.row for c in ws["A"] if c.value == title]
+    return next(c.row for c in ws["A"] if c.row > rows[0] and c.value == label)
+
+
+def test_definitions_cover_every_metric_shown(workbook):
+    ws = workbook[1]["Definitioner"]
+    ids = {r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[1]}
+    assert {"answer_rate", "forwarded_rate", "failure_demand_cost_sek",
+            "handled_time_share"} <= ids
+
+
+def test_pdf_pages_footers_and_hidden_cells(pdf_pages):
+    assert len(pdf_pages) >= 8
+    full = "\n".join(pdf_pages)
+    for heading in ("Sammanfattning", "Tillgänglighet och serviceinriktat bemötande",
+                    "Serviceglapp (rättighetsbaserad service)", "Lokal service",
+                    "Samarbetsprocess", "Definitioner"):
+        assert heading in full
+    for i, page in enumerate(pdf_pages, start=1):
+        footer = " ".join(page.strip().splitlines()[-3:])
+        assert f"Sida {i} av {len(pdf_pages)}" in footer
+        assert DEPT in footer and "Period 1–31 mars 2025" in footer and "Kundtyp: alla" in footer
+    # the channel table: small channels read "<5", never their count
+    channel_lines = [line for line in full.splitlines()
+                     if re.match(r"\s*(Chatt|Besök|Sociala medier)\s+(<|\d)", line)]
+    assert channel_lines and all("<5" in line for line in channel_lines), channel_lines
+    assert "Kulturförvaltningen" in full and "Förändring" in full
+
+
+def test_city_pack_without_comparison(con, tmp_path):
+    city = Filters(start=START, end=END)
+    pack = build_pack(con, city, comparison=None)
+    wb = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))
+    front = {r[0]: r[1] for r in wb["Framsida"].iter_rows(min_row=3, max_col=2, values_only=True)
+             if r[0]}
+    assert front["Förvaltning"] == "Hela staden" and front["Jämförelseperiod"] == "Ingen"
+    key = table_rows(wb["Tillgänglighet"], "Nyckeltal")
+    header = next(r for r in wb["Tillgänglighet"].iter_rows(values_only=True) if r[0] == "Mått")
+    assert [h for h in header if h] == ["Mått", "Perioden"]  # no comparison, no city column
+    engine = compute(con, city, ["contacts"]).row(0, named=True)
+    assert key["Kontakter"][1] == engine["contacts"]
+    per_department = table_rows(wb["Samarbetsprocess"], "Per förvaltning")
+    assert DEPT in per_department  # the city pack lists the departments
+    path = tmp_path / "city.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    assert "Ingen jämförelse" in text and "Ingen jämförelseperiod vald" in text
+
+
+def _page_fill(pdf: bytes, tmp_path) -> list[float]:
+    """Per page, the share of the body's height (between the margins, footer left out) its
+    text spans, from pdftotext's word boxes."""
+    from dashboard.export.pdf_layout import MARGIN_BOTTOM, MARGIN_TOP, PAGE_H
+
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pdf)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                           check=True, text=True).stdout
+    body_end = PAGE_H - MARGIN_BOTTOM
+    out = []
+    for page in boxes.split("<page ")[1:]:
+        ys = [(float(a), float(b)) for a, b in
+              re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page)]
+        body = [y for y in ys if y[1] < body_end]
+        out.append((max(b for _, b in body) - min(a for a, _ in body))
+                    / (body_end - MARGIN_TOP) if body else 0.0)
+    return out
+
+
+@pytest.mark.parametrize("departments", [(DEPT,), ()], ids=["department", "city"])
+def test_no_near_empty_page_in_the_pdf(con, departments, tmp_path):
+    pack = build_pack(con, Filters(start=START, end=END, departments=departments),
+                      settings=Settings())
+    fill = _page_fill(render(pack, "pdf"), tmp_path)
+    # the last page ends the document wherever the text ends
+    thin = [(i + 1, round(f, 2)) for i, f in enumerate(fill[:-1]) if f < 0.3]
+    assert thin == [], f"pages under 30 % filled: {thin}"
+
+
+def test_every_font_in_the_pdf_is_embedded(pack, tmp_path):
+    """pdffonts on the real pack: one row per font, every one embedded DejaVu. (reportlab named
+    its base font Helvetica, not embedded, for the page start, table cells and chart drawings.)"""
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True,
+                             text=True).stdout.splitlines()
+    header, rows = listing[0], listing[2:]
+    emb = header.index(" emb ") + 1  # the column's start, from the header
+    fonts = [(row.split()[0], row[emb:emb + 3]) for row in rows]
+    assert len(fonts) >= 3, listing
+    assert all(flag == "yes" for _, flag in fonts), listing
+    assert all("DejaVuSans" in name and "Helvetica" not in name for name, _ in fonts), listing
+
+
+def test_pdf_has_language_title_and_an_outline_of_its_headings(pack):
+    pdf = render(pack, "pdf")
+    assert b"/Lang (sv-SE)" in pdf and b"/DisplayDocTitle true" in pdf
+    assert b"/Outlines" in pdf and b"/PageMode /UseOutlines" in pdf
+    for section in pack.sections:
+        title = section.title.encode("latin-1")  # ReportLab writes outline titles in PDFDocEncoding
+        escaped = title.replace(b"(", b"\\(").replace(b")", b"\\)")
+        octal = b"".join(bytes([c]) if c < 128 else b"\\%o" % c for c in escaped)
+        assert b"/Title (" + octal + b")" in pdf or b"/Title (" + escaped + b")" in pdf, section.title
+
+
+def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):
+    import zipfile
+    content, _ = workbook
+    z = zipfile.ZipFile(io.BytesIO(content))
+    charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    total = sum(len(s.charts) for s in pack.sections)
+    assert len(charts) == total
+    for name in charts:
+        xml = z.read(name).decode("utf-8")
+        axes = re.findall(r"<c:(?:valAx|catAx|dateAx)>.*?</c:(?:valAx|catAx|dateAx)>", xml, re.S)
+        assert len(axes) == 2 and all("<c:title>" in a for a in axes), name
+    text = re.sub(r"\s", "", "".join(pdf_pages))
+    for section in pack.sections:
+        for chart in section.charts:
+            assert re.sub(r"\s", "", chart.value_title) in text, chart.title
+            assert re.sub(r"\s", "", chart.category_title) in text, chart.title
+
+
+def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):
+    """A förvaltning where only phone and chat queue and chat's abandoned chats are few (2):
+    chat's and phone's answered and abandoned hide together (docs/privacy.md, "Per kanal"),
+    so phone's answer rate, waiting and handling time read "Dolt" beside its 30 contacts. The
+    table says why under it, in the PDF and in the workbook."""
+    from contact_fixtures import build, call, contact
+    from dashboard.store import open_store
+
+    def chat(answered: bool) -> dict:
+        return contact("2025-03-11 10:00", "chat", queue_s=30, answered=answered,
+                       abandoned=not answered, handle_s=200 if answered else None,
+                       department=DEPT)
+
+    rows = ([call("2025-03-10 10:00", wait=20, handle=180, department=DEPT) for _ in range(24)]
+            + [call("2025-03-10 11:00", wait=90, answered=False, department=DEPT)
+               for _ in range(6)]
+            + [chat(True) for _ in range(8)] + [chat(False) for _ in range(2)]
+            + [contact("2025-03-12 10:00", "email", handle_s=300, department=DEPT)
+               for _ in range(12)])
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, FILTERS, comparison=None, settings=Settings())
+    finally:
+        con.close()
+    table = next(t for s in pack.sections for t in s.tables if t.title == "Per kanal")
+    by_channel = {row[0]: row for row in table.rows}
+    rates = [table.column_index(m) for m in ("answer_rate", "asa_s", "aht_s")]
+    assert by_channel["Telefon"][table.column_index("contacts")] == 30
+    for channel in ("Telefon", "Chatt"):
+        assert all(by_channel[channel][j].text == "Dolt" for j in rates), by_channel[channel]
+    why = "”Dolt” (Telefon, Chatt): Dold så att en annan dold siffra inte kan räknas fram ur summan."
+    assert why in table.full_note
+    pdf = tmp_path / "paket.pdf"
+    pdf.write_bytes(render(pack, "pdf"))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   check=True, text=True).stdout.split())
+    assert why in text
+    sheet = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))["Tillgänglighet"]
+    assert any(why in str(c.value) for r in sheet.iter_rows() for c in r if c.value)
+
+
+# --- changes from the figures as shown, on a hand-made store --------------------------------------
+
+def test_a_change_is_the_difference_of_the_two_figures_as_shown(empty_db, tmp_path):
+    """Answered 40 of 60 calls in March (66,67 %, shown 66,7 %) against 30 of 49 in February
+    (61,22 %, shown 61,2 %): the change reads +5,5 procentenheter, as a reader subtracting the
+    shown figures gets (the unrounded shares differ by 5,44). Waiting: 24 calls of 20 s and 16 of
+    21 s (20,4 s, shown 20 s) against 12 of 10 s and 18 of 11 s (10,6 s, shown 11 s): +9 s, not
+    the +10 s of 9,8 s. In the XLSX's cells and in the PDF's lines."""
+    from contact_fixtures import build, call
+    from dashboard.export.cells import display_text
+    from dashboard.store import open_store
+
+    def calls(day: str, waits: dict[int, int], abandoned: int) -> list[dict]:
+        answered = [call(f"{day} 10:00", wait=w, handle=180, department=DEPT)
+                    for w, n in waits.items() for _ in range(n)]
+        return answered + [call(f"{day} 11:00", wait=60, answered=False, department=DEPT)
+                           for _ in range(abandoned)]
+
+    rows = calls("2025-03-11", {20: 24, 21: 16}, 20) + calls("2025-02-11", {10: 12, 11: 18}, 19)
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, FILTERS, settings=Settings())
+    finally:
+        con.close()
+    expected = {"answer_rate": ("66,7\u00a0%", "61,2\u00a0%", 5.5, "+5,5\u00a0procentenheter"),
+                "asa_s": ("20\u00a0s", "11\u00a0s", 9.0, "+9\u00a0s")}
+    sheet = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))["Tillgänglighet"]
+    key = table_rows(sheet, "Nyckeltal")
+    path = tmp_path / "paket.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    lines = [re.sub(r"\s", "", line) for line in subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
+        text=True).stdout.splitlines()]
+    for mid, (now, before, delta, delta_text) in expected.items():
+        m = get(mid)
+        cells = key[m.label_for(Settings())]
+        assert [display_text(cells[1], m.unit), display_text(cells[2], m.unit)] == [now, before]
+        assert cells[3] == delta, mid
+        wanted = re.sub(r"\s", "", now + before + delta_text)
+        assert any(line.startswith(re.sub(r"\s", "", m.label_for(Settings())))
+                   and wanted in line for line in lines), (mid, wanted)
+
+
+# --- the summary's movers, on hand-made scorecard rows -------------------------------------------
+
+def _card_row(metric: str, unit: str, value, previous, n, previous_n, *,
+              previous_suppressed: bool = False) -> dict:
+    return {"metric": metric, "label": metric, "unit": unit, "value": value, "previous": previous,
+            "n": n, "previous_n": previous_n, "value_suppressed": False,
+            "previous_suppressed": previous_suppressed}
+
+
+def _summary_of(*cards: list[dict]):
+    """pack._summary over scorecards holding `cards`' rows (no service gaps)."""
+    from types import SimpleNamespace
+
+    import polars as pl
+
+    from dashboard.export import pack_sections as ps
+    from dashboard.export.pack import _summary
+
+    scorecards = [SimpleNamespace(metrics=pl.DataFrame(rows)) for rows in cards]
+    ledger = pl.DataFrame(schema={"topic": pl.String, **{
+        c: t for m in ("forwarded", "forwarded_rate", "repeat_rate")
+        for c, t in ((m, pl.Float64), (f"{m}__suppressed", pl.Boolean))}})
+    inp = ps.Inputs(None, Filters(), "previous", None, Settings())
+    return _summary(scorecards, ledger, scorecards[-1], inp)
+
+
+def test_movers_rank_by_contacts_concerned_and_leave_small_bases_out():
+    """docs/exports.md: counts by the difference in contacts, shares by the difference in points
+    times the period's base; derived units are not ranked; a base under 50 in either period or a
+    hidden side takes no part. Shares are exact binary fractions so the products are exact."""
+    access = [
+        _card_row("contacts", "count", 1000, 900, 1000, 900),  # 100 contacts
+        _card_row("answer_rate", "share", 0.75, 0.625, 480, 400),  # 0.125 × 480 = 60
+        # +880 % on 49 contacts: the base is under 50 in the period
+        _card_row("abandoned", "count", 49, 5, 49, 5),
+        # 0.375 × 49 = 18.4 would rank, but 49 < 50
+        _card_row("service_level", "share", 0.5, 0.875, 49, 1000),
+        _card_row("abandon_rate", "share", 0.375, 0.125, 50, 50),  # at the minimum: 12.5
+        # 200 contacts, the largest count change, but hidden in the comparison period
+        _card_row("offered", "count", 800, 600, 800, 600, previous_suppressed=True),
+        _card_row("answered", "count", 500, 500, 500, 500),  # no change: no mover
+        _card_row("asa_s", "seconds", 300, 30, 1000, 900),  # a duration is not ranked
+        _card_row("satisfaction_index", "index", 80, 40, 1000, 900),  # nor an index
+        _card_row("repeat_rate", "share", 0.5, 0.25, None, 200),  # no base: none
+    ]
+    demand = [
+        # a tiny derived cost with a huge relative change (5 000-fold): never ranked
+        _card_row("failure_demand_cost_sek", "sek", 50_000, 10, 3, 1),
+        _card_row("failure_demand_fte", "fte", 0.1, 0.0, 3, 1),
+        # hours are derived too, whatever the base
+        _card_row("failure_demand_hours", "hours", 500, 20, 800, 700),
+        _card_row("failure_demand_share", "share", 0.75, 0.625, 800, 700),  # 0.125 × 800 = 100
+    ]
+    summary = _summary_of(access, demand)
+    ranked = [(m.label, m.contacts) for m in summary.movers]
+    # contacts and failure_demand_share tie at 100: both lead, in either order
+    assert sorted(ranked[:2]) == [("contacts", 100), ("failure_demand_share", 100)]
+    assert ranked[2:] == [("answer_rate", 60), ("abandon_rate", 12.5)]
+    assert any("under 50 kontakter" in note for note in summary.notes)
+
+
+# --- weekly figures over whole weeks, on a hand-made store ---------------------------------------
+
+# Wednesday 7 – Tuesday 27 May 2025; the comparison is the three weeks before, Wednesday
+# 16 April – Tuesday 6 May. Whole Monday–Sunday weeks: 12–18 and 19–25 May, 21–27 April and
+# 28 April – 4 May.
+WEEKLY_FILTERS = Filters(start=date(2025, 5, 7), end=date(2025, 5, 27), departments=(DEPT,))
+# local day (and time) -> contacts
+EDGE_DAYS = {"2025-05-07": 4, "2025-05-11": 3, "2025-05-26": 5, "2025-05-27": 2,  # cut weeks
+             "2025-04-16": 3, "2025-04-20": 4, "2025-05-05": 2, "2025-05-06": 1}
+WEEK_OF_12_MAY = {"2025-05-12 00:15": 2, "2025-05-14": 3, "2025-05-18 23:45": 2}  # 7
+OTHER_WEEKS = {"2025-05-19": 4, "2025-05-23": 4, "2025-05-25": 3,  # 11
+               "2025-04-22": 6,  # 6 in the week of 21 April
+               "2025-05-01": 5, "2025-05-04": 3}  # 8 in the week of 28 April
+
+
+def _weekly_table(empty_db, *days: dict[str, int]):
+    """The pack's "Kontakter per vecka" for WEEKLY_FILTERS over a store with `days`' contacts."""
+    from contact_fixtures import build, contact
+    from dashboard.store import open_store
+
+    rows = [contact(at if " " in at else f"{at} 10:00", department=DEPT)
+            for d in days for at, n in d.items() for _ in range(n)]
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, WEEKLY_FILTERS, settings=Settings())
+    finally:
+        con.close()
+    return next(t for s in pack.sections for t in s.tables if t.title == "Kontakter per vecka")
+
+
+def test_weekly_table_holds_only_the_whole_weeks_of_both_periods(empty_db):
+    """Contacts on the days of cut weeks (the period's Wednesday to Sunday, its last Monday and
+    Tuesday, and alike in the comparison) count in no week; a Monday just after midnight and a
+    Sunday just before it count by their local day."""
+    table = _weekly_table(empty_db, EDGE_DAYS, WEEK_OF_12_MAY, OTHER_WEEKS)
+    assert [c.key for c in table.columns] == ["week", "value", "previous"]
+    assert table.rows == ((date(2025, 5, 12), 7, 6), (date(2025, 5, 19), 11, 8))
+    assert "12–25 maj 2025" in table.note
+
+
+def test_a_week_without_contacts_reads_zero_and_keeps_the_weeks_paired(empty_db):
+    """With no contacts in the week of 12 May the engine has no row for it; the table still
+    lists it (0 is shown, not a small cell) and sets 19 May against 28 April, not 21 April."""
+    table = _weekly_table(empty_db, EDGE_DAYS, OTHER_WEEKS)
+    assert table.rows == ((date(2025, 5, 12), 0, 6), (date(2025, 5, 19), 11, 8))
