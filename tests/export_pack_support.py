@@ -18,7 +18,7 @@ from dashboard.metrics import Filters
 from pack_support import DEPT, END, START, pack  # noqa: F401  (the pack for FILTERS)
 
 FILTERS = Filters(start=START, end=END, departments=(DEPT,))
-AREA_SHEETS = ("Tillgänglighet", "Serviceglapp", "Digitalisering", "Lokal service",
+AREA_SHEETS = ("Tillgänglighet", "Serviceglapp", "Onödig efterfrågan", "Lokal service",
                "Samarbetsprocess")
 COUNT_FORMAT = "#,##0"
 

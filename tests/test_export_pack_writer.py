@@ -123,7 +123,7 @@ def test_arsarbetare_read_in_the_workbook_as_on_the_screen(workbook, pdf_pages):
     from dashboard.formatting import format_value
 
     label = get("failure_demand_fte").label_for(Settings())
-    shown = [(sheet, c) for sheet, title in (("Digitalisering", "Nyckeltal"),
+    shown = [(sheet, c) for sheet, title in (("Onödig efterfrågan", "Nyckeltal"),
                                              ("Samarbetsprocess", "Styrkort"))
              for c in workbook[1][sheet][_row_of(workbook[1][sheet], title, label)]
              if isinstance(c.value, float)]

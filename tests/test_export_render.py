@@ -20,8 +20,8 @@ from dashboard.export.xlsx_pack import render_xlsx
 
 HIDDEN = Hidden("small_count", "count", 5)
 AREAS = (("Tillgänglighet och serviceinriktat bemötande", "Tillgänglighet"),
-         ("Rättighetsbaserad service", "Rättighetsbaserad service"),
-         ("Digitalisering och servicekommunikation", "Digitalisering"),
+         ("Serviceglapp (rättighetsbaserad service)", "Serviceglapp"),
+         ("Onödig efterfrågan (digitalisering)", "Onödig efterfrågan"),
          ("Lokal service", "Lokal service"),
          ("Samarbetsprocess", "Samarbetsprocess"))
 

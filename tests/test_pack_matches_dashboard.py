@@ -90,10 +90,10 @@ def test_the_pack_calls_a_page_what_the_dashboard_calls_it(app, pack, workbook, 
 # "Nyckeltal" table of the pack: its data sheet has them per source system only, which
 # tests/test_pack_tables_match_dashboard.py compares with the page's table.
 KEY_FIGURE_PAGES = {"screens/overview.py": ("Tillgänglighet", "Serviceglapp",
-                                            "Digitalisering"),
+                                            "Onödig efterfrågan"),
                     "screens/accessibility.py": ("Tillgänglighet",),
-                    "screens/service_gaps.py": ("Serviceglapp", "Digitalisering"),
-                    "screens/failure_demand.py": ("Digitalisering",)}
+                    "screens/service_gaps.py": ("Serviceglapp", "Onödig efterfrågan"),
+                    "screens/failure_demand.py": ("Onödig efterfrågan",)}
 
 
 @pytest.mark.parametrize("page", list(KEY_FIGURE_PAGES))

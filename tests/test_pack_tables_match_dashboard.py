@@ -156,10 +156,10 @@ def test_failure_reasons_on_screen_equal_the_pack(app, pack, workbook, pdf_text)
     for frame, title in zip(frames, ("Onödig efterfrågan per orsak (taggad)",
                                      "Onödig efterfrågan per orsak (härledd ur regler)")):
         screen = _screen_rows(frame, named)
-        rows = _pack_rows(workbook["Digitalisering"], title, units)
+        rows = _pack_rows(workbook["Onödig efterfrågan"], title, units)
         assert rows == screen, title
         hidden += _hidden(rows)
-        _pdf_table(pdf_text, pack, "Digitalisering", title, "Orsak", rows)
+        _pdf_table(pdf_text, pack, "Onödig efterfrågan", title, "Orsak", rows)
     assert hidden
 
 
@@ -186,14 +186,14 @@ def test_self_service_on_screen_equals_the_pack(app, pack, workbook, pdf_text): 
     screen = _screen_rows(frame, {"Ärendekategori": "Ärendekategori", "Kontakter": "Kontakter",
                                   "Andel via telefon": "Andel telefon"})
     title = "Självservice: ärenden med e-tjänst som mest kommer per telefon"
-    ws = workbook["Digitalisering"]
+    ws = workbook["Onödig efterfrågan"]
     units = {"Ärendekategori": None, "Kontakter": "count", "Andel telefon": "share"}
     assert _pack_rows(ws, title, units) == screen[:TOP]
     assert _hidden(screen)
     rows = _pack_rows(ws, title, {"Ärendekategori": None, "Kontakter": "count",
                                   "Telefon": "count", "E-tjänst": "count",
                                   "Andel telefon": "share"})
-    _pdf_table(pdf_text, pack, "Digitalisering", title, "Ärendekategori", rows)
+    _pdf_table(pdf_text, pack, "Onödig efterfrågan", title, "Ärendekategori", rows)
 
 
 def test_drivers_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811

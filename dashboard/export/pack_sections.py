@@ -78,6 +78,7 @@ def table_set(metric_ids, by: str) -> tuple[str, ...]:
 
 # The sheet (and the chapter) of a plan area with a dashboard page is called as the page is.
 SERVICE_GAPS = title_of("service_gaps.py")
+AVOIDABLE = title_of("failure_demand.py")
 DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
                   "failure_demand_share")
 TOP = 15
@@ -263,7 +264,7 @@ def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
          ("phone", "Telefon", "count"), ("e_service", "E-tjänst", "count"),
          ("phone_share", "Andel telefon", "share")), inp.threshold)
     section = Section(
-        "digitalisering", "Digitalisering och servicekommunikation", "Digitalisering",
+        "digitalisering", f"{AVOIDABLE} (digitalisering)", AVOIDABLE,
         "Örat mot marken: onödig efterfrågan som bättre information eller processer skulle ta "
         "bort, vad den kostar och var självservice kan avlasta.",
         (_key_figures(inp, card), tagged, inferred, potential_table),
