@@ -84,16 +84,20 @@ _TITLE_LINE_PX = 22
 _TOP_PX = 60  # the top margin of a one-line title
 
 
-def top_margin(title: str | None) -> int:
-    """The top margin that holds the (wrapped) title."""
-    return _TOP_PX + _TITLE_LINE_PX * (len(wrap_label(title, TITLE_LINE)) - 1 if title else 0)
+def top_margin(title: str | None, subtitle: str | None = None) -> int:
+    """The top margin that holds the (wrapped) title and its subtitle line."""
+    lines = (len(wrap_label(title, TITLE_LINE)) if title else 1) + (1 if subtitle else 0)
+    return _TOP_PX + _TITLE_LINE_PX * (lines - 1)
 
 
 def base_layout(title: str, *, x_title: str | None = None, y_title: str | None = None,
-                alt: str | None = None, height: int = 380) -> dict:
-    """The shared layout as a plain dict (what base_figure draws with)."""
+                alt: str | None = None, height: int = 380, subtitle: str | None = None) -> dict:
+    """The shared layout as a plain dict (what base_figure draws with). `subtitle`: one line in
+    smaller, muted text under the title (e.g. that a ranked chart shows only its largest rows)."""
     axis = {"gridcolor": GRID, "linecolor": MUTED_TEXT, "tickfont": {"color": TEXT}, "automargin": True}
     title_lines = [as_plotly(line) for line in wrap_label(title, TITLE_LINE)] if title else [title]
+    if subtitle:
+        title_lines.append(f'<span style="font-size:13px;color:{MUTED_TEXT}">{as_plotly(subtitle)}</span>')
     if x_title:
         x_title = "<br>".join(wrap_label(x_title, AXIS_TITLE_LINE))
     return {
@@ -106,7 +110,7 @@ def base_layout(title: str, *, x_title: str | None = None, y_title: str | None =
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "height": height,
-        "margin": {"l": 10, "r": 20, "t": top_margin(title), "b": 10},
+        "margin": {"l": 10, "r": 20, "t": top_margin(title, subtitle), "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
                    "font": {"color": TEXT}},
         "hoverlabel": {"font": {"family": FONT}},
@@ -129,14 +133,16 @@ def merged(base: dict, changes: dict) -> dict:
 
 
 def base_figure(title: str, *, x_title: str | None = None, y_title: str | None = None,
-                alt: str | None = None, height: int = 380, data=(), layout: dict | None = None) -> go.Figure:
+                alt: str | None = None, height: int = 380, data=(), layout: dict | None = None,
+                subtitle: str | None = None) -> go.Figure:
     """A figure with the shared layout (`layout` merged over it) and `data` as its traces.
     `alt` becomes the chart's text alternative.
 
     Built in one constructor call: Plotly validates a whole layout dict several times faster
     than a series of update_layout/update_axes calls (about 50 ms a figure on a loaded core),
     for the same figure."""
-    shared = base_layout(title, x_title=x_title, y_title=y_title, alt=alt, height=height)
+    shared = base_layout(title, x_title=x_title, y_title=y_title, alt=alt, height=height,
+                         subtitle=subtitle)
     return go.Figure(data=list(data), layout=merged(shared, layout or {}))
 
 
