@@ -247,6 +247,21 @@ def test_a_ranked_chart_that_draws_only_its_largest_says_of_how_many():
     assert cut.layout.height > whole.layout.height
 
 
+def test_a_long_vertical_axis_title_wraps_between_words():
+    """A trend's plot is 232 px high: "Överlämnat till förvaltning" (27 characters) filled 91 % of
+    it on one line; it takes two, each at most Y_TITLE_LINE characters. A short title stays."""
+    from dashboard.charts.theme import Y_TITLE_LINE
+
+    fig = time_series(_daily([0.3, 0.35, 0.4, 0.3, 0.2]), x="day", y="value",
+                      title="Överlämnat till förvaltning per dag", unit="share",
+                      y_title="Överlämnat till förvaltning")
+    assert fig.layout.yaxis.title.text == "Överlämnat till<br>förvaltning"
+    assert all(len(line) <= Y_TITLE_LINE for line in fig.layout.yaxis.title.text.split("<br>"))
+    short = time_series(_daily([1, 2, 3, 4, 5]), x="day", y="value", title="t", unit="count",
+                        y_title="Kontakter")
+    assert short.layout.yaxis.title.text == "Kontakter"
+
+
 def test_grouped_category_bars_differ_by_pattern():
     frame = pl.DataFrame({"slot": ["08:00", "08:30"], "needed": [12, 14], "offered": [90, 100]})
     fig = category_bars(frame, x="slot", y=["needed", "offered"], title="Bemanning", unit="count",

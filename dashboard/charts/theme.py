@@ -29,7 +29,7 @@ FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 # measured in Chromium at half width: the axes keep automargin, but Plotly only grows a margin
 # too small for them, and each growth is a second full draw of the chart in the browser (about
 # half of its drawing time on every filter change). Larger than needed costs a few pixels.
-TREND_MARGIN = {"l": 80, "r": 28, "b": 84}   # numbers up to "50 000" and the axis title left, dates below
+TREND_MARGIN = {"l": 92, "r": 28, "b": 84}   # numbers up to "50 000" and a two-line axis title left, dates below
 RANKED_MARGIN = {"l": 16, "r": 80, "b": 48}  # labels above the bars; the value axis and its title below
 SHARE_UNITS = frozenset({"share", "percent"})
 
@@ -80,6 +80,10 @@ def wrap_label(text: str, width: int) -> list[str]:
 # Characters a line of a chart's title and of its value-axis title: Plotly cuts, never wraps, a
 # title wider than the chart (a half-width chart at 1280 px holds about this much).
 TITLE_LINE, AXIS_TITLE_LINE = 40, 48
+# A vertical axis title runs along the plot's height, which Plotly neither wraps nor shrinks: a
+# 380 px trend's plot (232 px) holds about 26 characters of it, so longer titles ("Överlämnat
+# till förvaltning", 27) take two lines, for which TREND_MARGIN keeps room.
+Y_TITLE_LINE = 24
 _TITLE_LINE_PX = 22
 _TOP_PX = 60  # the top margin of a one-line title
 
@@ -100,6 +104,8 @@ def base_layout(title: str, *, x_title: str | None = None, y_title: str | None =
         title_lines.append(f'<span style="font-size:13px;color:{MUTED_TEXT}">{as_plotly(subtitle)}</span>')
     if x_title:
         x_title = "<br>".join(wrap_label(x_title, AXIS_TITLE_LINE))
+    if y_title:
+        y_title = "<br>".join(wrap_label(y_title, Y_TITLE_LINE))
     return {
         # from the top, so that a wrapped title pushes down into its margin, not into the legend
         "title": {"text": "<br>".join(title_lines), "font": {"size": 17, "color": TEXT}, "x": 0,
