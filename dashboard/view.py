@@ -11,11 +11,15 @@ out), so parsing it again gives the same state.
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dashboard.domain import dimension_label, dimension_text, label_for
+from dashboard.formatting import MONTHS
+from dashboard.names import closest, match as match_name, suggestion
 from dashboard.formatting import format_date, format_period
 from dashboard.periods import (
     COMPARISONS,
@@ -133,15 +137,6 @@ def _capped(notices: list[str]) -> list[str]:
     return [*notices[:MAX_NOTICES - 1], f"Ytterligare {rest} fel i adressen ignorerades."]
 
 
-def match_name(value: str, valid: Sequence[str]) -> str | None:
-    """`value` as spelled in `valid`: exactly, else ignoring case and surrounding spaces; None when
-    it is not there (a link typed as 'förskoleförvaltningen' still finds Förskoleförvaltningen)."""
-    if value in valid:
-        return value
-    folded = value.strip().casefold()
-    return next((v for v in valid if v.casefold() == folded), None)
-
-
 def _values(raw) -> list[str]:
     if raw is None:
         return []
@@ -169,16 +164,39 @@ def _choice(params: Mapping, key: str, choices: Mapping[str, str], default: str,
     return found
 
 
-def _parse_date(text: str | None, key: str, notices: list[str]) -> date | None:
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DEFAULT_PERIOD = f"standardperioden ({PRESETS[DEFAULT_PRESET].lower()})"
+
+
+class _BadDate:
+    """A `from`/`to` value that is no date: its notice already says the period falls back."""
+
+
+BAD_DATE = _BadDate()
+
+
+def _parse_date(text: str | None, key: str, notices: list[str],
+                instead: str = _DEFAULT_PERIOD) -> date | None | _BadDate:
+    """The date, None when not given, BAD_DATE (with one notice, saying that `instead` is
+    shown) when it is no date: a date in the right form that does not exist (2025-02-30) is
+    told apart from text in another form."""
     if text is None:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        notices.append(
-            f"Datumet {shown(text)} i parametern '{key}' kunde inte läsas (skriv ÅÅÅÅ-MM-DD) och ignorerades."
-        )
-        return None
+        pass
+    form = _ISO_DATE.fullmatch(text)
+    if form:
+        year, month, _ = (int(g) for g in form.groups())
+        why = (f"{MONTHS[month - 1]} {year} har {calendar.monthrange(year, month)[1]} dagar"
+               if 1 <= month <= 12 else f"det finns ingen månad {month}")
+        notices.append(f"Datumet {shown(text)} i parametern '{key}' finns inte ({why}); "
+                       f"visar {instead}.")
+    else:
+        notices.append(f"Datumet {shown(text)} i parametern '{key}' kunde inte läsas (skriv "
+                       f"ÅÅÅÅ-MM-DD); visar {instead}.")
+    return BAD_DATE
 
 
 def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOptions) -> ParseResult:
@@ -194,9 +212,14 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
                        f"{' med flera' if len(unknown) > MAX_EXAMPLES else ''}.")
 
     preset = _choice(params, "period", PRESETS, DEFAULT_PRESET, "Perioden", notices)
-    start = _parse_date(_single(params, "from", notices), "from", notices)
-    end = _parse_date(_single(params, "to", notices), "to", notices)
-    if preset == "custom":
+    # a chosen preset other than a custom period stays; a custom one falls back to the default
+    instead = _DEFAULT_PERIOD if preset in ("custom", DEFAULT_PRESET) else PRESETS[preset].lower()
+    start = _parse_date(_single(params, "from", notices), "from", notices, instead)
+    end = _parse_date(_single(params, "to", notices), "to", notices, instead)
+    if BAD_DATE in (start, end):  # said once, in the date's own notice
+        preset = DEFAULT_PRESET if preset == "custom" else preset
+        start = end = None
+    elif preset == "custom":
         start, end = _valid_custom(start, end, options, notices)
         if start is None:
             preset = DEFAULT_PRESET
@@ -212,7 +235,9 @@ def parse_query(params: Mapping[str, str | Sequence[str]], options: FilterOption
     if department is not None:
         found = match_name(department, options.departments)
         if found is None:
-            notices.append(f"Förvaltningen {shown(department)} finns inte i data; visar hela staden.")
+            hint = suggestion(closest(department, options.departments))
+            notices.append(f"Förvaltningen {shown(department)} finns inte i data; visar hela staden."
+                           + (f" {hint}" if hint else ""))
         department = found
 
     multi = {}

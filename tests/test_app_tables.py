@@ -127,3 +127,47 @@ def test_grid_columns_fit_the_page_and_never_cut_a_value():
     widths = grid_widths(labels, wide)
     assert all(widths[h] >= text_px(15) for h in wide)
     assert widths["Ärendekategori"] < 240
+
+
+def test_a_note_on_hidden_values_only_under_what_has_hidden_values():
+    """A ranked chart draws its 15 largest; the hidden rows sort last, past the cut. Under the
+    chart (its drawn rows) no note; under its table (all rows) the note; a table with nothing
+    hidden has none, and neither has a value that is missing rather than hidden."""
+    from dashboard.charts import ranked_rows
+    from dashboard.ui.tables import suppression_notes
+
+    n = 20
+    frame = pl.DataFrame({
+        "topic": [f"t{i}" for i in range(n)],
+        "forwarded_rate": [0.5 - i / 100 for i in range(15)] + [None] * 5,
+        "forwarded_rate__suppressed": [False] * 15 + [True] * 4 + [False],  # the last: no data
+        "forwarded_rate__reason": [None] * 15 + ["small_denominator"] * 4 + [None],
+    })
+    cols = (Col("topic", "Ärendekategori"), Col("forwarded_rate", "Andel överlämnade", "share"))
+    table = TableData("t", frame, cols, 5)
+    drawn = TableData("t", ranked_rows(frame, "forwarded_rate", 15), cols, 5)
+    assert drawn.frame.height == 15
+    assert suppression_notes(drawn) == []
+    assert suppression_notes(table) == ["”Dolt”: Bygger på färre än 5 kontakter och visas därför inte."]
+    missing_only = TableData("t", frame.tail(1), cols, 5)
+    assert display_frame(missing_only)["Andel överlämnade"].to_list() == ["–"]
+    assert suppression_notes(missing_only) == []
+
+
+def test_a_heatmaps_note_explains_the_complementary_cells_along_its_rows_and_columns():
+    from dashboard.ui.blocks import HEATMAP_TOTALS
+
+    frame = pl.DataFrame({"weekday": [1, 1, 2, 2], "hour": [8, 9, 8, 9], "offered": [None, None, None, 40],
+                          "offered__suppressed": [True, True, True, False],
+                          "offered__reason": ["small_count", "complementary", "complementary", None]})
+    cols = (Col("weekday", "Veckodag", dimension="weekday"), Col("hour", "Timme", dimension="hour"),
+            Col("offered", "Inkomna", "count"))
+    grid = TableData("t", frame, cols, 5, totals=HEATMAP_TOTALS)
+    small, complement = hidden_notes(grid)
+    assert small == "”<5”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut."
+    assert complement == (
+        "”Dolt”: Dold fast den kan vara stor: summorna per veckodag (rad) och per tid på dagen "
+        "(kolumn) går att se i andra diagram och nyckeltal, så utan den kunde en dold liten siffra "
+        "i samma rad eller kolumn räknas fram genom att dra de synliga rutorna från summan.")
+    # a table without a two-way structure keeps the short sentence
+    assert hidden_notes(TableData("t", frame, cols, 5))[1].endswith("inte kan räknas fram ur summan.")

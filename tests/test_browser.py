@@ -139,6 +139,43 @@ def test_a_malformed_url_shows_a_notice_not_an_error(server, page):
     screenshot(page, "felaktig-adress")
 
 
+def test_an_impossible_date_and_a_misspelt_department_each_give_one_notice(server, page):
+    """?from=2025-02-30&department=Forskola: one notice that the date does not exist (the
+    default period shown), one with the closest förvaltning; no error, the whole city shown."""
+    _open(page, f"{server}/tillganglighet?from=2025-02-30&department=Forskola")
+    assert error_findings(page) == []
+    notices = [n for n in page.locator('[data-testid="stAlert"]').all_inner_texts()
+               if "2025-02-30" in n or "Forskola" in n]
+    assert [n.split("\n")[-1] for n in notices] == [
+        "Datumet '2025-02-30' i parametern 'from' finns inte (februari 2025 har 28 dagar); visar "
+        "standardperioden (senaste 30 dagarna).",
+        "Förvaltningen 'Forskola' finns inte i data; visar hela staden. Menade du "
+        "'Förskoleförvaltningen'?"]
+    assert page.locator('[data-testid="stCaptionContainer"]').first.inner_text().startswith("Hela staden")
+
+
+def test_a_trends_value_axis_title_fits_its_plot_at_1280_px(server, page):
+    """Serviceglapp's "Överlämnat till förvaltning per …": the vertical axis title lies within the
+    plot's height with room for a font a third wider than the one drawn (it filled 91 % of it on
+    one line before), and the margin holds it without Plotly growing it (a second draw)."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    try:
+        _open(page, f"{server}/serviceglapp")
+        chart = page.locator(".js-plotly-plot").filter(has_text="Överlämnat till förvaltning per")
+        chart.first.scroll_into_view_if_needed()
+        box = chart.first.evaluate("""e => {
+            const t = e.querySelector('.g-ytitle text').getBoundingClientRect();
+            const f = e.getBoundingClientRect(), s = e._fullLayout._size;
+            return {top: t.top - f.top, bottom: t.bottom - f.top, left: t.left - f.left,
+                    plot_top: s.t, plot_bottom: s.t + s.h, l: s.l, margin_l: e._fullLayout.margin.l};
+        }""")
+        assert box["left"] >= 0 and box["plot_top"] <= box["top"] and box["bottom"] <= box["plot_bottom"], box
+        assert (box["bottom"] - box["top"]) * 4 / 3 <= box["plot_bottom"] - box["plot_top"], box
+        assert box["l"] == box["margin_l"], box
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 # 1280 px with one förvaltning (its captions and city comparisons), 1920 px for the whole city.
 @pytest.mark.parametrize(("width", "query"), [(1280, f"?department={DEPARTMENT}"), (1920, "")])
 @pytest.mark.parametrize(("path", "title"), PAGES)

@@ -218,6 +218,50 @@ def test_ranked_bars_keep_only_top_n():
     assert list(fig.data[0].y) == ["25", "26", "27", "28", "29"]
 
 
+def test_ranked_bars_tell_a_hidden_value_from_no_value():
+    """Satisfaction per channel: E-post hidden by privacy (over 3 answers), Chatt with no survey
+    answers at all. With the flags, only the hidden one reads 'dolt'; no data reads '–'."""
+    frame = pl.DataFrame({"channel": ["Telefon", "E-post", "Chatt"], "index": [67.5, None, None],
+                          "hidden": [False, True, False]})
+    fig = ranked_bars(frame, label="channel", value="index", title="Nöjdhet per kanal", unit="index",
+                      value_title="Nöjdhetsindex", hidden="hidden")
+    bar = fig.data[0]
+    texts = dict(zip(bar.y, bar.text))
+    assert texts == {"Telefon": "67,5", "E-post": "dolt", "Chatt": "–"}
+    assert list(bar.x) == [0, 0, 67.5]  # neither gets a bar
+
+
+def test_a_ranked_chart_that_draws_only_its_largest_says_of_how_many():
+    frame = pl.DataFrame({"t": [str(i) for i in range(42)], "v": list(range(42))})
+    cut = ranked_bars(frame, label="t", value="v", title="Andel överlämnade", unit="count",
+                      value_title="Antal", top=15)
+    whole = ranked_bars(frame.head(15), label="t", value="v", title="Andel överlämnade", unit="count",
+                        value_title="Antal", top=15)
+    assert len(cut.data[0].y) == 15
+    assert cut.layout.title.text.startswith("Andel överlämnade<br>")
+    assert "De 15 största av 42</span>" in cut.layout.title.text
+    assert "(de 15 största av 42)" in alt_text(cut)
+    assert whole.layout.title.text == "Andel överlämnade" and "största" not in alt_text(whole)
+    # the subtitle line gets its own room: the plot does not shrink under it
+    assert cut.layout.margin.t == whole.layout.margin.t + 22
+    assert cut.layout.height > whole.layout.height
+
+
+def test_a_long_vertical_axis_title_wraps_between_words():
+    """A trend's plot is 232 px high: "Överlämnat till förvaltning" (27 characters) filled 91 % of
+    it on one line; it takes two, each at most Y_TITLE_LINE characters. A short title stays."""
+    from dashboard.charts.theme import Y_TITLE_LINE
+
+    fig = time_series(_daily([0.3, 0.35, 0.4, 0.3, 0.2]), x="day", y="value",
+                      title="Överlämnat till förvaltning per dag", unit="share",
+                      y_title="Överlämnat till förvaltning")
+    assert fig.layout.yaxis.title.text == "Överlämnat till<br>förvaltning"
+    assert all(len(line) <= Y_TITLE_LINE for line in fig.layout.yaxis.title.text.split("<br>"))
+    short = time_series(_daily([1, 2, 3, 4, 5]), x="day", y="value", title="t", unit="count",
+                        y_title="Kontakter")
+    assert short.layout.yaxis.title.text == "Kontakter"
+
+
 def test_grouped_category_bars_differ_by_pattern():
     frame = pl.DataFrame({"slot": ["08:00", "08:30"], "needed": [12, 14], "offered": [90, 100]})
     fig = category_bars(frame, x="slot", y=["needed", "offered"], title="Bemanning", unit="count",

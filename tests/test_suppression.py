@@ -171,6 +171,23 @@ def test_rates_follow_their_denominator():
     assert f["answer_rate"].to_list()[1] == pytest.approx(10 / 12)
 
 
+def test_a_rate_with_nothing_to_rest_on_is_missing_unless_its_count_is_hidden():
+    """No survey answers: the mean is null over a shown 0, which tells nothing hidden, so it is
+    missing ("–"), not hidden. The same null over a count hidden as a complement stays hidden:
+    "–" there would tell that the hidden count is 0."""
+    frame = pl.DataFrame({"area": ["A", "B", "C", "D"], "surveys": [0, 0, 12, 3],
+                          "mean": [None, None, 4.1, 3.0]}, schema_overrides={"mean": pl.Float64})
+    result = suppress(frame, counts=["surveys"], by=["area"], rates={"mean": "surveys"},
+                      hidden_cells={"surveys": [1]})
+    assert result.reasons["surveys"].to_list()[:2] == [None, COMPLEMENTARY]
+    assert result.reasons["mean"].to_list()[0] is None
+    assert result.reasons["mean"].to_list()[1] is not None  # hidden (over fewer than 5)
+    assert result.reasons["mean"].to_list()[3] == SMALL_DENOMINATOR
+    nan = suppress(frame.with_columns(pl.col("mean").fill_null(float("nan"))), counts=["surveys"],
+                   by=["area"], rates={"mean": "surveys"})
+    assert nan.reasons["mean"].to_list()[0] is None
+
+
 def test_rate_with_declared_numerator_hides_with_it():
     frame = pl.DataFrame({"abandoned": [3, 20], "offered": [100, 100], "abandon_rate": [0.03, 0.2]})
     loose = suppress(frame, counts=["abandoned"], rates={"abandon_rate": "offered"})
@@ -343,9 +360,8 @@ def test_a_small_chat_count_hides_phones_answer_rate_along_the_smallest_rectangl
     assert out.reasons["abandoned"].to_list() == [SMALL_COUNT, None, None, COMPLEMENTARY]
     assert out.reasons["answered"].to_list() == [COMPLEMENTARY, None, None, COMPLEMENTARY]
     assert out.reasons["offered"].to_list() == [None] * 4
-    # (no calls offered: no rate at all, which the published table shows as missing, "–")
-    assert out.reasons["answer_rate"].to_list() == [COMPLEMENTARY, SMALL_DENOMINATOR,
-                                                    SMALL_DENOMINATOR, COMPLEMENTARY]
+    # (no calls offered, shown as 0: no rate at all, missing ("–"), not hidden)
+    assert out.reasons["answer_rate"].to_list() == [COMPLEMENTARY, None, None, COMPLEMENTARY]
     assert explain(COMPLEMENTARY, 5) == "Dold så att en annan dold siffra inte kan räknas fram ur summan."
 
 

@@ -55,7 +55,8 @@ def test_defaults_are_left_out_of_the_url():
         ({"compare": "x"}, "Jämförelsen 'x' finns inte"),
         ({"department": "Påhittade förvaltningen"}, "visar hela staden"),
         ({"channel": ["phone", "fax"]}, "'fax' för kanal"),
-        ({"period": "custom", "from": "2025-13-01", "to": "2025-02-01"}, "kunde inte läsas"),
+        ({"period": "custom", "from": "2025-13-01", "to": "2025-02-01"}, "det finns ingen månad 13"),
+        ({"period": "custom", "from": "igår", "to": "2025-02-01"}, "kunde inte läsas"),
         ({"period": "custom", "from": "2025-01-01"}, "både 'from' och 'to'"),
         ({"period": "custom", "from": "2030-01-01", "to": "2030-02-01"}, "utanför data"),
         ({"from": "2025-01-01"}, "bara med period=custom"),
@@ -65,6 +66,40 @@ def test_defaults_are_left_out_of_the_url():
 def test_bad_values_are_ignored_with_a_notice(query, fragment):
     result = parse_query(query, OPTIONS)
     assert any(fragment in n for n in result.notices), result.notices
+
+
+@pytest.mark.parametrize("query", [
+    {"from": "2025-02-30"},
+    {"period": "custom", "from": "2025-02-30", "to": "2025-03-10"},
+    {"period": "custom", "from": "2025-02-30"},
+    {"from": "2025-02-30", "to": "2025-03-10"},
+])
+def test_an_impossible_date_gives_one_notice_and_the_default_period(query):
+    """2025-02-30 is in the right form but no date: one notice that says so (not 'could not be
+    read' plus 'a custom period needs both dates'), and the default period."""
+    result = parse_query(query, OPTIONS)
+    assert result.notices == ["Datumet '2025-02-30' i parametern 'from' finns inte (februari 2025 "
+                              "har 28 dagar); visar standardperioden (senaste 30 dagarna)."]
+    assert result.state == FilterState()
+
+
+def test_an_impossible_date_leaves_a_chosen_preset_alone():
+    result = parse_query({"period": "month", "to": "2024-02-30"}, OPTIONS)
+    assert result.state.preset == "month" and result.state.start is None
+    assert result.notices == ["Datumet '2024-02-30' i parametern 'to' finns inte (februari 2024 "
+                              "har 29 dagar); visar senaste hela månaden."]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("Forskola", "Förskoleförvaltningen"),
+                                              ("miljoforvaltningen", "Miljöförvaltningen"),
+                                              ("Förskoleförvaltnigen", "Förskoleförvaltningen")])
+def test_a_misspelt_department_gets_the_closest_name(typed, meant):
+    result = parse_query({"department": typed}, OPTIONS)
+    assert result.state.department is None
+    assert result.notices == [f"Förvaltningen '{typed}' finns inte i data; visar hela staden. "
+                              f"Menade du '{meant}'?"]
+    unlike = parse_query({"department": "Påhittade"}, OPTIONS).notices
+    assert unlike == ["Förvaltningen 'Påhittade' finns inte i data; visar hela staden."]
 
 
 def test_bad_values_fall_back_but_keep_the_good_ones():

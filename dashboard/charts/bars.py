@@ -21,14 +21,18 @@ from dashboard.charts.theme import (
     vertical_line,
     wrap_label,
 )
-from dashboard.formatting import format_value
+from dashboard.formatting import MISSING, format_value
 from dashboard.privacy.text import as_plotly
 
 SUPPRESSED_TEXT = "dolt"
 
 
-def _texts(values, unit) -> list[str]:
-    return [SUPPRESSED_TEXT if v is None else format_value(v, unit) for v in values]
+def _texts(values, unit, hidden=None) -> list[str]:
+    """A bar's text: its value; 'dolt' where privacy hid it, '–' where there is no value (with
+    `hidden` flags, an unflagged None is no data; without them every None is taken as hidden)."""
+    hidden = [v is None for v in values] if hidden is None else hidden
+    return [format_value(v, unit) if v is not None else SUPPRESSED_TEXT if h else MISSING
+            for v, h in zip(values, hidden)]
 
 
 LINE_WIDTH = 28  # characters per line of a bar's label; longer labels wrap, never cut
@@ -72,13 +76,17 @@ def ranked_bars(
     reference_label: str = "Hela staden",
     flag: str | None = None,
     labels: Mapping[str, str] | None = None,
+    hidden: str | None = None,
 ) -> go.Figure:
     """Horizontal bars, largest at the top. Optional 95 % interval whiskers (`low`/`high`), a dashed
     reference line (e.g. the city), and a boolean `flag` column marking bars with a '▲' in the label.
-    Suppressed (null) values get no bar and the text 'dolt' (the table view says why)."""
+    Null values get no bar: `hidden` names a boolean column marking the values privacy hid, which
+    read 'dolt' (the table view says why); an unflagged null is no data and reads '–' (a
+    satisfaction index without survey answers). Without `hidden` every null reads 'dolt'."""
     if frame.is_empty():
         return empty_figure(title, "Inga rader för de valda filtren.")
-    ranked = frame.sort(value, descending=True, nulls_last=True).head(top).reverse()
+    ranked = ranked_rows(frame, value, top).reverse()
+    subtitle = truncation_note(top, frame.height)
     names = labels or {}
     # data text drawn as text: Plotly would turn <a href> in a label into a link
     raw = ranked[label].to_list()
@@ -88,6 +96,7 @@ def ranked_bars(
     ys = _axis_labels(full)
     lines = [y.count("<br>") + 1 for y in ys]
     values = ranked[value].to_list()
+    texts = _texts(values, unit, ranked[hidden].fill_null(False).to_list() if hidden else None)
     drawn = scale(values, unit)
     error = None
     if low and high:
@@ -102,8 +111,9 @@ def ranked_bars(
     # sliver). Every row gets the room of the longest label, as a category axis spaces rows alike.
     row_px = _BAR_PX + _LABEL_LINE_PX * max(lines) + _ROW_GAP_PX
     bar_width = _BAR_PX / row_px   # in rows: category i spans i - 0.5 .. i + 0.5
-    height = max(220, _AXES_PX + row_px * len(ys) + _ROW_GAP_PX)
-    alt = f"Stapeldiagram, rangordnat: {title}. {value_title} per rad, störst överst."
+    height = max(220, _AXES_PX + row_px * len(ys) + _ROW_GAP_PX) + (_LABEL_LINE_PX if subtitle else 0)
+    alt = (f"Stapeldiagram, rangordnat: {title}{f' ({subtitle.lower()})' if subtitle else ''}. "
+           f"{value_title} per rad, störst överst.")
     if low and high:
         alt += " Strecken visar 95 % konfidensintervall."
     # With whiskers the value sits inside the bar (white on Okabe–Ito blue: 5.1:1), clear of them.
@@ -111,11 +121,11 @@ def ranked_bars(
     inside = error is not None
     diverging = any(v is not None and v < 0 for v in drawn)
     if diverging:
-        ys = [f"{y}: {t}" for y, t in zip(ys, _texts(values, unit))]
+        ys = [f"{y}: {t}" for y, t in zip(ys, texts)]
     traces = [go.Bar(
         x=[0 if v is None else v for v in drawn], y=ys, orientation="h", width=bar_width,
         marker={"color": OKABE_ITO[0], "line": {"color": TEXT, "width": 0.5}},
-        text=_texts(values, unit), cliponaxis=False, insidetextanchor="start",
+        text=texts, cliponaxis=False, insidetextanchor="start",
         textposition=["none" if diverging else "inside" if inside and v is not None else "outside"
                       for v in values],
         textfont={"color": ["white" if inside and v is not None else TEXT for v in values]},
@@ -142,7 +152,20 @@ def ranked_bars(
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
                                  name=f"{reference_label}: {format_value(reference, unit)}",
                                  line={"color": COMPARISON_COLOUR, "dash": "dash", "width": 2}))
-    return base_figure(title, x_title=value_title, height=height, alt=alt, data=traces, layout=layout)
+    return base_figure(title, x_title=value_title, height=height, alt=alt, data=traces, layout=layout,
+                       subtitle=subtitle)
+
+
+def truncation_note(top: int, available: int) -> str | None:
+    """What a ranked chart that draws only its `top` largest of `available` rows says under its
+    title; None when it draws them all."""
+    return f"De {top} största av {available}" if available > top else None
+
+
+def ranked_rows(frame: pl.DataFrame, value: str, top: int) -> pl.DataFrame:
+    """The rows a ranked chart draws, largest first: the `top` largest values, nulls (hidden or
+    missing) last."""
+    return frame.sort(value, descending=True, nulls_last=True).head(top)
 
 
 def category_bars(

@@ -8,10 +8,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts.theme import GRID, SEQUENTIAL, base_figure, empty_figure, no_data_message, scale
-from dashboard.formatting import format_hour, format_value, format_weekday
+from dashboard.formatting import MISSING, format_hour, format_value, format_weekday
 
 HIDDEN_TEXT = "dolt"
-NO_DATA_TEXT = "–"
+NO_DATA_TEXT = MISSING
 ALL_HIDDEN = ("Alla rutor är dolda: för få kontakter per ruta för att visas.<br>"
               "Välj en längre period eller färre filter, eller se tabellen.")
 

@@ -29,7 +29,7 @@ FONT = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 # measured in Chromium at half width: the axes keep automargin, but Plotly only grows a margin
 # too small for them, and each growth is a second full draw of the chart in the browser (about
 # half of its drawing time on every filter change). Larger than needed costs a few pixels.
-TREND_MARGIN = {"l": 80, "r": 28, "b": 84}   # numbers up to "50 000" and the axis title left, dates below
+TREND_MARGIN = {"l": 92, "r": 28, "b": 84}   # numbers up to "50 000" and a two-line axis title left, dates below
 RANKED_MARGIN = {"l": 16, "r": 80, "b": 48}  # labels above the bars; the value axis and its title below
 SHARE_UNITS = frozenset({"share", "percent"})
 
@@ -80,22 +80,32 @@ def wrap_label(text: str, width: int) -> list[str]:
 # Characters a line of a chart's title and of its value-axis title: Plotly cuts, never wraps, a
 # title wider than the chart (a half-width chart at 1280 px holds about this much).
 TITLE_LINE, AXIS_TITLE_LINE = 40, 48
+# A vertical axis title runs along the plot's height, which Plotly neither wraps nor shrinks: a
+# 380 px trend's plot (232 px) holds about 26 characters of it, so longer titles ("Överlämnat
+# till förvaltning", 27) take two lines, for which TREND_MARGIN keeps room.
+Y_TITLE_LINE = 24
 _TITLE_LINE_PX = 22
 _TOP_PX = 60  # the top margin of a one-line title
 
 
-def top_margin(title: str | None) -> int:
-    """The top margin that holds the (wrapped) title."""
-    return _TOP_PX + _TITLE_LINE_PX * (len(wrap_label(title, TITLE_LINE)) - 1 if title else 0)
+def top_margin(title: str | None, subtitle: str | None = None) -> int:
+    """The top margin that holds the (wrapped) title and its subtitle line."""
+    lines = (len(wrap_label(title, TITLE_LINE)) if title else 1) + (1 if subtitle else 0)
+    return _TOP_PX + _TITLE_LINE_PX * (lines - 1)
 
 
 def base_layout(title: str, *, x_title: str | None = None, y_title: str | None = None,
-                alt: str | None = None, height: int = 380) -> dict:
-    """The shared layout as a plain dict (what base_figure draws with)."""
+                alt: str | None = None, height: int = 380, subtitle: str | None = None) -> dict:
+    """The shared layout as a plain dict (what base_figure draws with). `subtitle`: one line in
+    smaller, muted text under the title (e.g. that a ranked chart shows only its largest rows)."""
     axis = {"gridcolor": GRID, "linecolor": MUTED_TEXT, "tickfont": {"color": TEXT}, "automargin": True}
     title_lines = [as_plotly(line) for line in wrap_label(title, TITLE_LINE)] if title else [title]
+    if subtitle:
+        title_lines.append(f'<span style="font-size:13px;color:{MUTED_TEXT}">{as_plotly(subtitle)}</span>')
     if x_title:
         x_title = "<br>".join(wrap_label(x_title, AXIS_TITLE_LINE))
+    if y_title:
+        y_title = "<br>".join(wrap_label(y_title, Y_TITLE_LINE))
     return {
         # from the top, so that a wrapped title pushes down into its margin, not into the legend
         "title": {"text": "<br>".join(title_lines), "font": {"size": 17, "color": TEXT}, "x": 0,
@@ -106,7 +116,7 @@ def base_layout(title: str, *, x_title: str | None = None, y_title: str | None =
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "height": height,
-        "margin": {"l": 10, "r": 20, "t": top_margin(title), "b": 10},
+        "margin": {"l": 10, "r": 20, "t": top_margin(title, subtitle), "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
                    "font": {"color": TEXT}},
         "hoverlabel": {"font": {"family": FONT}},
@@ -129,14 +139,16 @@ def merged(base: dict, changes: dict) -> dict:
 
 
 def base_figure(title: str, *, x_title: str | None = None, y_title: str | None = None,
-                alt: str | None = None, height: int = 380, data=(), layout: dict | None = None) -> go.Figure:
+                alt: str | None = None, height: int = 380, data=(), layout: dict | None = None,
+                subtitle: str | None = None) -> go.Figure:
     """A figure with the shared layout (`layout` merged over it) and `data` as its traces.
     `alt` becomes the chart's text alternative.
 
     Built in one constructor call: Plotly validates a whole layout dict several times faster
     than a series of update_layout/update_axes calls (about 50 ms a figure on a loaded core),
     for the same figure."""
-    shared = base_layout(title, x_title=x_title, y_title=y_title, alt=alt, height=height)
+    shared = base_layout(title, x_title=x_title, y_title=y_title, alt=alt, height=height,
+                         subtitle=subtitle)
     return go.Figure(data=list(data), layout=merged(shared, layout or {}))
 
 

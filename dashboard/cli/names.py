@@ -1,11 +1,11 @@
-"""Förvaltning names on the command line, matched as the dashboard's URL matches them: case does
-not matter, the store's own spelling is used, and an unknown name is refused with the closest
-known names (a misspelt name must not silently give empty figures)."""
+"""Förvaltning names and filter values on the command line, matched as the dashboard's URL
+matches them (dashboard.names, the one matcher): case does not matter, the store's own spelling
+is used, and an unknown name is refused with the closest known names (a misspelt name must not
+silently give empty figures)."""
 
 from __future__ import annotations
 
-import difflib
-
+from dashboard import names as matcher
 from dashboard.cli import CliError
 
 
@@ -49,18 +49,20 @@ def resolve_filters(con, filters):
 
 
 def _resolve(noun: str, pairs, names, limit: int | None = 40) -> tuple[str, ...]:
-    by_folded = {}
+    by_spelling = {}  # every spelling (the value itself, its label) -> the value
     for value, other in pairs:
         for spelling in (value, other):
             if spelling:
-                by_folded.setdefault(str(spelling).casefold(), value)
+                by_spelling.setdefault(str(spelling), value)
+    spellings = list(by_spelling)
     resolved = []
     for name in names:
-        match = by_folded.get(name.strip().casefold())
+        found = matcher.match(name, spellings)
+        match = None if found is None else by_spelling[found]
         if match is None:
-            close = difflib.get_close_matches(name.casefold(), list(by_folded), n=2, cutoff=0.6)
-            hint = (f"Menade du {' eller '.join(repr(by_folded[c]) for c in close)}? " if close
-                    else "")
+            close = dict.fromkeys(by_spelling[c] for c in matcher.closest(name, spellings))
+            hint = matcher.suggestion(list(close))
+            hint = f"{hint} " if hint else ""
             known = sorted({v for v, _ in pairs if v})
             shown = ", ".join(known[:limit]) + (" …" if limit and len(known) > limit else "")
             raise CliError(f"{noun} {name!r}. {hint}Giltiga: {shown}.")

@@ -53,11 +53,13 @@ class Uncertain:
 MAX_NAMED_ROWS = 6  # a note names at most this many rows; more read "i N rader"
 
 
-def hidden_note(text: str, reason: str, threshold: int, rows: Sequence[str] = ()) -> str:
+def hidden_note(text: str, reason: str, threshold: int, rows: Sequence[str] = (),
+                totals: str | None = None) -> str:
     """Why cells reading `text` are hidden, in words, e.g. '”Dolt” (Telefon, Chatt): Dold så
-    att en annan dold siffra inte kan räknas fram ur summan.' `rows` names where they stand."""
+    att en annan dold siffra inte kan räknas fram ur summan.' `rows` names where they stand;
+    `totals` the known sums of a two-way table (suppression.explain)."""
     where = ""
     if rows:
         where = (f" ({', '.join(rows)})" if len(rows) <= MAX_NAMED_ROWS
                  else f" (i {len(rows)} rader)")
-    return f"”{text}”{where}: {explain(reason, threshold)}"
+    return f"”{text}”{where}: {explain(reason, threshold, totals)}"

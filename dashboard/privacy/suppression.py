@@ -4,6 +4,9 @@ Rules (docs/privacy.md has the worked example):
 - a count from 1 to threshold - 1 is hidden (`small_count`); 0 is shown, as in SCB's tables;
 - a rate, mean or other value computed over a count is hidden when that count is below the
   metric's minimum (`small_denominator`), or when the count itself is hidden in the same table;
+  a value that could not be computed (null: nothing to compute it on, such as a satisfaction
+  mean without survey answers) is missing, not hidden, unless its count is hidden (a missing
+  mean would tell that the hidden count is 0);
   a rate with a declared numerator (`Rate.numerator`) also when that count is hidden, since
   rate × n gives it back (dashboard.privacy.tables declares every rate's numerator);
 - with `tie_equal_counts`, a shown count equal to a hidden count of the same row is hidden too;
@@ -27,6 +30,7 @@ own) in turn until none of them changes any more.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,8 +49,19 @@ _ZERO_COST = 1e12  # a zero hides little: use one only when no non-zero cell wil
 _TOTAL_COST = 1e15  # hiding a total costs readers most: last resort
 
 
-def explain(reason: str, threshold: int) -> str:
-    """A Swedish sentence for a suppression reason, for tooltips and footnotes."""
+# A complementary cell of a two-way table, said with the lines it protects (`totals`).
+_COMPLEMENTARY_LINES_SV = (
+    "Dold fast den kan vara stor: summorna {totals} går att se i andra diagram och nyckeltal, "
+    "så utan den kunde en dold liten siffra i samma rad eller kolumn räknas fram genom att dra "
+    "de synliga rutorna från summan.")
+
+
+def explain(reason: str, threshold: int, totals: str | None = None) -> str:
+    """A Swedish sentence for a suppression reason, for tooltips and footnotes. `totals` names
+    the rows and columns of a two-way table whose sums are known ("per veckodag (rad) och per
+    tid på dagen (kolumn)"): a complementary cell is then explained along them."""
+    if reason == COMPLEMENTARY and totals:
+        return _COMPLEMENTARY_LINES_SV.format(totals=totals)
     return _EXPLANATIONS_SV[reason].format(t=threshold)
 
 
@@ -171,7 +186,7 @@ def suppress(
         derivable = [(i, c) for i, c in derivable if i in fixed_rows]
 
     for col, spec in rate_specs.items():
-        reasons[col] = _rate_reasons(frame, spec, threshold, reasons)
+        reasons[col] = _rate_reasons(frame, col, spec, threshold, reasons)
 
     checked = tuple(counts) + tuple(rate_specs)
     hidden = {c: pl.Series(c, reasons[c], dtype=pl.String) for c in checked}
@@ -225,20 +240,27 @@ def _tables(counts, parts, by) -> list[tuple[list[str], bool]]:
     return tables + [([c], True) for c in counts if c not in in_parts]
 
 
-def _rate_reasons(frame, spec: Rate, threshold, reasons) -> list[str | None]:
+def _rate_reasons(frame, column: str, spec: Rate, threshold, reasons) -> list[str | None]:
     minimum = threshold if spec.min_count is None else spec.min_count
     denominators = frame.get_column(spec.denominator).to_list()
+    values = frame.get_column(column).to_list()
     hidden_den = reasons.get(spec.denominator, [None] * len(denominators))
     hidden_num = reasons.get(spec.numerator, [None] * len(denominators)) if spec.numerator else None
     out = []
     for i, d in enumerate(denominators):
-        if d is not None and d < minimum:
+        if _no_value(values[i]) and hidden_den[i] is None:
+            out.append(None)  # nothing to compute on, and the count says so: missing, not hidden
+        elif d is not None and d < minimum:
             out.append(SMALL_DENOMINATOR)
         elif hidden_den[i] is not None or (hidden_num is not None and hidden_num[i] is not None):
             out.append(SMALL_DENOMINATOR if hidden_den[i] == SMALL_COUNT else COMPLEMENTARY)
         else:
             out.append(None)
     return out
+
+
+def _no_value(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 # ------------------------------------------------------------------------ the protection graph

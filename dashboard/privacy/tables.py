@@ -180,13 +180,12 @@ def suppress_metrics(frame: pl.DataFrame | MetricsResult, metric_ids: Sequence[s
         protected = protect(frame, metrics, by, settings)
     reasons = {m.id: protected.reasons[protected.columns[m.id][0] if m.kind == "count" else m.id]
                for m in metrics}
-    no_reason = pl.Series([None] * frame.height, dtype=pl.String)
     certain = pl.Series([False] * frame.height, dtype=pl.Boolean)
     columns = []
     for m in {m.id: m for m in metrics}.values():  # each metric's columns read only its own
-        # a value the engine could not compute (no basis at all) is missing, not hidden
-        reason = pl.Series(f"{m.id}__reason", reasons[m.id], dtype=pl.String).zip_with(
-            frame.get_column(m.id).is_not_null(), no_reason)
+        # a value the engine could not compute (no basis at all) is missing, not hidden, unless
+        # its basis is hidden (dashboard.privacy.suppression, the rule for rates)
+        reason = pl.Series(f"{m.id}__reason", reasons[m.id], dtype=pl.String)
         hidden = reason.is_not_null()
         uncertain = certain
         if m.kind != "count":

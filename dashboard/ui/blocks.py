@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 import polars as pl
 
-from dashboard.charts import empty_figure, gap_message, ranked_bars, time_series, weekday_hour_heatmap
+from dashboard.charts import (empty_figure, gap_message, ranked_bars, ranked_rows, time_series,
+                              weekday_hour_heatmap)
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data, drill
@@ -23,7 +24,8 @@ from dashboard.export.pack_sections import card_rows, card_set, table_set
 from dashboard.export.pack_tables import key_figures_table
 from dashboard.ui.engine import for_view
 from dashboard.ui.kpi import figures_of, key_figures
-from dashboard.ui.tables import Col, TableData, cells_hidden, hidden_mask, hidden_reasons, uncertain_mask
+from dashboard.ui.tables import (HIDDEN_FLAG, Col, TableData, cells_hidden, hidden_mask, hidden_reasons,
+                                 uncertain_mask, with_hidden_flag)
 
 
 def label(metric_id: str) -> str:
@@ -134,17 +136,21 @@ def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
 
     span = choose_hour_bin(hidden_at)
     frame, dim = frames[span], HOUR_BINS[span]
-    shown = frame.with_columns(pl.Series("_hidden", hidden_mask(frame, col), dtype=pl.Boolean))
+    shown = with_hidden_flag(frame, col)
     title = (title or f"{label(metric_id)} per veckodag och {{bin}}").format(bin=HOUR_BIN_NAMES[span])
     fig = weekday_hour_heatmap(shown, value=metric_id, title=title, unit=REGISTRY[metric_id].unit,
-                               value_label=label(metric_id), hour=dim, hidden="_hidden",
+                               value_label=label(metric_id), hour=dim, hidden=HIDDEN_FLAG,
                                opening_hours=data.opening_hours(chosen), clickable=True,
                                selected=view.cells, span=span)
-    table = TableData(title, frame, (dim_col("weekday"), dim_col(dim), col), threshold())
+    table = TableData(title, frame, (dim_col("weekday"), dim_col(dim), col), threshold(),
+                      totals=HEATMAP_TOTALS)
     chart_block(fig, table, key=key, metric_ids=[metric_id], on_select=drill.on_cell(f"fig_{key}"),
                 click_hint=CELL_HINT)
 
 
+# A heatmap's rows and columns add up to sums published elsewhere (the weekday and hour breakdowns,
+# the key figures): its complementary cells are explained along them.
+HEATMAP_TOTALS = "per veckodag (rad) och per tid på dagen (kolumn)"
 CELL_HINT = "Klicka på en ruta för att filtrera sidan på den veckodagen och tiden (timmen eller timmarna)."
 
 
@@ -156,20 +162,20 @@ def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, titl
     A click on a bar filters the view to it (dashboard.ui.drill), or sets the page choice `choice`."""
     ids = [metric_id, *extra]
     frame = metrics(view, list(table_set(ids, by)), by=[by])  # the pack's table's cells
-    shown = frame.with_columns(pl.Series(metric_id, visible(frame, metric_id), dtype=pl.Float64))
+    shown = with_hidden_flag(frame, metric_col(metric_id))
     labels = {v: label_for(by, v) for v in frame[by].to_list()}
     total = metrics(view, [metric_id]) if with_city else None
     reference, hidden = _single(total, metric_id)
     m = REGISTRY[metric_id]
     title = title or f"{label(metric_id)} per {dimension_label(by).lower()}"
     fig = ranked_bars(shown, label=by, value=metric_id, title=title, unit=m.unit,
-                      value_title=label(metric_id), top=top, labels=labels,
+                      value_title=label(metric_id), top=top, labels=labels, hidden=HIDDEN_FLAG,
                       reference=None if (hidden or m.unit == "count") else reference,
                       reference_label=view.who)
     cols = (dim_col(by), metric_col(metric_id), *(metric_col(e) for e in extra))
     select = drill.on_choice(f"fig_{key}", choice) if choice else drill.on_bar(f"fig_{key}", by)
     chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=ids,
-                on_select=select)
+                on_select=select, drawn=ranked_rows(frame, metric_id, top))
     return frame
 
 
@@ -183,9 +189,9 @@ def intervals(frame: pl.DataFrame, *, label: str, value: str, low: str, high: st
               key: str, title: str, metric_id: str, extra: Sequence[tuple[str, str, str]] = ()) -> None:
     """Ranked bars with 95 % interval whiskers, for an engine frame that carries its intervals."""
     labels = {v: label_for(label, v) for v in frame[label].to_list()}
-    fig = ranked_bars(frame, label=label, value=value, title=title, unit=unit,
-                      value_title=REGISTRY[metric_id].label_for(data.settings()), low=low, high=high,
-                      labels=labels)
+    fig = ranked_bars(with_hidden_flag(frame, Col(value, value, unit)), label=label, value=value,
+                      title=title, unit=unit, value_title=REGISTRY[metric_id].label_for(data.settings()),
+                      low=low, high=high, labels=labels, hidden=HIDDEN_FLAG)
     cols = (dim_col(label), Col(value, REGISTRY[metric_id].label_for(data.settings()), unit),
             Col(low, "95 % intervall, nedre", unit), Col(high, "95 % intervall, övre", unit),
             *(Col(k, t, u) for k, t, u in extra))

@@ -8,7 +8,7 @@ from dashboard import domain
 from dashboard.charts import ranked_bars
 from dashboard.ui import blocks
 from dashboard.ui.figure import chart_block, table_block
-from dashboard.ui.tables import Col, TableData
+from dashboard.ui.tables import HIDDEN_FLAG, Col, TableData, with_hidden_flag
 
 REASON_LABELS = {**domain.FAILURE_REASONS, None: domain.label_for("failure_reason", None)}
 
@@ -23,8 +23,9 @@ def reasons(frame: pl.DataFrame, *, key: str) -> None:
         part = frame.filter(pl.col("inferred") == inferred)
         if part.is_empty():
             continue
-        fig = ranked_bars(part, label="reason", value="share_of_failure", title=title, unit="share",
-                          value_title="Andel av den onödiga efterfrågan", labels=REASON_LABELS)
+        fig = ranked_bars(with_hidden_flag(part, cols[-1]), label="reason", value="share_of_failure",
+                          title=title, unit="share", value_title="Andel av den onödiga efterfrågan",
+                          labels=REASON_LABELS, hidden=HIDDEN_FLAG)
         chart_block(fig, TableData(title, part, cols, blocks.threshold()), key=f"{key}_{inferred}",
                     metric_ids=["failure_demand_share_inferred" if inferred else "failure_demand_share"])
 

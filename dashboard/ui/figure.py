@@ -4,6 +4,7 @@ the data download, the suppression explanation, and a text alternative for the c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import plotly.graph_objects as go
 import polars as pl
@@ -15,7 +16,7 @@ from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy import as_markdown
 from dashboard.ui import data, drill
 from dashboard.ui.download import download, download_export
-from dashboard.ui.tables import TableData, display_frame, hidden_mask, hidden_notes
+from dashboard.ui.tables import TableData, display_frame, suppression_notes
 
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -48,10 +49,8 @@ def definitions(metric_ids: Sequence[str], *, label: str = "Definition") -> None
 
 
 def _suppression_note(table: TableData) -> None:
-    if any(any(hidden_mask(table.frame, c)) for c in table.columns if c.unit):
-        notes = hidden_notes(table) or [
-            "”Dolt”: värdet bygger på för få kontakter eller döljs så att ett annat dolt värde "
-            "inte kan räknas fram ur en summa."]
+    notes = suppression_notes(table)
+    if notes:
         st.caption(" ".join(notes))
 
 
@@ -176,16 +175,24 @@ def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle:
 
 def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Sequence[str] = (),
                 caption: str | None = None, on_select: Callable[[], None] | None = None,
-                click_hint: str = "Klicka på en stapel för att filtrera på den.") -> None:
+                click_hint: str = "Klicka på en stapel för att filtrera på den.",
+                drawn: pl.DataFrame | None = None) -> None:
     """A chart with its toolbar; the table replaces the chart when the user asks for it.
+
+    `drawn`: the rows the chart draws when it draws fewer than the table holds (a ranked
+    chart's largest, dashboard.charts.bars.ranked_rows): the note on hidden values under the
+    chart speaks of those, the table's of all its rows.
 
     `on_select` (dashboard.ui.drill) runs when the user clicks a bar: the chart's key is
     `fig_<key>`, where the callback finds the clicked point."""
+    noted = table
     with st.container(border=True):
         if _toolbar(table, key, metric_ids, with_toggle=True):
             st.markdown(f"**{as_markdown(table.title)}**")
             _dataframe(table, key)
         else:
+            if drawn is not None:
+                noted = replace(table, frame=drawn)
             select = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
             st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None,
                             **select)
@@ -195,7 +202,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
             st.caption(caption)
         if table.note:
             st.caption(table.note)
-        _suppression_note(table)
+        _suppression_note(noted)
 
 
 def export_block(table, *, key: str, metric_ids: Sequence[str] = (),

@@ -16,7 +16,7 @@ from dashboard.ui import blocks, drill
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.view import View
-from dashboard.ui.tables import Col, TableData, hidden_text
+from dashboard.ui.tables import HIDDEN_FLAG, Col, TableData, hidden_text, with_hidden_flag
 
 LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")
 
@@ -33,9 +33,10 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
     joined = privacy.period_changes(now, before, metric_id, by)
     ranked = joined.sort(pl.col("change").abs(), descending=True, nulls_last=True).head(top)
     labels = {v: label_for(by, v) for v in ranked[by].to_list()}
-    fig = ranked_bars(ranked, label=by, value="change", title=title, unit="count",
-                      value_title=f"Förändring i {blocks.label(metric_id).lower()}", labels=labels, top=top)
     unit = REGISTRY[metric_id].unit
+    fig = ranked_bars(with_hidden_flag(ranked, Col("change", "Förändring", unit)), label=by,
+                      value="change", title=title, unit="count", hidden=HIDDEN_FLAG,
+                      value_title=f"Förändring i {blocks.label(metric_id).lower()}", labels=labels, top=top)
     cols = (blocks.dim_col(by), Col(metric_id, "Perioden", unit), Col(prev, "Jämförelseperioden", unit),
             Col("change", "Förändring", unit))
     chart_block(fig, TableData(title, ranked, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
@@ -50,9 +51,9 @@ def top_service_gaps(view: View, *, key: str, top: int = 5) -> None:
     title = "Mest överlämnade ärendekategorier"
     labels = {t: f"{t} ({d})" if d and not view.department else t
               for t, d in zip(ledger["topic"].to_list(), ledger["department"].to_list())}
-    shown = ledger.with_columns(pl.Series(value, blocks.visible(ledger, value), dtype=pl.Float64))
+    shown = with_hidden_flag(ledger, blocks.metric_col(value))
     fig = ranked_bars(shown, label="topic", value=value, title=title, unit=REGISTRY[value].unit,
-                      value_title=blocks.label(value), top=top, labels=labels)
+                      value_title=blocks.label(value), top=top, labels=labels, hidden=HIDDEN_FLAG)
     cols = tuple(c for c in (blocks.dim_col("department"), blocks.dim_col("topic"),
                              *(blocks.metric_col(m) for m in LEDGER_IDS)) if c.key in ledger.columns)
     chart_block(fig, TableData(title, ledger, cols, blocks.threshold()), key=key,

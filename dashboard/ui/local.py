@@ -6,13 +6,13 @@ import polars as pl
 import streamlit as st
 
 from dashboard import privacy
-from dashboard.charts import ranked_bars, weekday_hour_heatmap
+from dashboard.charts import ranked_bars, ranked_rows, weekday_hour_heatmap
 from dashboard.ui import blocks, choices, data, drill
 from dashboard.ui.engine import for_view
 from dashboard.ui.figure import chart_block
 from dashboard.domain import dimension_label
 from dashboard.periods import HOUR_BIN_NAMES, HOUR_BINS, choose_hour_bin
-from dashboard.ui.tables import Col, TableData, cells_hidden, hidden_mask
+from dashboard.ui.tables import HIDDEN_FLAG, Col, TableData, cells_hidden, with_hidden_flag
 
 
 def per_point(view, *, key: str) -> None:
@@ -37,14 +37,15 @@ def per_point(view, *, key: str) -> None:
 
     span = choose_hour_bin(hidden_at)
     hours = frames[span]
-    shown = hours.with_columns(pl.Series("_hidden", hidden_mask(hours, col), dtype=pl.Boolean))
+    shown = with_hidden_flag(hours, col)
     title = f"{point}: kontakter per veckodag och {HOUR_BIN_NAMES[span]}"
     fig = weekday_hour_heatmap(shown, value="contacts", title=title, unit="count", value_label="Kontakter",
-                               hidden="_hidden", opening_hours=data.opening_hours(channels),
+                               hidden=HIDDEN_FLAG, opening_hours=data.opening_hours(channels),
                                clickable=True, selected=view.cells, span=span)
     cols = (blocks.dim_col("weekday"), Col("hour", dimension_label(HOUR_BINS[span]), dimension=HOUR_BINS[span]),
             col)
-    chart_block(fig, TableData(title, hours, cols, blocks.threshold()), key=f"{key}_hours",
+    chart_block(fig, TableData(title, hours, cols, blocks.threshold(), totals=blocks.HEATMAP_TOTALS),
+                key=f"{key}_hours",
                 metric_ids=["contacts"], on_select=drill.on_cell(f"fig_{key}_hours"),
                 click_hint=blocks.CELL_HINT)
     left, right = st.columns(2)
@@ -56,10 +57,14 @@ def per_point(view, *, key: str) -> None:
                 f"{point}: besökarnas stadsdelar", key=f"{key}_areas")
 
 
+TOP = 10  # topics and home areas drawn per service point
+
+
 def _shares(frame: pl.DataFrame, dimension: str, title: str, *, key: str) -> None:
     count_col = blocks.metric_col("contacts")
-    fig = ranked_bars(frame, label=dimension, value="share", title=title, unit="share",
-                      value_title="Andel av servicepunktens kontakter", top=10)
     cols = (blocks.dim_col(dimension), count_col, Col("share", "Andel", "share"))
+    fig = ranked_bars(with_hidden_flag(frame, cols[-1]), label=dimension, value="share", title=title,
+                      unit="share", value_title="Andel av servicepunktens kontakter", top=TOP,
+                      hidden=HIDDEN_FLAG)
     chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key, metric_ids=["contacts"],
-                on_select=drill.on_bar(f"fig_{key}", dimension))
+                on_select=drill.on_bar(f"fig_{key}", dimension), drawn=ranked_rows(frame, "share", TOP))

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 import polars as pl
 
 from dashboard import domain
-from dashboard.charts import ranked_bars
+from dashboard.charts import ranked_bars, ranked_rows
 from dashboard.export.pack_tables import key_figures_table
 from dashboard.ui import blocks, data
 from dashboard.ui.engine import CITY, metrics
 from dashboard.ui.figure import chart_block, export_block, table_block
 from dashboard.view import View
-from dashboard.ui.tables import Col, TableData
+from dashboard.ui.tables import HIDDEN_FLAG, Col, TableData, with_hidden_flag
 
 def card(card, view: View, *, key: str) -> None:
     """The scorecard as the pack prints it (export.pack_tables.key_figures_table: one table for
@@ -34,17 +34,16 @@ def drivers(card, *, key: str) -> None:
     labels = [f"{t} – {domain.label_for('failure_reason', r)}" for t, r in
               zip(tagged["topic"].to_list(), tagged["reason"].to_list())]
     frame = tagged.with_columns(pl.Series("driver", labels, dtype=pl.String))
-    shown = frame.with_columns(pl.Series("failures", blocks.visible(frame, "failures", unit="count"),
-                                         dtype=pl.Float64))
+    shown = with_hidden_flag(frame, Col("failures", "Kontakter", "count"))
     fig = ranked_bars(shown, label="driver", value="failures", title=title, unit="count",
-                      value_title="Kontakter med onödig efterfrågan", top=5)
+                      value_title="Kontakter med onödig efterfrågan", top=5, hidden=HIDDEN_FLAG)
     cols = (Col("rank", "Plats", "integer"), Col("topic", "Ärendekategori"),
             Col("reason", "Orsak", None, dimension="failure_reason"),
             Col("failures", "Kontakter", "count"),
             Col("share_of_failure", "Andel av onödig efterfrågan", "share"),
             Col("previous_failures", "Jämförelseperioden", "count"))
     chart_block(fig, TableData(title, frame, cols, blocks.threshold()), key=key,
-                metric_ids=["failure_demand_share"])
+                metric_ids=["failure_demand_share"], drawn=ranked_rows(shown, "failures", 5))
 
 
 def all_departments(view: View, metric_ids: Sequence[str], *, key: str) -> None:

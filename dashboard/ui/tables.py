@@ -43,6 +43,9 @@ class TableData:
     columns: tuple[Col, ...]
     threshold: int = 5
     note: str | None = None
+    # a two-way table's known sums, named for the note on complementary cells ("per veckodag
+    # (rad) och per tid på dagen (kolumn)"); None: the general sentence
+    totals: str | None = None
 
 
 def hidden_reasons(frame: pl.DataFrame, col: Col) -> list[str | None]:
@@ -66,6 +69,17 @@ def uncertain_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
 
 def hidden_mask(frame: pl.DataFrame, col: Col) -> list[bool]:
     return [r is not None for r in hidden_reasons(frame, col)]
+
+
+HIDDEN_FLAG = "_hidden"  # the column a chart reads its hidden values from (charts' `hidden=`)
+
+
+def with_hidden_flag(frame: pl.DataFrame, col: Col) -> pl.DataFrame:
+    """The frame as a chart draws it: the column's hidden cells null, and HIDDEN_FLAG marking
+    them, so that a null without the flag reads as no data ("–"), not as hidden."""
+    mask = pl.Series(HIDDEN_FLAG, hidden_mask(frame, col), dtype=pl.Boolean)
+    return frame.with_columns(mask).with_columns(
+        pl.when(pl.col(HIDDEN_FLAG)).then(None).otherwise(pl.col(col.key)).alias(col.key))
 
 
 def cells_hidden(frame: pl.DataFrame, col: Col) -> list[bool]:
@@ -128,10 +142,24 @@ def hidden_notes(table: TableData) -> list[str]:
         # a flag without a reason ("") is left to the generic caption
         for reason in (r for r in (SMALL_COUNT, SMALL_DENOMINATOR, COMPLEMENTARY) if r in present):
             text = hidden_text(col, table.threshold, reason)
-            seen.setdefault((text, reason), hidden_note(text, reason, table.threshold))
+            seen.setdefault((text, reason), hidden_note(text, reason, table.threshold,
+                                                        totals=table.totals))
         if any(uncertain_mask(table.frame, col)):
             seen.setdefault(("osäker", col.key), uncertain_note(col))
     return list(seen.values())
+
+
+UNEXPLAINED_NOTE = ("”Dolt”: värdet bygger på för få kontakter eller döljs så att ett annat dolt "
+                    "värde inte kan räknas fram ur en summa.")
+
+
+def suppression_notes(table: TableData) -> list[str]:
+    """The notes under a chart or table: why its hidden cells are hidden and which values are
+    uncertain; none when no shown column has a hidden cell (a note under every chart would say
+    nothing). A hidden flag without a reason gets the general sentence."""
+    if not any(any(hidden_mask(table.frame, c)) for c in table.columns if c.unit):
+        return []
+    return hidden_notes(table) or [UNEXPLAINED_NOTE]
 
 
 def download_note(table: TableData) -> str | None:
