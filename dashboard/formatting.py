@@ -20,6 +20,7 @@ MINUS = "\u2212"
 EN_DASH = "\u2013"
 MISSING = "–"  # shown where there is no value (no data), distinct from suppression
 HIDDEN = "Dolt"  # a hidden cell that is not a small count
+CHART_HIDDEN = "dolt"  # what a chart writes on a hidden bar or heatmap cell, whatever the reason
 # dashboard.metrics.suppression.SMALL_COUNT (not imported: the metrics package imports this module)
 SMALL_COUNT = "small_count"
 COUNT_UNITS = ("count", "antal")

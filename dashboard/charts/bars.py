@@ -21,10 +21,10 @@ from dashboard.charts.theme import (
     vertical_line,
     wrap_label,
 )
-from dashboard.formatting import MISSING, format_value
+from dashboard.formatting import CHART_HIDDEN, MISSING, format_value
 from dashboard.privacy.text import as_plotly
 
-SUPPRESSED_TEXT = "dolt"
+SUPPRESSED_TEXT = CHART_HIDDEN
 
 
 def _texts(values, unit, hidden=None) -> list[str]:

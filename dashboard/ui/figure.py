@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import alt_text
+from dashboard.formatting import CHART_HIDDEN
 from dashboard.metrics.metric import UNITS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy import as_markdown
@@ -48,8 +49,8 @@ def definitions(metric_ids: Sequence[str], *, label: str = "Definition") -> None
         st.markdown("\n\n".join(lines))
 
 
-def _suppression_note(table: TableData) -> None:
-    notes = suppression_notes(table)
+def _suppression_note(table: TableData, shown_as: str | None = None) -> None:
+    notes = suppression_notes(table, shown_as)
     if notes:
         st.caption(" ".join(notes))
 
@@ -185,7 +186,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
 
     `on_select` (dashboard.ui.drill) runs when the user clicks a bar: the chart's key is
     `fig_<key>`, where the callback finds the clicked point."""
-    noted = table
+    noted, shown_as = table, None
     with st.container(border=True):
         if _toolbar(table, key, metric_ids, with_toggle=True):
             st.markdown(f"**{as_markdown(table.title)}**")
@@ -193,6 +194,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
         else:
             if drawn is not None:
                 noted = replace(table, frame=drawn)
+            shown_as = CHART_HIDDEN   # the chart writes one word on every hidden value
             select = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
             st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None,
                             **select)
@@ -202,7 +204,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
             st.caption(caption)
         if table.note:
             st.caption(table.note)
-        _suppression_note(noted)
+        _suppression_note(noted, shown_as)
 
 
 def export_block(table, *, key: str, metric_ids: Sequence[str] = (),

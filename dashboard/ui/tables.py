@@ -132,16 +132,17 @@ def export_rows(table: TableData) -> list[list]:
     return [list(row) for row in zip(*out_cols)]
 
 
-def hidden_notes(table: TableData) -> list[str]:
+def hidden_notes(table: TableData, shown_as: str | None = None) -> list[str]:
     """One Swedish sentence per way a cell of the table is hidden (suppression.explain), each
     after the text such cells read, e.g. '”Dolt”: Dold så att en annan dold siffra inte kan
-    räknas fram ur summan.'"""
+    räknas fram ur summan.' `shown_as`: the one word a chart writes on every hidden value
+    (formatting.CHART_HIDDEN), quoted instead of the table's "<5" and "Dolt"."""
     seen: dict[tuple[str, str], str] = {}
     for col in (c for c in table.columns if c.unit):
         present = set(hidden_reasons(table.frame, col))
         # a flag without a reason ("") is left to the generic caption
         for reason in (r for r in (SMALL_COUNT, SMALL_DENOMINATOR, COMPLEMENTARY) if r in present):
-            text = hidden_text(col, table.threshold, reason)
+            text = shown_as or hidden_text(col, table.threshold, reason)
             seen.setdefault((text, reason), hidden_note(text, reason, table.threshold,
                                                         totals=table.totals))
         if any(uncertain_mask(table.frame, col)):
@@ -153,13 +154,14 @@ UNEXPLAINED_NOTE = ("”Dolt”: värdet bygger på för få kontakter eller dö
                     "värde inte kan räknas fram ur en summa.")
 
 
-def suppression_notes(table: TableData) -> list[str]:
+def suppression_notes(table: TableData, shown_as: str | None = None) -> list[str]:
     """The notes under a chart or table: why its hidden cells are hidden and which values are
     uncertain; none when no shown column has a hidden cell (a note under every chart would say
-    nothing). A hidden flag without a reason gets the general sentence."""
+    nothing). A hidden flag without a reason gets the general sentence. `shown_as`: as in
+    hidden_notes, for a note under a chart."""
     if not any(any(hidden_mask(table.frame, c)) for c in table.columns if c.unit):
         return []
-    return hidden_notes(table) or [UNEXPLAINED_NOTE]
+    return hidden_notes(table, shown_as) or [UNEXPLAINED_NOTE]
 
 
 def download_note(table: TableData) -> str | None:
