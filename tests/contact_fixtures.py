@@ -55,6 +55,9 @@ def insert_contacts(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
         con.execute("insert into contacts by name select * from _fixture_rows")
     finally:
         con.unregister("_fixture_rows")
+    # contacts has no key index (migration 007): the ingest keeps the key unique, so must this
+    twice = con.execute("select count(*) - count(distinct (source_system, contact_id)) from contacts").fetchone()[0]
+    assert twice == 0, f"the fixture stored {twice} contact(s) under a key already in the store"
 
 
 def replace_lookups(con: duckdb.DuckDBPyConnection, *, city_areas=None, topics=None,
