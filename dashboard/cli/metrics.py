@@ -6,6 +6,9 @@ table, before anything is printed. Suppressed values print as "<5" (a small coun
 (table), an empty cell (CSV) or null with the metric id listed under "suppressed" (JSON). A value
 under the statistical minimum prints with "(osäker)" (table) or is listed under "uncertain"
 (JSON).
+
+A period entirely outside the store's data prints nothing but a warning naming the period the data
+covers, exit status 1: a table of zeros would read as "no contacts came", not as "no data".
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ import polars as pl
 from dashboard.cli import CliError
 from dashboard.cli.names import resolve_filters
 from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimension_text
-from dashboard.formatting import MISSING, format_value
+from dashboard.formatting import MISSING, format_date, format_period, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
 from dashboard.metrics.metric import UnknownMetric
+from dashboard.metrics.query import data_range
 from dashboard.privacy.cells import Uncertain
 from dashboard.store import StoreError
 
@@ -114,6 +118,11 @@ def run(args) -> int:
         print("Databasen har inga kontakter ännu. Läs in exportfiler med `kontaktcenter ingest FIL "
               "--profile PROFIL.toml` (docs/ingest.md).")
         return 0
+    outside = _outside_the_data(con, filters)
+    if outside:
+        con.close()
+        print(outside, file=sys.stderr)
+        return 1
     try:
         # the store's spelling, any case, codes or labels; a misspelt value is refused
         filters = resolve_filters(con, filters)
@@ -134,6 +143,25 @@ def _no_contacts(con) -> bool:
         return con.execute("select count(*) = 0 from contacts").fetchone()[0]
     except duckdb.Error:   # no contacts table at all: let the engine name the problem
         return False
+
+
+def _outside_the_data(con, filters: Filters) -> str | None:
+    """The warning for a period that shares no day with the data, else None."""
+    start, end = filters.start, filters.end
+    if start is None and end is None:
+        return None
+    try:
+        first, last = data_range(con)
+    except duckdb.Error:   # no marts yet: the engine names the fix (--refresh-marts)
+        return None
+    if first is None or not ((start and start > last) or (end and end < first)):
+        return None
+    if start and end:
+        asked = format_period(start, end)
+    else:
+        asked = f"från {format_date(start)}" if start else f"till och med {format_date(end)}"
+    return (f"Varning: perioden {asked} ligger helt utanför data ({format_period(first, last)}). "
+            "Inga mått skrevs ut; välj en period inom data.")
 
 
 def _suppressed(row: dict, metric_id: str) -> bool:
