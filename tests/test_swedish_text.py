@@ -93,7 +93,7 @@ def test_a_misspelt_option_is_reported_before_a_missing_required_one(capsys):
     assert "kontaktcenter profile suggest: fel: okända argument: --x" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["profile", "suggest"])
-    assert "kontaktcenter profile suggest: fel: följande argument saknas: FIL" in capsys.readouterr().err
+    assert "kontaktcenter profile suggest: fel: följande argument saknas: FILE" in capsys.readouterr().err
 
 
 def test_cli_help_headings_are_swedish(capsys):

@@ -57,16 +57,16 @@ def register(sub) -> None:
         "export", help="förvaltningspaketet för budgetdialogen som Excel eller PDF",
         description="Skapar förvaltningspaketet (Excel eller PDF) för en förvaltning eller hela "
         "staden och en period, med jämförelseperiod. Varje export loggas i exportloggen.")
-    p.add_argument("--department", metavar="FÖRVALTNING",
+    p.add_argument("--department", metavar="DEPARTMENT",
                    help="förvaltningens namn (utan: hela staden)")
-    p.add_argument("--from", dest="start", type=_date, metavar="DATUM",
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE",
                    help="första dagen, ÅÅÅÅ-MM-DD (utan --from och --to: senaste hela månaden "
                    "i data)")
-    p.add_argument("--to", dest="end", type=_date, metavar="DATUM",
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE",
                    help="sista dagen (ingår), ÅÅÅÅ-MM-DD")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="xlsx eller pdf (annars från filändelsen i --out)")
-    p.add_argument("--out", required=True, type=Path, metavar="FIL",
+    p.add_argument("--out", required=True, type=Path, metavar="FILE",
                    help="filen som skapas; - skriver till standard ut (kräver --format)")
     # one spelling per comparison (dashboard.periods' CLI forms): choices, help and the usage
     # error all name the same three (the choices mixed in the URL's and the code's names)
@@ -80,7 +80,7 @@ def register(sub) -> None:
                              ("--topic", "topics", "ärendekategori"),
                              ("--language", "languages", "språk (t.ex. ar)"),
                              ("--customer-type", "customer_types", "kundtyp (t.ex. resident)")):
-        p.add_argument(flag, dest=dest, action="append", default=[], metavar="VÄRDE",
+        p.add_argument(flag, dest=dest, action="append", default=[], metavar="VALUE",
                        help=f"begränsa till {what}; kan upprepas")
     p.add_argument("--force", action="store_true", help="skriv över en befintlig fil")
     p.set_defaults(handler=run)

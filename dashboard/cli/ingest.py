@@ -20,12 +20,12 @@ from dashboard.cli import CliError
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="läs in exportfiler (CSV, XLSX, Parquet) enligt en mappningsprofil")
-    p.add_argument("files", nargs="+", type=Path, metavar="FIL", help="filer att läsa in")
-    p.add_argument("--profile", required=True, type=Path, metavar="PROFIL.toml",
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="filer att läsa in")
+    p.add_argument("--profile", required=True, type=Path, metavar="PROFILE.toml",
                    help="mappningsprofil (se docs/ingest.md; skapa ett utkast med `kontaktcenter profile suggest`)")
-    p.add_argument("--source-system", default=None, metavar="NAMN",
+    p.add_argument("--source-system", default=None, metavar="NAME",
                    help="ersätt profilens source_system")
-    p.add_argument("--max-quarantine-share", type=float, default=None, metavar="ANDEL",
+    p.add_argument("--max-quarantine-share", type=float, default=None, metavar="SHARE",
                    help="högsta andel rader i karantän per fil innan kommandot räknas som misslyckat "
                         "(0–1; standard inställningen ingest_max_quarantine_share, 0.1)")
     p.add_argument("-q", "--quiet", action="store_true", help="visa inga förloppsrader")

@@ -49,18 +49,19 @@ def register(sub) -> None:
         description="Skriver ut mått ur måttregistret för ett urval. Filter och --by/--metric kan "
         "upprepas; små tal döljs på samma sätt som i dashboarden.",
     )
-    p.add_argument("--from", dest="start", metavar="DATUM", help="första dag (ÅÅÅÅ-MM-DD), inklusive")
-    p.add_argument("--to", dest="end", metavar="DATUM", help="sista dag (ÅÅÅÅ-MM-DD), inklusive")
-    p.add_argument("--department", action="append", default=[], metavar="FÖRVALTNING",
+    p.add_argument("--from", dest="start", metavar="DATE", help="första dag (ÅÅÅÅ-MM-DD), inklusive")
+    p.add_argument("--to", dest="end", metavar="DATE", help="sista dag (ÅÅÅÅ-MM-DD), inklusive")
+    p.add_argument("--department", action="append", default=[], metavar="DEPARTMENT",
                    help="förvaltningens fullständiga namn")
-    p.add_argument("--channel", action="append", default=[], metavar="KANAL",
+    p.add_argument("--channel", action="append", default=[], metavar="CHANNEL",
                    help=f"kanal: {', '.join(CHANNELS)}")
-    p.add_argument("--city-area", action="append", default=[], metavar="OMRÅDE",
+    p.add_argument("--city-area", action="append", default=[], metavar="AREA",
                    help="stadsområde eller stadsdel")
-    p.add_argument("--topic", action="append", default=[], metavar="ÄRENDEKATEGORI")
-    p.add_argument("--language", action="append", default=[], metavar="SPRÅK",
+    p.add_argument("--topic", action="append", default=[], metavar="TOPIC",
+                   help="ärendekategori")
+    p.add_argument("--language", action="append", default=[], metavar="LANGUAGE",
                    help="språkkod (ISO 639-1), t.ex. sv, ar, fi")
-    p.add_argument("--customer-type", action="append", default=[], metavar="KUNDTYP",
+    p.add_argument("--customer-type", action="append", default=[], metavar="CUSTOMER_TYPE",
                    help=f"kundtyp: {', '.join(CUSTOMER_TYPES)}")
     p.add_argument("--by", action="append", default=[], metavar="DIMENSION",
                    help=f"dela upp på: {', '.join(DIMENSIONS)}")
