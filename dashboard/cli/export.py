@@ -26,7 +26,7 @@ from pathlib import Path
 
 from dashboard import privacy
 from dashboard.cli import CliError, detach_stdout, tell
-from dashboard.cli.names import resolve_departments, resolve_filters
+from dashboard.cli.names import data_period, resolve_departments, resolve_filters
 from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
 
@@ -121,14 +121,11 @@ def _resolved(db: Path, filters: Filters) -> Filters:
 
 
 def _store_facts(db: Path, department: str | None) -> tuple[str | None, date | None, date | None]:
-    """The store's spelling of the förvaltning (cli/names.py) and the first and last local
-    (Stockholm) dates with contacts, as the dashboard's filter panel reads them."""
+    """The store's spelling of the förvaltning and the period its data covers (cli/names.py)."""
     con = open_store(db, read_only=True)
     try:
         (name,) = resolve_departments(con, [department]) if department is not None else (None,)
-        first, last = con.execute(
-            "select min(d), max(d) from (select timezone('Europe/Stockholm', "
-            "timezone('UTC', started_at))::date as d from contacts)").fetchone()
+        first, last = data_period(con)
     finally:
         con.close()
     return name, first, last

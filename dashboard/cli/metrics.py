@@ -22,12 +22,11 @@ import duckdb
 import polars as pl
 
 from dashboard.cli import CliError
-from dashboard.cli.names import resolve_filters
+from dashboard.cli.names import data_period, resolve_filters
 from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimension_text
 from dashboard.formatting import MISSING, format_date, format_period, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
 from dashboard.metrics.metric import UnknownMetric
-from dashboard.metrics.query import data_range
 from dashboard.privacy.cells import Uncertain
 from dashboard.store import StoreError
 
@@ -152,8 +151,8 @@ def _outside_the_data(con, filters: Filters) -> str | None:
     if start is None and end is None:
         return None
     try:
-        first, last = data_range(con)
-    except duckdb.Error:   # no marts yet: the engine names the fix (--refresh-marts)
+        first, last = data_period(con)
+    except duckdb.Error:   # no contacts table at all: let the engine name the problem
         return None
     if first is None or not ((start and start > last) or (end and end < first)):
         return None

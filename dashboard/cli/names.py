@@ -1,12 +1,22 @@
 """Förvaltning names on the command line, matched as the dashboard's URL matches them: case does
 not matter, the store's own spelling is used, and an unknown name is refused with the closest
-known names (a misspelt name must not silently give empty figures)."""
+known names (a misspelt name must not silently give empty figures). Also the period the store's
+data covers, which `export` cuts a period to and `metrics` names when a period misses it."""
 
 from __future__ import annotations
 
 import difflib
+from datetime import date
 
 from dashboard.cli import CliError
+
+
+def data_period(con) -> tuple[date | None, date | None]:
+    """The first and last local (Stockholm) dates with contacts, as the dashboard's filter panel
+    reads them ((None, None) for a store without contacts)."""
+    return con.execute(
+        "select min(d), max(d) from (select timezone('Europe/Stockholm', "
+        "timezone('UTC', started_at))::date as d from contacts)").fetchone()
 
 
 def resolve_departments(con, names) -> tuple[str, ...]:
