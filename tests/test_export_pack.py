@@ -648,3 +648,23 @@ def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):
     assert why in text
     sheet = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))["Tillgänglighet"]
     assert any(why in str(c.value) for r in sheet.iter_rows() for c in r if c.value)
+
+
+def test_cli_a_period_entirely_outside_the_data_names_the_datas_period(empty_db, tmp_path,
+                                                                       monkeypatch, capsys):
+    """As `metrics`: a pack for a period the data does not reach says which period it covers."""
+    from contact_fixtures import build, contact
+    from dashboard.store import open_store
+
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    db = empty_db()
+    build(open_store(db), [contact(f"2025-05-{d:02d} 10:00", department=DEPT)
+                           for d in (12, 13, 20) for _ in range(8)]).close()
+    out = tmp_path / "paket.xlsx"
+    assert cli_main(["--db", str(db), "export", "--from", "2024-01-01", "--to", "2024-12-31",
+                     "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        "Varning: perioden 1 januari–31 december 2024 ligger helt utanför data (12–20 maj 2025). "
+        "Inget paket skapades; välj en period inom data.\n")
+    assert not out.exists() and not log.exists()

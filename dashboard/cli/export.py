@@ -26,7 +26,7 @@ from pathlib import Path
 
 from dashboard import privacy
 from dashboard.cli import CliError, detach_stdout, tell
-from dashboard.cli.names import data_period, resolve_departments, resolve_filters
+from dashboard.cli.names import data_period, outside_the_data, resolve_departments, resolve_filters
 from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
 
@@ -174,6 +174,10 @@ def run(args) -> int:
         if not args.out.parent.is_dir():
             raise CliError(f"Katalogen {args.out.parent} finns inte. Skapa den först.")
     args.department, first, last = _store_facts(settings.db, args.department)
+    outside = outside_the_data(args.start, args.end, first, last)
+    if outside:
+        print(f"Varning: {outside}. Inget paket skapades; välj en period inom data.", file=sys.stderr)
+        return 1
     if args.start is None:
         args.start, args.end = _default_period(last)
         print(f"Ingen period angiven: senaste hela månaden i data, "

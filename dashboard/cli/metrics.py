@@ -22,9 +22,9 @@ import duckdb
 import polars as pl
 
 from dashboard.cli import CliError
-from dashboard.cli.names import data_period, resolve_filters
+from dashboard.cli.names import data_period, outside_the_data, resolve_filters
 from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimension_text
-from dashboard.formatting import MISSING, format_date, format_period, format_value
+from dashboard.formatting import MISSING, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
 from dashboard.metrics.metric import UnknownMetric
 from dashboard.privacy.cells import Uncertain
@@ -154,14 +154,8 @@ def _outside_the_data(con, filters: Filters) -> str | None:
         first, last = data_period(con)
     except duckdb.Error:   # no contacts table at all: let the engine name the problem
         return None
-    if first is None or not ((start and start > last) or (end and end < first)):
-        return None
-    if start and end:
-        asked = format_period(start, end)
-    else:
-        asked = f"från {format_date(start)}" if start else f"till och med {format_date(end)}"
-    return (f"Varning: perioden {asked} ligger helt utanför data ({format_period(first, last)}). "
-            "Inga mått skrevs ut; välj en period inom data.")
+    outside = outside_the_data(start, end, first, last)
+    return f"Varning: {outside}. Inga mått skrevs ut; välj en period inom data." if outside else None
 
 
 def _suppressed(row: dict, metric_id: str) -> bool:

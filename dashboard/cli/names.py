@@ -9,6 +9,7 @@ import difflib
 from datetime import date
 
 from dashboard.cli import CliError
+from dashboard.formatting import format_date, format_period
 
 
 def data_period(con) -> tuple[date | None, date | None]:
@@ -17,6 +18,19 @@ def data_period(con) -> tuple[date | None, date | None]:
     return con.execute(
         "select min(d), max(d) from (select timezone('Europe/Stockholm', "
         "timezone('UTC', started_at))::date as d from contacts)").fetchone()
+
+
+def outside_the_data(start: date | None, end: date | None, first: date | None,
+                     last: date | None) -> str | None:
+    """'perioden … ligger helt utanför data (…)' when the period (either end may be open) shares
+    no day with the data's first..last, else None (also for a store without contacts)."""
+    if first is None or not ((start and start > last) or (end and end < first)):
+        return None
+    if start and end:
+        asked = format_period(start, end)
+    else:
+        asked = f"från {format_date(start)}" if start else f"till och med {format_date(end)}"
+    return f"perioden {asked} ligger helt utanför data ({format_period(first, last)})"
 
 
 def resolve_departments(con, names) -> tuple[str, ...]:
