@@ -140,3 +140,26 @@ def test_filter_values_match_in_any_case_or_label_and_a_misspelt_one_is_refused(
     assert "Okänd kanal 'telefn'. Menade du 'phone'?" in err
     code, _, err = run(db, capsys, "--metric", "contacts", "--language", "klingon")
     assert code == 2 and "Okänt språk 'klingon'" in err
+
+
+@pytest.mark.parametrize("args, asked", [
+    (("--from", "2024-01-01", "--to", "2024-12-31"), "1 januari–31 december 2024"),
+    (("--from", "2025-04-01"), "från 1 april 2025"),
+    (("--to", "2025-03-02"), "till och med 2 mars 2025"),
+])
+def test_a_period_entirely_outside_the_data_warns_with_the_data_period_and_exits_1(
+        db, capsys, args, asked):
+    # the fixture's contacts are on 3-5 March 2025: a table of zeros would read as "no calls"
+    for fmt in ("table", "json"):
+        code, out, err = run(db, capsys, *args, "--format", fmt)
+        assert code == 1
+        assert out == ""
+        assert (f"Varning: perioden {asked} ligger helt utanför data (3–5 mars 2025). "
+                "Inga mått skrevs ut; välj en period inom data.") in err
+
+
+def test_a_period_overlapping_the_data_is_not_refused(db, capsys):
+    code, out, err = run(db, capsys, "--from", "2025-03-05", "--to", "2025-06-30",
+                         "--metric", "contacts", "--format", "json")
+    assert code == 0 and err == ""
+    assert json.loads(out) == [{"contacts": 25}]

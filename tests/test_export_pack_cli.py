@@ -71,7 +71,7 @@ def test_cli_warns_and_fails_for_a_period_without_contacts(sample_db, tmp_path, 
                      "2031-01-31", "--out", str(out)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "Varning: inga kontakter" in err and "januari 2031" in err
+    assert "Varning: perioden 1–31 januari 2031 ligger helt utanför data (" in err
     assert not out.exists() and not log.exists()
     # only one of --from and --to is a usage error
     assert cli_main(["--db", str(sample_db), "export", "--from", "2025-03-01",
@@ -170,3 +170,30 @@ def test_cli_export_writes_into_a_named_pipe_and_leaves_it_a_pipe(sample_db, tmp
     started, delivered = read_log(log)
     assert delivered["status"] == "delivered" and delivered["out"] == str(fifo)
     assert delivered["sha256"] == hashlib.sha256(received[0]).hexdigest()
+
+
+def test_cli_a_period_entirely_outside_the_data_names_the_datas_period(empty_db, tmp_path,
+                                                                       monkeypatch, capsys):
+    """As `metrics`: a pack for a period the data does not reach says which period it covers."""
+    from contact_fixtures import build, contact
+    from dashboard.store import open_store
+
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    db = empty_db()
+    build(open_store(db), [contact(f"2025-05-{d:02d} 10:00", department=DEPT)
+                           for d in (12, 13, 20) for _ in range(8)]).close()
+    out = tmp_path / "paket.xlsx"
+    assert cli_main(["--db", str(db), "export", "--from", "2024-01-01", "--to", "2024-12-31",
+                     "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        "Varning: perioden 1 januari–31 december 2024 ligger helt utanför data (12–20 maj 2025). "
+        "Inget paket skapades; välj en period inom data.\n")
+    assert not out.exists() and not log.exists()
+    # inside the data's period, but no contact in it
+    assert cli_main(["--db", str(db), "export", "--from", "2025-05-14", "--to", "2025-05-19",
+                     "--out", str(out)]) == 1
+    assert capsys.readouterr().err.startswith(
+        "Varning: inga kontakter för hela staden 14–19 maj 2025 med de valda filtren. Inget paket "
+        "skapades")
+    assert not out.exists() and not log.exists()

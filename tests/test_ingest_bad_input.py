@@ -229,8 +229,16 @@ def test_one_id_with_another_start_time_is_quarantined_with_a_composite_proposal
     f = summary.files[0]
     assert (f.landed, f.duplicates, f.quarantined, f.id_conflicts) == (5, 0, 10, 10)
     assert f.id_proposal == ["Samtals-ID", "Kö"]
-    reasons = {r[0] for r in con.execute("select reason from quarantine").fetchall()}
-    assert len(reasons) == 1 and 'columns = ["Samtals-ID", "Kö"]' in reasons.pop()
+    # each reason names the row's start time and the other contact's, as the file writes them
+    # (Stockholm time): row i (line i + 2) is N{i % 5} at 08:i, the contact kept is at 08:(i % 5)
+    reasons = dict(con.execute("select line, reason from quarantine").fetchall())
+    assert sorted(reasons) == list(range(7, 17))
+    for line, reason in reasons.items():
+        i = line - 2
+        assert reason.startswith(
+            f'Kontakt-id:t från ["Samtals-ID"] med starttid "2024-03-04 08:{i:02d}:00" (svensk tid) '
+            f'finns redan för en annan kontakt med starttid "2024-03-04 08:{i % 5:02d}:00": '), reason
+        assert 'columns = ["Samtals-ID", "Kö"]' in reason
     assert any('Förslag: [contact_id] columns = ["Samtals-ID", "Kö"]' in line for line in summary.lines_sv())
     # the proposal, applied, lands every call once
     fixed = SMALL_PROFILE.replace('"Samtals-ID" = "contact_id"\n', "") + '\n[contact_id]\ncolumns = ["Samtals-ID", "Kö"]\n'
@@ -239,6 +247,25 @@ def test_one_id_with_another_start_time_is_quarantined_with_a_composite_proposal
     assert (again.landed, again.quarantined) == (15, 0)
     ids = {r[0] for r in con2.execute("select contact_id from contacts").fetchall()}
     assert ids == {sid(f"N{i}/{q}") for i in range(5) for q in ("Bygglov", "Parkering", "Skola")}
+
+
+def test_an_id_clash_within_one_batch_names_both_start_times_in_the_sources_time_zone(tmp_path):
+    path = tmp_path / "samma_id.csv"
+    rows = [small_row("D1", time="08:00"), small_row("D1", date="2024-07-01", time="23:30")]
+    path.write_text(header_csv(SMALL_HEADER, rows), encoding="utf-8")
+    con = open_test_store(tmp_path)
+    profile = SMALL_PROFILE.replace('time_column = "Tid"\n', 'time_column = "Tid"\ntimezone = "Europe/Helsinki"\n')
+    assert profile != SMALL_PROFILE
+    summary = run_ingest(con, [path], profile_file(tmp_path, profile))
+    assert (summary.landed, summary.quarantined) == (1, 1)
+    ((line, reason),) = con.execute("select line, reason from quarantine").fetchall()
+    assert line == 3
+    # 23:30 in Helsinki (UTC+3 in July) is stored as 20:30 UTC; the reason shows the file's clock
+    assert reason.startswith('Kontakt-id:t från ["Samtals-ID"] med starttid "2024-07-01 23:30:00" '
+                             '(Europe/Helsinki) finns redan för en annan kontakt med starttid '
+                             '"2024-03-04 08:00:00": ')
+    assert con.execute("select started_at from contacts").fetchall()[0][0].isoformat() == \
+        "2024-03-04T06:00:00"
 
 
 def test_rows_with_wrong_field_count_are_quarantined_without_their_text(tmp_path):

@@ -48,12 +48,53 @@ def test_file_level_failure_exits_1_and_the_rest_lands(env, capsys):
     tmp_path, profile, good = env
     broken = tmp_path / "rapport.xlsx"
     broken.write_text("inte en arbetsbok", encoding="utf-8")
-    assert cli(tmp_path, "ingest", good, broken, "--profile", profile, "-q") == 1
+    assert cli(tmp_path, "ingest", good, broken, "--profile", profile, "-q",
+               "--max-quarantine-share", "1") == 1
     captured = capsys.readouterr()
-    assert "Fel: rapport.xlsx: Filen ska vara en Excel-arbetsbok" in captured.err and "Åtgärd:" in captured.err
+    # the problem and its fix once on stderr (the verdict), once in the summary on stdout
+    assert captured.err.count("Filen ska vara en Excel-arbetsbok") == 1
+    assert "- rapport.xlsx: filen kunde inte läsas. Filen ska vara en Excel-arbetsbok" in captured.err
+    assert "Åtgärd:" in captured.err
+    assert "Det som gick att läsa in är sparat; rätta felet och läs in filen igen." in captured.err
+    assert "quarantine" not in captured.err
     assert "1 fil(er) kunde inte läsas alls; övriga filer lästes in." in captured.out
     con = duckdb.connect(str(tmp_path / "store.duckdb"), read_only=True)
     assert con.execute("select contact_id from contacts").fetchall() == [(sid("C1"),)]
+
+
+def test_a_missing_file_is_one_swedish_message_exit_2_and_nothing_is_read(env, capsys, monkeypatch):
+    tmp_path, profile, good = env
+    missing = tmp_path / "finns_inte.csv"
+    assert cli(tmp_path, "ingest", missing, "--profile", profile, "-q") == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"Fel: Filen {missing} finns inte. Kontrollera sökvägen; ingen fil "
+                            "lästes in.\n")
+    assert not (tmp_path / "store.duckdb").exists()   # no store made for a typo
+    # with a file that exists: still one message, naming every missing file, and nothing lands
+    other = tmp_path / "saknas.xlsx"
+    assert cli(tmp_path, "ingest", good, missing, other, tmp_path, "--profile", profile, "-q") == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"Fel: Filerna {missing}, {other} finns inte och {tmp_path} är en "
+                            "katalog. Kontrollera sökvägarna; ingen fil lästes in.\n")
+    assert not (tmp_path / "store.duckdb").exists()
+    # checked before the key: the missing file is what the user has to fix first
+    monkeypatch.delenv("KONTAKTCENTER_KEY")
+    assert cli(tmp_path, "ingest", missing, "--profile", profile, "-q") == 2
+    assert capsys.readouterr().err.startswith(f"Fel: Filen {missing} finns inte.")
+
+
+def test_the_only_file_unreadable_says_nothing_landed(env, capsys):
+    tmp_path, profile, _ = env
+    broken = tmp_path / "rapport.xlsx"
+    broken.write_bytes(b"PK\x03\x04 inte en hel arbetsbok")
+    assert cli(tmp_path, "ingest", broken, "--profile", profile, "-q") == 1
+    captured = capsys.readouterr()
+    assert "1 fil(er) kunde inte läsas alls." in captured.out
+    assert "övriga filer" not in captured.out
+    assert captured.err.count("rapport.xlsx") == 1
+    assert captured.err.endswith("Inget lästes in; rätta felet och läs in filen igen.\n")
 
 
 def test_a_few_bad_rows_are_not_a_failure(env):

@@ -72,7 +72,7 @@ def test_cli_invalid_choice_and_missing_value_are_swedish(capsys):
     assert "argumentet --db: ett värde behövs" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["metrics", "--finns-inte"])
-    assert "kontaktcenter: fel: okända argument: --finns-inte" in capsys.readouterr().err
+    assert "kontaktcenter metrics: fel: okända argument: --finns-inte" in capsys.readouterr().err
 
 
 def test_a_misspelt_option_is_reported_before_a_missing_required_one(capsys):
@@ -93,7 +93,36 @@ def test_a_misspelt_option_is_reported_before_a_missing_required_one(capsys):
     assert "kontaktcenter profile suggest: fel: okända argument: --x" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["profile", "suggest"])
-    assert "kontaktcenter profile suggest: fel: följande argument saknas: FIL" in capsys.readouterr().err
+    assert "kontaktcenter profile suggest: fel: följande argument saknas: FILE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, prog, said", [
+    (["export", "--fromm", "2025-01-01"], "kontaktcenter export",
+     "okända argument: --fromm 2025-01-01. Menade du --from?"),
+    (["metrics", "--fromm=2025-01-01", "--deparment", "X"], "kontaktcenter metrics",
+     "okända argument: --fromm=2025-01-01 --deparment X. Menade du --from (för --fromm) eller "
+     "--department (för --deparment)?"),
+    (["staffing", "--offered", "10", "--aht-sec", "180"], "kontaktcenter staffing",
+     "okända argument: --aht-sec 180. Menade du --aht-s?"),
+    (["profile", "suggest", "f.csv", "--fource"], "kontaktcenter profile suggest",
+     "okända argument: --fource. Menade du --force?"),
+    (["--verbsoe", "migrate"], "kontaktcenter", "okända argument: --verbsoe. Menade du --verbose?"),
+])
+def test_an_unknown_option_is_reported_by_its_command_with_the_closest_option(capsys, argv, prog,
+                                                                              said):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"användning: {prog} ")
+    assert err.splitlines()[-1] == f"{prog}: fel: {said}"
+
+
+def test_an_unknown_option_far_from_every_option_gets_no_guess(capsys):
+    with pytest.raises(SystemExit):
+        main(["metrics", "--finns-inte"])
+    assert capsys.readouterr().err.splitlines()[-1] == \
+        "kontaktcenter metrics: fel: okända argument: --finns-inte"
 
 
 def test_cli_help_headings_are_swedish(capsys):

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="databasfil (annars KONTAKTCENTER_DB eller standardplatsen i användarens datakatalog)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="visa mer loggning")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"dashboard.cli.{name}").register(sub)
     # `--db` is also accepted after the subcommand (`kontaktcenter ingest F --db X`), where

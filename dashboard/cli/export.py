@@ -26,7 +26,7 @@ from pathlib import Path
 
 from dashboard import privacy
 from dashboard.cli import CliError, detach_stdout, tell
-from dashboard.cli.names import resolve_departments, resolve_filters
+from dashboard.cli.names import data_period, outside_the_data, resolve_departments, resolve_filters
 from dashboard.export import audit
 from dashboard.export.audit import AuditError, os_user
 
@@ -57,16 +57,16 @@ def register(sub) -> None:
         "export", help="förvaltningspaketet för budgetdialogen som Excel eller PDF",
         description="Skapar förvaltningspaketet (Excel eller PDF) för en förvaltning eller hela "
         "staden och en period, med jämförelseperiod. Varje export loggas i exportloggen.")
-    p.add_argument("--department", metavar="FÖRVALTNING",
+    p.add_argument("--department", metavar="DEPARTMENT",
                    help="förvaltningens namn (utan: hela staden)")
-    p.add_argument("--from", dest="start", type=_date, metavar="DATUM",
+    p.add_argument("--from", dest="start", type=_date, metavar="DATE",
                    help="första dagen, ÅÅÅÅ-MM-DD (utan --from och --to: senaste hela månaden "
                    "i data)")
-    p.add_argument("--to", dest="end", type=_date, metavar="DATUM",
+    p.add_argument("--to", dest="end", type=_date, metavar="DATE",
                    help="sista dagen (ingår), ÅÅÅÅ-MM-DD")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="xlsx eller pdf (annars från filändelsen i --out)")
-    p.add_argument("--out", required=True, type=Path, metavar="FIL",
+    p.add_argument("--out", required=True, type=Path, metavar="FILE",
                    help="filen som skapas; - skriver till standard ut (kräver --format)")
     # one spelling per comparison (dashboard.periods' CLI forms): choices, help and the usage
     # error all name the same three (the choices mixed in the URL's and the code's names)
@@ -80,7 +80,7 @@ def register(sub) -> None:
                              ("--topic", "topics", "ärendekategori"),
                              ("--language", "languages", "språk (t.ex. ar)"),
                              ("--customer-type", "customer_types", "kundtyp (t.ex. resident)")):
-        p.add_argument(flag, dest=dest, action="append", default=[], metavar="VÄRDE",
+        p.add_argument(flag, dest=dest, action="append", default=[], metavar="VALUE",
                        help=f"begränsa till {what}; kan upprepas")
     p.add_argument("--force", action="store_true", help="skriv över en befintlig fil")
     p.set_defaults(handler=run)
@@ -121,14 +121,11 @@ def _resolved(db: Path, filters: Filters) -> Filters:
 
 
 def _store_facts(db: Path, department: str | None) -> tuple[str | None, date | None, date | None]:
-    """The store's spelling of the förvaltning (cli/names.py) and the first and last local
-    (Stockholm) dates with contacts, as the dashboard's filter panel reads them."""
+    """The store's spelling of the förvaltning and the period its data covers (cli/names.py)."""
     con = open_store(db, read_only=True)
     try:
         (name,) = resolve_departments(con, [department]) if department is not None else (None,)
-        first, last = con.execute(
-            "select min(d), max(d) from (select timezone('Europe/Stockholm', "
-            "timezone('UTC', started_at))::date as d from contacts)").fetchone()
+        first, last = data_period(con)
     finally:
         con.close()
     return name, first, last
@@ -177,6 +174,10 @@ def run(args) -> int:
         if not args.out.parent.is_dir():
             raise CliError(f"Katalogen {args.out.parent} finns inte. Skapa den först.")
     args.department, first, last = _store_facts(settings.db, args.department)
+    outside = outside_the_data(args.start, args.end, first, last)
+    if outside:
+        print(f"Varning: {outside}. Inget paket skapades; välj en period inom data.", file=sys.stderr)
+        return 1
     if args.start is None:
         args.start, args.end = _default_period(last)
         print(f"Ingen period angiven: senaste hela månaden i data, "

@@ -9,7 +9,8 @@ from dashboard.cli import CliError
 
 def register(sub) -> None:
     p = sub.add_parser("find", help="hitta en källpost igen via källsystemets kontakt-id (kräver nyckeln)")
-    p.add_argument("--source-system", required=True, metavar="KÄLLSYSTEM")
+    p.add_argument("--source-system", required=True, metavar="SOURCE_SYSTEM",
+                   help="källsystemets namn, som profilens source_system (t.ex. arendesystem)")
     p.add_argument("--contact-id", required=True, metavar="ID", help="id:t som det står i källsystemets export")
     p.set_defaults(handler=run)
 

@@ -3,7 +3,8 @@
 Exit codes: 0 when every file was read and its quarantined share stayed within the limit;
 1 when at least one file could not be read at all, landed no row although it had rows, or
 quarantined more than --max-quarantine-share of its rows (the others still landed, and what
-landed is kept); 2 for problems that stop everything (profile, key, store).
+landed is kept); 2 for problems that stop everything (a named file that does not exist, profile,
+key, store).
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from dashboard.cli import CliError
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="läs in exportfiler (CSV, XLSX, Parquet) enligt en mappningsprofil")
-    p.add_argument("files", nargs="+", type=Path, metavar="FIL", help="filer att läsa in")
-    p.add_argument("--profile", required=True, type=Path, metavar="PROFIL.toml",
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="filer att läsa in")
+    p.add_argument("--profile", required=True, type=Path, metavar="PROFILE.toml",
                    help="mappningsprofil (se docs/ingest.md; skapa ett utkast med `kontaktcenter profile suggest`)")
-    p.add_argument("--source-system", default=None, metavar="NAMN",
+    p.add_argument("--source-system", default=None, metavar="NAME",
                    help="ersätt profilens source_system")
-    p.add_argument("--max-quarantine-share", type=float, default=None, metavar="ANDEL",
+    p.add_argument("--max-quarantine-share", type=float, default=None, metavar="SHARE",
                    help="högsta andel rader i karantän per fil innan kommandot räknas som misslyckat "
                         "(0–1; standard inställningen ingest_max_quarantine_share, 0.1)")
     p.add_argument("-q", "--quiet", action="store_true", help="visa inga förloppsrader")
@@ -57,6 +58,25 @@ class ProgressPrinter:
         self.stream.flush()
 
 
+def _refuse_missing_files(files: list[Path]) -> None:
+    """A path that is not there (a typo, a glob that matched nothing) stops the run before the
+    key, the store or any other file is touched: one message naming them all, exit 2. A file
+    that exists but cannot be read is a file-level failure of the run (exit 1)."""
+    missing = [str(f) for f in files if not f.exists()]
+    folders = [str(f) for f in files if f.is_dir()]
+    if not missing and not folders:
+        return
+    parts = []
+    if missing:
+        parts.append(f"{'Filen' if len(missing) == 1 else 'Filerna'} {', '.join(missing)} finns inte")
+    if folders:
+        named = ", ".join(folders) if missing else (
+            f"{'Sökvägen' if len(folders) == 1 else 'Sökvägarna'} {', '.join(folders)}")
+        parts.append(f"{named} {'är en katalog' if len(folders) == 1 else 'är kataloger'}")
+    paths = "sökvägen" if len(missing) + len(folders) == 1 else "sökvägarna"
+    raise CliError(f"{' och '.join(parts)}. Kontrollera {paths}; ingen fil lästes in.")
+
+
 def run(args) -> int:
     from dashboard.ingest import IngestError, ingest_files, load_profile
     from dashboard.cli.keys import key_for
@@ -66,6 +86,7 @@ def run(args) -> int:
     max_share = settings.ingest_max_quarantine_share if args.max_quarantine_share is None else args.max_quarantine_share
     if not 0 <= max_share <= 1:
         raise CliError("--max-quarantine-share ska ligga mellan 0 och 1 (t.ex. 0.1 för 10 %).")
+    _refuse_missing_files(args.files)
     try:
         profile = load_profile(args.profile)
     except IngestError as exc:
@@ -88,13 +109,18 @@ def run(args) -> int:
         ) from None
     for line in summary.lines_sv():
         print(line)
-    for failed in summary.failed:
-        print(f"Fel: {failed.error}", file=sys.stderr)
+    # stderr says once per failed file why, with the fix (an unreadable file was printed here
+    # twice more: as "Fel:" and inside its verdict)
     verdicts = summary.verdicts_sv(max_share)
     if verdicts:
         print("Inläsningen räknas som misslyckad (slutkod 1):", file=sys.stderr)
         for line in verdicts:
             print(f"- {line}", file=sys.stderr)
-        print("Det som gick att läsa in är sparat; rätta profilen (se orsakerna i tabellen quarantine) "
-              "och läs in filen igen.", file=sys.stderr)
+        if len(summary.failed) < len(verdicts):   # some file landed too little: the quarantine says why
+            print("Det som gick att läsa in är sparat; rätta profilen (se orsakerna i tabellen quarantine) "
+                  "och läs in filen igen.", file=sys.stderr)
+        elif summary.landed:
+            print("Det som gick att läsa in är sparat; rätta felet och läs in filen igen.", file=sys.stderr)
+        else:
+            print("Inget lästes in; rätta felet och läs in filen igen.", file=sys.stderr)
     return 1 if verdicts else 0

@@ -6,6 +6,9 @@ table, before anything is printed. Suppressed values print as "<5" (a small coun
 (table), an empty cell (CSV) or null with the metric id listed under "suppressed" (JSON). A value
 under the statistical minimum prints with "(osäker)" (table) or is listed under "uncertain"
 (JSON).
+
+A period entirely outside the store's data prints nothing but a warning naming the period the data
+covers, exit status 1: a table of zeros would read as "no contacts came", not as "no data".
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import duckdb
 import polars as pl
 
 from dashboard.cli import CliError
-from dashboard.cli.names import resolve_filters
+from dashboard.cli.names import data_period, outside_the_data, resolve_filters
 from dashboard.domain import CHANNELS, CUSTOMER_TYPES, dimension_label, dimension_text
 from dashboard.formatting import MISSING, format_value
 from dashboard.metrics.filters import DIMENSIONS, Filters, UnknownDimension
@@ -45,18 +48,19 @@ def register(sub) -> None:
         description="Skriver ut mått ur måttregistret för ett urval. Filter och --by/--metric kan "
         "upprepas; små tal döljs på samma sätt som i dashboarden.",
     )
-    p.add_argument("--from", dest="start", metavar="DATUM", help="första dag (ÅÅÅÅ-MM-DD), inklusive")
-    p.add_argument("--to", dest="end", metavar="DATUM", help="sista dag (ÅÅÅÅ-MM-DD), inklusive")
-    p.add_argument("--department", action="append", default=[], metavar="FÖRVALTNING",
+    p.add_argument("--from", dest="start", metavar="DATE", help="första dag (ÅÅÅÅ-MM-DD), inklusive")
+    p.add_argument("--to", dest="end", metavar="DATE", help="sista dag (ÅÅÅÅ-MM-DD), inklusive")
+    p.add_argument("--department", action="append", default=[], metavar="DEPARTMENT",
                    help="förvaltningens fullständiga namn")
-    p.add_argument("--channel", action="append", default=[], metavar="KANAL",
+    p.add_argument("--channel", action="append", default=[], metavar="CHANNEL",
                    help=f"kanal: {', '.join(CHANNELS)}")
-    p.add_argument("--city-area", action="append", default=[], metavar="OMRÅDE",
+    p.add_argument("--city-area", action="append", default=[], metavar="AREA",
                    help="stadsområde eller stadsdel")
-    p.add_argument("--topic", action="append", default=[], metavar="ÄRENDEKATEGORI")
-    p.add_argument("--language", action="append", default=[], metavar="SPRÅK",
+    p.add_argument("--topic", action="append", default=[], metavar="TOPIC",
+                   help="ärendekategori")
+    p.add_argument("--language", action="append", default=[], metavar="LANGUAGE",
                    help="språkkod (ISO 639-1), t.ex. sv, ar, fi")
-    p.add_argument("--customer-type", action="append", default=[], metavar="KUNDTYP",
+    p.add_argument("--customer-type", action="append", default=[], metavar="CUSTOMER_TYPE",
                    help=f"kundtyp: {', '.join(CUSTOMER_TYPES)}")
     p.add_argument("--by", action="append", default=[], metavar="DIMENSION",
                    help=f"dela upp på: {', '.join(DIMENSIONS)}")
@@ -114,6 +118,11 @@ def run(args) -> int:
         print("Databasen har inga kontakter ännu. Läs in exportfiler med `kontaktcenter ingest FIL "
               "--profile PROFIL.toml` (docs/ingest.md).")
         return 0
+    outside = _outside_the_data(con, filters)
+    if outside:
+        con.close()
+        print(outside, file=sys.stderr)
+        return 1
     try:
         # the store's spelling, any case, codes or labels; a misspelt value is refused
         filters = resolve_filters(con, filters)
@@ -134,6 +143,19 @@ def _no_contacts(con) -> bool:
         return con.execute("select count(*) = 0 from contacts").fetchone()[0]
     except duckdb.Error:   # no contacts table at all: let the engine name the problem
         return False
+
+
+def _outside_the_data(con, filters: Filters) -> str | None:
+    """The warning for a period that shares no day with the data, else None."""
+    start, end = filters.start, filters.end
+    if start is None and end is None:
+        return None
+    try:
+        first, last = data_period(con)
+    except duckdb.Error:   # no contacts table at all: let the engine name the problem
+        return None
+    outside = outside_the_data(start, end, first, last)
+    return f"Varning: {outside}. Inga mått skrevs ut; välj en period inom data." if outside else None
 
 
 def _suppressed(row: dict, metric_id: str) -> bool:

@@ -1,12 +1,37 @@
 """Förvaltning names and filter values on the command line, matched as the dashboard's URL
 matches them (dashboard.names, the one matcher): case does not matter, the store's own spelling
 is used, and an unknown name is refused with the closest known names (a misspelt name must not
-silently give empty figures)."""
+silently give empty figures). Also the period the store's data covers, which `export` cuts a
+period to and `metrics` names when a period misses it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from dashboard import names as matcher
 from dashboard.cli import CliError
+from dashboard.formatting import format_date, format_period
+
+
+def data_period(con) -> tuple[date | None, date | None]:
+    """The first and last local (Stockholm) dates with contacts, as the dashboard's filter panel
+    reads them ((None, None) for a store without contacts)."""
+    return con.execute(
+        "select min(d), max(d) from (select timezone('Europe/Stockholm', "
+        "timezone('UTC', started_at))::date as d from contacts)").fetchone()
+
+
+def outside_the_data(start: date | None, end: date | None, first: date | None,
+                     last: date | None) -> str | None:
+    """'perioden … ligger helt utanför data (…)' when the period (either end may be open) shares
+    no day with the data's first..last, else None (also for a store without contacts)."""
+    if first is None or not ((start and start > last) or (end and end < first)):
+        return None
+    if start and end:
+        asked = format_period(start, end)
+    else:
+        asked = f"från {format_date(start)}" if start else f"till och med {format_date(end)}"
+    return f"perioden {asked} ligger helt utanför data ({format_period(first, last)})"
 
 
 def resolve_departments(con, names) -> tuple[str, ...]:

@@ -10,11 +10,11 @@ from dashboard.cli import CliError
 
 def register(sub) -> None:
     p = sub.add_parser("profile", help="mappningsprofiler för inläsning")
-    actions = p.add_subparsers(dest="profile_command", required=True, metavar="ÅTGÄRD")
+    actions = p.add_subparsers(dest="profile_command", required=True, metavar="ACTION")
     s = actions.add_parser("suggest", help="skapa ett profilutkast från en exportfils rubriker och värden")
-    s.add_argument("file", type=Path, metavar="FIL", help="exportfil (CSV, TSV, XLSX eller Parquet)")
-    s.add_argument("--out", type=Path, default=None, metavar="PROFIL.toml", help="skriv till fil i stället för stdout")
-    s.add_argument("--source-system", default=None, metavar="NAMN", help="källsystemets namn i profilen")
+    s.add_argument("file", type=Path, metavar="FILE", help="exportfil (CSV, TSV, XLSX eller Parquet)")
+    s.add_argument("--out", type=Path, default=None, metavar="PROFILE.toml", help="skriv till fil i stället för stdout")
+    s.add_argument("--source-system", default=None, metavar="NAME", help="källsystemets namn i profilen")
     s.add_argument("--force", action="store_true", help="skriv över en befintlig --out-fil")
     s.set_defaults(handler=run)
 

@@ -35,7 +35,7 @@ def register(sub) -> None:
         description="Genererar deterministiska exempeldata för Malmö stads kontaktcenter "
                     "(2024–2025) och skriver dem till databasen (--db).",
     )
-    p.add_argument("--rows", type=_positive_int, default=SHIPPED_ROWS,
+    p.add_argument("--rows", type=_positive_int, default=SHIPPED_ROWS, metavar="N",
                    help=f"antal kontakter (standard {SHIPPED_ROWS})")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"slumpfrö (standard {DEFAULT_SEED})")
     p.add_argument("--no-plants", action="store_true",

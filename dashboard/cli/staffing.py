@@ -33,16 +33,19 @@ def register(sub) -> None:
         "staffing",
         help="bemanningsbehov för ett intervall enligt Erlang C",
         description="Räknar ut hur många agenter som behövs för att nå ett servicenivåmål "
-                    "(Erlang C). Andelar skrivs som 0,8 eller 80%%.",
+                    "(Erlang C). Andelar skrivs som 0,8 eller 80\u00a0%.",
     )
-    p.add_argument("--offered", type=_number, required=True, help="inkommande kontakter per intervall")
-    p.add_argument("--interval-min", type=_number, default=30.0, help="intervallets längd i minuter (standard 30)")
-    p.add_argument("--aht-s", type=_number, required=True, help="genomsnittlig hanteringstid (AHT) i sekunder")
-    p.add_argument("--target-answer-s", type=_number, default=20.0, help="svarstidsmål i sekunder (standard 20)")
-    p.add_argument("--target-sl", type=_share, default=0.8, help="servicenivåmål som andel (standard 0,8)")
-    p.add_argument("--shrinkage", type=_share, default=0.0,
+    p.add_argument("--offered", type=_number, required=True, metavar="N", help="inkommande kontakter per intervall")
+    p.add_argument("--interval-min", type=_number, default=30.0, metavar="MINUTES",
+                   help="intervallets längd i minuter (standard 30)")
+    p.add_argument("--aht-s", type=_number, required=True, metavar="SECONDS",
+                   help="genomsnittlig hanteringstid (AHT) i sekunder")
+    p.add_argument("--target-answer-s", type=_number, default=20.0, metavar="SECONDS",
+                   help="svarstidsmål i sekunder (standard 20)")
+    p.add_argument("--target-sl", type=_share, default=0.8, metavar="SHARE", help="servicenivåmål som andel (standard 0,8)")
+    p.add_argument("--shrinkage", type=_share, default=0.0, metavar="SHARE",
                    help="bortfall (shrinkage): andel av schemalagd tid utan telefon, t.ex. 0,3 (standard 0)")
-    p.add_argument("--max-occupancy", type=_share, default=1.0,
+    p.add_argument("--max-occupancy", type=_share, default=1.0, metavar="SHARE",
                    help="högsta tillåtna beläggning som andel, t.ex. 0,85 (standard 1)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="utdataformat (standard text)")
     p.set_defaults(handler=run)

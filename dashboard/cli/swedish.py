@@ -6,12 +6,15 @@ than failing. `SwedishParser` is the parser class of `kontaktcenter` and all its
 
 argparse checks for missing required arguments before it looks at the arguments it did not know,
 so `export --fromm 2025-01-01` would only say that `--out` is missing. `SwedishParser` reports the
-unknown arguments first: a misspelt flag is the likelier cause of what looks missing.
+unknown arguments first: a misspelt flag is the likelier cause of what looks missing. Unknown
+arguments are reported by the (sub)command that got them, with its usage, and a misspelt flag is
+followed by the closest flag of that command ("Menade du --from?").
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 
 MESSAGES = {
@@ -67,18 +70,46 @@ class SwedishParser(argparse.ArgumentParser):
         install()  # before super(): the -h action's help text is looked up while it is added
         super().__init__(*args, **kwargs)
 
+    def parse_args(self, args=None, namespace=None):
+        self._outermost = True
+        return super().parse_args(args, namespace)
+
     def parse_known_args(self, args=None, namespace=None):
         self._arg_strings = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras and not getattr(self, "_outermost", False):
+            # a subcommand: argparse would hand these to the top parser, which knows none of the
+            # subcommand's flags to suggest and prints the top usage
+            super().error(self._unrecognized(extras))
+        return namespace, extras
 
     def error(self, message: str):
         missing = (gettext("the following arguments are required: %s"),
                    gettext("one of the arguments %s is required"))
+        unknown_prefix = gettext("unrecognized arguments: %s").split("%s")[0]
         if any(message.startswith(m.split("%s")[0]) for m in missing):
             unknown = self._unknown_arguments()
             if unknown:
-                message = gettext("unrecognized arguments: %s") % " ".join(unknown)
+                message = self._unrecognized(unknown)
+        elif message.startswith(unknown_prefix):   # the top parser's own extras
+            message = self._unrecognized(message[len(unknown_prefix):].split(" "))
         super().error(message)
+
+    def _unrecognized(self, extras: list[str]) -> str:
+        """'okända argument: …', then the closest known flag for each unknown one."""
+        message = gettext("unrecognized arguments: %s") % " ".join(extras)
+        known = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
+        guesses = []
+        for extra in extras:
+            flag = extra.split("=", 1)[0]
+            if flag.startswith("--"):
+                guesses += [(flag, m) for m in difflib.get_close_matches(flag, known, n=1, cutoff=0.7)]
+        if len(guesses) == 1:
+            return f"{message}. Menade du {guesses[0][1]}?"
+        if guesses:
+            named = [f"{match} (för {flag})" for flag, match in guesses]
+            return f"{message}. Menade du {', '.join(named[:-1])} eller {named[-1]}?"
+        return message
 
     def _unknown_arguments(self) -> list[str]:
         """The arguments this parser does not know, parsed again with nothing required."""

@@ -8,22 +8,22 @@ from dashboard.cli import CliError
 
 def register(sub) -> None:
     p = sub.add_parser("vocabulary", help="visa eller utöka vokabulären (förvaltningar, ärendekategorier, ...)")
-    actions = p.add_subparsers(dest="action", required=True, metavar="ÅTGÄRD")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     from dashboard.ingest.vocabulary import SPECS
 
     add = actions.add_parser("add", help="lägg till ett värde och/eller alias (kontrolleras mot personuppgifter)")
-    add.add_argument("vocabulary", choices=list(SPECS), metavar="VOKABULÄR", help=", ".join(SPECS))
-    add.add_argument("value", metavar="VÄRDE", help="värdet (eller koden, för kanal, utfall, kundtyp ...)")
-    add.add_argument("--alias", action="append", default=[], metavar="STAVNING",
+    add.add_argument("vocabulary", choices=list(SPECS), metavar="VOCABULARY", help=", ".join(SPECS))
+    add.add_argument("value", metavar="VALUE", help="värdet (eller koden, för kanal, utfall, kundtyp ...)")
+    add.add_argument("--alias", action="append", default=[], metavar="SPELLING",
                      help="en källas stavning av värdet (kan anges flera gånger)")
-    add.add_argument("--department", metavar="FÖRVALTNING", help="ägande förvaltning (ärendekategori)")
-    add.add_argument("--stadsomrade", metavar="STADSOMRÅDE", help="stadsområdet en ny stadsdel hör till")
-    add.add_argument("--city-area", metavar="STADSDEL", help="stadsdelen en servicepunkt ligger i")
-    add.add_argument("--short-name", metavar="KORTNAMN", help="kort namn för diagram (förvaltning)")
-    add.add_argument("--label", metavar="NAMN", help="svenskt namn (språkkod)")
+    add.add_argument("--department", metavar="DEPARTMENT", help="ägande förvaltning (ärendekategori)")
+    add.add_argument("--stadsomrade", metavar="AREA", help="stadsområdet en ny stadsdel hör till")
+    add.add_argument("--city-area", metavar="DISTRICT", help="stadsdelen en servicepunkt ligger i")
+    add.add_argument("--short-name", metavar="SHORT_NAME", help="kort namn för diagram (förvaltning)")
+    add.add_argument("--label", metavar="NAME", help="svenskt namn (språkkod)")
     add.set_defaults(handler=run_add)
     show = actions.add_parser("list", help="visa ett vokabulärs värden och alias")
-    show.add_argument("vocabulary", choices=list(SPECS), metavar="VOKABULÄR", help=", ".join(SPECS))
+    show.add_argument("vocabulary", choices=list(SPECS), metavar="VOCABULARY", help=", ".join(SPECS))
     show.set_defaults(handler=run_list)
 
 

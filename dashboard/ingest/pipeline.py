@@ -253,10 +253,12 @@ def _id_clashes_in_batch(good: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     The same id with the same start time is a duplicate (an overlapping export); with another
     start time it is a different contact under a non-unique id, which must not merge silently."""
     if not good["contact_id"].is_duplicated().any():   # the common case: nothing to compare
-        return good, good.clear().select(LINE)
+        return good, good.clear().select(LINE, "started_at", other_started_at="started_at")
     first = pl.col("started_at").first().over("contact_id")
     clash = (pl.col("started_at") != first).fill_null(False)
-    return good.filter(~clash), good.filter(clash).select(LINE)
+    # the first row's start time is taken before filtering (over() sees only the rows it is given)
+    clashes = good.select(LINE, "started_at", first.alias("other_started_at"), clash.alias("clash"))
+    return good.filter(~clash), clashes.filter("clash").drop("clash")
 
 
 def _id_clashes_in_store(con, source_system: str) -> pl.DataFrame:
@@ -277,11 +279,21 @@ def _clash_rows(lines: pl.DataFrame, plan: Plan, summary: FileSummary) -> pl.Dat
     else:
         fix = ("Ange fler kolumner under [contact_id] columns (t.ex. id och starttid), eller kör "
                "`kontaktcenter profile suggest` på filen för ett förslag.")
-    why = (f"Kontakt-id:t från {toml_list(names)} finns redan för en annan kontakt med annan starttid: "
-           f"kolumnen identifierar inte kontakterna ensam. {fix}")
-    return pl.DataFrame({LINE: lines[LINE].cast(pl.Int64), "reason": [why] * lines.height,
-                         "row_json": [None] * lines.height},
-                        schema={LINE: pl.Int64, "reason": pl.String, "row_json": pl.String})
+    # Both start times on the source's clock, as the file writes them, so the two rows can be
+    # found in it (these rows keep no row_json; a time is no one's free text).
+    tz = p.started_at.timezone
+    zone = "svensk tid" if tz == STOCKHOLM else tz
+
+    def clock(column: str) -> pl.Expr:
+        local = pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone(tz)
+        return pl.concat_str([pl.lit('"'), local.dt.strftime("%Y-%m-%d %H:%M:%S"), pl.lit('"')])
+
+    why = pl.concat_str([
+        pl.lit(f"Kontakt-id:t från {toml_list(names)} med starttid "), clock("started_at"),
+        pl.lit(f" ({zone}) finns redan för en annan kontakt med starttid "), clock("other_started_at"),
+        pl.lit(f": kolumnen identifierar inte kontakterna ensam. {fix}")])
+    return lines.select(pl.col(LINE).cast(pl.Int64), why.alias("reason"),
+                        pl.lit(None, dtype=pl.String).alias("row_json"))
 
 
 PROPOSAL_ROWS = 50_000   # rows of the file's head tried when proposing a composite id

@@ -49,7 +49,7 @@ class FileSummary:
         """Why this file counts as a failed ingest for a script (exit code 1), or None."""
         name = scrub_file_name(self.path.name)
         if self.error is not None:
-            return f"{name}: filen kunde inte läsas ({self.error.problem})"
+            return f"{name}: filen kunde inte läsas. {self.error.problem} Åtgärd: {self.error.fix}"
         if self.already_ingested is not None or self.rows_read == 0:
             return None
         why = f" Vanligaste orsak ({fmt_int(self.top_reason[1])} rader): {self.top_reason[0]}" if self.top_reason else ""
@@ -130,5 +130,6 @@ class IngestSummary:
         if self.quarantined:
             out.append("Rader i karantän finns i tabellen quarantine med fil, rad och orsak.")
         if self.failed:
-            out.append(f"{len(self.failed)} fil(er) kunde inte läsas alls; övriga filer lästes in.")
+            others = "; övriga filer lästes in" if len(self.failed) < len(self.files) else ""
+            out.append(f"{len(self.failed)} fil(er) kunde inte läsas alls{others}.")
         return out
