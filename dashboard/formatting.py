@@ -36,7 +36,7 @@ WEEKDAYS_SHORT = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 
 # Decimals a value of each unit is shown with (a share: of its percent); `format_value` shows them,
-# a change is worked out from values rounded so (`as_shown`), and the XLSX number formats carry
+# a difference is worked out from values rounded so (`as_shown`), and the XLSX number formats carry
 # the same (dashboard.export.xlsx_common). Durations are shown in whole seconds.
 DECIMALS = {"count": 0, "integer": 0, "antal": 0, "share": 1, "percent": 1, "seconds": 0, "s": 0,
             "sek": 0, "kr": 0, "fte": 1, "index": 1, "score": 2, "per_1000": 1, "ratio": 2,
@@ -248,16 +248,28 @@ def format_value(value, unit: str | None, *, suppressed: bool = False, threshold
     return formatter(value)
 
 
+DIFFERENCE_UNITS = ("share", "percent", "seconds", "s", "index", "score")  # change by subtraction
+
+
+def _relative(unit: str | None) -> bool:
+    """A change of this unit is relative (in percent), not a difference in the unit itself."""
+    return (unit or "").lower() not in DIFFERENCE_UNITS
+
+
 def format_delta(current, previous, unit: str | None) -> str | None:
     """Change against the comparison period in words fitting the unit, or None if not computable.
 
     Shares change in percentage points; counts and money in percent; durations in seconds;
-    an index or a mean score in its own units. Worked out from the two values as shown
-    (`as_shown`): 66,7 % against 61,2 % is +5,5 procentenheter, whatever the digits behind.
+    an index or a mean score in its own units. A difference in the figure's own unit is worked
+    out from the two values as shown (`as_shown`): 66,7 % against 61,2 % is +5,5 procentenheter,
+    whatever the digits behind. A relative change is worked out from the values themselves:
+    rounded first, 13 h against 15 h of failure demand (0,1 against 0,1 årsarbetare as shown)
+    would read "0,0 %", hiding a fall of 13 %.
     """
     if _is_missing(current) or _is_missing(previous):
         return None
-    current, previous = as_shown(current, unit), as_shown(previous, unit)
+    if not _relative(unit):
+        current, previous = as_shown(current, unit), as_shown(previous, unit)
     unit = (unit or "").lower()
     if unit in ("share", "percent"):
         return format_points(current - previous)

@@ -141,6 +141,22 @@ def test_delta_by_unit():
     assert f.format_delta(None, 3, "count") is None
 
 
+def test_a_difference_comes_from_the_shown_figures_a_relative_change_from_the_values():
+    from dashboard.export.pack_tables import change, verdict
+
+    # 66,74 % against 61,24 % is shown 66,7 and 61,2: +5,5 procentenheter (not +5,50 -> "+5,5"
+    # by luck: 66,66 against 61,24 gives 5,42 exactly, shown 66,7 - 61,2 = 5,5)
+    assert f.format_delta(0.6666, 0.6124, "share") == f"+5,5{S}procentenheter"
+    assert change(0.6666, 0.6124, "share")[0] == 5.5
+    # 20,4 s against 10,6 s is shown 20 and 11: +9 s
+    assert f.format_delta(20.4, 10.6, "seconds") == f"+9{S}s"
+    # failure demand of 13 h against 15 h a period, 0,12 against 0,14 årsarbetare, both shown
+    # "0,1": the change is (0,12 - 0,14) / 0,14 = -14,3 %, not "0,0 %"; and better, not unchanged
+    assert f.format_delta(0.12, 0.14, "fte") == f"{M}14,3{S}%"
+    assert change(0.12, 0.14, "fte")[:2] == (-0.143, "relative")
+    assert verdict("failure_demand_fte", 0.12, 0.14, "fte") == "bättre"
+
+
 def test_plotly_separators_are_decimal_then_thousands():
     assert f.PLOTLY_SEPARATORS == ",\u00a0"
 
@@ -183,6 +199,7 @@ def test_a_missing_profile_is_named_in_swedish_on_the_command_line(tmp_path):
     import subprocess
     import sys
 
+    (tmp_path / "a.csv").write_text("Id;Start\n1;2025-01-02 08:00\n", encoding="utf-8")  # it exists
     run = subprocess.run(
         [sys.executable, "-m", "dashboard", "--db", str(tmp_path / "kc.duckdb"), "ingest",
          str(tmp_path / "a.csv"), "--profile", str(tmp_path / "saknas.toml")],

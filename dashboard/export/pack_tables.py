@@ -94,13 +94,15 @@ def _with_uncertain(note: str | None, frame: pl.DataFrame, metric_ids, settings)
 def change(current, previous, unit: str) -> tuple[float | None, str | None, str]:
     """The change from previous to current as a number in its own unit and in Swedish words,
     by the screen's rule (formatting.format_delta): shares in percentage points, durations in
-    seconds, an index or a score in its own units, everything else relative. Worked out from
-    the two values as they are shown (formatting.as_shown), so subtracting the shown figures
-    gives the shown change; rounded as shown, so a spreadsheet never prints "−0"."""
+    seconds, an index or a score in its own units, everything else relative. A difference is
+    worked out from the two values as they are shown (formatting.as_shown), so subtracting the
+    shown figures gives the shown change; a relative change from the values themselves (as
+    format_delta says why); rounded as shown, so a spreadsheet never prints "−0"."""
     text = f.format_delta(current, previous, unit) or f.MISSING
     if current is None or previous is None:
         return None, None, text
-    current, previous = f.as_shown(current, unit), f.as_shown(previous, unit)
+    if unit in f.DIFFERENCE_UNITS:
+        current, previous = f.as_shown(current, unit), f.as_shown(previous, unit)
     if unit == "share":
         return round((current - previous) * 100, f.DECIMALS[unit]) + 0.0, "points", text
     if unit == "seconds":
