@@ -136,6 +136,12 @@ def dimension_label(dimension: str) -> str:
     return DIMENSION_LABELS.get(dimension, dimension)
 
 
+def rest_of_selection(department: str | None) -> str:
+    """What a group's rate is compared with in the equity figures: the rest of the contacts in
+    view, which for one förvaltning is the rest of that förvaltning, not the rest of the city."""
+    return "övriga staden" if department is None else "resten av förvaltningen"
+
+
 # hours a cell of each hour dimension spans
 HOUR_SPANS = {dim: span for span, dim in HOUR_BINS.items()}
 

@@ -236,8 +236,10 @@ def test_service_point_topics_on_screen_equal_the_pack(app, pack, workbook, pdf_
     _pdf_table(pdf_text, pack, "Lokal service", title, "Servicepunkt", rows)
 
 
-GROUPS = "Grupper som får tydligt sämre service än övriga staden"
 GROUPS_OFFICE = "Stadskontoret"  # a förvaltning with a flagged group in the month
+# its groups are compared with the rest of the förvaltning, not the rest of the city
+GROUPS = "Grupper som får tydligt sämre service än resten av förvaltningen"
+REST = "Resten av förvaltningen"
 
 
 def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypatch, tmp_path):
@@ -249,7 +251,7 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
     office = pack_of(sample_con, GROUPS_OFFICE)
     ws = workbook_of(office)["Serviceglapp"]
     units = {"Grupp": None, "Mått": None, "Underlag": "count", "Gruppen": "share",
-             "Övriga staden": "share", "Skillnad": "points"}
+             REST: "share", "Skillnad": "points"}
     rows = _pack_rows(ws, GROUPS, units)
     assert 1 <= len(rows) <= 5
     text = pdf_text_of(office, tmp_path / "office.pdf")
@@ -264,7 +266,7 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
     for r in rows:
         name, group = r["Grupp"].split(": ", 1)
         expected.append(f"- **{group}** ({name.lower()}): {r['Mått'].lower()} {r['Gruppen']} "
-                        f"mot {r['Övriga staden']} i övriga staden")
+                        f"mot {r[REST]} i resten av förvaltningen")
         dimension = dimensions[name]
         at = open_page(sample_db, monkeypatch, "service_gaps.py",
                        {**query, "equity": dimension, "measure": metrics[r["Mått"]],
@@ -272,10 +274,10 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
         assert problems(at) == []
         frames = [d.value for d in [*at.dataframe, *at.table] if "Flaggad" in d.value.columns]
         on_screen = {g["name"]: g for g in _screen_rows(frames[0], {
-            name: "name", "Andel": "Gruppen", "Övriga staden": "Övriga staden",
+            name: "name", "Andel": "Gruppen", REST: REST,
             "Skillnad": "Skillnad", "Underlag (kontakter)": "Underlag", "Flaggad": "Flaggad"})}
         assert on_screen[group] == {"name": group, "Gruppen": r["Gruppen"],
-                                    "Övriga staden": r["Övriga staden"],
+                                    REST: r[REST],
                                     "Skillnad": r["Skillnad"], "Underlag": r["Underlag"],
                                     "Flaggad": "Ja"}, r
     assert sorted(listed) == sorted(expected)

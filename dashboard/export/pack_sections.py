@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from dashboard.config import Settings
-from dashboard.domain import LOCAL_CHANNELS, label_for
+from dashboard.domain import LOCAL_CHANNELS, label_for, rest_of_selection
 from dashboard.export.cells import Figure
 from dashboard.export.model import Chart, Column, Section, Table
 from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table,
@@ -231,7 +231,9 @@ def _residents(inp: Inputs) -> pl.DataFrame:
 
 
 def _equity(inp: Inputs) -> Table:
-    """Flagged groups only: clearly and materially worse than the rest of the city."""
+    """Flagged groups only: clearly and materially worse than the rest of the contacts in view
+    (of the city, or of the förvaltning: domain.rest_of_selection)."""
+    rest = rest_of_selection(inp.department)
     rows = []
     # a group too small to show is not listed at all (the equity rule drops it)
     frame = inp.fetch(privacy.EQUITY)
@@ -243,10 +245,10 @@ def _equity(inp: Inputs) -> Table:
                      r["label"], r["trials"], r["rate"], r["rest_rate"],
                      Figure(r["difference"] * 100, "points")))
     return Table(
-        "Grupper som får tydligt sämre service än övriga staden",
+        f"Grupper som får tydligt sämre service än {rest}",
         (Column("group", "Grupp"), Column("metric", "Mått"),
          Column("trials", "Underlag", "count"), Column("rate", "Gruppen", "share"),
-         Column("rest", "Övriga staden", "share"), Column("diff", "Skillnad", "figure")),
+         Column("rest", rest.capitalize(), "share"), Column("diff", "Skillnad", "figure")),
         tuple(rows),
         "Bara skillnader som är statistiskt tydliga (95 %, Bonferroni) och minst 5 "
         "procentenheter visas." + ("" if rows else " Inga sådana skillnader i urvalet."),

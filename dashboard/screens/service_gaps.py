@@ -33,7 +33,8 @@ def body(view) -> None:
                                 on_change=metric_write)
     equity = for_view(privacy.EQUITY, view, dimension=dimension)
     city = blocks.single_value(view, metric_id)
-    insights.show_equity(equity, dimension, metric_id, key="sg_equity", city=city)
+    insights.show_equity(equity, dimension, metric_id, key="sg_equity", city=city,
+                         department=view.department)
     blocks.intervals(for_view(privacy.CONTACTS_PER_RESIDENTS, view), label="stadsomrade", value="per_1000",
                      low="per_1000_lo", high="per_1000_hi", unit="per_1000", key="sg_per_1000",
                      title="Kontakter per 1 000 invånare per stadsområde", metric_id="contacts_per_1000_residents",

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import privacy
 from dashboard.privacy import as_markdown
 from dashboard.charts import ranked_bars
-from dashboard.domain import dimension_label, label_for
+from dashboard.domain import dimension_label, label_for, rest_of_selection
 from dashboard.formatting import format_date_short, format_int, format_percent
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks, drill
@@ -73,8 +73,11 @@ def show_ledger(frame: pl.DataFrame, *, key: str, one_department: bool = False) 
                 caption="Rangordnat efter antal överlämnade, sedan efter andel återkommande kontakter.")
 
 
-def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str, city: float | None) -> None:
-    """One metric's groups with 95 % intervals; ▲ marks a difference that is clear and material."""
+def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str, city: float | None,
+                department: str | None) -> None:
+    """One metric's groups with 95 % intervals; ▲ marks a difference that is clear and material.
+    `department`: the förvaltning in view (its groups are compared with the rest of it)."""
+    rest = rest_of_selection(department)
     # the difference between the group's share and the rest's, in percentage points (the pack's)
     rows = frame.filter(pl.col("metric") == metric_id).with_columns(
         (pl.col("difference") * 100).alias("difference_points"))
@@ -85,12 +88,12 @@ def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str
                       labels=labels, reference=city, reference_label="Hela urvalet", top=30)
     cols = (Col("group", dimension_label(dimension), None, dimension=dimension),
             Col("rate", "Andel", "share"), Col("rate_lo", "95 % intervall, nedre", "share"),
-            Col("rate_hi", "95 % intervall, övre", "share"), Col("rest_rate", "Övriga staden", "share"),
+            Col("rate_hi", "95 % intervall, övre", "share"), Col("rest_rate", rest.capitalize(), "share"),
             Col("difference_points", "Skillnad", "points"),
             Col("trials", "Underlag (kontakter)", "count"), Col("flagged", "Flaggad", None, dimension="flag"))
     chart_block(fig, TableData(title, rows, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
                 on_select=drill.on_bar(f"fig_{key}", dimension),
-                caption="▲ = skillnaden mot övriga staden är både statistiskt tydlig (95 % intervall, "
+                caption=f"▲ = skillnaden mot {rest} är både statistiskt tydlig (95 % intervall, "
                         "justerat för antal jämförelser) och tillräckligt stor för att spela roll.")
 
 
@@ -136,13 +139,14 @@ def equity_flags(view: View, *, key: str) -> None:
     if flagged is None or flagged.is_empty():
         st.success("Inga tydliga och betydande skillnader mellan grupper i perioden.")
         return
+    rest = rest_of_selection(view.department)
     for r in flagged.sort(pl.col("difference").abs(), descending=True).head(5).iter_rows(named=True):
         dim = r["dimension"]
         st.markdown(f"- **{as_markdown(label_for(dim, r['group']))}** ({dimension_label(dim).lower()}): "
                     f"{r['label'].lower()} {format_percent(r['rate'])} mot "
-                    f"{format_percent(r['rest_rate'])} i övriga staden")
+                    f"{format_percent(r['rest_rate'])} i {rest}")
     cols = (Col("label", "Mått"), Col("dimension", "Dimension"), Col("group", "Grupp"),
-            Col("rate", "Andel", "share"), Col("rest_rate", "Övriga staden", "share"),
+            Col("rate", "Andel", "share"), Col("rest_rate", rest.capitalize(), "share"),
             Col("difference", "Skillnad", "share"), Col("trials", "Underlag", "count"))
     from dashboard.ui.download import download  # late: download reads the current view
     with st.popover("Ladda ner", icon=":material/download:"):
