@@ -148,7 +148,7 @@ def test_a_note_on_hidden_values_only_under_what_has_hidden_values():
     drawn = TableData("t", ranked_rows(frame, "forwarded_rate", 15), cols, 5)
     assert drawn.frame.height == 15
     assert suppression_notes(drawn) == []
-    assert suppression_notes(table) == ["”Dolt”: Bygger på färre än 5 kontakter och visas därför inte."]
+    assert suppression_notes(table) == ["”Dolt”: Bygger på färre än 5 kontakter eller enkätsvar och visas därför inte."]
     missing_only = TableData("t", frame.tail(1), cols, 5)
     assert display_frame(missing_only)["Andel överlämnade"].to_list() == ["–"]
     assert suppression_notes(missing_only) == []

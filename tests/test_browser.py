@@ -232,9 +232,9 @@ def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db,
         assert p.evaluate("document.documentElement.lang") == "sv"
         assert p.locator('[data-testid="stSkipToContent"]').text_content() == "Hoppa till huvudinnehållet"
         # what screen readers read: Streamlit's own aria labels, in Swedish too
-        english = p.evaluate("""() => Array.from(document.querySelectorAll('[aria-label]'))
-            .map(el => el.getAttribute('aria-label'))
-            .filter(l => /^(Help for |Main menu$|Link to heading$|Open$)/.test(l))""")
+        english = p.evaluate("""() => Array.from(document.querySelectorAll('[aria-label], [placeholder]'))
+            .flatMap(el => [el.getAttribute('aria-label'), el.getAttribute('placeholder')])
+            .filter(l => /^(Help for |Main menu$|Link to heading$|Open$|Choose an option$)/.test(l || ''))""")
         assert english == [], english
         sidebar = p.locator('[data-testid="stSidebar"]')
         expect(sidebar.get_by_role("button", name="Hjälp om Förvaltning")).to_have_count(1)

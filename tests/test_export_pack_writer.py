@@ -455,3 +455,16 @@ def test_a_week_without_contacts_reads_zero_and_keeps_the_weeks_paired(empty_db)
     lists it (0 is shown, not a small cell) and sets 19 May against 28 April, not 21 April."""
     table = _weekly_table(empty_db, EDGE_DAYS, OTHER_WEEKS)
     assert table.rows == ((date(2025, 5, 12), 0, 6), (date(2025, 5, 19), 11, 8))
+
+
+def test_the_packs_notes_write_their_numbers_in_swedish(workbook, pdf_pages):
+    """The settings in the summary's notes are numbers as the rest of the pack writes them: a
+    space between thousands and a decimal comma ("1600 timmar" stood beside "1 600" elsewhere)."""
+    s = Settings()
+    hours = f"{s.working_hours_per_fte:,.0f}".replace(",", "\u00a0")
+    kronor = f"{s.cost_per_handled_minute_sek:.2f}".replace(".", ",")
+    expected = f"en årsarbetare är {hours} timmar"
+    cells = [str(c.value) for ws in workbook[1] for row in ws.iter_rows() for c in row if c.value]
+    assert any(expected in c and f"{kronor} kr per handlagd minut" in c for c in cells), expected
+    text = " ".join(" ".join(p.split()) for p in pdf_pages).replace("\u00a0", " ")
+    assert expected.replace("\u00a0", " ") in text

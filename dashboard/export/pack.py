@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from dashboard.formatting import format_number
 from dashboard.config import Settings
 from dashboard.export import pack_sections as ps
 from dashboard.privacy.cells import Hidden
@@ -182,8 +183,8 @@ def _notes(inp: ps.Inputs) -> tuple[str, ...]:
         f"Servicenivå mäts inom {s.service_level_s} s och {s.service_level_alt_s} s; korta "
         f"avbrott är avbrott under {s.short_abandon_s} s. Återkommande kontakt: samma person och "
         f"ärende inom {s.repeat_window_days} dagar.",
-        f"Kostnad: {s.cost_per_handled_minute_sek:.2f} kr per handlagd minut; en årsarbetare är "
-        f"{s.working_hours_per_fte:.0f} timmar.".replace(".", ",", 1),
+        f"Kostnad: {format_number(s.cost_per_handled_minute_sek, 2)} kr per handlagd minut; en "
+        f"årsarbetare är {format_number(s.working_hours_per_fte)} timmar.",
         "Taggad onödig efterfrågan och den som härletts ur regler (otaggade kontakter) redovisas "
         "var för sig.",
     )

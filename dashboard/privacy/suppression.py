@@ -42,7 +42,7 @@ COMPLEMENTARY = "complementary"
 
 _EXPLANATIONS_SV = {
     SMALL_COUNT: "Färre än {t} – döljs för att ingen enskild person ska kunna pekas ut.",
-    SMALL_DENOMINATOR: "Bygger på färre än {t} kontakter och visas därför inte.",
+    SMALL_DENOMINATOR: "Bygger på färre än {t} kontakter eller enkätsvar och visas därför inte.",  # a rate over too small a base
     COMPLEMENTARY: "Dold så att en annan dold siffra inte kan räknas fram ur summan.",
 }
 _ZERO_COST = 1e12  # a zero hides little: use one only when no non-zero cell will do

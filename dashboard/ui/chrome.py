@@ -20,6 +20,7 @@ STREAMLIT_TEXTS = {
     "Select all": "Välj alla",
     "Page not found": "Sidan finns inte",
     "No results": "Inga träffar",
+    "Choose an option": "Välj",   # an empty selectbox's placeholder
     "Clear all": "Rensa alla",
     "Fullscreen": "Helskärm",
     "Close fullscreen": "Stäng helskärm",
