@@ -272,6 +272,23 @@ def test_grouped_category_bars_differ_by_pattern():
     assert list(fig.data[0].x) == ["08:00", "08:30"]
 
 
+def test_a_small_count_axis_ticks_whole_numbers_only():
+    """Agents per half hour for one förvaltning (0–3): no "0,5 agenter" tick; a large range keeps
+    Plotly's own steps."""
+    small = pl.DataFrame({"slot": ["08:00", "08:30"], "agents": [1, 3], "scheduled": [2, None]})
+    fig = category_bars(small, x="slot", y=["agents", "scheduled"], title="Bemanning", unit="count",
+                        x_title="Halvtimme", y_title="Antal agenter")
+    assert (fig.layout.yaxis.tickmode, fig.layout.yaxis.tick0, fig.layout.yaxis.dtick) == ("linear", 0, 1)
+    large = small.with_columns(pl.col("agents") * 10)
+    fig = category_bars(large, x="slot", y=["agents"], title="Bemanning", unit="count",
+                        x_title="Halvtimme", y_title="Antal agenter")
+    assert fig.layout.yaxis.dtick is None and fig.layout.yaxis.tickmode is None
+    shares = small.with_columns(pl.col("agents") / 10)
+    fig = category_bars(shares, x="slot", y=["agents"], title="Andel", unit="share",
+                        x_title="Halvtimme", y_title="Andel")
+    assert fig.layout.yaxis.dtick is None
+
+
 def _figures():
     d = _daily([1, 2, 3, 4, 5])
     yield time_series(d, x="day", y="value", title="a", unit="count", y_title="y", comparison=d)

@@ -14,6 +14,7 @@ from dashboard.charts.theme import (
     TEXT,
     axis_format,
     base_figure,
+    count_ticks,
     RANKED_MARGIN,
     empty_figure,
     scale,
@@ -208,5 +209,6 @@ def category_bars(
     return base_figure(title, x_title=x_title, y_title=y_title,
                        alt=f"Stapeldiagram: {title}. {y_title} per {x_title.lower()}.", data=traces,
                        layout={"xaxis": {"type": "category"},
-                               "yaxis": {**axis_format(unit), "rangemode": "tozero"},
+                               "yaxis": {**axis_format(unit), "rangemode": "tozero",
+                                         **count_ticks(unit, [v for c in columns for v in frame[c].to_list()])},
                                "barmode": "group", "showlegend": len(columns) > 1})
