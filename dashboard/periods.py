@@ -208,12 +208,15 @@ def too_gappy(hidden: Sequence[bool]) -> bool:
 
 def grain_offset(grain: str, period: Period, compare: Period) -> str:
     """The Polars offset (`dt.offset_by`) that lays the comparison's points on the period's:
-    the k-th day, week or month of the one on the k-th of the other. For a period shifted by whole
-    weeks that keeps weekdays together."""
+    months on months; days and weeks by the whole number of weeks nearest the shift, so a Monday
+    lies on a Monday and the weekend dips of the two lines coincide (a month against the month
+    before is shifted 28–31 days: December's 1st, a Monday, lay on November's 1st, a Saturday;
+    the same period a year before by 364 days, not 365). Points laid outside the period are
+    not drawn (dashboard.ui.blocks.trend)."""
     if grain == "month":
         months = (period.start.year - compare.start.year) * 12 + period.start.month - compare.start.month
         return f"{months}mo"
-    return f"{(period.start - compare.start).days}d"
+    return f"{7 * round((period.start - compare.start).days / 7)}d"
 
 
 # --- hour bin of a heatmap ---------------------------------------------------------------------

@@ -355,6 +355,23 @@ def test_the_comparison_is_laid_on_the_period_by_whole_weeks_or_months():
                         Period(date(2024, 3, 1), date(2024, 3, 31))) == "12mo"
 
 
+def test_a_daily_comparison_lies_weekday_on_weekday_whatever_the_period():
+    """December 2025 against November: 30 days apart, laid 28 days on, so Monday 3 November lies
+    on Monday 1 December (by 30 days Saturday 1 November did); a year before by 52 weeks."""
+    import polars as pl
+
+    from dashboard.periods import grain_offset
+
+    december, november = Period(date(2025, 12, 1), date(2025, 12, 31)), Period(date(2025, 11, 1), date(2025, 11, 30))
+    assert grain_offset("day", december, november) == "28d"
+    days = pl.Series("day", pl.date_range(november.start, november.end, eager=True))
+    laid = days.dt.offset_by(grain_offset("day", december, november))
+    assert (days.dt.weekday() == laid.dt.weekday()).all()
+    assert laid.filter(laid >= december.start)[0] == date(2025, 12, 1)
+    march = Period(date(2025, 3, 1), date(2025, 3, 31))
+    assert grain_offset("day", march, Period(date(2024, 3, 1), date(2024, 3, 31))) == "364d"
+
+
 def test_a_view_per_week_covers_whole_weeks_of_period_and_comparison():
     from dashboard.view import build_view
 

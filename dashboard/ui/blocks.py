@@ -93,10 +93,12 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     comparison = None
     if before is not None and not before.is_empty():
         offset = grain_offset(grain, shown_view.period, shown_view.compare)
+        p = shown_view.period
         comparison = before.with_columns(
             pl.Series(metric_id, visible(before, metric_id), dtype=pl.Float64),
             pl.col(grain).dt.offset_by(offset).alias("_aligned"), pl.col(grain).alias("_actual"),
-        ).drop(grain).rename({"_aligned": grain})
+        ).drop(grain).rename({"_aligned": grain}).filter(   # laid by whole weeks: some fall outside
+            pl.col(grain).cast(pl.Date).is_between(p.start, p.end))
     per = f"per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
     title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
     x_title = dimension_label(grain)
