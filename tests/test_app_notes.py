@@ -117,3 +117,16 @@ def test_a_heatmaps_note_explains_why_cells_with_many_contacts_are_hidden(sample
     assert "summorna per veckodag (rad) och per tid på dagen (kolumn)" in note
     assert "genom att dra de synliga rutorna från summan" in note
     assert note.startswith("”dolt”") and "”<5”" not in note   # the word in the cells, "dolt"
+
+
+@pytest.mark.parametrize("department", [DEPARTMENT, None])
+def test_the_per_förvaltning_chart_is_drawn_for_the_city_only(sample_db, monkeypatch, department):
+    """For one förvaltning "Onödig efterfrågan per förvaltning" would be one bar, equal to its
+    own reference line: it is left out, the per-ärendekategori chart stays."""
+    query = {**NOVEMBER, **({"department": department} if department else {})}
+    at = open_page(sample_db, monkeypatch, "failure_demand.py", query)
+    assert problems(at) == []
+    titles = [_title(s) for s, _ in _blocks(at.main)]
+    assert any(t.startswith("Onödig efterfrågan per ärendekategori") for t in titles), titles
+    per_department = [t for t in titles if t.startswith("Onödig efterfrågan per förvaltning")]
+    assert len(per_department) == (0 if department else 1), titles

@@ -20,8 +20,9 @@ def body(view) -> None:
                "redovisas för sig och blandas aldrig med de taggade.")
     blocks.trend(view, "failure_demand_share", key="fd_trend")
     demand.reasons(for_view(privacy.FAILURE_DEMAND_BREAKDOWN, view, by="reason"), key="fd_reasons")
-    blocks.ranked(view, "failure_demand_share", "department", key="fd_department",
-                  title="Onödig efterfrågan per förvaltning")
+    if view.department is None:   # for one förvaltning it would be one bar on its own line
+        blocks.ranked(view, "failure_demand_share", "department", key="fd_department",
+                      title="Onödig efterfrågan per förvaltning")
     blocks.ranked(view, "failure_demand_share", "topic", key="fd_topic",
                   title="Onödig efterfrågan per ärendekategori")
     st.subheader("Självservice som inte används")
