@@ -185,7 +185,7 @@ def test_self_service_on_screen_equals_the_pack(app, pack, workbook, pdf_text): 
     frame = screen_frame(app, "screens/failure_demand.py", columns)
     screen = _screen_rows(frame, {"Ärendekategori": "Ärendekategori", "Kontakter": "Kontakter",
                                   "Andel via telefon": "Andel telefon"})
-    title = "Självservice: ärenden med e-tjänst som mest kommer per telefon"
+    title = "Självservice: ärenden med e-tjänst, mest per telefon först"
     ws = workbook["Onödig efterfrågan"]
     units = {"Ärendekategori": None, "Kontakter": "count", "Andel telefon": "share"}
     assert _pack_rows(ws, title, units) == screen[:TOP]

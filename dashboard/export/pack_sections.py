@@ -261,7 +261,7 @@ def avoidable(inp: Inputs) -> tuple[Section, Scorecard]:
     tagged, inferred = _reason_tables(reasons, inp)
     potential = inp.fetch(privacy.SELF_SERVICE_POTENTIAL).head(TOP)
     potential_table = _plain_table(
-        "Självservice: ärenden med e-tjänst som mest kommer per telefon", potential,
+        "Självservice: ärenden med e-tjänst, mest per telefon först", potential,
         (("topic", "Ärendekategori", None), ("contacts", "Kontakter", "count"),
          ("phone", "Telefon", "count"), ("e_service", "E-tjänst", "count"),
          ("phone_share", "Andel telefon", "share")), inp.threshold)

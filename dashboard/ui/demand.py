@@ -35,7 +35,10 @@ def self_service(frame: pl.DataFrame, *, key: str) -> None:
             Col("phone_share", "Andel via telefon", "share"), Col("e_service_share", "Andel via e-tjänst", "share"),
             Col("phone_handled_hours", "Telefontid (timmar)", "hours"),
             Col("mostly_phone", "Mest telefon", None, dimension="flag"))
-    table_block(TableData("Ärenden med e-tjänst som ändå mest kommer via telefon", frame, cols,
+    # every topic with an e-service, those mostly by phone first (the title said "mostly by
+    # phone" of a table where most rows read "Mest telefon: Nej")
+    table_block(TableData("Ärenden med e-tjänst, mest per telefon först", frame, cols,
                           blocks.threshold()), key=key, metric_ids=["digital_share"],
-                caption="Ärendekategorier som har en e-tjänst, flest telefonkontakter först. "
+                caption="Alla ärendekategorier som har en e-tjänst. ”Mest telefon: Ja”: mer än hälften "
+                        "av kontakterna kom per telefon; sedan flest telefonkontakter först. "
                         "Telefontiden är den tid som bättre vägledning till e-tjänsten kan frigöra.")
