@@ -10,7 +10,7 @@ from dashboard.config import Settings
 from dashboard import privacy
 from dashboard.metrics import Filters
 from dashboard.privacy import Hidden
-from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask, hidden_notes
+from dashboard.ui.tables import Col, TableData, display_frame, export_rows, hidden_mask, hidden_notes, suppression_notes
 
 NBSP = "\u00a0"
 
@@ -171,3 +171,17 @@ def test_a_heatmaps_note_explains_the_complementary_cells_along_its_rows_and_col
         "i samma rad eller kolumn räknas fram genom att dra de synliga rutorna från summan.")
     # a table without a two-way structure keeps the short sentence
     assert hidden_notes(TableData("t", frame, cols, 5))[1].endswith("inte kan räknas fram ur summan.")
+
+
+def test_under_a_chart_the_word_for_hidden_values_is_said_once_with_its_reasons():
+    """A chart writes "dolt" whatever the reason, so its note names the word once and then each
+    reason, not '”dolt”: … ”dolt”: …'."""
+    frame = pl.DataFrame({"reason": ["a", "b", "c"], "failures": [None, None, 40],
+                          "failures__suppressed": [True, True, False],
+                          "failures__reason": ["small_count", "complementary", None]})
+    cols = (Col("reason", "Orsak"), Col("failures", "Kontakter", "count"))
+    notes = suppression_notes(TableData("t", frame, cols, 5), "dolt")
+    assert notes == ["”dolt”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut; "
+                     "dold så att en annan dold siffra inte kan räknas fram ur summan."]
+    # the table itself: one sentence per text its cells read
+    assert len(suppression_notes(TableData("t", frame, cols, 5))) == 2

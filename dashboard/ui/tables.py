@@ -147,7 +147,14 @@ def hidden_notes(table: TableData, shown_as: str | None = None) -> list[str]:
                                                         totals=table.totals))
         if any(uncertain_mask(table.frame, col)):
             seen.setdefault(("osäker", col.key), uncertain_note(col))
-    return list(seen.values())
+    notes = list(seen.values())
+    if shown_as:   # one word for every reason: say it once, its reasons after it
+        prefix = f"”{shown_as}”: "
+        reasons = [n[len(prefix):].rstrip(".") for n in notes if n.startswith(prefix)]
+        if len(reasons) > 1:
+            joined = "; ".join(r[:1].lower() + r[1:] if i else r for i, r in enumerate(reasons))
+            notes = [f"{prefix}{joined}."] + [n for n in notes if not n.startswith(prefix)]
+    return notes
 
 
 UNEXPLAINED_NOTE = ("”Dolt”: värdet bygger på för få kontakter eller döljs så att ett annat dolt "
