@@ -424,6 +424,20 @@ class View:
         return replace(self, state=replace(self.state, channels=chosen))
 
 
+STALE_AFTER_DAYS = 7  # newest data older than this: the pages say so (a nightly ingest that stopped)
+
+
+def data_age_notice(latest: date, today: date) -> str | None:
+    """A Swedish sentence when the newest contact is more than STALE_AFTER_DAYS before today: the
+    periods ("Senaste 30 dagarna") count back from the newest data, so without it a reader takes
+    last year's December for this one."""
+    days = (today - latest).days
+    if days <= STALE_AFTER_DAYS:
+        return None
+    return (f"Senaste data är från {format_date(latest)}, för {days} dagar sedan: perioderna räknas "
+            "bakåt från den dagen. Är det inte väntat, kontrollera att inläsningen av nya exporter går.")
+
+
 def build_view(state: FilterState, options: FilterOptions, notices: Sequence[str] = ()) -> View:
     """The view of a parsed state: its period, comparison period and description."""
     period = resolve_period(state, options.latest)

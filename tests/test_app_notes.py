@@ -130,3 +130,29 @@ def test_the_per_förvaltning_chart_is_drawn_for_the_city_only(sample_db, monkey
     assert any(t.startswith("Onödig efterfrågan per ärendekategori") for t in titles), titles
     per_department = [t for t in titles if t.startswith("Onödig efterfrågan per förvaltning")]
     assert len(per_department) == (0 if department else 1), titles
+
+
+def test_every_page_with_filters_says_how_old_the_newest_data_is(sample_db, monkeypatch):
+    """The sample ends on 31 December 2025: each page tells a reader today that its "Senaste 30
+    dagarna" is a year old, in one notice."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    latest = _engine_latest(sample_db)
+    age = (datetime.now(ZoneInfo("Europe/Stockholm")).date() - latest).days
+    assert age > 7 and latest.month == 12, "the fixture ends in a December long past"
+    for page in ("overview.py", "accessibility.py", "department.py"):
+        at = open_page(sample_db, monkeypatch, page, {})
+        notices = [i.value for i in at.info if i.value.startswith("Senaste data är från")]
+        assert notices == [f"Senaste data är från {latest.day} december {latest.year}, för {age} dagar "
+                           "sedan: perioderna räknas bakåt från den dagen. Är det inte väntat, "
+                           "kontrollera att inläsningen av nya exporter går."], page
+
+
+def _engine_latest(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select max(timezone('Europe/Stockholm', timezone('UTC', started_at)))::date "
+                           "from contacts").fetchone()[0]
+    finally:
+        con.close()

@@ -381,3 +381,12 @@ def test_a_view_per_week_covers_whole_weeks_of_period_and_comparison():
     # May is a whole month: compared with April, whose whole weeks are 7–27 April
     assert weekly.compare == Period(date(2025, 4, 7), date(2025, 4, 27))
     assert weekly.compare.start.weekday() == weekly.period.start.weekday() == 0
+
+
+def test_the_pages_say_when_the_newest_data_is_old():
+    """Periods count back from the newest contact: a week later without new data is said."""
+    from dashboard.view import data_age_notice
+
+    assert data_age_notice(date(2025, 12, 31), date(2026, 1, 7)) is None   # 7 days: a quiet week
+    notice = data_age_notice(date(2025, 12, 31), date(2026, 12, 3))
+    assert notice.startswith("Senaste data är från 31 december 2025, för 337 dagar sedan")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -10,7 +12,7 @@ from dashboard.privacy import as_markdown
 from dashboard.ui import auth, data, drill, figure
 from dashboard.ui.errors import guarded
 from dashboard.ui.filters import filter_frame, show_notices
-from dashboard.view import MAX_EXAMPLES, View, shown
+from dashboard.view import MAX_EXAMPLES, View, data_age_notice, shown
 
 _VIEW = "_view"  # set by app.py on every run (a hand-over within one run, not cross-page state)
 
@@ -38,6 +40,9 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
         view = current_view()
         if uses_filters:
             st.caption(as_markdown(view.description))
+            stale = data_age_notice(view.options.latest, local_today())
+            if stale and data.has_contacts():
+                st.info(stale, icon=":material/schedule:")
             show_notices(view)
             drill.active_filters(view, department_removable=auth.scope() is None)
         if intro:
@@ -49,6 +54,11 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
         figure.start_run()
         body(view)
         _drop_unknown_tables()
+
+
+def local_today() -> date:
+    """Today in the reporting time zone (the dates of the data are local dates there)."""
+    return datetime.now(ZoneInfo(data.settings().reporting_timezone)).date()
 
 
 def _drop_unknown_tables() -> None:
