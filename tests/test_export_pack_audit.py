@@ -40,6 +40,7 @@ def test_cli_export_into_a_pipe_whose_reader_goes_away_is_logged_failed(sample_d
     fails with a short Swedish message, no traceback."""
     log = tmp_path / "audit.jsonl"
     monkeypatch.setenv("KONTAKTCENTER_AUDIT_LOG", str(log))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764583200")   # both exports "made" at one minute
     whole = tmp_path / "whole.pdf"
     assert subprocess.run(export_command(sample_db, str(whole)), capture_output=True).returncode == 0
     # more than a pipe holds (64 KiB) plus what head reads: the writer must meet the closed end
@@ -75,3 +76,15 @@ def test_pack_download_is_lazy_and_audited(sample_db, tmp_path):
     entry = json.loads(settings.audit_log.read_text(encoding="utf-8"))
     assert entry["user"] == "kim" and entry["via"] == "dashboard"
     assert entry["filter"]["comparison"] == ["2024-03-01", "2024-03-31"]
+
+
+def test_source_date_epoch_fixes_when_an_export_says_it_was_made(monkeypatch):
+    """The reproducible-builds convention: the same pack made twice is the same bytes."""
+    from datetime import datetime, timezone
+
+    from dashboard.export.downloads import generation_time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764583200")
+    assert generation_time() == datetime(2025, 12, 1, 10, 0, tzinfo=timezone.utc)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert abs((generation_time() - datetime.now(timezone.utc)).total_seconds()) < 5

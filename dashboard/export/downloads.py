@@ -7,6 +7,7 @@ log before the bytes are handed out. A page render that is never clicked records
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -67,6 +68,17 @@ def filter_pairs(filters) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def generation_time() -> datetime:
+    """When an export is made, to the minute it prints ("Skapad"). SOURCE_DATE_EPOCH (the
+    reproducible-builds convention, seconds since 1970) fixes it, so the same pack made twice is
+    the same bytes: a test comparing two exports' checksums otherwise failed when they fell on
+    either side of a minute."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if fixed.isdigit():
+        return datetime.fromtimestamp(int(fixed)).astimezone()
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
 def view_context(filters, *, title: str, data_version: int, threshold: int,
                  comparison: tuple[date, date] | None = None,
                  generated_at: datetime | None = None) -> Context:
@@ -81,7 +93,7 @@ def view_context(filters, *, title: str, data_version: int, threshold: int,
         comparison=comparison,
         filters=filter_pairs(filters),
         data_version=data_version,
-        generated_at=generated_at or datetime.now().astimezone().replace(microsecond=0),
+        generated_at=generated_at or generation_time(),
         threshold=threshold,
         filter_values=tuple((k, v.isoformat() if isinstance(v, date) else list(v)
                              if isinstance(v, tuple) else v)
