@@ -248,12 +248,13 @@ def format_value(value, unit: str | None, *, suppressed: bool = False, threshold
     return formatter(value)
 
 
-DIFFERENCE_UNITS = ("share", "percent", "seconds", "s", "index", "score")  # change by subtraction
+DIFFERENCE_UNITS = ("share", "percent", "seconds", "s", "index", "score")
 
 
-def _relative(unit: str | None) -> bool:
-    """A change of this unit is relative (in percent), not a difference in the unit itself."""
-    return (unit or "").lower() not in DIFFERENCE_UNITS
+def changes_by_difference(unit: str | None) -> bool:
+    """A change of this unit is a difference in the unit itself (procentenheter, seconds, index
+    units), worked out from the shown figures; any other unit's change is relative (percent)."""
+    return (unit or "").lower() in DIFFERENCE_UNITS
 
 
 def format_delta(current, previous, unit: str | None) -> str | None:
@@ -268,7 +269,7 @@ def format_delta(current, previous, unit: str | None) -> str | None:
     """
     if _is_missing(current) or _is_missing(previous):
         return None
-    if not _relative(unit):
+    if changes_by_difference(unit):
         current, previous = as_shown(current, unit), as_shown(previous, unit)
     unit = (unit or "").lower()
     if unit in ("share", "percent"):

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dashboard.domain import dimension_label, dimension_text, label_for
-from dashboard.formatting import MONTHS
+from dashboard.formatting import MONTHS, format_date, format_period
 from dashboard.names import closest, match as match_name, suggestion
-from dashboard.formatting import format_date, format_period
 from dashboard.periods import (
     COMPARISONS,
     DEFAULT_COMPARISON,

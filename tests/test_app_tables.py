@@ -183,5 +183,13 @@ def test_under_a_chart_the_word_for_hidden_values_is_said_once_with_its_reasons(
     notes = suppression_notes(TableData("t", frame, cols, 5), "dolt")
     assert notes == ["”dolt”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut; "
                      "dold så att en annan dold siffra inte kan räknas fram ur summan."]
-    # the table itself: one sentence per text its cells read
+    # the table itself: one note per text its cells read ("<5" and "Dolt" here)
     assert len(suppression_notes(TableData("t", frame, cols, 5))) == 2
+    # two reasons behind one text ("Dolt": a small base, and a complementary cell) are one note
+    rates = pl.DataFrame({"reason": ["a", "b", "c"], "rate": [None, None, 0.4],
+                          "rate__suppressed": [True, True, False],
+                          "rate__reason": ["small_denominator", "complementary", None]})
+    table = TableData("t", rates, (Col("reason", "Orsak"), Col("rate", "Andel", "share")), 5)
+    assert suppression_notes(table) == [
+        "”Dolt”: Bygger på färre än 5 kontakter eller enkätsvar och visas därför inte; dold så att "
+        "en annan dold siffra inte kan räknas fram ur summan."]

@@ -25,14 +25,12 @@ from dashboard.charts.theme import (
 from dashboard.formatting import CHART_HIDDEN, MISSING, format_value
 from dashboard.privacy.text import as_plotly
 
-SUPPRESSED_TEXT = CHART_HIDDEN
-
 
 def _texts(values, unit, hidden=None) -> list[str]:
     """A bar's text: its value; 'dolt' where privacy hid it, '–' where there is no value (with
     `hidden` flags, an unflagged None is no data; without them every None is taken as hidden)."""
     hidden = [v is None for v in values] if hidden is None else hidden
-    return [format_value(v, unit) if v is not None else SUPPRESSED_TEXT if h else MISSING
+    return [format_value(v, unit) if v is not None else CHART_HIDDEN if h else MISSING
             for v, h in zip(values, hidden)]
 
 

@@ -10,7 +10,6 @@ import polars as pl
 from dashboard.charts.theme import GRID, SEQUENTIAL, base_figure, empty_figure, no_data_message, scale
 from dashboard.formatting import CHART_HIDDEN, MISSING, format_hour, format_value, format_weekday
 
-HIDDEN_TEXT = CHART_HIDDEN
 NO_DATA_TEXT = MISSING
 ALL_HIDDEN = ("Alla rutor är dolda: för få kontakter per ruta för att visas.<br>"
               "Välj en längre period eller färre filter, eller se tabellen.")
@@ -80,7 +79,7 @@ def weekday_hour_heatmap(
                 shown, words = v, format_value(v, unit)
                 t = words
             elif (d, h) in hidden_cells:
-                shown, t, words = None, HIDDEN_TEXT, "dolt (för få kontakter)"
+                shown, t, words = None, CHART_HIDDEN, f"{CHART_HIDDEN} (för få kontakter)"
             elif is_open(d, h) and unit == "count":
                 shown, t, words = 0, format_value(0, unit), "inga kontakter"
             elif is_open(d, h):

@@ -101,7 +101,7 @@ def change(current, previous, unit: str) -> tuple[float | None, str | None, str]
     text = f.format_delta(current, previous, unit) or f.MISSING
     if current is None or previous is None:
         return None, None, text
-    if unit in f.DIFFERENCE_UNITS:
+    if f.changes_by_difference(unit):
         current, previous = f.as_shown(current, unit), f.as_shown(previous, unit)
     if unit == "share":
         return round((current - previous) * 100, f.DECIMALS[unit]) + 0.0, "points", text

@@ -53,13 +53,17 @@ class Uncertain:
 MAX_NAMED_ROWS = 6  # a note names at most this many rows; more read "i N rader"
 
 
-def hidden_note(text: str, reason: str, threshold: int, rows: Sequence[str] = (),
+def hidden_note(text: str, reason: str | Sequence[str], threshold: int, rows: Sequence[str] = (),
                 totals: str | None = None) -> str:
     """Why cells reading `text` are hidden, in words, e.g. '”Dolt” (Telefon, Chatt): Dold så
     att en annan dold siffra inte kan räknas fram ur summan.' `rows` names where they stand;
-    `totals` the known sums of a two-way table (suppression.explain)."""
+    `totals` the known sums of a two-way table (suppression.explain). Several reasons for one
+    text are said after it once: '”dolt”: Färre än 5 – …; dold så att …'."""
     where = ""
     if rows:
         where = (f" ({', '.join(rows)})" if len(rows) <= MAX_NAMED_ROWS
                  else f" (i {len(rows)} rader)")
-    return f"”{text}”{where}: {explain(reason, threshold, totals)}"
+    reasons = [reason] if isinstance(reason, str) else list(reason)
+    said = [explain(r, threshold, totals).rstrip(".") for r in reasons]
+    return f"”{text}”{where}: " + "; ".join(s if i == 0 else s[:1].lower() + s[1:]
+                                             for i, s in enumerate(said)) + "."

@@ -42,7 +42,8 @@ COMPLEMENTARY = "complementary"
 
 _EXPLANATIONS_SV = {
     SMALL_COUNT: "Färre än {t} – döljs för att ingen enskild person ska kunna pekas ut.",
-    SMALL_DENOMINATOR: "Bygger på färre än {t} kontakter eller enkätsvar och visas därför inte.",  # a rate over too small a base
+    # a rate's base is contacts or calls, a satisfaction mean's is survey answers
+    SMALL_DENOMINATOR: "Bygger på färre än {t} kontakter eller enkätsvar och visas därför inte.",
     COMPLEMENTARY: "Dold så att en annan dold siffra inte kan räknas fram ur summan.",
 }
 _ZERO_COST = 1e12  # a zero hides little: use one only when no non-zero cell will do

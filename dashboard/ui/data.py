@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -30,7 +30,6 @@ from dashboard.store.readers import PublishedStore, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-STOCKHOLM = ZoneInfo(domain.STOCKHOLM)
 
 
 # Process-wide, like st.cache_resource, but a plain dict: a page asks for the settings and the
@@ -38,6 +37,11 @@ STOCKHOLM = ZoneInfo(domain.STOCKHOLM)
 _SETTINGS: dict[tuple[str | None, str | None], Settings] = {}
 _STORES: dict[str, PublishedStore] = {}
 _STORES_LOCK = threading.Lock()
+
+
+def local_today() -> date:
+    """Today in the reporting time zone, whose local dates the data's dates are."""
+    return datetime.now(ZoneInfo(settings().reporting_timezone)).date()
 
 
 def settings() -> Settings:
@@ -132,7 +136,7 @@ def _read_options(cur: duckdb.DuckDBPyConnection) -> FilterOptions:
         first, last = cur.execute(
             "select min(local_date), max(local_date) from contact_facts").fetchall()[0]
         languages = _column(cur, "select distinct language from contact_facts order by language")
-    today = datetime.now(STOCKHOLM).date()
+    today = local_today()
     return FilterOptions(
         earliest=first or today,
         latest=last or today,

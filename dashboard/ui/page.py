@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -40,7 +38,7 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
         view = current_view()
         if uses_filters:
             st.caption(as_markdown(view.description))
-            stale = data_age_notice(view.options.latest, local_today())
+            stale = data_age_notice(view.options.latest, data.local_today())
             if stale and data.has_contacts():
                 st.info(stale, icon=":material/schedule:")
             show_notices(view)
@@ -54,11 +52,6 @@ def page(title: str, body: Callable[[View], None], *, intro: str | None = None,
         figure.start_run()
         body(view)
         _drop_unknown_tables()
-
-
-def local_today() -> date:
-    """Today in the reporting time zone (the dates of the data are local dates there)."""
-    return datetime.now(ZoneInfo(data.settings().reporting_timezone)).date()
 
 
 def _drop_unknown_tables() -> None:

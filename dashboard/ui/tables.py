@@ -133,28 +133,23 @@ def export_rows(table: TableData) -> list[list]:
 
 
 def hidden_notes(table: TableData, shown_as: str | None = None) -> list[str]:
-    """One Swedish sentence per way a cell of the table is hidden (suppression.explain), each
-    after the text such cells read, e.g. '”Dolt”: Dold så att en annan dold siffra inte kan
-    räknas fram ur summan.' `shown_as`: the one word a chart writes on every hidden value
-    (formatting.CHART_HIDDEN), quoted instead of the table's "<5" and "Dolt"."""
-    seen: dict[tuple[str, str], str] = {}
+    """One Swedish note per text hidden cells read, its reasons after it (suppression.explain),
+    e.g. '”Dolt”: Dold så att en annan dold siffra inte kan räknas fram ur summan.' `shown_as`:
+    the one word a chart writes on every hidden value (formatting.CHART_HIDDEN), quoted instead
+    of the table's "<5" and "Dolt"."""
+    seen: dict[str, list[str] | str] = {}   # the text hidden cells read -> its reasons; or a note
     for col in (c for c in table.columns if c.unit):
         present = set(hidden_reasons(table.frame, col))
         # a flag without a reason ("") is left to the generic caption
         for reason in (r for r in (SMALL_COUNT, SMALL_DENOMINATOR, COMPLEMENTARY) if r in present):
-            text = shown_as or hidden_text(col, table.threshold, reason)
-            seen.setdefault((text, reason), hidden_note(text, reason, table.threshold,
-                                                        totals=table.totals))
+            reasons = seen.setdefault(shown_as or hidden_text(col, table.threshold, reason), [])
+            if reason not in reasons:
+                reasons.append(reason)
         if any(uncertain_mask(table.frame, col)):
-            seen.setdefault(("osäker", col.key), uncertain_note(col))
-    notes = list(seen.values())
-    if shown_as:   # one word for every reason: say it once, its reasons after it
-        prefix = f"”{shown_as}”: "
-        reasons = [n[len(prefix):].rstrip(".") for n in notes if n.startswith(prefix)]
-        if len(reasons) > 1:
-            joined = "; ".join(r[:1].lower() + r[1:] if i else r for i, r in enumerate(reasons))
-            notes = [f"{prefix}{joined}."] + [n for n in notes if not n.startswith(prefix)]
-    return notes
+            seen.setdefault(f"osäker {col.key}", uncertain_note(col))
+    return [entry if isinstance(entry, str) else
+            hidden_note(text, entry, table.threshold, totals=table.totals)
+            for text, entry in seen.items()]
 
 
 UNEXPLAINED_NOTE = ("”Dolt”: värdet bygger på för få kontakter eller döljs så att ett annat dolt "
