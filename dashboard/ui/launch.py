@@ -10,6 +10,8 @@ next, in a thread that first sessions wait for (dashboard/ui/prewarm.py).
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import sys
 
 # How long a thread holding the GIL runs before one waiting for it gets it (Python's default:
@@ -37,8 +39,41 @@ def main() -> int:
     prewarm.start(sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "run" else "")
 
     sys.argv = ["streamlit", *sys.argv[1:]]
-    return cli.main()
+    try:
+        code = cli.main()
+    except SystemExit as stop:
+        code = stop.code
+    return exit_status(code)
+
+
+def exit_status(code) -> int:
+    """SystemExit's code as a process status (None is 0; a message is printed, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def leave(status: int) -> None:
+    """Exit without the interpreter's finalization once Streamlit has stopped its server.
+
+    A thread still inside DuckDB when a stop arrives (the warm-up's first read, a session's
+    query) is ended by the finalizing interpreter in the middle of C++ code, which aborts the
+    process ("terminate called after throwing an instance of ''", status 134) instead of the
+    clean stop. The dashboard writes nothing at exit: its snapshot connections are read-only, a
+    snapshot it publishes itself is switched in atomically (safe under SIGKILL), and the export
+    audit log is written and flushed per entry.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    leave(main())
