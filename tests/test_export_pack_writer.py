@@ -13,10 +13,15 @@ import openpyxl
 import pytest
 
 from dashboard.config import Settings
+from dashboard.export.cells import display_text
 from dashboard.export.pack import build_pack, render
+from dashboard.export.pdf_pack import DATA_TITLE
+from dashboard.export.xlsx_common import NUMBER_FORMATS
+from dashboard.export.xlsx_pack import DATA
 from dashboard.metrics import Filters, compute, get
 from export_pack_support import (AREA_SHEETS, COUNT_FORMAT, DEPT, END, FILTERS, START,  # noqa: F401
                                  con, pack, pdf_pages, table_rows, workbook)
+from pack_support import pdf_row
 from test_export_render import charts_per_sheet
 
 def test_sheets_and_a_native_chart_on_every_area_sheet(workbook):
@@ -240,11 +245,51 @@ def test_pdf_has_language_title_and_an_outline_of_its_headings(pack):
     pdf = render(pack, "pdf")
     assert b"/Lang (sv-SE)" in pdf and b"/DisplayDocTitle true" in pdf
     assert b"/Outlines" in pdf and b"/PageMode /UseOutlines" in pdf
-    for section in pack.sections:
-        title = section.title.encode("latin-1")  # ReportLab writes outline titles in PDFDocEncoding
+    for title in [s.title for s in pack.sections] + ["Definitioner", DATA_TITLE]:
+        title = title.encode("latin-1")  # ReportLab writes outline titles in PDFDocEncoding
         escaped = title.replace(b"(", b"\\(").replace(b")", b"\\)")
         octal = b"".join(bytes([c]) if c < 128 else b"\\%o" % c for c in escaped)
-        assert b"/Title (" + octal + b")" in pdf or b"/Title (" + escaped + b")" in pdf, section.title
+        assert b"/Title (" + octal + b")" in pdf or b"/Title (" + escaped + b")" in pdf, title
+
+
+def _sheet_texts(ws, title: str) -> list[list[str]]:
+    """The rows of the table under the heading `title`, each cell as its number format reads
+    (the unit whose Excel code it carries; dates as the format writes them)."""
+    units = {code: unit for unit, code in NUMBER_FORMATS.items()}
+    cells = list(ws.iter_rows())
+    start = next(i for i, r in enumerate(cells) if r[0].value == title)
+    out = []
+    for row in cells[start + 2:]:
+        if row[0].value is None or row[0].font.i:  # an empty line or the table's note
+            break
+        out.append([display_text(c.value, units.get(c.number_format)) for c in row
+                    if c.value is not None])
+    return out
+
+
+def test_the_pdf_data_chapter_has_the_data_sheets_cells_and_the_stores_counts(workbook, pdf_pages,
+                                                                             con):
+    """The PDF's chapter "Om data" is the XLSX sheet Data: every row of its three tables, cell
+    by cell as the sheet reads, is a line of the chapter. And the figures are the store's: the
+    rows landed per source system are its contacts, and the quality table's contacts are the
+    engine's for the filter."""
+    _, wb = workbook
+    first = next(i for i, page in enumerate(pdf_pages) if page.strip().startswith(DATA_TITLE))
+    chapter = "\n".join(pdf_pages[first:])
+    tables = {title: _sheet_texts(wb[DATA], title) for title in
+              ("Källsystem", "Inläsningar (senaste 50)", "Datakvalitet per källsystem i urvalet")}
+    for title, rows in tables.items():
+        assert rows, title
+        assert title in chapter
+        for label, *cells in rows:
+            pdf_row(chapter, label, cells)
+    stored = dict(con.sql("select source_system, count(*) from contacts group by 1").fetchall())
+    assert {r[0]: r[2] for r in tables["Källsystem"]} == \
+        {source: f"{n:,}".replace(",", "\u00a0") + "\u00a0rader" for source, n in stored.items()}
+    engine = compute(con, FILTERS, ["contacts"], by=("source_system",))
+    assert {r[0]: r[1] for r in tables["Datakvalitet per källsystem i urvalet"]} == \
+        {r["source_system"]: f"{r['contacts']:,}".replace(",", "\u00a0")
+         for r in engine.iter_rows(named=True)}
 
 
 def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):

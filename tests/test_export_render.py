@@ -6,7 +6,7 @@ import io
 import re
 import subprocess
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import openpyxl
@@ -53,8 +53,35 @@ def make_pack() -> Pack:
                       gaps, 1_234_567.0, 2.34, 1714.7)
     definitions = tuple(Definition(f"m{i}", f"Mått {i}", "Besvarade / inkomna.", "share", True,
                                    "SKR", 20) for i in range(3))
-    return Pack(context, summary, sections, definitions, DataInfo(weekly, gaps, gaps),
+    return Pack(context, summary, sections, definitions, make_data_info(),
                 ("Erlang C bortser från avbrutna samtal.",))
+
+
+INGESTS = 50  # the ingest log's rows, newest first (the pack lists the latest 50)
+
+
+def make_data_info() -> DataInfo:
+    """Two source systems, fifty nightly ingests, data quality with a small cell hidden."""
+    sources = Table("Källsystem", (Column("source", "Källsystem"),
+                                   Column("ingests", "Inläsningar", "number"),
+                                   Column("rows", "Inlästa totalt", "rows"),
+                                   Column("last", "Senaste inläsning (UTC)")),
+                    (("telefoni", 30, 31_500, datetime(2025, 3, 31, 2, 0)),
+                     ("e-post", 20, 8_200, datetime(2025, 3, 30, 2, 0))))
+    nights = [datetime(2025, 3, 31, 2, 0) - timedelta(days=i) for i in range(INGESTS)]
+    ingests = Table(f"Inläsningar (senaste {INGESTS})", (
+        Column("source", "Källsystem"), Column("file", "Fil"), Column("profile", "Profil"),
+        Column("landed", "Inlästa", "rows"), Column("quarantined", "I karantän", "rows"),
+        Column("at", "Inläst (UTC)")),
+        tuple(("telefoni", f"samtal-{at:%Y%m%d}.csv", "telia", 1000 + i, i % 3, at)
+              for i, at in enumerate(nights)))
+    quality = Table("Datakvalitet per källsystem i urvalet", (
+        Column("source_system", "Källsystem"), Column("contacts", "Kontakter", "count"),
+        Column("topic", "Utan ärendekategori", "share"),
+        Column("outcome", "Utan utfall", "share")),
+        (("telefoni", 1234, 0.021, 0.105), ("e-post", 3, HIDDEN, Hidden("small_count", "share", 5))),
+        note="Andel kontakter utan ärendekategori eller utfall (av hanterade).")
+    return DataInfo(sources, ingests, quality)
 
 
 @pytest.fixture(scope="module")
@@ -208,9 +235,10 @@ def test_pdf_pages_headings_and_footers(pdf_bytes, tmp_path):
     # order, a chapter opening on the current page when 40 % of it is left (so this small
     # pack needs fewer pages than one per chapter)
     assert "Sammanfattning" not in pages[0] and pages[1].lstrip().startswith("Sammanfattning")
-    assert len(pages) < 8
+    assert len(pages) < 9  # with "Om data" last
     full = "\n".join(pages[1:])
-    at = [full.index(h) for h in ("Sammanfattning", *[t for t, _ in AREAS], "Definitioner")]
+    at = [full.index(h) for h in ("Sammanfattning", *[t for t, _ in AREAS], "Definitioner",
+                                  "Om data")]
     assert at == sorted(at)
     for number, page in enumerate(pages, start=1):
         assert f"Sida {number} av {len(pages)}" in page
@@ -227,6 +255,31 @@ def test_pdf_swedish_letters_and_formats(pdf_bytes, tmp_path):
     assert "91,0 %" in full and "+3,0 procentenheter" in full
     assert "<5" in full and "Dolt" in full
     assert "=Parkering" in full and "'=Parkering" not in full  # no spreadsheet quoting in a PDF
+
+
+def test_pdf_data_chapter_has_the_data_sheets_tables_and_the_latest_ingests(pdf_bytes, xlsx_bytes,
+                                                                           tmp_path):
+    """"Om data" closes the PDF: data quality (hidden cells as in the sheet, with their reason),
+    the source systems and the ten latest of the ingests, saying that the sheet Data lists all
+    fifty; the sheet keeps them all."""
+    pages = _pdf_pages(pdf_bytes, tmp_path)
+    full = "\n".join(pages)
+    chapter = full[full.rindex("Om data"):]
+    lines = [" ".join(line.split()) for line in chapter.splitlines()]
+    assert "telefoni 1 234 2,1 % 10,5 %" in lines and "e-post 3 <5 Dolt" in lines
+    assert "Färre än 5" in chapter  # why the cells are hidden
+    assert "telefoni 30 31 500 rader 2025-03-31 02:00" in lines
+    assert "Inläsningar (senaste 10)" in lines and "Inläsningar (senaste 50)" not in chapter
+    listed = [line for line in lines if line.startswith("telefoni samtal-")]
+    assert listed == [f"telefoni samtal-{d:%Y%m%d}.csv telia {1000 + i:,} rader {i % 3} rader "
+                      f"{d:%Y-%m-%d} 02:00".replace(",", " ")
+                      for i, d in enumerate(date(2025, 3, 31) - timedelta(days=i)
+                                            for i in range(10))]
+    assert "De 10 senaste av de 50 inläsningar som bladet Data i Excel-filen listar." in \
+        " ".join(lines)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Data"]
+    files = [r[1] for r in ws.iter_rows(values_only=True) if str(r[1]).startswith("samtal-")]
+    assert len(files) == INGESTS
 
 
 def test_pdf_renders_to_png(pdf_bytes, tmp_path):

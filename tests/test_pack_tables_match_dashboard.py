@@ -7,7 +7,7 @@ a small department in one month, so hidden cells occur).
 Compared: Per kanal, Kontakter per vecka, the Serviceglapp ledger (and the summary's largest
 gaps), Onödig efterfrågan per orsak (tagged and inferred), Självservice, the drivers of failure
 demand, the service points' topics, the flagged groups (for a förvaltning that has one) and
-the data quality per source system."""
+the data quality per source system (the PDF's chapter "Om data")."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ import polars as pl
 from apptest_support import open_page, problems
 from dashboard.domain import DIMENSION_LABELS, dimension_text, label_for
 from dashboard.export.pack_sections import TOP, _reason_tables
+from dashboard.export.pdf_pack import DATA_TITLE
+from dashboard.export.xlsx_pack import DATA
 from dashboard.ui.demand import REASON_LABELS
 from pack_support import (HIDDEN_TEXTS, QUERY, app, labels_to_ids, pack, pack_of,  # noqa: F401
                           pdf_row, pdf_section, pdf_text, pdf_text_of, read, screen_frame,
@@ -60,7 +62,7 @@ def _pdf_table(pdf_text, pack, sheet: str, title: str, first_column: str,  # noq
                rows: list[dict[str, str]]) -> None:
     """Each row is a line of the PDF table: its first cell, then the others in order."""
     section = None if sheet == "Sammanfattning" else \
-        {s.sheet_name: s.title for s in pack.sections}[sheet]
+        {DATA: DATA_TITLE, **{s.sheet_name: s.title for s in pack.sections}}[sheet]
     lines = pdf_section(pdf_text, section, title, first_column)
     for r in rows:
         label, *cells = r.values()
@@ -283,14 +285,17 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
     assert sorted(listed) == sorted(expected)
 
 
-def test_data_quality_on_screen_equals_the_pack(app, workbook):  # noqa: F811
+def test_data_quality_on_screen_equals_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
     """Datakvalitet's shares of missing fields per source system are the pack's data-quality
-    table (XLSX sheet Data; the PDF has no data chapter). The page's key figures (the same
+    table (XLSX sheet Data, the PDF's chapter "Om data"). The page's key figures (the same
     shares over all sources, with their change) are in no "Nyckeltal" table of the pack."""
     columns = ["Källsystem", "Kontakter", "Utan ärendekategori", "Utan förvaltning",
                "Utan utfall", "Utan efterfrågetyp"]
     frame = screen_frame(app, "screens/data_quality.py", columns)
     screen = _screen_rows(frame, {c: c for c in columns})
     units = {c: "share" for c in columns[2:]} | {"Källsystem": None, "Kontakter": "count"}
-    rows = _pack_rows(workbook["Data"], "Datakvalitet per källsystem i urvalet", units)
+    title = "Datakvalitet per källsystem i urvalet"
+    rows = _pack_rows(workbook[DATA], title, units)
     assert rows == screen and rows
+    in_order = [{c: r[c] for c in columns} for r in rows]  # the table's column order
+    _pdf_table(pdf_text, pack, DATA, title, "Källsystem", in_order)

@@ -1,13 +1,15 @@
 """The förvaltning pack as an A4 PDF in Swedish (reportlab).
 
 Cover with the context, a one-page summary (what moved most, top service gaps, cost of avoidable
-demand), one chapter per plan area with charts and tables, definitions last. Every footer carries
-the filter values and the page number.
+demand), one chapter per plan area with charts and tables, the definitions, and last "Om data"
+(the XLSX's Data sheet: data quality per source system, the source systems, the latest ingests).
+Every footer carries the filter values and the page number.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from reportlab.lib import colors
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak,
@@ -16,7 +18,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
 from dashboard import formatting as f
 from dashboard.privacy.cells import Hidden
 from dashboard.export.fonts import REGULAR, register_fonts
-from dashboard.export.model import Pack, Section
+from dashboard.export.model import Pack, Section, Table
 from dashboard.export.pdf_charts import draw_chart
 from dashboard.export.pdf_layout import (BODY_W, BRAND, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X,
                                          PAGE_H, PAGE_W, RULE, STYLES, footer_canvas,
@@ -70,6 +72,7 @@ def render_pdf(pack: Pack) -> bytes:
     for section in pack.sections:
         story += _section(section)
     story += _definitions(pack)
+    story += _data(pack)
     doc.build(story, canvasmaker=footer_canvas(footer_lines(_footer_parts(pack)),
                                                outline=True))
     return buf.getvalue()
@@ -180,6 +183,33 @@ def _definitions(pack: Pack) -> list:
         out.append(KeepTogether([para(d.label, "h2"), para(d.definition, "body"),
                                  para(meta, "small")]))
     return out
+
+
+DATA_TITLE = "Om data"  # the XLSX's Data sheet says the same
+DATA_INTRO = ("Hur komplett underlaget bakom talen är: andelen kontakter som saknar uppgifter, per "
+              "källsystem i urvalet, sedan källsystemen och de senaste inläsningarna.")
+PDF_INGESTS = 10  # ingests listed in the PDF; the XLSX's Data sheet keeps its whole list
+
+
+def _data(pack: Pack) -> list:
+    """The XLSX's Data sheet as a chapter: the same tables and cells, data quality first (what a
+    reader of the figures needs), and only the latest ingests."""
+    d = pack.data
+    out = [CondPageBreak(SECTION_ROOM * (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)),
+           para(DATA_TITLE, "h1"), para(DATA_INTRO, "body")]
+    for table in (d.quality, d.sources, latest_ingests(d.ingests)):
+        out += _table_block(table)
+    return out
+
+
+def latest_ingests(ingests: Table, count: int = PDF_INGESTS) -> Table:
+    """The first `count` rows of the ingest log (newest first), saying where the rest are."""
+    if len(ingests.rows) <= count:
+        return ingests
+    rest = (f"De {count} senaste av de {len(ingests.rows)} inläsningar som bladet Data i "
+            "Excel-filen listar.")
+    return replace(ingests, title=f"Inläsningar (senaste {count})", rows=ingests.rows[:count],
+                   note=f"{ingests.note} {rest}" if ingests.note else rest)
 
 
 def _context_sentence(pack: Pack) -> str:
