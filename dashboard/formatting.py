@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 
 NBSP = "\u00a0"  # no-break space: between number and unit, and between thousands groups
@@ -303,6 +304,19 @@ OS_REASONS = {
     "ENAMETOOLONG": "sökvägen är för lång",
     "EBUSY": "filen används av ett annat program",
 }
+
+
+def wrap_label(text: str, width: float, measure: Callable[[str], float] = len) -> list[str]:
+    """A label as lines at most `width` wide, broken between words (a word wider than a line gets
+    a line of its own, whole): the full text is always shown. `measure` says how wide a text is:
+    characters for the dashboard's Plotly charts, a font's points for the PDF's."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(lines[-1] + " " + word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 def os_reason(exc: OSError) -> str:

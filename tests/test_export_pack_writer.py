@@ -310,6 +310,32 @@ def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):
             assert re.sub(r"\s", "", chart.category_title) in text, chart.title
 
 
+def test_chart_labels_are_whole_and_inside_the_body_in_the_pdf(pack, tmp_path):
+    """No text of the PDF is cut ("Löst av kontaktcen…" under the scorecard's columns): every
+    word of every chart's categories and axis titles is a word of the PDF (pdftotext's word
+    boxes), and every word lies inside the body's width."""
+    from dashboard.export.pdf_layout import MARGIN_X, PAGE_W
+
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render(pack, "pdf"))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                           check=True, text=True).stdout
+    words = [(float(x0), float(x1), w) for x0, x1, w in
+             re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">'
+                        r'([^<]*)</word>', boxes)]
+    assert words and not [w for *_, w in words if "…" in w]
+    outside = [w for x0, x1, w in words if x0 < MARGIN_X - 1 or x1 > PAGE_W - MARGIN_X + 1]
+    assert outside == []
+    found = {w for *_, w in words}
+    for section in pack.sections:
+        for chart in section.charts:
+            j = chart.table.column_index(chart.category)
+            texts = [chart.category_title, chart.value_title]
+            texts += [str(row[j]) for row in chart.table.rows if isinstance(row[j], str)]
+            missing = [w for t in texts for w in t.split() if w not in found]
+            assert missing == [], chart.title
+
+
 def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):
     """A förvaltning where only phone and chat queue and chat's abandoned chats are few (2):
     chat's and phone's answered and abandoned hide together (docs/privacy.md, "Per kanal"),

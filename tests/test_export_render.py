@@ -299,3 +299,78 @@ def test_pdf_is_a4_and_swedish(pdf_bytes, tmp_path):
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
     assert b"/Lang (sv-SE)" in pdf_bytes
     assert b"DejaVuSans" in pdf_bytes
+
+
+# ---------------------------------------------------------------- chart labels in the PDF
+
+LONG_NAMES = ("Arbetsmarknads- och socialförvaltningen", "Stadsbyggnadsförvaltningen",
+              "Status i ärende om ekonomiskt bistånd och försörjningsstöd för barnfamiljer",
+              "Gymnasie- och vuxenutbildningsförvaltningen", "Kort")
+
+
+def _long_label_charts() -> list[Chart]:
+    """Charts whose categories and axis titles are longer than their room (the PDF cut them
+    with "…" before)."""
+    table = Table("Överlämnade", (
+        Column("name", "Förvaltning eller ärendekategori som kontakten gällde"),
+        Column("cur", "Överlämnade till förvaltning under perioden", "count"),
+        Column("prev", "Jämförelseperioden", "count")),
+        tuple((n, 40 + 9 * i, HIDDEN if i == 2 else 30) for i, n in enumerate(LONG_NAMES)))
+    weeks = Table("Per vecka", (
+        Column("week", "Vecka från (måndag i veckan som kontakterna kom in)"),
+        Column("cur", "Antal kontakter per vecka i alla kanaler tillsammans", "count")),
+        tuple((date(2025, 1, 6) + timedelta(weeks=i), 100 + 5 * i) for i in range(9)))
+    title = "Överlämnade ärenden per förvaltning och ärendekategori, perioden och jämförelseperioden"
+    # short labels under an axis title wider than them ("Stadsområde" stood left of the page)
+    areas = Table("Per område", (Column("area", "Stadsområde"), Column("n", "Kontakter", "count")),
+                  (("Norr", 12), ("Öster", 30)))
+    return [Chart(title, table, "name", ("cur", "prev"), "bar", ("prev",)),
+            Chart(title, table, "name", ("cur",), "column"),
+            Chart(title, weeks, "week", ("cur",), "line"),
+            Chart("Kontakter", areas, "area", ("n",), "bar")]
+
+
+def _texts(drawing) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Every text of a chart drawing with its box in the drawing (rotated titles turned)."""
+    from reportlab.graphics.shapes import Group, String
+
+    out = []
+    for item in drawing.contents:
+        strings = item.contents if isinstance(item, Group) else [item]
+        if all(isinstance(s, String) for s in strings) and strings:
+            out.append((" ".join(s.text for s in strings), item.getBounds()))
+    return out
+
+
+@pytest.mark.parametrize("chart", _long_label_charts(),
+                         ids=["bar", "column", "line", "short_bar"])
+def test_pdf_chart_texts_are_whole_inside_the_chart_and_apart(chart):
+    """Each category label, the chart's title and both axis titles are there in full, in lines
+    (wrapped between words) that lie inside the drawing and overlap no other text."""
+    from dashboard.export.fonts import register_fonts
+    from dashboard.export.pdf_charts import draw_chart
+    from dashboard.export.pdf_layout import BODY_W
+
+    register_fonts()
+    d = draw_chart(chart, BODY_W)
+    texts = _texts(d)
+    assert not [t for t, _ in texts if "…" in t]
+    lines = [t for t, _ in texts]
+    j = chart.table.column_index(chart.category)
+    names = [row[j] for row in chart.table.rows if isinstance(row[j], str)]
+    for text in (chart.title, chart.category_title, chart.value_title, *names):
+        assert _is_run(lines, text), text
+    for text, (x0, y0, x1, y1) in texts:
+        assert -0.5 <= x0 and x1 <= d.width + 0.5 and -0.5 <= y0 and y1 <= d.height + 0.5, text
+    for i, (a, box_a) in enumerate(texts):
+        for b, box_b in texts[i + 1:]:
+            overlap_w = min(box_a[2], box_b[2]) - max(box_a[0], box_b[0])
+            overlap_h = min(box_a[3], box_b[3]) - max(box_a[1], box_b[1])
+            assert overlap_w < 0.5 or overlap_h < 0.5, (a, b)
+
+
+def _is_run(lines: list[str], wanted: str) -> bool:
+    """Some consecutive texts of the drawing are `wanted`'s lines (a wrapped label's lines are
+    drawn one after the other)."""
+    return any(" ".join(lines[i:j]) == wanted
+               for i in range(len(lines)) for j in range(i + 1, len(lines) + 1))

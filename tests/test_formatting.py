@@ -229,3 +229,14 @@ def test_a_key_figure_keeps_its_unit_and_shrinks_rather_than_breaking_a_word():
     # a character for this value: it fits
     px = 161 * float(size.group(1)) / 100
     assert 15 * 0.42 * px <= 161 and px >= 20 and EM_PER_CHAR >= 0.42
+
+
+def test_wrap_label_breaks_between_words_by_any_measure():
+    """Characters by default (the dashboard's Plotly charts); any width measure (the PDF's
+    points): the full text in lines, a word wider than a line on a line of its own, whole."""
+    text = "Arbetsmarknads- och socialförvaltningen"
+    assert f.wrap_label(text, 20) == ["Arbetsmarknads- och", "socialförvaltningen"]
+    assert f.wrap_label(text, 10) == ["Arbetsmarknads-", "och", "socialförvaltningen"]
+    # each character 2 units wide: 20 units hold 10 characters
+    assert f.wrap_label(text, 20, lambda s: 2 * len(s)) == f.wrap_label(text, 10)
+    assert f.wrap_label("Kort", 2) == ["Kort"] and f.wrap_label("", 5) == [""]

@@ -20,9 +20,8 @@ from dashboard.charts.theme import (
     scale,
     series_style,
     vertical_line,
-    wrap_label,
 )
-from dashboard.formatting import CHART_HIDDEN, MISSING, format_value
+from dashboard.formatting import CHART_HIDDEN, MISSING, format_value, wrap_label
 from dashboard.privacy.text import as_plotly
 
 

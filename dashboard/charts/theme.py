@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.formatting import NBSP, PLOTLY_SEPARATORS
+from dashboard.formatting import NBSP, PLOTLY_SEPARATORS, wrap_label
 from dashboard.privacy.text import as_plotly
 
 # Okabe & Ito (2008), ordered so the first colours keep ≥3:1 contrast against white for lines.
@@ -76,18 +76,6 @@ def scale(values: list, unit: str | None) -> list:
     if unit in SHARE_UNITS:
         return [None if v is None else v * 100 for v in values]
     return list(values)
-
-
-def wrap_label(text: str, width: int) -> list[str]:
-    """A label as lines of at most `width` characters, broken between words (a word longer than
-    a line gets a line of its own, whole): the full text is always shown."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [text]
 
 
 # Characters a line of a chart's title and of its value-axis title: Plotly cuts, never wraps, a

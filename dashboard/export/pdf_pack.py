@@ -66,7 +66,10 @@ def render_pdf(pack: Pack) -> bytes:
         # embedded) unless the document starts in one of its own
         initialFontName=REGULAR,
     )
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body")
+    # no padding: tables and charts are BODY_W wide, and a frame's default 6 pt each side put
+    # their right edge 6 pt into the margin, past the footer's rule
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     story = _cover(pack) + _summary(pack)
     for section in pack.sections:
