@@ -40,7 +40,8 @@ def _style(name, size, *, font=REGULAR, leading=None, colour=colors.black, **kw)
 STYLES = {
     "cover_title": _style("cover_title", 24, font=BOLD, leading=30, colour=BRAND, spaceAfter=6),
     "cover_sub": _style("cover_sub", 14, leading=19, colour=BRAND, spaceAfter=18),
-    "h1": _style("h1", 16, font=BOLD, colour=BRAND, spaceBefore=4, spaceAfter=6),
+    # a chapter that opens mid-page stands apart from the one before (ignored at a page top)
+    "h1": _style("h1", 16, font=BOLD, colour=BRAND, spaceBefore=16, spaceAfter=6),
     "h2": _style("h2", 11.5, font=BOLD, colour=BRAND, spaceBefore=8, spaceAfter=4),
     "body": _style("body", 9, leading=12.5, spaceAfter=5),
     "small": _style("small", 7.8, leading=10),
