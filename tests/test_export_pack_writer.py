@@ -312,8 +312,8 @@ def test_every_chart_has_axis_titles_in_xlsx_and_pdf(pack, workbook, pdf_pages):
 
 def test_chart_labels_are_whole_and_inside_the_body_in_the_pdf(pack, tmp_path):
     """No text of the PDF is cut ("Löst av kontaktcen…" under the scorecard's columns): every
-    word of every chart's categories and axis titles is a word of the PDF (pdftotext's word
-    boxes), and every word lies inside the body's width."""
+    word of every chart's categories and axis titles and of every table's header is a word of
+    the PDF (pdftotext's word boxes), and every word lies inside the body's width."""
     from dashboard.export.pdf_layout import MARGIN_X, PAGE_W
 
     path = tmp_path / "pack.pdf"
@@ -334,6 +334,12 @@ def test_chart_labels_are_whole_and_inside_the_body_in_the_pdf(pack, tmp_path):
             texts += [str(row[j]) for row in chart.table.rows if isinstance(row[j], str)]
             missing = [w for t in texts for w in t.split() if w not in found]
             assert missing == [], chart.title
+    # no table header broken inside a word ("Kontakte r" in a wide table)
+    tables = [t for s in pack.sections for t in s.tables]
+    tables += [pack.summary.top_gaps, pack.data.sources, pack.data.quality]
+    for table in (t for t in tables if t.rows):  # an empty table is its title and a note
+        missing = [w for c in table.columns for w in c.label.split() if w not in found]
+        assert missing == [], table.title
 
 
 def test_the_channel_table_says_why_phones_rates_are_hidden(empty_db, tmp_path):

@@ -374,3 +374,37 @@ def _is_run(lines: list[str], wanted: str) -> bool:
     drawn one after the other)."""
     return any(" ".join(lines[i:j]) == wanted
                for i in range(len(lines)) for j in range(i + 1, len(lines) + 1))
+
+
+def test_a_wide_tables_words_fit_their_columns():
+    """The city's service-gap ledger (seven columns, long names): every word of the header and
+    of the cells fits its column (reportlab broke "Kontakte r" and "Återkommand e" when the
+    words did not), the table at a smaller size than the usual 7.8 pt and as wide as the body."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from dashboard.export.fonts import BOLD, REGULAR, register_fonts
+    from dashboard.export.pdf_layout import BODY_W, pdf_table
+
+    register_fonts()
+    ledger = Table("Serviceglapp: ärenden som lämnas vidare", (
+        Column("department", "Förvaltning"), Column("topic", "Ärendekategori"),
+        Column("contacts", "Kontakter", "count"),
+        Column("forwarded", "Överlämnade till förvaltning", "count"),
+        Column("rate", "Överlämnat till förvaltning", "share"),
+        Column("repeat", "Återkommande kontakter", "share"),
+        Column("solved", "Löst av kontaktcenter", "share")),
+        (("Gymnasie- och vuxenutbildningsförvaltningen", "Parkering och parkeringstillstånd",
+          12_345, 1_234, 0.667, 0.111, 0.299),
+         ("Stadsbyggnadskontoret", "Bygglov och anmälan", 98, 40, 0.606, 0.057, 0.394)))
+    grid = pdf_table(ledger)
+    widths = grid._colWidths
+    assert abs(sum(widths) - BODY_W) < 0.01
+    header, *rows = grid._cellvalues
+    size = header[0].style.fontSize
+    for j, cell in enumerate(header):
+        words = cell.text.split() + [w for row in rows for w in
+                                     (row[j].text if hasattr(row[j], "text") else row[j]).split()]
+        for word in words:
+            font = BOLD if word in cell.text.split() else REGULAR
+            assert stringWidth(word, font, size) <= widths[j] - 6, (word, widths[j])
+    assert size < 7.8

@@ -6,6 +6,7 @@ total is known only at the end, so the canvas keeps each page's state and draws 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -67,19 +68,26 @@ def table_style(commands: list[tuple]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), *commands])
 
 
+CELL_SIZE, MIN_CELL_SIZE = 7.8, 6.2  # a table's text, and the least it shrinks to
+CELL_LEADING = 9.6 / 7.8
+CELL_PAD = 8  # a cell's left and right padding (3 + 3) and some air
+
+
 def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
-    """A table that repeats its header on each page, numbers right-aligned."""
+    """A table that repeats its header on each page, numbers right-aligned, in CELL_SIZE or
+    as much smaller as its numbers and longest words need to fit `width`."""
     numeric = [c.unit is not None for c in table.columns]
-    header = [Paragraph(escape(c.label), STYLES["head_num" if n else "head"])
-              for c, n in zip(table.columns, numeric)]
     texts = [[display_text(v, c.unit) for v, c in zip(row, table.columns)] for row in table.rows]
+    size = _cell_size(table, texts, numeric, width)
+    cell, head, head_num = (_sized(name, size) for name in ("cell", "head", "head_num"))
+    header = [Paragraph(escape(c.label), head_num if n else head)
+              for c, n in zip(table.columns, numeric)]
     # Numbers never wrap: plain strings (styled by the table) are much cheaper than paragraphs.
-    body = [[t if n else Paragraph(escape(t), STYLES["cell"]) for t, n in zip(row, numeric)]
+    body = [[t if n else Paragraph(escape(t), cell) for t, n in zip(row, numeric)]
             for row in texts]
     if not body:
-        body = [[Paragraph("Inga uppgifter i urvalet.", STYLES["cell"])]
-                + [""] * (len(table.columns) - 1)]
-    grid = RLTable([header] + body, colWidths=_widths(table, texts, numeric, width),
+        body = [[Paragraph("Inga uppgifter i urvalet.", cell)] + [""] * (len(table.columns) - 1)]
+    grid = RLTable([header] + body, colWidths=_widths(table, texts, numeric, width, size),
                    repeatRows=1, hAlign="LEFT")
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
@@ -89,8 +97,8 @@ def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("FONTSIZE", (0, 1), (-1, -1), 7.8),
-        ("LEADING", (0, 1), (-1, -1), 9.6),
+        ("FONTSIZE", (0, 1), (-1, -1), size),
+        ("LEADING", (0, 1), (-1, -1), size * CELL_LEADING),
     ]
     style += [("ALIGN", (j, 1), (j, -1), "RIGHT") for j, n in enumerate(numeric) if n]
     style += [("BACKGROUND", (0, i), (-1, i), ZEBRA) for i in range(2, len(body) + 1, 2)]
@@ -98,18 +106,50 @@ def pdf_table(table: Table, width: float = BODY_W) -> RLTable:
     return grid
 
 
-def _widths(table: Table, texts, numeric, width: float) -> list[float]:
-    """Numbers get what their widest text needs; text columns at least their longest word, then
-    a share of the rest in proportion to their full text."""
+@lru_cache(maxsize=None)
+def _sized(name: str, size: float) -> ParagraphStyle:
+    style = STYLES[name]
+    if size == style.fontSize:
+        return style
+    return ParagraphStyle(f"{name}_{size:.2f}", parent=style, fontSize=size,
+                          leading=size * CELL_LEADING)
+
+
+def _measures(table: Table, texts, size: float) -> tuple[list[float], list[float]]:
+    """Per column, the width its widest text needs and the least it can have: its longest word
+    (header words in bold) at `size`, with the padding."""
     need, least = [], []
     for j, column in enumerate(table.columns):
         words = [w for r in texts for w in r[j].split()] or [""]
-        longest_word = max(stringWidth(w, REGULAR, 7.8) for w in words)
-        header_word = max((stringWidth(w, BOLD, 7.8) for w in column.label.split()), default=0)
-        widest = max([stringWidth(r[j], REGULAR, 7.8) for r in texts] + [header_word])
-        need.append(widest + 8)
-        least.append(max(longest_word, header_word) + 8)
-    text_cols = [j for j, n in enumerate(numeric) if not n] or list(range(len(need)))
+        longest_word = max(stringWidth(w, REGULAR, size) for w in words)
+        header_word = max((stringWidth(w, BOLD, size) for w in column.label.split()), default=0)
+        widest = max([stringWidth(r[j], REGULAR, size) for r in texts] + [header_word])
+        need.append(widest + CELL_PAD)
+        least.append(max(longest_word, header_word) + CELL_PAD)
+    return need, least
+
+
+def _text_columns(numeric) -> list[int]:
+    return [j for j, n in enumerate(numeric) if not n] or list(range(len(numeric)))
+
+
+def _cell_size(table: Table, texts, numeric, width: float) -> float:
+    """CELL_SIZE, or the size at which every number and every word fits the width (down to
+    MIN_CELL_SIZE): where they do not, reportlab breaks words mid-word ("Kontakte r")."""
+    need, least = _measures(table, texts, CELL_SIZE)
+    text_cols = _text_columns(numeric)
+    floor = sum(least[j] if j in text_cols else need[j] for j in range(len(need)))
+    if floor <= width:
+        return CELL_SIZE
+    pads = CELL_PAD * len(need)  # text widths shrink with the size, the padding does not
+    return max(MIN_CELL_SIZE, CELL_SIZE * (width - pads) / (floor - pads))
+
+
+def _widths(table: Table, texts, numeric, width: float, size: float = CELL_SIZE) -> list[float]:
+    """Numbers get what their widest text needs; text columns at least their longest word, then
+    a share of the rest in proportion to their full text."""
+    need, least = _measures(table, texts, size)
+    text_cols = _text_columns(numeric)
     free = width - sum(w for j, w in enumerate(need) if j not in text_cols)
     full = sum(need[j] for j in text_cols)
     base = sum(least[j] for j in text_cols)
