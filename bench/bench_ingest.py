@@ -73,9 +73,9 @@ def run_pipeline(csv: Path, db: Path) -> dict:
                            lambda p: marks.__setitem__("rows_done", time.perf_counter()) if p.done else None)
     total = time.perf_counter() - start
     con.close()
-    start = time.perf_counter()
+    publish_start = time.perf_counter()
     publish(db)
-    published = time.perf_counter() - start
+    published = time.perf_counter() - publish_start
     return {"seconds": total, "publish_s": published, "rows": summary.rows_read, "landed": summary.landed,
             "quarantined": summary.quarantined, "rows_phase_s": marks["rows_done"] - start,
             "marts_s": marks["marts_s"], "finish_phase_s": start + total - marks["rows_done"] - marks["marts_s"],
