@@ -271,7 +271,8 @@ def test_pdf_data_chapter_has_the_data_sheets_tables_and_the_latest_ingests(pdf_
     assert "telefoni 30 31 500 rader 2025-03-31 02:00" in lines
     assert "Inläsningar (senaste 10)" in lines and "Inläsningar (senaste 50)" not in chapter
     listed = [line for line in lines if line.startswith("telefoni samtal-")]
-    assert listed == [f"telefoni samtal-{d:%Y%m%d}.csv telia {1000 + i:,} rader {i % 3} rader "
+    assert listed == [f"telefoni samtal-{d:%Y%m%d}.csv telia {1000 + i:,} rader {i % 3} "
+                      f"{'rad' if i % 3 == 1 else 'rader'} "
                       f"{d:%Y-%m-%d} 02:00".replace(",", " ")
                       for i, d in enumerate(date(2025, 3, 31) - timedelta(days=i)
                                             for i in range(10))]
@@ -280,6 +281,10 @@ def test_pdf_data_chapter_has_the_data_sheets_tables_and_the_latest_ingests(pdf_
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Data"]
     files = [r[1] for r in ws.iter_rows(values_only=True) if str(r[1]).startswith("samtal-")]
     assert len(files) == INGESTS
+    # the quarantined rows stay numbers; one of them reads "1 rad", the others "N rader"
+    quarantined = [r[4] for r in ws.iter_rows() if str(r[1].value).startswith("samtal-")]
+    assert {c.value for c in quarantined} == {0, 1, 2}
+    assert {c.number_format for c in quarantined} == {'[=1]0"\u00a0rad";#,##0"\u00a0rader"'}
 
 
 def test_pdf_renders_to_png(pdf_bytes, tmp_path):

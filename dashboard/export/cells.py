@@ -115,8 +115,8 @@ def display_text(value, unit: str | None = None) -> str:
             return f.format_number(value, f.DECIMALS["score"], sign=True)
         if unit in ("rank", "number") or (unit is None and isinstance(value, int)):
             return f.format_int(value)
-        if unit == "rows":
-            return f.format_int(value) + "\u00a0rader"
+        if unit == "rows":   # "1 rad", "0 rader", "2 rader" (as the sheet's number format)
+            return f.format_int(value) + ("\u00a0rad" if value == 1 else "\u00a0rader")
         return f.format_value(value, unit)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")

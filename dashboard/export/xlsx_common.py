@@ -64,7 +64,7 @@ NUMBER_FORMATS = {
     "ratio": _fixed("ratio", grouped=False),
     "rank": "0",
     # metadata, not contacts: rows of files, number of ingests (no small-cell rule applies)
-    "rows": '#,##0"\u00a0rader"',
+    "rows": '[=1]0"\u00a0rad";#,##0"\u00a0rader"',   # "1 rad", "2 rader"
     "number": "0",
     # Changes against the comparison period (formatting.format_delta): always signed.
     "points": _signed(_fixed("share", "procentenheter", grouped=False)),
