@@ -193,3 +193,48 @@ def test_under_a_chart_the_word_for_hidden_values_is_said_once_with_its_reasons(
     assert suppression_notes(table) == [
         "”Dolt”: Bygger på färre än 5 kontakter eller enkätsvar och visas därför inte; dold så att "
         "en annan dold siffra inte kan räknas fram ur summan."]
+
+
+def test_a_comparison_is_laid_beside_the_period_with_its_own_hidden_cells():
+    """A trend's table with its dashed line (ui.tables.with_comparison): per row the period's
+    value, the comparison's own date and value under headers naming the period, each side's
+    hidden and uncertain cells exactly as privacy flagged them, nothing computed from the two.
+    Worked by hand: 10–12 March against 3–5 March, 3 March hidden (2 contacts), 12 March with
+    no comparison point, and a comparison point (6 March, laid on 13 March) with no row now."""
+    from dashboard.ui.tables import with_comparison
+
+    now = pl.DataFrame({"day": [date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)],
+                        "contacts": [20, 21, 22], "contacts__suppressed": [False] * 3,
+                        "contacts__reason": [None] * 3})
+    before = pl.DataFrame({
+        "day": [date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 13)],   # laid on the period
+        "_actual": [date(2025, 3, 3), date(2025, 3, 4), date(2025, 3, 6)],
+        "contacts": [None, 9, 12], "contacts__suppressed": [True, False, False],
+        "contacts__reason": ["small_count", None, None], "contacts__uncertain": [False, True, False]})
+    cols = (Col("day", "Dag", None, dimension="day"), Col("contacts", "Kontakter", "count", min_n=10))
+    table = with_comparison(TableData("Kontakter per dag", now, cols, 5), before, on="day",
+                            actual="_actual", name="Föregående period",
+                            period=(date(2025, 3, 3), date(2025, 3, 9)))
+    shown = display_frame(table)
+    assert shown.columns == ["Dag", "Kontakter", "Dag i föregående period",
+                             "Kontakter, föregående period (3–9 mars 2025)"]
+    assert shown.rows() == [("10 mar 2025", "20", "3 mar 2025", "<5"),
+                            ("11 mar 2025", "21", "4 mar 2025", "9 (osäker)"),
+                            ("12 mar 2025", "22", "–", "–"),
+                            ("13 mar 2025", "–", "6 mar 2025", "12")]
+    rows = export_rows(table)
+    assert rows[0] == [date(2025, 3, 10), 20, date(2025, 3, 3), Hidden("small_count", "count", 5)]
+    assert rows[1] == [date(2025, 3, 11), 21, date(2025, 3, 4), 9]
+    assert rows[2] == [date(2025, 3, 12), 22, None, None]
+    assert suppression_notes(table) == [
+        "”<5”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut.",
+        "”(osäker)”: Kontakter, föregående period (3–9 mars 2025) bygger på färre än 10 "
+        "observationer och är statistiskt osäker."]
+    # "Samma period förra året" reads in lower case inside the header; no comparison: as it was
+    yoy = with_comparison(TableData("t", now, cols, 5), before, on="day", actual="_actual",
+                          name="Samma period förra året", period=(date(2024, 3, 11), date(2024, 3, 17)))
+    assert [c.label for c in yoy.columns][2:] == [
+        "Dag i samma period förra året", "Kontakter, samma period förra året (11–17 mars 2024)"]
+    alone = TableData("t", now, cols, 5)
+    assert with_comparison(alone, None, on="day", actual="_actual", name="x",
+                           period=(date(2025, 3, 3), date(2025, 3, 9))) is alone

@@ -25,7 +25,7 @@ from dashboard.export.pack_tables import key_figures_table
 from dashboard.ui.engine import for_view
 from dashboard.ui.kpi import figures_of, key_figures
 from dashboard.ui.tables import (HIDDEN_FLAG, Col, TableData, cells_hidden, hidden_mask, hidden_reasons,
-                                 uncertain_mask, with_hidden_flag)
+                                 uncertain_mask, with_comparison, with_hidden_flag)
 
 
 def label(metric_id: str) -> str:
@@ -99,6 +99,7 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
             pl.col(grain).dt.offset_by(offset).alias("_aligned"), pl.col(grain).alias("_actual"),
         ).drop(grain).rename({"_aligned": grain}).filter(   # laid by whole weeks: some fall outside
             pl.col(grain).cast(pl.Date).is_between(p.start, p.end))
+    compare_name = view.compare_name or "Jämförelseperiod"
     per = f"per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
     title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
     x_title = dimension_label(grain)
@@ -112,9 +113,13 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                           x_title=x_title, comparison=comparison,
-                          comparison_label=view.compare_name or "Jämförelseperiod",
+                          comparison_label=compare_name,
                           comparison_x_actual="_actual", incidents=incidents)
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
+    if comparison is not None:   # the table and its downloads carry the dashed line's points too
+        c = shown_view.compare
+        table = with_comparison(table, comparison, on=grain, actual="_actual", name=compare_name,
+                                period=(c.start, c.end))
     chart_block(fig, table, key=key, metric_ids=[metric_id])
 
 
