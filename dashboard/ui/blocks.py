@@ -14,7 +14,7 @@ from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data, drill
 from dashboard.ui.engine import CITY, COMPARE, metrics
-from dashboard.ui.figure import chart_block
+from dashboard.ui.figure import GRID_FIT_PX, HALF_FIT_PX, chart_block
 from dashboard.periods import (GRAIN_NAMES, HOUR_BIN_NAMES, HOUR_BINS, choose_hour_bin, grain_candidates,
                                grain_offset, too_gappy)
 from dashboard.view import View
@@ -75,12 +75,14 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
 
 
 def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
-          incidents: pl.DataFrame | None = None, title: str | None = None) -> None:
+          incidents: pl.DataFrame | None = None, title: str | None = None,
+          half_page: bool = False) -> None:
     """The metric over time in the period, with the comparison period dashed on the same axis.
 
     Without a fixed `grain`, the finest of day, week and month that fits the period and is not
     mostly hidden (dashboard.periods' grain rule); weeks and months are whole ones, named on the
-    x axis. A given `title` names the grain where it says "{per}" ("per vecka")."""
+    x axis. A given `title` names the grain where it says "{per}" ("per vecka"). `half_page`: drawn
+    in one of two columns (its table has half the room)."""
     m = REGISTRY[metric_id]
     for grain in (grain,) if grain else grain_candidates(view.period):
         shown_view = view.for_grain(grain)
@@ -120,7 +122,8 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
         c = shown_view.compare
         table = with_comparison(table, comparison, on=grain, actual="_actual", name=compare_name,
                                 period=(c.start, c.end))
-    chart_block(fig, table, key=key, metric_ids=[metric_id])
+    chart_block(fig, table, key=key, metric_ids=[metric_id],
+                fit=HALF_FIT_PX if half_page else GRID_FIT_PX)
 
 
 def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,
