@@ -210,9 +210,16 @@ def copy_store(src: Path, dst: Path) -> Path:
 # the box cuts it (overflow other than visible, or an ellipsis), text cut by an ancestor that hides
 # overflow, text past the window's right edge, and a table (Streamlit's canvas grid) that scrolls
 # sideways, i.e. whose right-hand columns are cut; a key figure's text past its card; and a word
-# broken over two lines (text wraps between words only). Charts (SVG/canvas) are not text elements here.
-_OVERFLOW_JS = """(regions) => {
+# broken over two lines (text wraps between words only). Charts (SVG/canvas) are not text elements
+# here. A grid draws its headers and cells on a canvas, cut with "…" where a column is too narrow:
+# its texts (the grid's accessible table: headers and the rows drawn) are measured in the grid's
+# font, and a grid whose columns, each as wide as its widest text and the cell padding, add up to
+# more than the grid's whole width must be cutting some of them. Not the grids of SUMMARY_GRIDS
+# (their keys): the audit log's rows are a summary, each opens whole below the grid when chosen.
+SUMMARY_GRIDS = ("audit_rows",)
+_OVERFLOW_JS = """([regions, summaries]) => {
   const found = [];
+  const GRID_PAD_PX = 8;  // the grid's cell padding on each side
   const name = (el) => (el.getAttribute('data-testid') || el.tagName.toLowerCase())
       + ': ' + (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 80);
   const hidesX = (cs) => cs.overflowX === 'hidden' || cs.overflowX === 'clip';
@@ -268,8 +275,23 @@ _OVERFLOW_JS = """(regions) => {
     for (const t of root.querySelectorAll('[data-testid="stTable"]')) {
       if (t.scrollWidth > t.clientWidth + 1) found.push('tabell bredare än sin ruta: ' + name(t));
     }
+    const ctx = document.createElement('canvas').getContext('2d');
     for (const grid of root.querySelectorAll('[data-testid="stDataFrame"]')) {
       const scroller = grid.querySelector('.dvn-scroller');
+      if (scroller && !summaries.some(k => grid.closest('.st-key-' + k))) {
+        ctx.font = '14px ' + getComputedStyle(grid).fontFamily;
+        const widest = {};
+        for (const c of grid.querySelectorAll('[role="columnheader"], [role="gridcell"]')) {
+          const col = c.getAttribute('aria-colindex'), w = ctx.measureText((c.textContent || '').trim()).width;
+          widest[col] = Math.max(widest[col] || 0, w);
+        }
+        const cols = Object.values(widest), need = cols.reduce((a, w) => a + w + 2 * GRID_PAD_PX, 0);
+        if (cols.length && need > scroller.scrollWidth + 1) {
+          const head = grid.closest('[data-testid="stVerticalBlock"]');
+          found.push('tabell med avskurna rubriker eller celler (' + Math.round(need) + ' > '
+                     + scroller.scrollWidth + ' px): ' + (head ? head.innerText.trim().split('\\n')[0].slice(0, 80) : ''));
+        }
+      }
       if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) {
         const head = grid.closest('[data-testid="stVerticalBlock"]');
         found.push('tabell bredare än sin ruta (' + scroller.scrollWidth + ' > ' + scroller.clientWidth
@@ -283,4 +305,4 @@ _OVERFLOW_JS = """(regions) => {
 
 def overflow_findings(page, regions=('[data-testid="stMain"]', '[data-testid="stSidebarUserContent"]')) -> list[str]:
     """Our text elements whose content does not fit (see _OVERFLOW_JS), as readable lines."""
-    return page.evaluate(_OVERFLOW_JS, list(regions))
+    return page.evaluate(_OVERFLOW_JS, [list(regions), list(SUMMARY_GRIDS)])

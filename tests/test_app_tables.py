@@ -100,33 +100,38 @@ def test_a_download_names_uncertain_values_in_its_note():
     assert download_note(TableData("t", FRAME.drop("answer_rate__uncertain"), COLS, 5)) is None
 
 
-def test_grid_columns_fit_the_page_and_never_cut_a_value():
-    """The Serviceglapp ledger at 1280 px: every number column holds its longest cell whole, the
-    columns together fit the main column, and spare room goes to the longest headers."""
-    from dashboard.ui.figure import GRID_FIT_PX, grid_widths, text_px
+def test_a_grid_holds_every_header_and_cell_whole_or_is_not_drawn():
+    """The canvas grid wraps neither headers nor cells: its columns are as wide as their longest
+    text (a header: its text and the header's own padding) or it is not drawn (None: the table
+    is drawn as text, which wraps). Worked by hand at 6,5 px a character and 16 px of padding:
+    'Telefon' needs 6,5 × 7 + 16 = 61, 'Kontakter' 6,5 × 9 + 16 + 8 = 82 (its cells are shorter),
+    '35,7 % (osäker)' 6,5 × 15 + 16 = 113; 256 in all, so 400 px leave 144 to spread: 48 each."""
+    from dashboard.ui.figure import whole_widths
 
-    labels = {"Ärendekategori": ["Pedagogisk omsorg och öppen förskola", "Ansökan om förskoleplats"]}
-    numbers = {"Plats": ["1", "5"], "Kontakter": ["93", "14"], "Överlämnade": ["22", "<5"],
-               "Överlämnat till förvaltning": ["35,7 % (osäker)", "Dolt"],
-               "Återkommande kontakter": ["0,0 % (osäker)", "Dolt"],
-               "Löst av kontaktcenter": ["64,3 % (osäker)", "Dolt"]}
-    widths = grid_widths(labels, numbers)
-    assert sum(widths.values()) == GRID_FIT_PX
-    for header, cells in numbers.items():
-        assert widths[header] >= text_px(max(map(len, cells))), header
-    needs = sum(max(56, text_px(max(map(len, cells)))) for cells in numbers.values())
-    # the label's text (at most 240 px), within what the numbers leave
-    assert widths["Ärendekategori"] == min(240, GRID_FIT_PX - needs)
-    # a narrow table: the spare room gives the headers their width, then spreads evenly
-    few = grid_widths(labels, {"Kontakter": ["93"], "Överlämnat till förvaltning": ["33,8 %"]})
-    assert few["Kontakter"] >= text_px(len("Kontakter"))
-    assert few["Överlämnat till förvaltning"] >= text_px(len("Överlämnat till förvaltning"))
-    assert sum(few.values()) == GRID_FIT_PX
-    # too many numbers for the page: the label gives way, no value is cut
-    wide = {f"Mått {i}": ["35,7 % (osäker)"] for i in range(6)}
-    widths = grid_widths(labels, wide)
-    assert all(widths[h] >= text_px(15) for h in wide)
-    assert widths["Ärendekategori"] < 240
+    headers = {"Kanal": ["Telefon", "E-post"], "Kontakter": ["1 234", "<5"],
+               "Svarsandel": ["35,7 % (osäker)", "Dolt"]}
+    assert whole_widths(headers, 400) == {"Kanal": 109, "Kontakter": 130, "Svarsandel": 161}
+    assert whole_widths(headers, 257) == {"Kanal": 62, "Kontakter": 82, "Svarsandel": 113}
+    assert whole_widths(headers, 255) is None
+    # the Förvaltning page's table at 1280 px: the longest name and the headers cannot all fit
+    departments = {"Förvaltning": ["Gymnasie- och vuxenutbildningsförvaltningen"],
+                   "Kontakter": ["275"], "Andel av kontaktcenters handlagda tid": ["19,9 %"],
+                   "Svarsandel": ["87,8 %"], "Löst av kontaktcenter": ["30,3 %"],
+                   "Överlämnat till förvaltning": ["65,6 %"], "Onödig efterfrågan (taggad)": ["41,6 %"]}
+    assert whole_widths(departments, 740) is None
+
+
+def test_a_table_drawn_as_text_offers_its_rows_by_their_names():
+    from dashboard.ui.drill import row_keys
+    from dashboard.ui.figure import row_labels
+
+    frame = pl.DataFrame({"department": ["Fastighets- och gatukontoret", None],
+                          "topic": ["Snöröjning och halkbekämpning", "Bygglov"], "contacts": [86, 12]})
+    cols = (Col("department", "Förvaltning", dimension="department"),
+            Col("topic", "Ärendekategori", dimension="topic"), Col("contacts", "Kontakter", "count"))
+    table = TableData("t", frame, cols, 5)
+    assert row_labels(table, display_frame(table), row_keys(cols)) == [
+        "Fastighets- och gatukontoret – Snöröjning och halkbekämpning", "Uppgift saknas – Bygglov"]
 
 
 def test_a_note_on_hidden_values_only_under_what_has_hidden_values():
@@ -193,3 +198,48 @@ def test_under_a_chart_the_word_for_hidden_values_is_said_once_with_its_reasons(
     assert suppression_notes(table) == [
         "”Dolt”: Bygger på färre än 5 kontakter eller enkätsvar och visas därför inte; dold så att "
         "en annan dold siffra inte kan räknas fram ur summan."]
+
+
+def test_a_comparison_is_laid_beside_the_period_with_its_own_hidden_cells():
+    """A trend's table with its dashed line (ui.tables.with_comparison): per row the period's
+    value, the comparison's own date and value under headers naming the period, each side's
+    hidden and uncertain cells exactly as privacy flagged them, nothing computed from the two.
+    Worked by hand: 10–12 March against 3–5 March, 3 March hidden (2 contacts), 12 March with
+    no comparison point, and a comparison point (6 March, laid on 13 March) with no row now."""
+    from dashboard.ui.tables import with_comparison
+
+    now = pl.DataFrame({"day": [date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)],
+                        "contacts": [20, 21, 22], "contacts__suppressed": [False] * 3,
+                        "contacts__reason": [None] * 3})
+    before = pl.DataFrame({
+        "day": [date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 13)],   # laid on the period
+        "_actual": [date(2025, 3, 3), date(2025, 3, 4), date(2025, 3, 6)],
+        "contacts": [None, 9, 12], "contacts__suppressed": [True, False, False],
+        "contacts__reason": ["small_count", None, None], "contacts__uncertain": [False, True, False]})
+    cols = (Col("day", "Dag", None, dimension="day"), Col("contacts", "Kontakter", "count", min_n=10))
+    table = with_comparison(TableData("Kontakter per dag", now, cols, 5), before, on="day",
+                            actual="_actual", name="Föregående period",
+                            period=(date(2025, 3, 3), date(2025, 3, 9)))
+    shown = display_frame(table)
+    assert shown.columns == ["Dag", "Kontakter", "Dag i föregående period",
+                             "Kontakter, föregående period (3–9 mars 2025)"]
+    assert shown.rows() == [("10 mar 2025", "20", "3 mar 2025", "<5"),
+                            ("11 mar 2025", "21", "4 mar 2025", "9 (osäker)"),
+                            ("12 mar 2025", "22", "–", "–"),
+                            ("13 mar 2025", "–", "6 mar 2025", "12")]
+    rows = export_rows(table)
+    assert rows[0] == [date(2025, 3, 10), 20, date(2025, 3, 3), Hidden("small_count", "count", 5)]
+    assert rows[1] == [date(2025, 3, 11), 21, date(2025, 3, 4), 9]
+    assert rows[2] == [date(2025, 3, 12), 22, None, None]
+    assert suppression_notes(table) == [
+        "”<5”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut.",
+        "”(osäker)”: Kontakter, föregående period (3–9 mars 2025) bygger på färre än 10 "
+        "observationer och är statistiskt osäker."]
+    # "Samma period förra året" reads in lower case inside the header; no comparison: as it was
+    yoy = with_comparison(TableData("t", now, cols, 5), before, on="day", actual="_actual",
+                          name="Samma period förra året", period=(date(2024, 3, 11), date(2024, 3, 17)))
+    assert [c.label for c in yoy.columns][2:] == [
+        "Dag i samma period förra året", "Kontakter, samma period förra året (11–17 mars 2024)"]
+    alone = TableData("t", now, cols, 5)
+    assert with_comparison(alone, None, on="day", actual="_actual", name="x",
+                           period=(date(2025, 3, 3), date(2025, 3, 9))) is alone

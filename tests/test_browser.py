@@ -176,8 +176,10 @@ def test_a_trends_value_axis_title_fits_its_plot_at_1280_px(server, page):
         page.set_viewport_size({"width": 1400, "height": 1000})
 
 
-# 1280 px with one förvaltning (its captions and city comparisons), 1920 px for the whole city.
-@pytest.mark.parametrize(("width", "query"), [(1280, f"?department={DEPARTMENT}"), (1920, "")])
+# 1280 px with one förvaltning (its captions and city comparisons) and for the whole city (its
+# tables with a förvaltning column: the longest names), 1920 px for the whole city.
+@pytest.mark.parametrize(("width", "query"), [(1280, f"?department={DEPARTMENT}"), (1280, ""),
+                                              (1920, "")])
 @pytest.mark.parametrize(("path", "title"), PAGES)
 def test_no_text_of_ours_is_cut(server, page, path, title, width, query):
     page.set_viewport_size({"width": width, "height": 1000})
@@ -185,6 +187,21 @@ def test_no_text_of_ours_is_cut(server, page, path, title, width, query):
         _open(page, f"{server}/{path}{query}")
         screenshot(page, f"passar-{path or 'oversikt'}-{width}")
         assert overflow_findings(page) == [], f"{title} vid {width} px"
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+@pytest.mark.parametrize(("path", "table"), [("", "ov_trend"), ("tillganglighet", "acc_trend_answer"),
+                                             ("tillganglighet", "acc_heat_offered")])
+def test_a_chart_shown_as_a_table_fits_at_1280_px(server, page, path, table):
+    """A trend's table (30 days, with its comparison period's dates and values under long
+    headers, in half the page on Översikt) and a heatmap's (a long table in the grid)."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    try:
+        _open(page, f"{server}/{path}?table={table}")
+        screenshot(page, f"passar-tabell-{table}-1280")
+        assert page.locator(f".st-key-tbl_{table}").count() == 1
+        assert overflow_findings(page) == [], table
     finally:
         page.set_viewport_size({"width": 1400, "height": 1000})
 
@@ -416,13 +433,15 @@ def test_a_click_on_a_heatmap_cell_filters_to_it_and_the_button_goes_back(server
     assert error_findings(page) == []
 
 
-def test_a_click_on_a_table_row_filters_to_it(server, page):
+def test_a_table_too_wide_for_the_grid_offers_its_rows_to_choose(server, page):
+    """The city's ledger is text (its förvaltning and topic names and its headers cannot all stand
+    whole in the grid's columns); its first row chosen by name filters to that förvaltning and
+    topic, as a click on a grid's row does."""
     _open(page, f"{server}/serviceglapp")
-    grid = page.locator("[class*='st-key-df_sg_ledger'] [data-testid='stDataFrame']")
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    # the first data row, in the row-marker column at the left (the grid is a canvas)
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 / 2)
+    assert page.locator("[class*='st-key-df_sg_ledger'] [data-testid='stDataFrame']").count() == 0
+    box = page.locator("[class*='st-key-df_sg_ledger']")
+    open_dropdown(page, box.get_by_role("combobox", name="Filtrera sidan på en rad"))
+    page.get_by_role("listbox").get_by_role("option").first.click()
     wait_until_idle(page)
     query = _query(page)
     assert query.get("department") and query.get("topic"), page.url

@@ -75,7 +75,7 @@ def test_the_readme_command_table_names_every_staffing_option_with_its_placehold
     staffing = dict(_parsers())["kontaktcenter staffing"]
     for action in staffing._actions:
         flag = action.option_strings[-1]
-        if flag in ("--help", "--db"):
+        if flag in ("--help", "--db", "--verbose"):   # every command's (README's sentence)
             continue
         shown = f"{flag} {action.metavar}" if action.metavar else flag
         assert shown in row, shown

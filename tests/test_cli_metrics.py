@@ -163,3 +163,27 @@ def test_a_period_overlapping_the_data_is_not_refused(db, capsys):
                          "--metric", "contacts", "--format", "json")
     assert code == 0 and err == ""
     assert json.loads(out) == [{"contacts": 25}]
+
+
+def test_the_data_period_is_read_in_the_reporting_time_zone(tmp_path, capsys, monkeypatch):
+    """Calls at 00:30 on 1 April in Stockholm are at 22:30 on 31 March in UTC: with
+    reporting_timezone = "UTC" (the marts built in UTC too) the data's only day is 31 March, so
+    a period from 1 April lies wholly outside it, whatever Stockholm's calendar says."""
+    from dashboard.cli.names import data_period
+
+    path = tmp_path / "utc.duckdb"
+    con = open_store(path)
+    con.execute("insert into meta values ('reporting_timezone', 'UTC') "
+                "on conflict (key) do update set value = excluded.value")
+    build(con, [call("2025-04-01 00:30", wait=10, department="A", handle=60) for _ in range(6)])
+    assert data_period(con, "UTC") == (date(2025, 3, 31), date(2025, 3, 31))
+    assert data_period(con, "Europe/Stockholm") == (date(2025, 4, 1), date(2025, 4, 1))
+    assert data_period(con, "America/New_York") == (date(2025, 3, 31), date(2025, 3, 31))
+    con.close()
+    monkeypatch.setenv("KONTAKTCENTER_REPORTING_TIMEZONE", "UTC")
+    code, out, err = run(path, capsys, "--from", "2025-04-01", "--format", "json")
+    assert (code, out) == (1, "")
+    assert "perioden från 1 april 2025 ligger helt utanför data (31 mars 2025)" in err
+    code, out, _ = run(path, capsys, "--from", "2025-03-31", "--to", "2025-03-31",
+                       "--metric", "contacts", "--format", "json")
+    assert code == 0 and json.loads(out) == [{"contacts": 6}]

@@ -182,3 +182,22 @@ def test_the_sociala_medier_drill_down_says_hidden_only_where_something_is_hidde
     (hm,) = [t for t in calls["data"] if t["type"] == "heatmap"]
     assert {v for row in hm["z"] for v in row if v is not None} == {0}
     assert (hm["zmin"], hm["zmax"]) == (0, 1) and hm["colorbar"]["tickvals"] == [0, 1]
+
+
+def test_a_table_too_wide_for_the_grid_is_text_and_its_rows_a_choice(sample_db, monkeypatch):
+    """Förvaltning for the whole city: the departments' names and the headers cannot all stand
+    whole in the grid at 1280 px, so the table is text (it wraps) and its rows are offered by
+    name under it; choosing one filters the page to that förvaltning, as a click on its row did."""
+    from dashboard.ui.drill import ROW_CHOICE
+
+    at = open_page(sample_db, monkeypatch, "department.py", PERIOD)
+    assert problems(at) == []
+    assert [list(d.value.columns) for d in at.dataframe] == []
+    table = next(t.value for t in at.table if list(t.value.columns)[:1] == ["Förvaltning"])
+    choice = next(s for s in at.selectbox if s.label == ROW_CHOICE)
+    named = [o for o in choice.options]
+    assert named == [n for n in table["Förvaltning"].tolist() if n != "Uppgift saknas"]
+    choice.select_index(named.index("Kulturförvaltningen")).run()
+    assert problems(at) == []
+    assert at.query_params["department"] in ("Kulturförvaltningen", ["Kulturförvaltningen"])
+    assert at.caption[0].value.startswith("Kulturförvaltningen, 1–31 mars 2025")

@@ -92,16 +92,22 @@ def test_contacts_per_week_on_screen_equal_the_pack(app, pack, workbook, pdf_tex
     """The overview's contacts trend in weeks (the period's days are too few to draw, so the
     trend's grain rule picks weeks) against the pack's "Kontakter per vecka": both are the
     period's whole weeks (Monday to Sunday) by their Monday, the same weeks and counts. The
-    pack's comparison column (the comparison's week 1 beside week 1) is the chart's dashed line,
-    not in the screen's table, so it is compared in the PDF only, with the XLSX."""
-    frame = screen_frame(app, "screens/overview.py", ["Vecka", "Kontakter"], "tbl_ov_trend")
-    screen = _screen_rows(frame, {"Vecka": "Vecka från", "Kontakter": "Perioden"})
+    comparison column is the chart's dashed line in both: March 2025's whole weeks are 3–30
+    March, the 31 days before (29 January–28 February) hold the whole weeks 3–23 February, laid
+    four weeks on (3 February beside 3 March: the pack's week 1 beside week 1), and the fourth
+    week has none."""
+    compared = "Kontakter, föregående period (3–23 februari 2025)"
+    frame = screen_frame(app, "screens/overview.py",
+                         ["Vecka", "Kontakter", "Vecka i föregående period", compared], "tbl_ov_trend")
+    screen = _screen_rows(frame, {"Vecka": "Vecka från", "Kontakter": "Perioden",
+                                  compared: "Jämförelseperioden"})
+    assert [r["Vecka i föregående period"] for r in frame.to_dict("records")] == [
+        "3 feb 2025", "10 feb 2025", "17 feb 2025", "–"]
     ws = workbook["Tillgänglighet"]
-    assert _pack_rows(ws, "Kontakter per vecka", {"Vecka från": None, "Perioden": "count"}) \
-        == screen
-    assert len(screen) == 4
     rows = _pack_rows(ws, "Kontakter per vecka", {"Vecka från": None, "Perioden": "count",
                                                    "Jämförelseperioden": "count"})
+    assert len(screen) == 4 and screen[3]["Jämförelseperioden"] == "–"
+    assert rows == screen
     _pdf_table(pdf_text, pack, "Tillgänglighet", "Kontakter per vecka", "Vecka", rows)
 
 

@@ -66,10 +66,10 @@ def test_cli_invalid_choice_and_missing_value_are_swedish(capsys):
     with pytest.raises(SystemExit):
         main(["inget-sådant-kommando"])
     err = capsys.readouterr().err
-    assert "ogiltigt val: 'inget-sådant-kommando' (välj bland " in err
+    assert "okänt kommando 'inget-sådant-kommando'. Välj bland serve, sample, " in err
     with pytest.raises(SystemExit):
         main(["--db"])
-    assert "argumentet --db: ett värde behövs" in capsys.readouterr().err
+    assert "flaggan --db behöver ett värde: databasfil" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["metrics", "--finns-inte"])
     assert "kontaktcenter metrics: fel: okända argument: --finns-inte" in capsys.readouterr().err
@@ -96,6 +96,9 @@ def test_a_misspelt_option_is_reported_before_a_missing_required_one(capsys):
     assert "kontaktcenter profile suggest: fel: följande argument saknas: FILE" in capsys.readouterr().err
 
 
+COMMANDS = "serve, sample, ingest, profile, vocabulary, metrics, staffing, export, migrate, find"
+
+
 @pytest.mark.parametrize("argv, prog, said", [
     (["export", "--fromm", "2025-01-01"], "kontaktcenter export",
      "okända argument: --fromm 2025-01-01. Menade du --from?"),
@@ -107,6 +110,29 @@ def test_a_misspelt_option_is_reported_before_a_missing_required_one(capsys):
     (["profile", "suggest", "f.csv", "--fource"], "kontaktcenter profile suggest",
      "okända argument: --fource. Menade du --force?"),
     (["--verbsoe", "migrate"], "kontaktcenter", "okända argument: --verbsoe. Menade du --verbose?"),
+    # a misspelt global flag before the command: argparse alone took its value for the command
+    # ("ogiltigt val: 'x'")
+    (["--bd", "x", "migrate"], "kontaktcenter", "okända argument: --bd x. Menade du --db?"),
+    (["-db", "x", "migrate"], "kontaktcenter", "okända argument: -db x. Menade du --db?"),
+    (["--DB", "x", "migrate"], "kontaktcenter", "okända argument: --DB x. Menade du --db?"),
+    (["--bd=x", "migrate"], "kontaktcenter", "okända argument: --bd=x. Menade du --db?"),
+    (["--bd", "migrate"], "kontaktcenter", "okända argument: --bd. Menade du --db?"),
+    (["--db", "x", "--verbsoe", "migrate"], "kontaktcenter",
+     "okända argument: --verbsoe. Menade du --verbose?"),
+    (["migrate", "--bd", "x"], "kontaktcenter migrate", "okända argument: --bd x. Menade du --db?"),
+    (["migrate", "--DB=x"], "kontaktcenter migrate", "okända argument: --DB=x. Menade du --db?"),
+    # a flag without its value says what the value is
+    (["--db"], "kontaktcenter", "flaggan --db behöver ett värde: databasfil (annars "
+     "KONTAKTCENTER_DB eller standardplatsen i användarens datakatalog). Skriv --db DB."),
+    (["migrate", "--db"], "kontaktcenter migrate", "flaggan --db behöver ett värde: databasfil "
+     "(får stå före eller efter kommandot). Skriv --db DB."),
+    (["--db", "migrate"], "kontaktcenter", "--db tog kommandot 'migrate' som sitt värde, så "
+     "kommandot saknas. Skriv värdet efter --db: kontaktcenter --db DB migrate …"),
+    ([], "kontaktcenter", f"ett kommando saknas. Välj bland {COMMANDS} (kontaktcenter --help "
+     "beskriver dem)."),
+    (["--db", "x"], "kontaktcenter", f"ett kommando saknas. Välj bland {COMMANDS} (kontaktcenter "
+     "--help beskriver dem)."),
+    (["migrat"], "kontaktcenter", f"okänt kommando 'migrat'. Menade du migrate? Välj bland {COMMANDS}."),
 ])
 def test_an_unknown_option_is_reported_by_its_command_with_the_closest_option(capsys, argv, prog,
                                                                               said):
@@ -116,6 +142,29 @@ def test_an_unknown_option_is_reported_by_its_command_with_the_closest_option(ca
     err = capsys.readouterr().err
     assert err.startswith(f"användning: {prog} ")
     assert err.splitlines()[-1] == f"{prog}: fel: {said}"
+
+
+def test_global_options_work_before_and_after_the_command(tmp_path, capsys):
+    """`--verbose` and an abbreviation of it are the global flag's, before or after the command."""
+    for argv in (["--verb", "--db", str(tmp_path / "a.duckdb"), "migrate"],
+                 ["migrate", "-v", "--db", str(tmp_path / "b.duckdb")],
+                 ["--db", str(tmp_path / "c.duckdb"), "migrate", "--verbose"]):
+        assert main(argv) == 0, argv
+        assert "schemaversion" in capsys.readouterr().out
+
+
+def test_the_installed_command_says_it_without_a_traceback(tmp_path):
+    """The console script itself (what a person types), not only main()."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "kontaktcenter"
+    done = subprocess.run([str(script), "--bd", "x", "migrate"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == "kontaktcenter: fel: okända argument: --bd x. Menade du --db?"
+    assert "Traceback" not in done.stderr
 
 
 def test_an_unknown_option_far_from_every_option_gets_no_guess(capsys):

@@ -65,12 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"dashboard.cli.{name}").register(sub)
-    # `--db` is also accepted after the subcommand (`kontaktcenter ingest F --db X`), where
-    # people put it; SUPPRESS keeps the value given before the subcommand when it is absent.
+    # `--db` and `-v` are also accepted after the subcommand (`kontaktcenter ingest F --db X`),
+    # where people put them; SUPPRESS keeps the value given before the subcommand when absent.
     for name, command in sub.choices.items():
         if not any("--db" in a.option_strings for a in command._actions):
             command.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="DB",
                                  help="databasfil (får stå före eller efter kommandot)")
+        if not any(o in ("-v", "--verbose") for a in command._actions for o in a.option_strings):
+            command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                                 help="visa mer loggning (får stå före eller efter kommandot)")
     return parser
 
 

@@ -120,12 +120,13 @@ def _resolved(db: Path, filters: Filters) -> Filters:
         con.close()
 
 
-def _store_facts(db: Path, department: str | None) -> tuple[str | None, date | None, date | None]:
+def _store_facts(db: Path, department: str | None,
+                 zone: str) -> tuple[str | None, date | None, date | None]:
     """The store's spelling of the förvaltning and the period its data covers (cli/names.py)."""
     con = open_store(db, read_only=True)
     try:
         (name,) = resolve_departments(con, [department]) if department is not None else (None,)
-        first, last = data_period(con)
+        first, last = data_period(con, zone)
     finally:
         con.close()
     return name, first, last
@@ -173,7 +174,8 @@ def run(args) -> int:
             raise CliError(f"{args.out} finns redan. Välj ett annat namn eller lägg till --force.")
         if not args.out.parent.is_dir():
             raise CliError(f"Katalogen {args.out.parent} finns inte. Skapa den först.")
-    args.department, first, last = _store_facts(settings.db, args.department)
+    args.department, first, last = _store_facts(settings.db, args.department,
+                                                    settings.reporting_timezone)
     outside = outside_the_data(args.start, args.end, first, last)
     if outside:
         print(f"Varning: {outside}. Inget paket skapades; välj en period inom data.", file=sys.stderr)

@@ -118,7 +118,7 @@ def run(args) -> int:
         print("Databasen har inga kontakter ännu. Läs in exportfiler med `kontaktcenter ingest FIL "
               "--profile PROFIL.toml` (docs/ingest.md).")
         return 0
-    outside = _outside_the_data(con, filters)
+    outside = _outside_the_data(con, filters, settings.reporting_timezone)
     if outside:
         con.close()
         print(outside, file=sys.stderr)
@@ -145,13 +145,13 @@ def _no_contacts(con) -> bool:
         return False
 
 
-def _outside_the_data(con, filters: Filters) -> str | None:
+def _outside_the_data(con, filters: Filters, zone: str) -> str | None:
     """The warning for a period that shares no day with the data, else None."""
     start, end = filters.start, filters.end
     if start is None and end is None:
         return None
     try:
-        first, last = data_period(con)
+        first, last = data_period(con, zone)
     except duckdb.Error:   # no contacts table at all: let the engine name the problem
         return None
     outside = outside_the_data(start, end, first, last)

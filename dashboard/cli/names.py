@@ -13,12 +13,13 @@ from dashboard.cli import CliError
 from dashboard.formatting import format_date, format_period
 
 
-def data_period(con) -> tuple[date | None, date | None]:
-    """The first and last local (Stockholm) dates with contacts, as the dashboard's filter panel
-    reads them ((None, None) for a store without contacts)."""
+def data_period(con, zone: str) -> tuple[date | None, date | None]:
+    """The first and last local dates with contacts in the reporting time zone `zone` (the
+    setting reporting_timezone, the zone the marts' local dates are in), as the dashboard's
+    filter panel reads them ((None, None) for a store without contacts)."""
     return con.execute(
-        "select min(d), max(d) from (select timezone('Europe/Stockholm', "
-        "timezone('UTC', started_at))::date as d from contacts)").fetchone()
+        "select min(d), max(d) from (select timezone($zone, timezone('UTC', started_at))::date "
+        "as d from contacts)", {"zone": zone}).fetchone()
 
 
 def outside_the_data(start: date | None, end: date | None, first: date | None,

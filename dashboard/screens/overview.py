@@ -18,7 +18,8 @@ def body(view) -> None:
     st.subheader("Vad har förändrats?")
     left, right = st.columns(2)
     with left:
-        blocks.trend(view, "contacts", key="ov_trend", incidents=insights.incident_periods(view))
+        blocks.trend(view, "contacts", key="ov_trend", incidents=insights.incident_periods(view),
+                     half_page=True)
     with cards:
         blocks.kpis(view, KEY_FIGURES)
     with right:

@@ -14,7 +14,7 @@ from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import data, drill
 from dashboard.ui.engine import CITY, COMPARE, metrics
-from dashboard.ui.figure import chart_block
+from dashboard.ui.figure import GRID_FIT_PX, HALF_FIT_PX, chart_block
 from dashboard.periods import (GRAIN_NAMES, HOUR_BIN_NAMES, HOUR_BINS, choose_hour_bin, grain_candidates,
                                grain_offset, too_gappy)
 from dashboard.view import View
@@ -25,7 +25,7 @@ from dashboard.export.pack_tables import key_figures_table
 from dashboard.ui.engine import for_view
 from dashboard.ui.kpi import figures_of, key_figures
 from dashboard.ui.tables import (HIDDEN_FLAG, Col, TableData, cells_hidden, hidden_mask, hidden_reasons,
-                                 uncertain_mask, with_hidden_flag)
+                                 uncertain_mask, with_comparison, with_hidden_flag)
 
 
 def label(metric_id: str) -> str:
@@ -75,12 +75,14 @@ def kpis(view: View, metric_ids: Sequence[str], *, columns: int = 4) -> None:
 
 
 def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
-          incidents: pl.DataFrame | None = None, title: str | None = None) -> None:
+          incidents: pl.DataFrame | None = None, title: str | None = None,
+          half_page: bool = False) -> None:
     """The metric over time in the period, with the comparison period dashed on the same axis.
 
     Without a fixed `grain`, the finest of day, week and month that fits the period and is not
     mostly hidden (dashboard.periods' grain rule); weeks and months are whole ones, named on the
-    x axis. A given `title` names the grain where it says "{per}" ("per vecka")."""
+    x axis. A given `title` names the grain where it says "{per}" ("per vecka"). `half_page`: drawn
+    in one of two columns (its table has half the room)."""
     m = REGISTRY[metric_id]
     for grain in (grain,) if grain else grain_candidates(view.period):
         shown_view = view.for_grain(grain)
@@ -99,6 +101,7 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
             pl.col(grain).dt.offset_by(offset).alias("_aligned"), pl.col(grain).alias("_actual"),
         ).drop(grain).rename({"_aligned": grain}).filter(   # laid by whole weeks: some fall outside
             pl.col(grain).cast(pl.Date).is_between(p.start, p.end))
+    compare_name = view.compare_name or "Jämförelseperiod"
     per = f"per {GRAIN_NAMES.get(grain, dimension_label(grain).lower())}"
     title = f"{label(metric_id)} {per}" if title is None else title.format(per=per)
     x_title = dimension_label(grain)
@@ -112,10 +115,15 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                           x_title=x_title, comparison=comparison,
-                          comparison_label=view.compare_name or "Jämförelseperiod",
+                          comparison_label=compare_name,
                           comparison_x_actual="_actual", incidents=incidents)
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
-    chart_block(fig, table, key=key, metric_ids=[metric_id])
+    if comparison is not None:   # the table and its downloads carry the dashed line's points too
+        c = shown_view.compare
+        table = with_comparison(table, comparison, on=grain, actual="_actual", name=compare_name,
+                                period=(c.start, c.end))
+    chart_block(fig, table, key=key, metric_ids=[metric_id],
+                fit=HALF_FIT_PX if half_page else GRID_FIT_PX)
 
 
 def heatmap(view: View, metric_id: str, *, key: str, title: str | None = None,

@@ -4,7 +4,8 @@ A chart's bars carry their category's own value (dashboard.charts.ranked_bars cu
 user clicks one, `on_bar` writes that value into the URL as the view's filter (a förvaltning, an
 ärendekategori, a kanal, ...), so the drill-down is a link like any other view, and the browser's
 back button undoes it. A click on a weekday × hour heatmap cell (`on_cell`) filters to that weekday
-and hour; a click on a table row (`on_row`) filters to the row's förvaltning, ärendekategori, ...
+and hour; a click on a table row (`on_row`), or the choice of a row under a table drawn as text
+(`row_choice`), filters to the row's förvaltning, ärendekategori, ...
 `active_filters` draws the way back: one button per active filter.
 """
 
@@ -116,6 +117,28 @@ def on_row(table_key: str, frame, keys: list[tuple[str, str]]) -> Callable[[], N
         st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
 
     return drill
+
+
+ROW_CHOICE = "Filtrera sidan på en rad"
+
+
+def row_choice(widget: str, frame, keys: list[tuple[str, str]], labels: list[str]) -> None:
+    """The rows of a table drawn as text (it has no row to click) as a choice under it: the
+    chosen row filters the view as a click on it would (`on_row`). `labels`: each row's text."""
+    rows = [i for i in range(frame.height) if any(frame[c][i] is not None for c, _ in keys)]
+    st.selectbox(ROW_CHOICE, rows, index=None, format_func=lambda i: labels[i], key=widget,
+                 placeholder="Välj en rad …", on_change=_choose_row, args=(widget, frame, keys))
+
+
+def _choose_row(widget: str, frame, keys: list[tuple[str, str]]) -> None:
+    chosen = st.session_state.get(widget)
+    if chosen is None:
+        return
+    row = frame.row(chosen, named=True)
+    for column, url_key in keys:
+        if row.get(column) is not None:
+            set_filter(url_key, str(row[column]))
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1   # the choice opens empty again
 
 
 def _remove(url_key: str, value: str) -> None:

@@ -59,71 +59,77 @@ STATIC_ROWS = 25  # up to this many rows a table is drawn as text, in full
 
 
 ROW_HINT = "Klicka på en rad för att filtrera på den."
-GRID_FIT_PX = 740  # a drillable grid's columns fit this width: the main column at 1280 px (786 px in a
-# bordered container) less the row-selection column
-LABEL_PX, NUMBER_PX = (120, 240), 56  # a label column's least and most, a number column's least
+# The room a grid's columns have at 1280 px: the main column (786 px in a bordered container) less
+# a drillable grid's row-selection column; a grid in half the page (Översikt's two columns).
+GRID_FIT_PX, HALF_FIT_PX = 740, 330
+MIN_PX = 56  # a column's least width
 PX_PER_CHAR, CELL_PAD_PX = 6.5, 16  # the grid's 14 px font, measured in Chromium; cell padding
+HEADER_PAD_PX = 8  # a header's text has less room than a cell's (the grid's header menu)
 
 
 def text_px(chars: int) -> int:
     return int(PX_PER_CHAR * chars) + CELL_PAD_PX
 
 
-def grid_widths(labels: dict[str, list[str]], numbers: dict[str, list[str]],
-                fit: int = GRID_FIT_PX) -> dict[str, int]:
-    """Column widths (px) of a grid that fits `fit` and cannot wrap: every number column as wide
-    as its longest cell ("35,7 % (osäker)" whole), label columns sized to their text within
-    LABEL_PX and giving way (down to three quarters of the least) when the numbers need the
-    room; spare room goes to headers longer than their column, then to all number columns.
-    `labels`/`numbers`: header -> the cells' texts."""
-    need = {h: max(NUMBER_PX, text_px(max(map(len, cells), default=0))) for h, cells in numbers.items()}
-    widths = {h: max(LABEL_PX[0], min(LABEL_PX[1], text_px(max(map(len, [h, *cells])))))
-              for h, cells in labels.items()}
-    room = fit - sum(need.values())
-    if widths and sum(widths.values()) > room:
-        widths = {h: max(LABEL_PX[0] * 3 // 4, w * room // sum(widths.values())) for h, w in widths.items()}
-    spare = fit - sum(widths.values()) - sum(need.values())
-    for h in sorted(need, key=lambda h: text_px(len(h)) - need[h]):   # smallest shortfall first
-        give = min(max(0, text_px(len(h)) - need[h]), max(0, spare))
-        need[h] += give
-        spare -= give
-    if need and spare > 0:   # evenly, the odd pixels to the first
-        first = next(iter(need))
-        need = {h: w + spare // len(need) + (spare % len(need) if h == first else 0)
-                for h, w in need.items()}
-    return widths | need
+def whole_widths(headers: dict[str, list[str]], fit: int) -> dict[str, int] | None:
+    """Column widths (px) at which every header and every cell reads whole on one line within
+    `fit`, the spare room spread evenly over the columns (the odd pixels to the first); None
+    when they cannot fit: the canvas grid neither wraps a header nor a cell, so such a table is
+    drawn as text, which wraps. `headers`: header -> the cells' texts."""
+    need = {h: max(MIN_PX, text_px(len(h)) + HEADER_PAD_PX, text_px(max(map(len, cells), default=0)))
+            for h, cells in headers.items()}
+    spare = fit - sum(need.values())
+    if spare < 0 or not need:
+        return None
+    first = next(iter(need))
+    return {h: w + spare // len(need) + (spare % len(need) if h == first else 0)
+            for h, w in need.items()}
 
 
-def grid_columns(table: TableData) -> dict:
-    """Column settings of a drillable grid (`grid_widths`), so it never scrolls sideways and no
-    value is cut; label columns are pinned at the left. A header still too long for its width
-    is shortened by the grid; its full text is the tooltip."""
-    texts = display_frame(table)
-    cells = {c.label: [str(t) for t in texts[c.label].to_list()] for c in table.columns}
-    widths = grid_widths({c.label: cells[c.label] for c in table.columns if c.unit is None},
-                         {c.label: cells[c.label] for c in table.columns if c.unit is not None})
-    return {c.label: st.column_config.Column(c.label, width=widths[c.label], help=c.label,
-                                             pinned=c.unit is None) for c in table.columns}
+def grid_columns(table: TableData, texts: pl.DataFrame, fit: int) -> dict | None:
+    """Column settings of a grid in which no header and no value is cut (`whole_widths`), label
+    columns pinned at the left; None when the table cannot be drawn so within `fit`. `texts`:
+    the table as shown (display_frame)."""
+    widths = whole_widths({c.label: [str(t) for t in texts[c.label].to_list()] for c in table.columns},
+                          fit)
+    if widths is None:
+        return None
+    return {c.label: st.column_config.Column(c.label, width=widths[c.label], pinned=c.unit is None)
+            for c in table.columns}
 
 
-def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: bool = False) -> None:
-    # A table whose rows drill down (a förvaltning, an ärendekategori, ...) is the grid, which
-    # reports a row click (st.dataframe selection); any other short table is static text, whose
-    # columns wrap to the page's width, so none is cut at the right (the canvas grid sizes
-    # columns to their content and scrolls sideways).
+def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: bool = False,
+               fit: int = GRID_FIT_PX) -> None:
+    # Short tables are static text, whose headers and cells wrap to the page's width, so none is
+    # cut. A long table, or one whose rows drill down (a förvaltning, an ärendekategori, ...), is
+    # the grid (it scrolls, and reports a row click) when every header and cell fits its columns
+    # on one line; otherwise it is text too, and a drillable one offers its rows as a choice.
     keys = drill.row_keys(table.columns) if rows_drill and not static else []
+    shown = display_frame(table)
     if keys:
         widget = f"df_{key}_{st.session_state.get(drill.ROUND, 0)}"
-        st.dataframe(display_frame(table), hide_index=True, key=widget, height="auto",
-                     column_config=grid_columns(table),
-                     on_select=drill.on_row(widget, table.frame, keys),
-                     selection_mode="single-row")
+        columns = grid_columns(table, shown, GRID_FIT_PX)
+        if columns is None:
+            st.table(shown, hide_index=True)
+            drill.row_choice(widget, table.frame, keys, row_labels(table, shown, keys))
+            return
+        st.dataframe(shown, hide_index=True, key=widget, height="auto", column_config=columns,
+                     on_select=drill.on_row(widget, table.frame, keys), selection_mode="single-row")
         st.caption(ROW_HINT)
         return
-    if static or table.frame.height <= STATIC_ROWS:
-        st.table(display_frame(table), hide_index=True)
+    long = not static and table.frame.height > STATIC_ROWS
+    columns = grid_columns(table, shown, fit) if long else None
+    if columns is None:
+        st.table(shown, hide_index=True)
         return
-    st.dataframe(display_frame(table), hide_index=True, key=f"df_{key}", height="auto")
+    st.dataframe(shown, hide_index=True, key=f"df_{key}", height="auto", column_config=columns)
+
+
+def row_labels(table: TableData, texts: pl.DataFrame, keys: list[tuple[str, str]]) -> list[str]:
+    """Each row as the choice names it: its drillable columns' texts as shown (`texts`:
+    display_frame), 'Fastighets- och gatukontoret – Snöröjning och halkbekämpning'."""
+    by_key = {c.key: c.label for c in table.columns}
+    return [" – ".join(row) for row in zip(*(texts[by_key[k]].to_list() for k, _ in keys))]
 
 
 TABLE_KEY = "table"  # URL key: the charts shown as tables, by chart key (repeated)
@@ -177,7 +183,7 @@ def _toolbar(table: TableData, key: str, metric_ids: Sequence[str], with_toggle:
 def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Sequence[str] = (),
                 caption: str | None = None, on_select: Callable[[], None] | None = None,
                 click_hint: str = "Klicka på en stapel för att filtrera på den.",
-                drawn: pl.DataFrame | None = None) -> None:
+                drawn: pl.DataFrame | None = None, fit: int = GRID_FIT_PX) -> None:
     """A chart with its toolbar; the table replaces the chart when the user asks for it.
 
     `drawn`: the rows the chart draws when it draws fewer than the table holds (a ranked
@@ -185,12 +191,13 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
     chart speaks of those, the table's of all its rows.
 
     `on_select` (dashboard.ui.drill) runs when the user clicks a bar: the chart's key is
-    `fig_<key>`, where the callback finds the clicked point."""
+    `fig_<key>`, where the callback finds the clicked point. `fit`: the width (px) the table
+    has at 1280 px (HALF_FIT_PX in half the page)."""
     noted, shown_as = table, None
     with st.container(border=True):
         if _toolbar(table, key, metric_ids, with_toggle=True):
             st.markdown(f"**{as_markdown(table.title)}**")
-            _dataframe(table, key)
+            _dataframe(table, key, fit=fit)
         else:
             if drawn is not None:
                 noted = replace(table, frame=drawn)

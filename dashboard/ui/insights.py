@@ -16,7 +16,8 @@ from dashboard.ui import blocks, drill
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.view import View
-from dashboard.ui.tables import HIDDEN_FLAG, Col, TableData, hidden_text, with_hidden_flag
+from dashboard.ui.tables import (HIDDEN_FLAG, Col, TableData, hidden_text, period_label,
+                                 with_hidden_flag)
 
 LEDGER_IDS = ("contacts", "forwarded", "forwarded_rate", "repeat_rate", "resolved_rate")
 
@@ -37,7 +38,10 @@ def biggest_changes(view: View, metric_id: str, by: str, *, key: str, top: int =
     fig = ranked_bars(with_hidden_flag(ranked, Col("change", "Förändring", unit)), label=by,
                       value="change", title=title, unit="count", hidden=HIDDEN_FLAG,
                       value_title=f"Förändring i {blocks.label(metric_id).lower()}", labels=labels, top=top)
-    cols = (blocks.dim_col(by), Col(metric_id, "Perioden", unit), Col(prev, "Jämförelseperioden", unit),
+    what = blocks.label(metric_id)
+    cols = (blocks.dim_col(by),
+            Col(metric_id, period_label(what, "Vald period", (view.period.start, view.period.end)), unit),
+            Col(prev, period_label(what, view.compare_name, (view.compare.start, view.compare.end)), unit),
             Col("change", "Förändring", unit))
     chart_block(fig, TableData(title, ranked, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
                 caption="Positiva staplar: fler än i jämförelseperioden; negativa: färre.",

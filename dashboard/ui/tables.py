@@ -12,12 +12,13 @@ text is made here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import polars as pl
 
 from dashboard.domain import dimension_text
-from dashboard.formatting import SMALL_COUNT, format_value
+from dashboard.formatting import MISSING, SMALL_COUNT, format_period, format_value
 from dashboard.formatting import hidden_text as hidden_cell_text
 from dashboard.privacy import COMPLEMENTARY, SMALL_DENOMINATOR, Hidden, Uncertain
 from dashboard.privacy.cells import hidden_note
@@ -32,6 +33,8 @@ class Col:
     unit: str | None = None  # registry unit; None = a dimension (text, date, weekday)
     dimension: str | None = None  # how a dimension's values are labelled (channel, weekday, ...)
     min_n: int | None = None  # the statistical minimum, for the "osäker" note
+    # a dimension's text where it has no value; None: the dimension's own ("Uppgift saknas")
+    missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,47 @@ class TableData:
     # a two-way table's known sums, named for the note on complementary cells ("per veckodag
     # (rad) och per tid på dagen (kolumn)"); None: the general sentence
     totals: str | None = None
+
+
+COMPARED = "compared_"  # key prefix of the comparison period's columns in a table (with_comparison)
+FLAG_SUFFIXES = ("__suppressed", "__reason", "__uncertain", "__n")  # privacy's flags of a value
+
+
+def period_label(label: str, name: str, period: tuple[date, date]) -> str:
+    """The header of a value in a named period, the period in words and dates:
+    ('Kontakter', 'Föregående period', …) -> 'Kontakter, föregående period (3–9 mars 2025)'."""
+    return f"{label}, {_lower_first(name)} ({format_period(*period)})"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def with_comparison(table: TableData, comparison: pl.DataFrame | None, *, on: str, actual: str,
+                    name: str, period: tuple[date, date]) -> TableData:
+    """The table with the comparison period beside the period, row by row as a chart draws it:
+    `comparison` holds the comparison's published points laid on the period's `on` values (the
+    real dates in `actual`), and each value column gets its comparison column, with privacy's
+    flags, under a header naming the period in words ('Kontakter, föregående period (3–9 mars
+    2025)'), after a column with the comparison's own dates ('Dag i föregående period'). Nothing
+    is computed from the two periods, so each keeps exactly the hidden cells privacy gave it;
+    a point of either period without the other leaves the other's cells empty."""
+    if comparison is None or comparison.is_empty():
+        return table
+    values = [c for c in table.columns if c.unit is not None]
+    kept = {actual: f"{COMPARED}{on}"} | {
+        f"{c.key}{suffix}": f"{COMPARED}{c.key}{suffix}" for c in values
+        for suffix in ("", *FLAG_SUFFIXES) if f"{c.key}{suffix}" in comparison.columns}
+    beside = comparison.select(on, *kept).rename(kept)
+    frame = table.frame.join(beside, on=on, how="full", coalesce=True, nulls_equal=True).sort(on)
+    dimension = next(c for c in table.columns if c.key == on)
+    columns = (*table.columns,
+               # a row without a comparison point has no date there (not "Uppgift saknas")
+               Col(f"{COMPARED}{on}", f"{dimension.label} i {_lower_first(name)}", None,
+                   dimension=dimension.dimension, missing=MISSING),
+               *(replace(c, key=f"{COMPARED}{c.key}", label=period_label(c.label, name, period))
+                 for c in values))
+    return replace(table, frame=frame, columns=columns)
 
 
 def hidden_reasons(frame: pl.DataFrame, col: Col) -> list[str | None]:
@@ -102,7 +146,8 @@ def cell_texts(table: TableData, col: Col) -> list[str]:
     """The Swedish display text of one column, hidden cells replaced."""
     values = table.frame[col.key].to_list()
     if col.unit is None:
-        return [_dimension_text(v, col.dimension) for v in values]
+        return [col.missing if v is None and col.missing is not None
+                else _dimension_text(v, col.dimension) for v in values]
     reasons = hidden_reasons(table.frame, col)
     unsure = uncertain_mask(table.frame, col)
     return [hidden_text(col, table.threshold, r) if r is not None
