@@ -454,6 +454,24 @@ def test_a_table_too_wide_for_the_grid_offers_its_rows_to_choose(server, page):
     assert error_findings(page) == []
 
 
+def test_a_text_tables_figures_are_right_aligned_and_its_names_are_not(server, page):
+    """Alla förvaltningar is drawn as text (its names wrap); its figure columns and their headers
+    line up on the right, the förvaltning names on the left."""
+    _open(page, f"{server}/forvaltning")
+    aligned = page.evaluate("""() => {
+        const table = [...document.querySelectorAll('[class*="st-key-tblfig-"] table')]
+            .find(t => t.querySelector('th') && t.querySelector('th').textContent === 'Förvaltning');
+        const row = table.querySelector('tbody tr');
+        const align = e => getComputedStyle(e).textAlign;
+        return {heads: [...table.querySelectorAll('thead th')].map(align),
+                cells: [...row.querySelectorAll('td')].map(align),
+                texts: [...row.querySelectorAll('td')].map(e => e.textContent)};
+    }""")
+    assert aligned["heads"][0] in ("left", "start") and aligned["cells"][0] in ("left", "start")
+    assert set(aligned["heads"][1:]) == {"right"} and set(aligned["cells"][1:]) == {"right"}, aligned
+    assert any(ch.isdigit() for ch in aligned["texts"][1])  # the second column is a figure
+
+
 # Last in the module: by now the server has served every page, drill-downs and copied links.
 def test_normal_reruns_leave_no_stack_trace_in_the_server_log(server, page, server_log):
     text = server_log.read_text(encoding="utf-8", errors="replace")

@@ -142,6 +142,21 @@ _CSS += '[data-testid="stMetric"] > div { container-type: inline-size; }\n' + ""
     f'{{ font-size: min(1em, {100 / (EM_PER_CHAR * n):.1f}cqi) !important; }}\n'
     for n in FIT_CHARS)
 
+# A text table's figure columns are right-aligned: its container's key names them
+# (`figure_columns_key`), since Streamlit's table takes no per-column alignment (a table
+# drawn with hide_index: column i is cell i + 1 of its row).
+FIGURE_COLUMNS = range(24)
+_CSS += "".join(
+    f'[class*="st-key-tblfig-"][class*="-c{i}-"] [data-testid="stTable"] '
+    f':is(td, th):nth-child({i + 1}) '
+    '{ text-align: right !important; }\n' for i in FIGURE_COLUMNS)
+
+
+def figure_columns_key(columns: list[int], key: str) -> str:
+    """The key of the container a text table is drawn in: its figure columns' positions (the
+    CSS above right-aligns them) and the table's own key, unique on a page."""
+    return "tblfig-" + "".join(f"c{i}-" for i in columns if i in FIGURE_COLUMNS) + "_" + key
+
 
 def value_fit_key(value: str, index: int) -> str:
     """The key of the container a key-figure card is drawn in: it names the value's length when

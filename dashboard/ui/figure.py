@@ -15,7 +15,7 @@ from dashboard.formatting import CHART_HIDDEN
 from dashboard.metrics.metric import UNITS
 from dashboard.metrics.registry import REGISTRY
 from dashboard.privacy import as_markdown
-from dashboard.ui import data, drill
+from dashboard.ui import chrome, data, drill
 from dashboard.ui.download import download, download_export
 from dashboard.ui.tables import TableData, display_frame, suppression_notes
 
@@ -110,7 +110,7 @@ def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: boo
         widget = f"df_{key}_{st.session_state.get(drill.ROUND, 0)}"
         columns = grid_columns(table, shown, GRID_FIT_PX)
         if columns is None:
-            st.table(shown, hide_index=True)
+            text_table(shown, _figure_labels(table.columns), widget)
             drill.row_choice(widget, table.frame, keys, row_labels(table, shown, keys))
             return
         st.dataframe(shown, hide_index=True, key=widget, height="auto", column_config=columns,
@@ -120,9 +120,24 @@ def _dataframe(table: TableData, key: str, static: bool = False, rows_drill: boo
     long = not static and table.frame.height > STATIC_ROWS
     columns = grid_columns(table, shown, fit) if long else None
     if columns is None:
-        st.table(shown, hide_index=True)
+        text_table(shown, _figure_labels(table.columns), f"df_{key}")
         return
     st.dataframe(shown, hide_index=True, key=f"df_{key}", height="auto", column_config=columns)
+
+
+def _figure_labels(columns) -> list[str]:
+    """The headers of a table's figure columns (a unit; dimensions and text have none)."""
+    return [c.label for c in columns if c.unit is not None]
+
+
+def text_table(shown: pl.DataFrame, figures: Sequence[str], key: str) -> None:
+    """A table as static text, which wraps (no cell cut), with the figure columns and their
+    headers right-aligned so that digits line up, as in the grid and the pack. (Streamlit's
+    table drops a Styler's cell styles; the container's key names the columns for the CSS in
+    ui/chrome.py.)"""
+    with st.container(key=chrome.figure_columns_key(
+            [shown.columns.index(label) for label in figures], key)):
+        st.table(shown, hide_index=True)
 
 
 def row_labels(table: TableData, texts: pl.DataFrame, keys: list[tuple[str, str]]) -> list[str]:
@@ -226,7 +241,7 @@ def export_block(table, *, key: str, metric_ids: Sequence[str] = (),
                  for j, c in enumerate(table.columns)}
         frame = pl.DataFrame(shown, schema={c.label: pl.String for c in table.columns})
         if frame.height <= STATIC_ROWS:   # text that wraps: no cell cut (as _dataframe)
-            st.table(frame, hide_index=True)
+            text_table(frame, _figure_labels(table.columns), f"df_{key}")
         else:
             st.dataframe(frame, hide_index=True, key=f"df_{key}", height="content")
         with st.container(horizontal=True, vertical_alignment="center"):
