@@ -545,3 +545,25 @@ def test_the_packs_notes_write_their_numbers_in_swedish(workbook, pdf_pages):
     assert any(expected in c and f"{kronor} kr per handlagd minut" in c for c in cells), expected
     text = " ".join(" ".join(p.split()) for p in pdf_pages).replace("\u00a0", " ")
     assert expected.replace("\u00a0", " ") in text
+
+
+def test_a_hidden_comparison_value_is_named_by_its_own_date_in_the_note():
+    """A table with its comparison period beside (ui.tables.with_comparison): a hidden value of
+    the comparison is named by the comparison's own date, not by the period's date on its row;
+    the period's hidden values by the first column, as in any table."""
+    from dashboard.export.model import Column, Table
+    from dashboard.privacy import Hidden
+    from dashboard.privacy.suppression import SMALL_COUNT
+
+    small = Hidden(SMALL_COUNT, "count", 5)
+    table = Table("Kontakter per dag", (
+        Column("day", "Dag"), Column("contacts", "Kontakter", "count"),
+        Column("compared_day", "Dag i föregående period"),
+        Column("compared_contacts", "Kontakter, föregående period", "count")), (
+        (date(2025, 3, 10), 12, date(2025, 3, 3), small),
+        (date(2025, 3, 11), small, date(2025, 3, 4), 9),
+        (date(2025, 3, 12), 7, None, None)))
+    assert table.row_label_columns() == [0, 0, 2, 2]
+    note = table.full_note
+    assert "(2025-03-04" not in note and "2025-03-10" not in note
+    assert f"”{small.text}” (2025-03-03, 2025-03-11)" in note, note  # row by row

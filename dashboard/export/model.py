@@ -40,19 +40,32 @@ class Table:
     def has_suppressed(self) -> bool:
         return any(isinstance(v, Hidden) for row in self.rows for v in row)
 
+    def row_label_columns(self) -> list[int | None]:
+        """Per column, the text column that names its rows in a note: the first of the run of
+        text columns before it (the table's first text column; for a comparison period's
+        figures, the column with that period's own dates)."""
+        out, label, previous_text = [], None, False
+        for j, col in enumerate(self.columns):
+            text = col.unit is None
+            if text and not previous_text:
+                label = j
+            out.append(label)
+            previous_text = text
+        return out
+
     @property
     def full_note(self) -> str | None:
         """The note the writers print under the table: its own note, then why its hidden cells
-        are hidden, by what they read and the rows they stand in (named by the first text
-        column). A "Dolt" beside a large count (a rate hidden so that a small count elsewhere
-        cannot be worked out from the sums) would otherwise read as a fault."""
-        label = next((j for j, c in enumerate(self.columns) if c.unit is None), None)
+        are hidden, by what they read and the rows they stand in. A "Dolt" beside a large
+        count (a rate hidden so that a small count elsewhere cannot be worked out from the sums)
+        would otherwise read as a fault."""
+        labels = self.row_label_columns()
         rows: dict[tuple, list[str]] = {}
         for row in self.rows:
-            for value in row:
+            for j, value in enumerate(row):
                 if isinstance(value, Hidden) and value.reason:
                     names = rows.setdefault((value.text, value.reason, value.threshold), [])
-                    name = "" if label is None else str(row[label])
+                    name = "" if labels[j] is None or row[labels[j]] is None else str(row[labels[j]])
                     if name and name not in names:
                         names.append(name)
         notes = [self.note] if self.note else []
