@@ -78,9 +78,11 @@ def scale(values: list, unit: str | None) -> list:
     return list(values)
 
 
-# Characters a line of a chart's title and of its value-axis title: Plotly cuts, never wraps, a
-# title wider than the chart (a half-width chart at 1280 px holds about this much).
-TITLE_LINE, AXIS_TITLE_LINE = 40, 48
+# Characters a line of a chart's title and of its horizontal axis title: Plotly cuts, never
+# wraps, a title wider than the chart. The axis title is centred on the plot, not the chart: in
+# a half-width trend at 1280 px (plot 270 px from 92 px in) "Vecka (hela veckor, 8–28 december
+# 2025)", 39 characters, ran past the chart's right edge.
+TITLE_LINE, AXIS_TITLE_LINE = 40, 32
 # A vertical axis title runs along the plot's height, which Plotly neither wraps nor shrinks: a
 # 380 px trend's plot (232 px) holds about 26 characters of it, so longer titles ("Överlämnat
 # till förvaltning", 27) take two lines, for which TREND_MARGIN keeps room.
@@ -89,10 +91,18 @@ _TITLE_LINE_PX = 22
 _TOP_PX = 60  # the top margin of a one-line title
 
 
-def top_margin(title: str | None, subtitle: str | None = None) -> int:
-    """The top margin that holds the (wrapped) title and its subtitle line."""
+# A legend above the plot starts at the plot's left edge (92 px into a trend) and grows upwards:
+# at half width a trend's two entries ("Vald period", "Föregående period") take two rows, and
+# the upper one covered the title. (From the chart's edge instead, `xref: container`, Plotly
+# widened the left margin by the legend's width.)
+LEGEND_ROW_PX = 22
+
+
+def top_margin(title: str | None, subtitle: str | None = None, legend_rows: int = 1) -> int:
+    """The top margin that holds the (wrapped) title, its subtitle line and a legend above the
+    plot of `legend_rows` rows."""
     lines = (len(wrap_label(title, TITLE_LINE)) if title else 1) + (1 if subtitle else 0)
-    return _TOP_PX + _TITLE_LINE_PX * (lines - 1)
+    return _TOP_PX + _TITLE_LINE_PX * (lines - 1) + LEGEND_ROW_PX * (legend_rows - 1)
 
 
 def base_layout(title: str, *, x_title: str | None = None, y_title: str | None = None,

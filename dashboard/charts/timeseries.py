@@ -146,7 +146,7 @@ def time_series(
         ))
     layout: dict = {"yaxis": {**axis_format(unit), "rangemode": "tozero"},
                     # what the axes' labels and the legend take (theme.TREND_MARGIN)
-                    "margin": {**TREND_MARGIN, "t": top_margin(title) + 4}}
+                    "margin": {**TREND_MARGIN, "t": top_margin(title, legend_rows=_legend_rows(traces)) + 4}}
     tickvals, ticktext = date_ticks(frame[x].to_list())
     if tickvals:
         layout["xaxis"] = {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext}
@@ -155,6 +155,12 @@ def time_series(
     return base_figure(title, x_title=x_title, y_title=y_title,
                        alt=f"Linjediagram: {title}. {y_title} per {x_title.lower()}.",
                        data=traces, layout=layout)
+
+
+def _legend_rows(traces) -> int:
+    """Rows a trend's legend may take at half width: about one entry a row, at most three
+    (theme.LEGEND_ROW_PX); one line has no legend."""
+    return min(max(1, len(traces)), 3)
 
 
 def incident_bands(incidents: pl.DataFrame, *, start: str = "start", end: str = "end",
