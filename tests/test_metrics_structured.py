@@ -115,6 +115,27 @@ def test_data_quality_per_source(con):
     assert rows["test"]["contacts"] == 40
 
 
+def test_a_share_the_filter_fixes_is_left_out_and_named(con):
+    """Filtered on förvaltning A, the share without a förvaltning is 0 by construction: it is
+    not computed, and the note says why; the topic share stays (A's contacts all have topics,
+    so it is 0 here by the data, not by the filter). Filtered on topic, the topic share goes."""
+    from dashboard.config import Settings
+    from dashboard.metrics.registry import applicable, left_out_note
+    one = Filters(WEEK.start, WEEK.end, departments=("A",))
+    frame = data_quality(con, one)
+    assert "missing_department_share" not in frame.columns
+    assert frame["missing_topic_share"].to_list() == [0.0]
+    assert frame["contacts"].to_list() == [20]  # A in the week: 6 + 4 + 2 + 2 + 6
+    assert left_out_note(["missing_department_share"], one, Settings()) == (
+        "Utan förvaltning visas inte när urvalet är filtrerat på förvaltning: då är andelen 0 "
+        "per definition.")
+    assert left_out_note(["missing_department_share"], WEEK, Settings()) is None
+    by_topic = Filters(WEEK.start, WEEK.end, topics=("T1",))
+    assert applicable(["missing_topic_share", "missing_department_share", "contacts"], by_topic) == (
+        "missing_department_share", "contacts")
+    assert applicable(["missing_topic_share"], None) == ("missing_topic_share",)
+
+
 def test_equity_long_form_and_single_dimension(con):
     both = equity(con, WEEK, metric_ids=["resolved_rate"])
     assert {"dimension", "group", "flagged"} <= set(both.columns)

@@ -294,10 +294,15 @@ def test_flagged_groups_on_screen_equal_the_pack(sample_con, sample_db, monkeypa
 def test_data_quality_on_screen_equals_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
     """Datakvalitet's shares of missing fields per source system are the pack's data-quality
     table (XLSX sheet Data, the PDF's chapter "Om data"). The page's key figures (the same
-    shares over all sources, with their change) are in no "Nyckeltal" table of the pack."""
-    columns = ["Källsystem", "Kontakter", "Utan ärendekategori", "Utan förvaltning",
-               "Utan utfall", "Utan efterfrågetyp"]
+    shares over all sources, with their change) are in no "Nyckeltal" table of the pack. Filtered
+    to one förvaltning, neither shows "Utan förvaltning" (0 by construction), and both say why."""
+    columns = ["Källsystem", "Kontakter", "Utan ärendekategori", "Utan utfall", "Utan efterfrågetyp"]
     frame = screen_frame(app, "screens/data_quality.py", columns)
+    why = "Utan förvaltning visas inte när urvalet är filtrerat på förvaltning"
+    assert [c.value for c in app.caption if why in c.value]
+    assert [m.label for m in app.metric] == columns[2:]
+    assert why in " ".join(" ".join(str(c) for c in row if c)
+                           for row in workbook[DATA].iter_rows(values_only=True))
     screen = _screen_rows(frame, {c: c for c in columns})
     units = {c: "share" for c in columns[2:]} | {"Källsystem": None, "Kontakter": "count"}
     title = "Datakvalitet per källsystem i urvalet"

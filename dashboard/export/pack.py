@@ -171,9 +171,11 @@ def _data_info(inp: ps.Inputs) -> DataInfo:
         tuple(sources.iter_rows()))
     quality = frame_table("Datakvalitet per källsystem i urvalet",
                           inp.fetch(privacy.DATA_QUALITY), ("source_system",),
-                          QUALITY_METRICS, inp.settings,
-                          note="Andel kontakter utan ärendekategori, förvaltning, utfall "
-                          "(av hanterade) eller efterfrågetyp.")
+                          registry.applicable(QUALITY_METRICS, inp.filters), inp.settings,
+                          note=" ".join(filter(None, (
+                              "Andel kontakter utan ärendekategori, förvaltning, utfall (av "
+                              "hanterade) eller efterfrågetyp.",
+                              registry.left_out_note(QUALITY_METRICS, inp.filters, inp.settings)))))
     return DataInfo(source_table, ingests, quality)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from dashboard.metrics.filters import filter_name
 from dashboard.metrics.metric import amount, count, rate
 
 GAPS = "rattighetsbaserad"
@@ -34,11 +35,16 @@ def _per_fte(hours: pl.Expr) -> pl.Expr:
     return pl.when(capacity > 0).then(hours / capacity)
 
 
-def _missing(id, col, den, label, what):
+def _missing(id, col, den, label, what, fixed_under=None):
+    """A missing-value share; `fixed_under` (a Filters field) is the filter that leaves only
+    contacts with a value, under which the share is 0 by construction and not shown."""
+    unless = (f" Visas inte när urvalet är filtrerat på {filter_name(fixed_under)}: då är "
+              "andelen 0 per definition." if fixed_under else "")
     return rate(
         id, num=col, den=den, label=label, unit="share", higher_is_better=False, area=QUALITY,
         source="Kontaktcenters datakvalitetskontroll", min_n=0,
-        definition=f"Andel {what}, per källsystem när källsystem är en dimension.",
+        definition=f"Andel {what}, per källsystem när källsystem är en dimension.{unless}",
+        fixed_under=(fixed_under,) if fixed_under else (),
     )
 
 
@@ -149,9 +155,9 @@ METRICS = (
         "urval. Kan användas som fördelningsnyckel för kontaktcenters kostnader.",
     ),
     _missing("missing_topic_share", "missing_topic_n", "contacts_n", "Utan ärendekategori",
-             "kontakter utan ärendekategori av alla kontakter"),
+             "kontakter utan ärendekategori av alla kontakter", "topics"),
     _missing("missing_department_share", "missing_department_n", "contacts_n",
-             "Utan förvaltning", "kontakter utan förvaltning av alla kontakter"),
+             "Utan förvaltning", "kontakter utan förvaltning av alla kontakter", "departments"),
     _missing("missing_outcome_share", "missing_outcome_n", "handled_n", "Utan utfall",
              "hanterade kontakter utan utfall eller med utfallet okänt av alla hanterade"),
     _missing("missing_demand_type_share", "missing_demand_type_n", "contacts_n",

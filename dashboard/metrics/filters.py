@@ -77,6 +77,12 @@ FILTER_DIMENSIONS: dict[str, str] = {
 }
 
 
+def filter_name(field: str) -> str:
+    """A filter field's name in running Swedish text: "departments" -> "förvaltning"."""
+    from dashboard.domain import dimension_label
+    return dimension_label(FILTER_DIMENSIONS[field]).lower()
+
+
 def check_dimensions(by) -> tuple[str, ...]:
     """Validate breakdown names; a single string is accepted as one dimension."""
     dims = (by,) if isinstance(by, str) else tuple(by)

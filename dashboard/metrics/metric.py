@@ -68,6 +68,10 @@ class Metric:
     min_n: int | None = None  # None: the small-cell threshold (or `rate_min_n`, see statistical)
     inferred: bool = False  # inferred by rules, never mixed with tagged figures
     statistical: bool = False  # needs the setting `rate_min_n` observations to be reliable
+    # Filters fields (`departments`, `topics`) that fix the value by construction: the share of
+    # contacts without a förvaltning is 0 whenever the contacts are those of chosen förvaltningar.
+    # Under such a filter the metric is not shown, and the page says why (`registry.applicable`).
+    fixed_under: tuple[str, ...] = ()
 
     def min_n_for(self, settings: Settings) -> int:
         """The basis below which the value is too uncertain (never below the threshold)."""
@@ -79,6 +83,10 @@ class Metric:
 
     def definition_for(self, settings: Settings) -> str:
         return self.definition.format(**_setting_values(settings))
+
+    def applies_to(self, filters) -> bool:
+        """False when `filters` choose values of a field that fixes this metric's value."""
+        return filters is None or not any(getattr(filters, f) for f in self.fixed_under)
 
     @property
     def is_proportion(self) -> bool:

@@ -9,6 +9,7 @@ import polars as pl
 from dashboard.config import Settings
 from dashboard.metrics.engine import compute
 from dashboard.metrics.filters import Filters
+from dashboard.metrics.registry import applicable
 
 QUALITY_METRICS = (
     "contacts", "missing_topic_share", "missing_department_share", "missing_outcome_share",
@@ -18,8 +19,10 @@ QUALITY_METRICS = (
 
 def data_quality(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
                  settings: Settings | None = None) -> pl.DataFrame:
-    """One row per source system: contacts and the four missing-value shares (with `__n`)."""
-    return compute(con, filters, QUALITY_METRICS, by=("source_system",), settings=settings)
+    """One row per source system: contacts and the missing-value shares (with `__n`), without
+    those the filters fix by construction (`registry.applicable`)."""
+    return compute(con, filters, applicable(QUALITY_METRICS, filters), by=("source_system",),
+                   settings=settings)
 
 
 FINDING_KINDS_SV = {

@@ -5,9 +5,10 @@ engine, charts, tables, exports and docs/metrics.md (generated: `python -m dashb
 from __future__ import annotations
 
 from dashboard.metrics import catalog_access, catalog_demand
+from dashboard.metrics.filters import filter_name
 from dashboard.metrics.metric import AREAS, UNITS, Metric, UnknownMetric
 
-__all__ = ["AREAS", "UNITS", "Metric", "UnknownMetric", "REGISTRY", "get", "resolve", "by_area"]
+__all__ = ["AREAS", "UNITS", "Metric", "UnknownMetric", "REGISTRY", "get", "resolve", "by_area", "applicable", "left_out_note"]
 
 
 def build_registry(*groups: tuple[Metric, ...]) -> dict[str, Metric]:
@@ -47,3 +48,22 @@ def resolve(metric_ids) -> list[Metric]:
 
 def by_area(area: str) -> list[Metric]:
     return [m for m in REGISTRY.values() if m.area == area]
+
+
+def applicable(metric_ids, filters) -> tuple[str, ...]:
+    """The ids among `metric_ids` whose value the filters do not fix by construction
+    (`Metric.fixed_under`): what a page, table or pack shows for that selection."""
+    return tuple(i for i in metric_ids if REGISTRY[i].applies_to(filters))
+
+
+def left_out_note(metric_ids, filters, settings) -> str | None:
+    """Why the metrics of `metric_ids` that the filters fix are not shown, in Swedish; None when
+    every one is shown."""
+    notes = []
+    for m in resolve(metric_ids):
+        fields = [f for f in m.fixed_under if getattr(filters, f, None)] if filters else []
+        if fields:
+            notes.append(f"{m.label_for(settings)} visas inte när urvalet är filtrerat på "
+                         f"{' och '.join(filter_name(f) for f in fields)}: då är andelen 0 per "
+                         "definition.")
+    return " ".join(notes) or None

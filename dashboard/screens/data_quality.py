@@ -3,9 +3,11 @@
 import streamlit as st
 
 from dashboard import privacy
+from dashboard.metrics.registry import applicable, left_out_note
 from dashboard.navigation import title_of
 from dashboard.ui import blocks
-from dashboard.ui.engine import for_view
+from dashboard.ui import data
+from dashboard.ui.engine import filters_for, for_view
 from dashboard.ui.page import page
 from dashboard.ui.structured import show_frame
 
@@ -17,16 +19,20 @@ SHARES = ("missing_topic_share", "missing_department_share", "missing_outcome_sh
 
 
 def body(view) -> None:
-    blocks.kpis(view, SHARES)
+    filters = filters_for(view)
+    shown = applicable(SHARES, filters)
+    blocks.kpis(view, shown)
+    if note := left_out_note(SHARES, filters, data.settings()):
+        st.caption(note)
     show_frame(for_view(privacy.DATA_QUALITY, view), "Saknade uppgifter per källsystem", key="dq_sources")
     findings = for_view(privacy.INGEST_FINDINGS, view)
     if findings is not None and findings.height:
         show_frame(findings, "Rättat vid inläsning (alla inläsningar)", key="dq_findings", titles=FINDING_TITLES)
     else:
         st.caption("Inga inläsningar har haft okända vokabulärvärden eller felplacerade identifierare.")
-    blocks.trend(view, "missing_topic_share", key="dq_trend")
+    blocks.trend(view, shown[0], key="dq_trend")
     st.caption("Kontakter utan förvaltning räknas inte in när sidorna filtreras på förvaltning; "
-               "en hög andel här betyder att förvaltningens siffror är för låga.")
+               "en hög andel för hela staden betyder att förvaltningarnas siffror är för låga.")
 
 
 page(title_of(__file__), body,
