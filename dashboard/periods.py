@@ -211,12 +211,22 @@ def grain_offset(grain: str, period: Period, compare: Period) -> str:
     months on months; days and weeks by the whole number of weeks nearest the shift, so a Monday
     lies on a Monday and the weekend dips of the two lines coincide (a month against the month
     before is shifted 28–31 days: December's 1st, a Monday, lay on November's 1st, a Saturday;
-    the same period a year before by 364 days, not 365). Points laid outside the period are
-    not drawn (dashboard.ui.blocks.trend)."""
+    the same period a year before by 364 days, not 365). Pass the chosen periods, not their
+    whole weeks (`week_shift`). Points laid outside the period are not drawn
+    (dashboard.ui.blocks.trend)."""
     if grain == "month":
         months = (period.start.year - compare.start.year) * 12 + period.start.month - compare.start.month
         return f"{months}mo"
-    return f"{7 * round((period.start - compare.start).days / 7)}d"
+    return f"{week_shift(period, compare).days}d"
+
+
+def week_shift(period: Period, compare: Period) -> timedelta:
+    """The whole weeks nearest the distance between the periods' starts: what lays a day or week
+    of `compare` on the period's (364 days for the calendar year before, 28 for December against
+    November). Take it from the chosen periods, not from their whole weeks: 2025's first whole
+    week starts 6 January and 2024's on 1 January, 53 weeks apart, which set the Christmas week
+    of 2025 against 16 December 2024."""
+    return timedelta(days=WEEK * round((period.start - compare.start).days / WEEK))
 
 
 # --- hour bin of a heatmap ---------------------------------------------------------------------

@@ -231,3 +231,19 @@ def test_a_weekly_comparison_meets_mondays(small_store):
     xs = [date.fromisoformat(x[:10]) for x in now["x"]]
     assert all(x.weekday() == 0 for x in xs)
     assert set(date.fromisoformat(x[:10]) for x in before["x"]) <= set(xs)
+
+
+def test_months_against_the_same_months_a_year_before_meet_the_same_weeks(small_store):
+    """January–November 2025 against January–November 2024, per week: each week beside the week
+    52 weeks earlier (364 days: 6 January 2025 beside 8 January 2024, 17 November 2025 beside
+    18 November 2024). Paired from the periods' first whole weeks (6 January 2025, 1 January
+    2024: 53 weeks apart), every week met the week before its own, and a year's Christmas week
+    2025 met 16 December 2024."""
+    spec = _trend(small_store["path"], {"period": "custom", "from": "2025-01-01", "to": "2025-11-30",
+                                        "compare": "yoy"})
+    assert "6 januari–30 november 2025" in spec["layout"]["xaxis"]["title"]["text"].replace("<br>", " ")
+    before = spec["data"][1]
+    laid = {date.fromisoformat(x[:10]): hover[0] for x, hover in zip(before["x"], before["customdata"])}
+    assert laid[date(2025, 1, 6)].startswith("8 jan 2024"), laid[date(2025, 1, 6)]
+    assert laid[date(2025, 11, 17)].startswith("18 nov 2024"), laid[date(2025, 11, 17)]
+    assert min(laid) == date(2025, 1, 6) and max(laid) == date(2025, 11, 17)

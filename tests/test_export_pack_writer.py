@@ -534,6 +534,32 @@ def test_a_week_without_contacts_reads_zero_and_keeps_the_weeks_paired(empty_db)
     assert table.rows == ((date(2025, 5, 12), 0, 6), (date(2025, 5, 19), 11, 8))
 
 
+def test_months_against_the_year_before_set_each_week_beside_the_same_week(empty_db):
+    """January–November 2025 against the same months of 2024: the week of 6 January 2025 beside
+    the week of 8 January 2024 (52 weeks, Monday on Monday, as the dashboard's dashed line), not
+    beside 2024's first whole week (1 January); the last week, 24 November 2025, has no partner
+    (25 November 2024 lies after the comparison's whole weeks)."""
+    from contact_fixtures import build, contact
+    from dashboard.store import open_store
+
+    days = {"2024-01-02": 9, "2024-01-09": 7, "2025-01-07": 8, "2024-11-19": 5, "2025-11-18": 6,
+            "2025-11-25": 10}
+    rows = [contact(f"{at} 10:00", department=DEPT) for at, n in days.items() for _ in range(n)]
+    con = build(open_store(empty_db()), rows)
+    try:
+        pack = build_pack(con, Filters(start=date(2025, 1, 1), end=date(2025, 11, 30),
+                                       departments=(DEPT,)), comparison="last_year",
+                          settings=Settings())
+    finally:
+        con.close()
+    table = next(t for s in pack.sections for t in s.tables if t.title == "Kontakter per vecka")
+    by_week = {r[0]: r[1:] for r in table.rows}
+    assert by_week[date(2025, 1, 6)] == (8, 7)
+    assert by_week[date(2025, 11, 17)] == (6, 5)
+    assert by_week[date(2025, 11, 24)] == (10, None)
+    assert "52 veckor tidigare" in table.note
+
+
 def test_the_packs_notes_write_their_numbers_in_swedish(workbook, pdf_pages):
     """The settings in the summary's notes are numbers as the rest of the pack writes them: a
     space between thousands and a decimal comma ("1600 timmar" stood beside "1 600" elsewhere)."""

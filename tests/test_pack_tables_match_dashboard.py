@@ -94,7 +94,7 @@ def test_contacts_per_week_on_screen_equal_the_pack(app, pack, workbook, pdf_tex
     period's whole weeks (Monday to Sunday) by their Monday, the same weeks and counts. The
     comparison column is the chart's dashed line in both: March 2025's whole weeks are 3–30
     March, the 31 days before (29 January–28 February) hold the whole weeks 3–23 February, laid
-    four weeks on (3 February beside 3 March: the pack's week 1 beside week 1), and the fourth
+    four weeks on (3 February beside 3 March: in the pack as on screen), and the fourth
     week has none."""
     compared = "Kontakter, föregående period (3–23 februari 2025)"
     frame = screen_frame(app, "screens/overview.py",

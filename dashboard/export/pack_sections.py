@@ -24,7 +24,7 @@ from dashboard import privacy
 from dashboard.formatting import format_period
 from dashboard.metrics import EQUITY_METRICS, QUALITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
 from dashboard.navigation import title_of
-from dashboard.periods import WEEK, Period, whole_period
+from dashboard.periods import WEEK, Period, week_shift, whole_period
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -168,8 +168,10 @@ def _per_week(inp: Inputs, filters: Filters) -> list[tuple[date, dict | None]]:
 
 
 def _weekly(inp: Inputs) -> Table:
-    """Contacts per whole week, the comparison period's whole weeks beside in order (week 1 by
-    week 1)."""
+    """Contacts per whole week, beside each the comparison's whole week that the dashboard's
+    dashed line lays on it: shifted by the whole weeks between the chosen periods
+    (dashboard.periods.week_shift), so Monday meets Monday and a week meets the same week of
+    the year before."""
     title = "Kontakter per vecka"
     columns = (Column("week", "Vecka från"), Column("value", "Perioden", "count"))
     now_filters = _whole_weeks(inp.filters)
@@ -177,23 +179,23 @@ def _weekly(inp: Inputs) -> Table:
         return Table(title, columns, (), "Perioden rymmer ingen hel vecka (måndag–söndag).")
     now = _per_week(inp, now_filters)
     previous_filters = _whole_weeks(inp.comparison_filters)
-    before = _per_week(inp, previous_filters) if previous_filters else None
 
-    def cell(weeks, i):
-        if weeks is None or i >= len(weeks):
-            return None
-        _, row = weeks[i]
+    def cell(row):
         return 0 if row is None else shown_or_hidden(row, "contacts", "count", inp.threshold)
 
     note = (f"Bara hela veckor (måndag–söndag): {format_period(now_filters.start, now_filters.end)}"
             ". Delvisa veckor i periodens början och slut är inte med.")
-    if before is None:
-        rows = tuple((monday, cell(now, i)) for i, (monday, _) in enumerate(now))
-        return Table(title, columns, rows, note)
-    rows = tuple((monday, cell(now, i), cell(before, i)) for i, (monday, _) in enumerate(now))
+    if previous_filters is None:
+        return Table(title, columns, tuple((monday, cell(row)) for monday, row in now), note)
+    before = dict(_per_week(inp, previous_filters))
+    c = inp.comparison_filters
+    shift = week_shift(Period(inp.filters.start, inp.filters.end), Period(c.start, c.end))
+    rows = tuple((monday, cell(row), cell(before[monday - shift]) if monday - shift in before else None)
+                 for monday, row in now)
+    weeks = shift.days // WEEK
     return Table(title, (*columns, Column("previous", "Jämförelseperioden", "count")), rows,
-                 "Jämförelseperiodens hela veckor står i ordning bredvid periodens: vecka 1 mot "
-                 "vecka 1. " + note)
+                 f"Bredvid varje vecka står jämförelseperiodens vecka {weeks} veckor tidigare, "
+                 "som i instrumentpanelens streckade linje (måndag mot måndag). " + note)
 
 
 def rights(inp: Inputs) -> tuple[Section, pl.DataFrame]:

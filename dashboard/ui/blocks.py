@@ -94,7 +94,7 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
     frame = now.with_columns(pl.Series(metric_id, values, dtype=pl.Float64))
     comparison = None
     if before is not None and not before.is_empty():
-        offset = grain_offset(grain, shown_view.period, shown_view.compare)
+        offset = grain_offset(grain, view.period, view.compare)   # the chosen periods' shift
         p = shown_view.period
         comparison = before.with_columns(
             pl.Series(metric_id, visible(before, metric_id), dtype=pl.Float64),
