@@ -37,6 +37,9 @@ def allowed(access: Access, file: str) -> bool:
     return bool(getattr(access, PAGE_RIGHTS.get(file, "analyses"))) or file == "about.py"
 
 
+START_PATH = "start"   # what Streamlit reserves for the start page, served at /
+
+
 def navigation(access: Access) -> dict[str, list]:
     """The pages this person may open; any other page's URL is not served to them."""
     sections: dict[str, list] = {}
@@ -44,8 +47,14 @@ def navigation(access: Access) -> dict[str, list]:
     for section, file, title, url, icon in NAVIGATION:
         if not allowed(access, file):
             continue
+        # The start page is served at /, and Streamlit reserves its url_path without serving
+        # it (/oversikt gave "Sidan finns inte"): that path goes to an unlisted twin instead.
         sections.setdefault(section, []).append(
-            st.Page(PAGES / file, title=title, url_path=url, icon=icon, default=first))
+            st.Page(PAGES / file, title=title, url_path=START_PATH if first else url, icon=icon,
+                    default=first))
+        if first:
+            sections[section].append(st.Page(PAGES / file, title=title, url_path=url, icon=icon,
+                                             visibility="hidden"))
         first = False
     return sections
 

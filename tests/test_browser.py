@@ -295,15 +295,21 @@ def test_the_document_is_swedish_and_a_first_deep_link_opens_its_page(sample_db,
         assert listbox.get_by_text("Select all").count() == 0
         p.keyboard.press("Escape")
         p.context.close()
-        # every other page as the first address of a new session
+        # every other page as the first address of a new session; the start page by its own
+        # path too (/oversikt), listed once in the sidebar
         for path, title in PAGES:
-            if not path or path == "serviceglapp":
+            if path == "serviceglapp":
                 continue
             p = new_page(browser)
-            _open(p, f"{url}/{path}")
+            _open(p, f"{url}/{path or 'oversikt'}")
             body = p.locator("body").inner_text()
             assert p.locator("h1").first.inner_text().strip() == title, path
             assert "Page not found" not in body and "Sidan finns inte" not in body, path
+            if not path:
+                nav = p.locator('[data-testid="stSidebarNav"]')
+                links = nav.locator("a").all_inner_texts()
+                assert [t.split()[-1] for t in links].count("Översikt") == 1, links
+                assert len(links) == len(PAGES), links
             p.context.close()
 
 
