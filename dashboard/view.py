@@ -356,6 +356,7 @@ def describe(state: FilterState, period: Period, compare: Period | None) -> str:
 # --- the view a page gets --------------------------------------------------------------------
 
 CITY = "Hela staden"
+SELECTION = "Hela urvalet"
 
 
 @dataclass(frozen=True)
@@ -376,6 +377,14 @@ class View:
     @property
     def who(self) -> str:
         return self.state.department or CITY
+
+    @property
+    def whole_name(self) -> str:
+        """What the whole view's value is called beside its groups: the förvaltning or the city,
+        or "Hela urvalet" when other filters narrow it (a heatmap cell, a channel), since the
+        value is then the selection's, not the city's."""
+        narrowed = any(getattr(self.state, attr) for attr, _ in MULTI_KEYS.values())
+        return SELECTION if narrowed else self.who
 
     @property
     def compared_with(self) -> str | None:

@@ -222,3 +222,18 @@ def test_markup_in_data_is_drawn_as_text_on_every_page(sample_db, tmp_path, monk
         assert not any(MARKUP_AREA in b for b in bodies), file
         seen += sum(privacy.as_markdown(MARKUP_AREA) in b for b in bodies)
     assert seen > 0, "the renamed area should be listed somewhere (the incident list)"
+
+
+def test_a_drilled_down_pages_reference_line_is_the_selection_not_the_city(sample_db, monkeypatch):
+    """Tillgänglighet filtered to Wednesdays (a heatmap click chooses a weekday and hour): the
+    dashed line beside the channels is that selection's value, so it is called "Hela urvalet",
+    never "Hela staden"."""
+    import json
+
+    at = _on(_app(sample_db, monkeypatch, {"day_of_week": "3"}), "accessibility.py")
+    assert _problems(at) == []
+    specs = [json.loads(chart.proto.spec or "{}") for chart in at.get("plotly_chart")]
+    names = [t.get("name") or "" for spec in specs for t in spec.get("data", [])]
+    references = [n for n in names if n.startswith(("Hela urvalet", "Hela staden"))]
+    assert references and all(n.startswith("Hela urvalet: ") for n in references), (
+        names, [spec.get("layout", {}).get("title") for spec in specs])

@@ -390,3 +390,18 @@ def test_the_pages_say_when_the_newest_data_is_old():
     assert data_age_notice(date(2025, 12, 31), date(2026, 1, 7)) is None   # 7 days: a quiet week
     notice = data_age_notice(date(2025, 12, 31), date(2026, 12, 3))
     assert notice.startswith("Senaste data är från 31 december 2025, för 337 dagar sedan")
+
+
+def test_the_whole_views_value_is_named_by_what_narrows_it():
+    """Beside its groups, the whole view's value is the city's, the förvaltning's, or, once other
+    filters narrow it (a heatmap cell's weekday and hour, a channel), the selection's."""
+    from dashboard.view import SELECTION, View
+    from dashboard.view import FilterState
+
+    def view(**state) -> View:
+        return View(FilterState(**state), Period(date(2025, 3, 1), date(2025, 3, 31)), None, None, "")
+
+    assert view().whole_name == "Hela staden"
+    assert view(department="Kulturförvaltningen").whole_name == "Kulturförvaltningen"
+    assert view(weekdays=("3",), hours=("10",)).whole_name == SELECTION == "Hela urvalet"
+    assert view(department="Kulturförvaltningen", channels=("phone",)).whole_name == SELECTION

@@ -181,7 +181,7 @@ def ranked(view: View, metric_id: str, by: str, *, key: str, top: int = 15, titl
     fig = ranked_bars(shown, label=by, value=metric_id, title=title, unit=m.unit,
                       value_title=label(metric_id), top=top, labels=labels, hidden=HIDDEN_FLAG,
                       reference=None if (hidden or m.unit == "count") else reference,
-                      reference_label=view.who)
+                      reference_label=view.whole_name)
     cols = (dim_col(by), metric_col(metric_id), *(metric_col(e) for e in extra))
     select = drill.on_choice(f"fig_{key}", choice) if choice else drill.on_bar(f"fig_{key}", by)
     chart_block(fig, TableData(title, frame, cols, threshold()), key=key, metric_ids=ids,

@@ -15,7 +15,7 @@ from dashboard.metrics.registry import REGISTRY
 from dashboard.ui import blocks, drill
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
-from dashboard.view import View
+from dashboard.view import SELECTION, View
 from dashboard.ui.tables import (HIDDEN_FLAG, Col, TableData, hidden_text, period_label,
                                  with_hidden_flag)
 
@@ -89,7 +89,7 @@ def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str
     labels = {g: label_for(dimension, g) for g in rows["group"].to_list()}
     fig = ranked_bars(rows, label="group", value="rate", title=title, unit="share",
                       value_title=blocks.label(metric_id), low="rate_lo", high="rate_hi", flag="flagged",
-                      labels=labels, reference=city, reference_label="Hela urvalet", top=30)
+                      labels=labels, reference=city, reference_label=SELECTION, top=30)
     cols = (Col("group", dimension_label(dimension), None, dimension=dimension),
             Col("rate", "Andel", "share"), Col("rate_lo", "95 % intervall, nedre", "share"),
             Col("rate_hi", "95 % intervall, övre", "share"), Col("rest_rate", rest.capitalize(), "share"),
