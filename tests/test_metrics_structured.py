@@ -66,11 +66,30 @@ def test_scorecard_against_previous_period_and_city(con):
     assert contacts["change"] == 16 and contacts["vs_city"] == 20 - 44
     # handled time: A 20 x 180 s of all 35 handled with a time (visits/outreach/e-mail have none)
     assert rows["handled_time_share"]["value"] == pytest.approx(20 / 35)
+    # the city's share of its own handled time is 100 % by definition: not shown beside A's
+    assert rows["handled_time_share"]["city"] is None and rows["handled_time_share"]["vs_city"] is None
     assert rows["forwarded_rate"]["value"] == pytest.approx(8 / 18)
     city = scorecard(con, WEEK)
     assert city.department is None
     assert city.metrics.filter(pl.col("metric") == "contacts")["value"][0] == 44
+    assert "handled_time_share" not in city.metrics["metric"].to_list()   # nor as the city's row
 
+
+
+def test_the_scorecards_table_says_why_a_city_value_is_left_out(con):
+    """The table the Förvaltning page and the pack print: A's share of the handled time has no
+    city cell ("–"), and the note says the city's value is 100 % by definition."""
+    from dashboard import privacy
+    from dashboard.config import Settings
+    from dashboard.export.pack_tables import key_figures_table
+
+    card = privacy.fetch(privacy.SCORECARD, con, Filters(WEEK.start, WEEK.end, departments=("A",)),
+                         Settings()).result
+    table = key_figures_table("Resultatkort", card.metrics, Settings(), with_city=True)
+    row = next(r for r in table.rows if r[0] == "Andel av kontaktcenters handlagda tid")
+    assert row[-1].value is None
+    assert ("Hela staden visas inte för Andel av kontaktcenters handlagda tid: där är värdet "
+            "100 % per definition.") in table.note
 
 
 def test_scorecard_without_drivers_publishes_the_same_metrics(con):

@@ -159,6 +159,11 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
         if with_city:
             cells.append(_card_cell(r, "city", t))
         rows.append(tuple(cells))
+    fixed = [r["label"] for r in card.iter_rows(named=True)
+             if with_city and registry.get(r["metric"]).fixed_without]
+    if fixed:   # the scorecard leaves the city's value out (metrics.scorecards)
+        note = " ".join(filter(None, (note, f"Hela staden visas inte för {', '.join(fixed)}: "
+                                            "där är värdet 100 % per definition.")))
     return Table(title, tuple(columns), tuple(rows), note)
 
 

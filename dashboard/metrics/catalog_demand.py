@@ -152,7 +152,9 @@ METRICS = (
         n="handle_n", kind="share", label="Andel av kontaktcenters handlagda tid", unit="share",
         higher_is_better=None, area=COOP, source=SRC_INTERNAL + " (fördelningsnyckel)",
         definition="Förvaltningens handlagda tid / all handlagd tid i staden med samma övriga "
-        "urval. Kan användas som fördelningsnyckel för kontaktcenters kostnader.",
+        "urval. Kan användas som fördelningsnyckel för kontaktcenters kostnader. För hela "
+        "staden är andelen 100 % per definition och visas inte.",
+        fixed_without=("departments",),
     ),
     _missing("missing_topic_share", "missing_topic_n", "contacts_n", "Utan ärendekategori",
              "kontakter utan ärendekategori av alla kontakter", "topics"),

@@ -72,6 +72,9 @@ class Metric:
     # contacts without a förvaltning is 0 whenever the contacts are those of chosen förvaltningar.
     # Under such a filter the metric is not shown, and the page says why (`registry.applicable`).
     fixed_under: tuple[str, ...] = ()
+    # Filters fields without which the value is fixed: a förvaltning's share of the city's handled
+    # time is 100 % for the whole city. The city's value is then not shown.
+    fixed_without: tuple[str, ...] = ()
 
     def min_n_for(self, settings: Settings) -> int:
         """The basis below which the value is too uncertain (never below the threshold)."""
@@ -85,8 +88,12 @@ class Metric:
         return self.definition.format(**_setting_values(settings))
 
     def applies_to(self, filters) -> bool:
-        """False when `filters` choose values of a field that fixes this metric's value."""
-        return filters is None or not any(getattr(filters, f) for f in self.fixed_under)
+        """False when `filters` fix this metric's value: they choose values of a `fixed_under`
+        field, or leave a `fixed_without` field open."""
+        if filters is None:
+            return True
+        return (not any(getattr(filters, f) for f in self.fixed_under)
+                and all(getattr(filters, f) for f in self.fixed_without))
 
     @property
     def is_proportion(self) -> bool:

@@ -71,18 +71,22 @@ def scorecard(con: duckdb.DuckDBPyConnection, filters: Filters | None = None,
     base = filters.without("departments")
     own = replace(base, departments=(department,)) if department else base
     previous = comparison_filters(own, comparison)
-    ids = list(metric_ids)
+    # a metric the selection fixes (the city's share of its own time) has no row
+    ids = [i for i in metric_ids if registry.get(i).applies_to(own)]
     now, before, city = (_one_row(con, f, settings, ids) for f in (own, previous, base))
     rows = []
     for m in registry.resolve(ids):
         value, prev, whole = now.get(m.id), before.get(m.id), city.get(m.id)
+        city_n = city.get(f"{m.id}__n")
+        if not m.applies_to(base):   # the city's own value is fixed (100 % of itself)
+            whole = city_n = None
         rows.append({
             "metric": m.id, "label": m.label_for(settings), "unit": m.unit,
             "higher_is_better": m.higher_is_better,
             "value": _float(value), "n": now.get(f"{m.id}__n"),
             "previous": _float(prev), "previous_n": before.get(f"{m.id}__n"),
             "change": _diff(value, prev),
-            "city": _float(whole), "city_n": city.get(f"{m.id}__n"),
+            "city": _float(whole), "city_n": city_n,
             "vs_city": _diff(value, whole),
         })
     schema = {"metric": pl.String, "label": pl.String, "unit": pl.String,
