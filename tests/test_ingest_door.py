@@ -334,3 +334,23 @@ def test_migration_003_brings_stored_vocabulary_values_to_their_lookups(tmp_path
     assert got[sid("A4")][2] == "Stadsbyggnadskontoret" and got[sid("A5")][3] == "sv"
     assert findings(con) == {("topic", "(lagrat före migrering 003)", "unknown_value"): 1,
                              ("city_area", "(lagrat före migrering 003)", "unknown_value"): 1}
+
+
+def test_migration_003_rebuilds_the_marts_it_changes_after_its_commit(tmp_path):
+    """A store with marts whose vocabulary values the migration changes: the migration drops the
+    marts with its changes (one transaction), and `migrate` builds them after its commit, in a
+    transaction of their own, from the migrated contacts."""
+    from dashboard.store import marts
+
+    db = tmp_path / "store.duckdb"
+    _store_at_migration_002(db, ["A1", "A2"])
+    con = duckdb.connect(str(db))
+    con.execute("update contacts set department = 'stadsbyggnad'")
+    con.execute("insert into meta values ('marts_version', '2')")   # marts of an older version
+    con.close()
+    con = store.open_store(db, key=KEY)
+    assert con.execute("select value from meta where key = 'marts_version'").fetchall() == [(marts.MARTS_VERSION,)]
+    assert not marts.marts_pending(con)
+    assert con.execute("select department, count(*) from contact_facts group by all").fetchall() == [
+        ("Stadsbyggnadskontoret", 2)]
+    con.close()

@@ -187,6 +187,14 @@ def _base_store(kind: str, sample_db: Path, db: Path) -> None:
     snapshot.catch_up(db)
 
 
+def _pending(stored: dict, before: dict) -> bool:
+    """The store of a rebuild killed after it dropped the marts: no marts, the rest as before."""
+    marts = _mart_content(before)
+    return (not _mart_content(stored) and "contact_dist" not in stored
+            and {t: v for t, v in stored.items() if t != "meta"}
+            == {t: v for t, v in before.items() if t not in marts and t not in ("meta", "contact_dist")})
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["ingest", "refresh", "sample"])
 def test_sigkill_at_any_moment_of_a_real_writer_leaves_exactly_before_or_exactly_after(
@@ -227,9 +235,12 @@ def test_sigkill_at_any_moment_of_a_real_writer_leaves_exactly_before_or_exactly
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         stored, published = store_content(db), published_content(db)
-        assert stored in (before, after), fraction
+        # a refresh killed between its two transactions leaves the marts dropped (pending):
+        # everything else as before, and the snapshot as before until the marts are built
+        pending = kind == "refresh" and _pending(stored, before)
+        assert stored in (before, after) or pending, fraction
         assert published in (published_before, published_after), fraction
-        outcomes.append("after" if stored == after else "before")
+        outcomes.append("after" if stored == after else "pending" if pending else "before")
         # The next reader brings the snapshot to the store's state; the next start (of `serve`
         # here) removes what the killed one left.
         PublishedStore(db).current()
@@ -238,3 +249,108 @@ def test_sigkill_at_any_moment_of_a_real_writer_leaves_exactly_before_or_exactly
         assert not list(snapshot.snapshot_dir(db).glob(".building-*"))
         assert not list(tmp_path.glob(".s.duckdb.building-*"))
     print(f"{kind}: {held_s:.1f} s under the lock; killed runs left {outcomes}")
+
+
+# ------------------------------------------------- the standalone full rebuild, between its steps
+
+# `metrics --refresh-marts` (the real command, main()) killing itself when the rebuild calls the
+# named function of dashboard.store.marts.
+REBUILD_KILL = """
+import os, signal, sys
+from dashboard.cli import main
+from dashboard.store import marts
+db, function = sys.argv[1], sys.argv[2]
+setattr(marts, function, lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL))
+main(["--db", db, "metrics", "--refresh-marts", "--metric", "offered", "--format", "csv"])
+print("NOT KILLED", flush=True)
+"""
+# point of the rebuild -> the function called there
+REBUILD_POINTS = {
+    "after_drop": "finish_rebuild",      # the drop committed, not yet checkpointed
+    "after_checkpoint": "refresh_marts",  # the old marts' blocks freed, nothing built
+    "mid_build": "_date_chunks",          # contact_facts written, no rollup yet
+}
+
+
+def _refresh(db: Path) -> int:
+    from dashboard.cli import main
+
+    return main(["--db", str(db), "metrics", "--refresh-marts", "--metric", "offered", "--format", "csv"])
+
+
+def _mart_content(content: dict) -> dict:
+    from dashboard.store.marts import MARTS
+
+    names = {n for m in MARTS for n in (m.name, m.dist)}
+    return {t: v for t, v in content.items() if t in names}
+
+
+@pytest.mark.parametrize("point,next_writer", [("after_drop", "refresh"), ("after_checkpoint", "ingest"),
+                                               ("mid_build", "refresh"), ("mid_build", "ingest")])
+def test_a_rebuild_killed_between_its_transactions_publishes_nothing_until_the_marts_are_back(
+        sample_db, tmp_path, monkeypatch, capsys, point, next_writer):
+    import shutil
+
+    from dashboard.cli import main
+    from dashboard.store import marts
+
+    monkeypatch.setenv("KONTAKTCENTER_KEY", KEY.hex())
+    monkeypatch.setenv("KONTAKTCENTER_CONFIG", str(tmp_path / "ingen.toml"))
+    monkeypatch.delenv("KONTAKTCENTER_DB", raising=False)
+    db, whole = tmp_path / "s.duckdb", tmp_path / "whole.duckdb"
+    shutil.copy(sample_db, db)
+    shutil.copy(sample_db, whole)   # the uninterrupted rebuild, for comparison
+    assert snapshot.catch_up(db) is not None
+    pointer, published = snapshot.read_pointer(db), published_content(db)
+    contacts = {t: v for t, v in store_content(db).items() if t not in _mart_content(store_content(db))
+                and t != "meta"}
+    assert _refresh(whole) == 0
+
+    proc = subprocess.run([sys.executable, "-c", REBUILD_KILL, str(db), REBUILD_POINTS[point]],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9 and "NOT KILLED" not in proc.stdout, proc.stderr
+
+    # The marts are gone (pending), everything else as it was; the snapshot exactly as before,
+    # and no reader publishes the store in this state.
+    stored = store_content(db)
+    assert not _mart_content(stored) and "contact_dist" not in stored
+    assert {t: v for t, v in stored.items() if t != "meta"} == contacts
+    assert snapshot.read_pointer(db) == pointer and published_content(db) == published
+    assert snapshot.catch_up(db) is None
+    assert PublishedStore(db).current().pointer.file == pointer.file
+    assert snapshot.read_pointer(db) == pointer and published_content(db) == published
+    con = open_store(db, read_only=True)
+    meta = dict(con.execute("select key, value from meta").fetchall())
+    assert meta[marts.PENDING] == "1" and "marts_version" not in meta
+    assert not set(marts.COVERAGE) & set(meta)
+    with pytest.raises(marts.MartsMissing, match="avbröts"):
+        marts.check_marts(con)
+    con.close()
+    # A reader of the store (the metrics command) names the state and the fix.
+    capsys.readouterr()
+    assert main(["--db", str(db), "metrics", "--metric", "offered"]) == 2
+    err = capsys.readouterr().err
+    assert marts.PENDING_MESSAGE in err and "Traceback" not in err
+
+    # The next writer builds the marts in full: the same marts as the uninterrupted rebuild.
+    if next_writer == "refresh":
+        assert _refresh(db) == 0
+        assert store_content(db) == store_content(whole)
+    else:
+        profile_file(tmp_path, batch_rows=2_000)
+        write_csv(telephony_frame(300, seed=5), tmp_path / "natt.csv")
+        assert main(["--db", str(db), "ingest", str(tmp_path / "natt.csv"), "--profile",
+                     str(tmp_path / "profil.toml"), "-q"]) == 0
+        con = open_store(db, read_only=True)
+        generation = con.execute("select value from meta where key = 'marts_generation'").fetchall()[0][0]
+        # the ingest's update_marts logged a whole rebuild (no day): it found the marts pending
+        assert con.execute("select local_date from marts_changes where generation = $g",
+                           {"g": int(generation)}).fetchall() == [(None,)]
+        assert not marts.marts_pending(con)
+        con.close()
+        ingested = store_content(db)
+        assert _refresh(db) == 0   # a full rebuild of the same contacts gives the same marts
+        assert _mart_content(store_content(db)) == _mart_content(ingested)
+    final = store_content(db)
+    assert published_content(db) == {t: v for t, v in final.items() if t in published_content(db)}
+    assert snapshot.read_pointer(db) != pointer

@@ -89,16 +89,21 @@ def filters_from_args(args) -> Filters:
                    **{field: tuple(getattr(args, opt)) for opt, field in FILTER_OPTIONS.items()})
 
 
+# Said when a rebuild stops after its first transaction (Ctrl-C, an error): before "Avbrutet".
+PENDING_NOTE = ("Statistiktabellerna (marts) hann tas bort men inte byggas om; kontakterna är "
+                "orörda och dashboarden visar den senast publicerade ögonblicksbilden. Kör "
+                "`kontaktcenter metrics --refresh-marts` igen (eller nästa `kontaktcenter ingest`).")
+
+
 def _open(args):
-    from dashboard.store.marts import refresh_marts
+    from dashboard.store.marts import rebuild_marts
     from dashboard.store import open_store, writing
 
     db = args.settings.db
     if args.refresh_marts:   # a writer: the writer lock, then a new snapshot for the dashboard
         with writing(db, memory_limit=args.settings.write_memory_limit) as con:
-            con.execute("begin transaction")
-            refresh_marts(con)
-            con.execute("commit")
+            # two transactions, so the file does not grow by the marts' size (docs/architecture.md)
+            rebuild_marts(con, on_pending=lambda: print(PENDING_NOTE, file=sys.stderr, flush=True))
     return open_store(db, read_only=True)
 
 

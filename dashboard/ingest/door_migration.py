@@ -87,9 +87,11 @@ def _vocabulary_values(con: duckdb.DuckDBPyConnection) -> None:
                 {"f": fld, "c": _OLD_COLUMN, "v": value})
             con.execute(f"update contacts set {fld} = null where {fld} = $v", {"v": value})
     if changed and con.execute("select count(*) from meta where key = 'marts_version'").fetchall()[0][0]:
-        from dashboard.store.marts import refresh_marts   # marts hold these columns too
+        from dashboard.store.marts import clear_marts   # marts hold these columns too
 
-        refresh_marts(con)
+        # dropped here, with the changed contacts; `migrate` builds them after the commit and a
+        # checkpoint, into the freed blocks (dashboard/store/marts.py rebuild_marts)
+        clear_marts(con)
 
 
 def _scrub_file_names(con: duckdb.DuckDBPyConnection) -> None:

@@ -56,7 +56,9 @@ PYTHON_STEPS = {3: ("dashboard.ingest.door_migration", "run")}
 
 def migrate(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> list[int]:
     """Apply pending migrations, each in its own transaction. Returns the versions applied.
-    `key` is the pseudonymisation key, for migrations that convert stored values with it."""
+    `key` is the pseudonymisation key, for migrations that convert stored values with it.
+    A migration that changes what the marts hold drops them (marts.clear_marts); they are built
+    after its commit, in a transaction of their own (marts.finish_rebuild)."""
     con.execute(
         "create table if not exists schema_migrations ("
         " version integer primary key, name varchar not null, applied_at timestamp not null)"
@@ -82,6 +84,11 @@ def migrate(con: duckdb.DuckDBPyConnection, key: bytes | None = None) -> list[in
             con.execute("rollback")
             raise
         applied.append(version)
+    if applied:
+        from dashboard.store.marts import finish_rebuild, marts_pending   # marts import this package
+
+        if marts_pending(con):   # a migration dropped the marts with what it changed: build them
+            finish_rebuild(con)
     return applied
 
 

@@ -9,12 +9,21 @@ whose columns cover the filters and breakdowns (`choose`); `contact_facts` (one 
 
 Grains are stated in `MARTS` below (and in docs/metrics.md).
 
+A standalone full rebuild (`rebuild_marts`: `metrics --refresh-marts`, migration 003) is two
+transactions instead: the first drops the marts and marks them pending (`PENDING`), a checkpoint
+frees their blocks, the second builds them anew into those blocks, so the file does not grow by
+the marts' size. While they are pending, nothing is published (dashboard/store/snapshot.py) and
+`check_marts` refuses the store naming the fix; the next full build (this one rerun, or an
+ingest's `update_marts`, which finds `marts_version` gone) clears the mark.
+
 Each mart has a twin `<mart>_dist` with the same grain plus distribution and bucket
 (queries/marts/contact_dist.sql): the waits and repeat gaps behind settings-dependent metrics.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -161,6 +170,10 @@ ALL_CHAINS = "(select rowid as row_no, caller_key, topic, started_at, source_sys
 CHUNK_DATES = "local_date >= $date_from and local_date < $date_to"
 
 
+# The meta key a standalone rebuild sets in its first transaction (marts dropped, not yet built).
+PENDING = "marts_pending"
+
+
 def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build every mart from `contacts`. Call inside the writer's transaction."""
     con.execute(_facts_sql("create or replace table contact_facts as", ALL_CONTACTS, ALL_CHAINS))
@@ -180,7 +193,73 @@ def refresh_marts(con: duckdb.DuckDBPyConnection) -> None:
         built.append(mart)
     _set_meta(con, "marts_version", MARTS_VERSION)
     _record_coverage(con)
+    con.execute("delete from meta where key = $k", {"k": PENDING})
     _log_change(con, None)
+
+
+def clear_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every mart and mark them pending: `marts_version` and the coverage go, so any later
+    writer knows a full build is due, and `PENDING` keeps the store from being published until
+    then. Call inside the writer's transaction (the first of `rebuild_marts`, or a migration's)."""
+    con.execute("drop view if exists contact_dist")
+    for mart in reversed(MARTS):   # our own names, trusted identifiers
+        if mart.dist != "contact_dist":
+            con.execute(f'drop table if exists "{mart.dist}"')
+        con.execute(f'drop table if exists "{mart.name}"')
+    con.execute("delete from meta where key in $keys", {"keys": ["marts_version", *COVERAGE]})
+    _set_meta(con, PENDING, "1")
+
+
+def marts_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """True between `clear_marts` and the next full build (the marts are dropped)."""
+    return bool(con.execute("select count(*) from meta where key = $k", {"k": PENDING}).fetchall()[0][0])
+
+
+def rebuild_marts(con: duckdb.DuckDBPyConnection, on_pending=None) -> None:
+    """The standalone full rebuild, in two transactions so the file does not grow by the marts'
+    size (DuckDB frees a dropped table's blocks only at a checkpoint after its commit): drop
+    (`clear_marts`), commit, checkpoint, then build (`finish_rebuild`). Call outside a
+    transaction, holding the writer lock. A kill or failure between or during the second leaves
+    the marts pending (see `clear_marts`); `on_pending()` is called then, before the exception
+    goes on."""
+    with _transaction(con):
+        clear_marts(con)
+    finish_rebuild(con, on_pending)
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back on any exception."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def finish_rebuild(con: duckdb.DuckDBPyConnection, on_pending=None) -> None:
+    """Checkpoint (the dropped marts' blocks become free), then build every mart in one
+    transaction. Call outside a transaction. Out of memory, the marts stay pending and the
+    StoreError says so (not the write path's "nothing changed")."""
+    try:
+        con.execute("checkpoint")
+        with _transaction(con):
+            refresh_marts(con)
+    except duckdb.OutOfMemoryException:
+        limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+        raise StoreError(
+            f"Minnet räckte inte för att bygga om statistiktabellerna (marts) (gränsen "
+            f"write_memory_limit = {limit}). De gamla tabellerna var redan borttagna, så de saknas "
+            "nu; kontakterna är orörda och dashboarden visar den senast publicerade "
+            "ögonblicksbilden. Höj gränsen i inställningarna eller med "
+            "KONTAKTCENTER_WRITE_MEMORY_LIMIT (t.ex. \"4GB\") och kör `kontaktcenter metrics "
+            "--refresh-marts` igen.") from None
+    except BaseException:
+        if on_pending:
+            on_pending()
+        raise
 
 
 # --- refresh: only the days the new rows change ---------------------------------------------
@@ -359,8 +438,18 @@ class MartsMissing(StoreError):
     pass
 
 
+PENDING_MESSAGE = (
+    "Databasens statistiktabeller (marts) saknas: en ombyggnad av dem avbröts innan den blev "
+    "klar (kontakterna är orörda, dashboarden visar den senast publicerade ögonblicksbilden). "
+    "Bygg om dem med `kontaktcenter metrics --refresh-marts` (kräver skrivrätt); nästa "
+    "`kontaktcenter ingest` bygger också om dem."
+)
+
+
 def check_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse a store whose marts are missing or built by another version, naming the fix."""
+    """Refuse a store whose marts are missing, pending or built by another version, naming the fix."""
+    if marts_pending(con):
+        raise MartsMissing(PENDING_MESSAGE)
     rows = con.execute("select value from meta where key = 'marts_version'").fetchall()
     row = rows[0] if rows else None
     if row is None or row[0] != MARTS_VERSION:

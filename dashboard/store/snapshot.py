@@ -27,6 +27,10 @@ open a snapshot read-only, many processes at once, and never touch the store, so
 waits for a reader and a reader never sees a half-written state. `KEEP` snapshots (at least
 `KEEP_S` old) stay for sessions still reading one; older ones are removed on publish.
 
+A store whose marts are pending (a standalone full rebuild between its two transactions, see
+dashboard/store/marts.py `rebuild_marts`) is not published: the current snapshot stays until the
+marts are built again.
+
 The caller of `publish` holds the writer lock (dashboard/store/lock.py). The pointer records the
 store file's stamp at publish time; a reader that finds the store changed since (a writer killed
 between its commit and its publish, or a store written by a tool that does not publish) publishes
@@ -135,8 +139,9 @@ def is_stale(db: Path, pointer: Pointer | None) -> bool:
     return pointer is None or pointer.store_stamp != file_stamp(db)
 
 
-def publish(db: Path, memory_limit: str | None = None) -> Pointer:
-    """Write a new snapshot of the published tables of the store and switch CURRENT to it.
+def publish(db: Path, memory_limit: str | None = None) -> Pointer | None:
+    """Write a new snapshot of the published tables of the store and switch CURRENT to it;
+    None, and nothing written, while the store's marts are pending (`_marts_pending`).
 
     When the current snapshot is of the same store, the marts' change log
     (queries/migrations/006_marts_changes.sql) reaches back to it and every changed day is on or
@@ -154,6 +159,9 @@ def publish(db: Path, memory_limit: str | None = None) -> Pointer:
 
     db = Path(db)
     check_readable(db)   # a broken or newer store: its Swedish message, and nothing published
+    if _marts_pending(db):
+        log.warning("the marts of %s are being rebuilt (pending): the current snapshot stays", db)
+        return None
     directory = snapshot_dir(db)
     directory.mkdir(exist_ok=True)
     _remove_building(directory)
@@ -244,14 +252,29 @@ def _plan(db: Path, directory: Path) -> _Plan:
     return _Plan((newest - timedelta(days=RECENT_MIN_DAYS)).replace(day=1))
 
 
+def _marts_pending(db: Path) -> bool:
+    """True while a standalone full rebuild has dropped the marts and not yet built them
+    (dashboard/store/marts.py PENDING): publishing then would give readers a store without marts."""
+    from dashboard.store.marts import PENDING   # marts import the store package: import late
+
+    return bool(_store_value(db, "meta", "select count(*) from store.main.meta where key = $k",
+                             {"k": PENDING}))
+
+
 def _newest_day(db: Path) -> date | None:
+    return _store_value(db, "contact_facts", "select max(local_date) from store.main.contact_facts")
+
+
+def _store_value(db: Path, table: str, query: str, params: dict | None = None):
+    """The first value of `query` on the store (attached read-only as `store`), or None when
+    the store has no `table`."""
     con = duckdb.connect()
     try:   # the store's path, quoted by _literal (ATTACH binds no parameters): trusted identifiers
         con.execute(f"attach '{_literal(db)}' as store (read_only)")
         if not con.execute("select count(*) from duckdb_tables() where database_name = 'store' "
-                           "and table_name = 'contact_facts'").fetchall()[0][0]:
+                           "and table_name = $t", {"t": table}).fetchall()[0][0]:
             return None
-        return con.execute("select max(local_date) from store.main.contact_facts").fetchall()[0][0]
+        return con.execute(query, params or {}).fetchall()[0][0]
     finally:
         con.close()
 
@@ -373,7 +396,8 @@ def _copy_views(con: duckdb.DuckDBPyConnection, present: dict[str, str]) -> None
 
 def catch_up(db: Path) -> Pointer | None:
     """Publish if the store changed since the last publish and no writer holds the lock.
-    Returns the new pointer, or None when nothing was published (busy, up to date, or no store)."""
+    Returns the new pointer, or None when nothing was published (busy, up to date, no store, or
+    marts pending: see publish)."""
     db = Path(db)
     if not db.exists():
         return None
