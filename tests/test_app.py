@@ -237,3 +237,16 @@ def test_a_drilled_down_pages_reference_line_is_the_selection_not_the_city(sampl
     references = [n for n in names if n.startswith(("Hela urvalet", "Hela staden"))]
     assert references and all(n.startswith("Hela urvalet: ") for n in references), (
         names, [spec.get("layout", {}).get("title") for spec in specs])
+
+
+def test_a_group_comparison_says_which_groups_it_leaves_out(sample_db, monkeypatch):
+    """Serviceglapp for one förvaltning compares few groups (the rest have too few contacts to
+    test): the caption under the chart names the minimum, so a missing stadsområde is explained."""
+    from dashboard.config import Settings
+    from dashboard.metrics.registry import REGISTRY
+
+    at = _on(_app(sample_db, monkeypatch, {"department": DEPARTMENT}), "service_gaps.py")
+    assert _problems(at) == []
+    minimum = REGISTRY["answer_rate"].min_n_for(Settings())
+    assert any(f"Grupper med färre än {minimum} kontakter i underlaget visas inte" in c.value
+               for c in at.caption), [c.value for c in at.caption]

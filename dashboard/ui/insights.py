@@ -12,7 +12,7 @@ from dashboard.charts import ranked_bars
 from dashboard.domain import dimension_label, label_for, rest_of_selection
 from dashboard.formatting import format_date_short, format_int, format_percent
 from dashboard.metrics.registry import REGISTRY
-from dashboard.ui import blocks, drill
+from dashboard.ui import blocks, data, drill
 from dashboard.ui.engine import COMPARE, for_view, metrics
 from dashboard.ui.figure import chart_block, table_block
 from dashboard.view import SELECTION, View
@@ -98,7 +98,15 @@ def show_equity(frame: pl.DataFrame, dimension: str, metric_id: str, *, key: str
     chart_block(fig, TableData(title, rows, cols, blocks.threshold()), key=key, metric_ids=[metric_id],
                 on_select=drill.on_bar(f"fig_{key}", dimension),
                 caption=f"▲ = skillnaden mot {rest} är både statistiskt tydlig (95 % intervall, "
-                        "justerat för antal jämförelser) och tillräckligt stor för att spela roll.")
+                        "justerat för antal jämförelser) och tillräckligt stor för att spela roll. "
+                        + equity_minimum_note(metric_id))
+
+
+def equity_minimum_note(metric_id: str) -> str:
+    """Why a group can be missing from a comparison (dashboard.privacy.rules.equity)."""
+    minimum = REGISTRY[metric_id].min_n_for(data.settings())
+    return (f"Grupper med färre än {format_int(minimum)} kontakter i underlaget visas inte: för "
+            "få för en säker jämförelse.")
 
 
 def incident_periods(view: View) -> pl.DataFrame | None:
