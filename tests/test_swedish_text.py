@@ -233,6 +233,13 @@ def test_export_compare_has_one_spelling_in_choices_help_error_and_docs(capsys):
     err = capsys.readouterr().err
     assert ("argumentet --compare: ogiltigt val: 'förra' (välj bland 'foregaende', 'forra-aret', "
             "'ingen')") in err
+    # a value of the wrong type is named in Swedish, not by Python's type name ("(int)")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--port", "abc"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argumentet --port: ogiltigt värde: 'abc' (ange ett heltal)" in err
+    assert "(int)" not in err
     root = Path(__file__).resolve().parent.parent
     for doc in (root / "README.md", root / "docs" / "exports.md"):
         spelt = set(re.findall(r"--compare ([\w|\\-]+)", doc.read_text(encoding="utf-8")))

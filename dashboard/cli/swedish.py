@@ -69,8 +69,22 @@ def install() -> None:
     argparse.ngettext = ngettext
 
 
+# What a value of a built-in type is, for "ogiltigt värde": argparse names the type itself ("int").
+TYPE_WORDS = {"int": "ett heltal", "float": "ett tal"}
+
+
 class SwedishParser(argparse.ArgumentParser):
     """An ArgumentParser whose help and usage errors are Swedish; subparsers inherit the class."""
+
+    def _get_value(self, action, arg_string):
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError:
+            words = TYPE_WORDS.get(getattr(action.type, "__name__", None))
+            if words is None:
+                raise
+            raise argparse.ArgumentError(
+                action, f"ogiltigt värde: {arg_string!r} (ange {words})") from None
 
     def __init__(self, *args, **kwargs):
         install()  # before super(): the -h action's help text is looked up while it is added
