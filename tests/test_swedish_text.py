@@ -240,6 +240,11 @@ def test_export_compare_has_one_spelling_in_choices_help_error_and_docs(capsys):
     err = capsys.readouterr().err
     assert "argumentet --port: ogiltigt värde: 'abc' (ange ett heltal)" in err
     assert "(int)" not in err
+    # a misspelt choice is followed by the closest one, as a misspelt flag is
+    with pytest.raises(SystemExit) as exit_info:
+        main(["vocabulary", "list", "topc"])
+    assert exit_info.value.code == 2
+    assert "ogiltigt val: 'topc'" in (err := capsys.readouterr().err) and "Menade du topic?" in err
     root = Path(__file__).resolve().parent.parent
     for doc in (root / "README.md", root / "docs" / "exports.md"):
         spelt = set(re.findall(r"--compare ([\w|\\-]+)", doc.read_text(encoding="utf-8")))

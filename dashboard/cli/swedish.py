@@ -76,6 +76,15 @@ TYPE_WORDS = {"int": "ett heltal", "float": "ett tal"}
 class SwedishParser(argparse.ArgumentParser):
     """An ArgumentParser whose help and usage errors are Swedish; subparsers inherit the class."""
 
+    def _check_value(self, action, value):
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            close = difflib.get_close_matches(str(value), [str(c) for c in action.choices or ()], n=1)
+            if not close:
+                raise
+            raise argparse.ArgumentError(action, f"{exc.message}. Menade du {close[0]}?") from None
+
     def _get_value(self, action, arg_string):
         try:
             return super()._get_value(action, arg_string)
