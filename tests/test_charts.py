@@ -364,3 +364,94 @@ def test_changes_with_negative_bars_carry_the_value_in_the_label():
     bar = fig.data[0]
     assert list(bar.y) == [f"Parkering: \u22127", "Bygglov: 12"]
     assert set(bar.textposition) == {"none"}
+
+
+# ---------------------------------------------------------------- every bar hidden: words, not axes
+
+def _words(fig) -> str:
+    (words,) = [a.text for a in fig.layout.annotations]
+    return words
+
+
+def test_ranked_bars_with_every_bar_hidden_say_so_in_words_like_the_heatmap():
+    frame = pl.DataFrame({"point": ["Fosie", "Rosengård", "Limhamn"], "n": [None, None, None],
+                          "hidden": [True, True, True]}, schema_overrides={"n": pl.Float64})
+    fig = ranked_bars(frame, label="point", value="n", title="Besök per servicepunkt", unit="count",
+                      value_title="Besök", hidden="hidden")
+    assert not fig.data  # no empty 0–1 axis with "dolt" labels
+    assert _words(fig).startswith("Alla staplar är dolda: för få kontakter per stapel för att visas.")
+    assert "se tabellen" in _words(fig) and "Alla staplar är dolda" in alt_text(fig)
+    # the heatmap's wording, staplar for rutor
+    heat = weekday_hour_heatmap(pl.DataFrame({"weekday": [1], "hour": [8], "v": [None]},
+                                             schema_overrides={"v": pl.Float64}),
+                                value="v", title="t", unit="count", value_label="Samtal")
+    assert _words(heat).replace("rutor", "staplar").replace("ruta", "stapel") == _words(fig)
+    # without flags every null is hidden; one value shown draws the bars
+    assert _words(ranked_bars(frame.drop("hidden"), label="point", value="n", title="t",
+                              unit="count", value_title="Besök")).startswith("Alla staplar")
+    some = frame.with_columns(pl.Series("n", [3.0, None, None]), pl.Series("hidden", [False, True, True]))
+    assert ranked_bars(some, label="point", value="n", title="t", unit="count", value_title="Besök",
+                       hidden="hidden").data
+
+
+def test_ranked_bars_with_no_value_and_nothing_hidden_say_no_data():
+    frame = pl.DataFrame({"g": ["a", "b"], "index": [None, None], "hidden": [False, False]},
+                         schema_overrides={"index": pl.Float64})
+    fig = ranked_bars(frame, label="g", value="index", title="t", unit="index",
+                      value_title="Nöjdhetsindex", hidden="hidden")
+    assert not fig.data and "dolda" not in _words(fig)
+    assert _words(fig).startswith("Inget underlag för nöjdhetsindex")
+
+
+def test_category_bars_with_every_bar_hidden_say_so_in_words():
+    frame = pl.DataFrame({"slot": ["08:00", "08:30"], "agents": [None, None], "scheduled": [None, None]},
+                         schema_overrides={"agents": pl.Float64, "scheduled": pl.Float64})
+    fig = category_bars(frame, x="slot", y=["agents", "scheduled"], title="Bemanning", unit="count",
+                        x_title="Halvtimme", y_title="Antal agenter")
+    assert not fig.data and _words(fig).startswith("Alla staplar är dolda")
+
+
+def test_grouped_hidden_bars_label_each_bar_upright_in_its_own_slot():
+    """Two hidden bars of a half hour read "doltdolt": their labels, written across two narrow
+    bars, ran together. Each "dolt" now stands upright on the axis at its own bar's centre."""
+    frame = pl.DataFrame({"slot": ["08:00", "08:30", "09:00"], "agents": [None, 4.0, None],
+                          "scheduled": [None, 6.0, 7.0]})
+    fig = category_bars(frame, x="slot", y=["agents", "scheduled"], title="Bemanning", unit="count",
+                        x_title="Halvtimme", y_title="Antal agenter")
+    # no "dolt" written across a bar; the hover still says it
+    assert all(t != "dolt" for tr in fig.data for t in tr.text)
+    assert list(fig.data[0].customdata) == ["dolt", "4", "dolt"]
+    labels = [a for a in fig.layout.annotations if a.text == "dolt"]
+    assert len(labels) == 3 and all(a.textangle == -90 and a.y == 0 for a in labels)
+    # at the bars' centres: agents left of the slot's centre, scheduled right, 0.4 apart
+    xs = sorted(a.x for a in labels)
+    assert xs == pytest.approx([-0.2, 0.2, 1.8])
+    # a single series: the bar is wide, the label reads across it, at the slot's centre
+    one = category_bars(frame, x="slot", y="agents", title="t", unit="count", x_title="x", y_title="y")
+    assert [(a.x, a.textangle) for a in one.layout.annotations] == [(0, 0), (2, 0)]
+
+
+def test_an_incident_label_near_the_right_edge_reads_leftwards_from_the_bands_end():
+    """On /?period=year the Fosie incident (September of a year's weeks) was labelled from its
+    band's left edge onwards and cut at the chart's right edge ("Händelse: Fosie ·")."""
+    from dashboard.charts.timeseries import INCIDENT_LINE
+
+    weeks = [date(2025, 1, 6) + timedelta(weeks=i) for i in range(51)]
+    frame = pl.DataFrame({"week": weeks, "n": [100.0] * 51})
+    label = "Fosie · Felanmälan gata, park och trafik"
+    incidents = pl.DataFrame({"start": [date(2025, 9, 15), date(2025, 2, 3)],
+                              "end": [date(2025, 9, 21), date(2025, 2, 9)], "label": [label, "Öster"]})
+    fig = time_series(frame, x="week", y="n", title="Kontakter per vecka", unit="count",
+                      y_title="Kontakter", incidents=incidents)
+    late, early = fig.layout.annotations
+    assert (late.x, late.xanchor, late.align) == (date(2025, 9, 21), "right", "right")
+    assert (early.x, early.xanchor) == (date(2025, 2, 3), "left")
+    # short: the area on the chart, the whole label in the hover
+    assert late.text == "Händelse: Fosie" and late.hovertext == f"Händelse: {label}"
+    long = incidents.with_columns(pl.Series("label", ["Fosie " * 9, "Öster"]))
+    fig = time_series(frame, x="week", y="n", title="t", unit="count", y_title="y", incidents=long)
+    assert all(len(line) <= INCIDENT_LINE for line in fig.layout.annotations[0].text.split("<br>"))
+    # data text is drawn as text
+    marked = incidents.with_columns(pl.Series("label", ["<b>Fosie</b>", "Öster"]))
+    fig = time_series(frame, x="week", y="n", title="t", unit="count", y_title="y", incidents=marked)
+    assert "<b>" not in fig.layout.annotations[0].text

@@ -22,7 +22,8 @@ from dashboard.charts.theme import (
     scale,
     series_style,
 )
-from dashboard.formatting import MONTHS_SHORT, format_date_short, format_value
+from dashboard.formatting import MONTHS_SHORT, format_date_short, format_value, wrap_label
+from dashboard.privacy.text import as_plotly
 from dashboard.periods import too_gappy
 
 MAX_TICKS = 8
@@ -151,7 +152,8 @@ def time_series(
     if tickvals:
         layout["xaxis"] = {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext}
     if incidents is not None and not incidents.is_empty():
-        layout["shapes"], layout["annotations"] = incident_bands(incidents)
+        xs = frame[x].to_list()
+        layout["shapes"], layout["annotations"] = incident_bands(incidents, x_range=(xs[0], xs[-1]))
     return base_figure(title, x_title=x_title, y_title=y_title,
                        alt=f"Linjediagram: {title}. {y_title} per {x_title.lower()}.",
                        data=traces, layout=layout)
@@ -163,35 +165,61 @@ def _legend_rows(traces) -> int:
     return min(max(1, len(traces)), 3)
 
 
+INCIDENT_LINE = 28  # characters per line of an incident's label (about 170 px at 12 px), as a bar's
+
+
 def incident_bands(incidents: pl.DataFrame, *, start: str = "start", end: str = "end",
-                   label: str | None = "label") -> tuple[list[dict], list[dict]]:
-    """The shapes and annotations `fig.add_vrect` draws for each flagged incident period: a shaded
-    band over the plot's height, labelled at its top left (not colour alone)."""
+                   label: str | None = "label", x_range: tuple | None = None) -> tuple[list[dict], list[dict]]:
+    """The shapes and annotations for each flagged incident period: a shaded band over the plot's
+    height, labelled at its top (not colour alone).
+
+    The label stands whole inside the plot: it names the incident's first part (its area,
+    "Händelse: Fosie"), wrapped at INCIDENT_LINE characters, and the hover gives the whole label
+    ("Händelse: Fosie · Felanmälan gata, park och trafik", which the page's incident list also
+    names); a band in the right half of `x_range` (the x axis' first and last value) has it at
+    its right edge, reading leftwards. From the band's left edge, a label near the plot's right
+    edge was cut ("Händelse: Fosie ·"); the topic in lines of its own covered a half-width
+    trend's top."""
     shapes, annotations = [], []
     for row in incidents.iter_rows(named=True):
-        text = "Händelse"
+        parts = ["Händelse"]
         if label and row.get(label):
-            text = f"Händelse: {row[label]}"
+            area, *rest = str(row[label]).split(" · ")
+            parts = [f"Händelse: {area}", *rest]
+        lines = [as_plotly(line) for line in wrap_label(parts[0], INCIDENT_LINE)]
+        right = x_range is not None and _past_middle(row[start], x_range)
         shapes.append({"type": "rect", "x0": row[start], "x1": row[end], "xref": "x", "y0": 0, "y1": 1,
                        "yref": "y domain", "fillcolor": INCIDENT_FILL, "layer": "below",
                        "line": {"color": "#D55E00", "dash": "dot", "width": 1}})
-        annotations.append({"text": text, "showarrow": False, "x": row[start], "xanchor": "left",
-                            "xref": "x", "y": 1, "yanchor": "top", "yref": "y domain",
-                            "font": {"color": TEXT, "size": 12}})
+        annotations.append({"text": "<br>".join(lines), "showarrow": False,
+                            "x": row[end] if right else row[start], "xanchor": "right" if right else "left",
+                            "align": "right" if right else "left", "xref": "x", "y": 1, "yanchor": "top",
+                            "yref": "y domain", "font": {"color": TEXT, "size": 12},
+                            "hovertext": as_plotly(" · ".join(parts))})
     return shapes, annotations
+
+
+def _past_middle(value, x_range: tuple) -> bool:
+    """Whether a date lies past the middle of the axis' first..last date."""
+    first, last = (_days(v) for v in x_range)
+    return last > first and _days(value) - first > (last - first) / 2
+
+
+def _days(value) -> float:
+    if isinstance(value, datetime):
+        return value.toordinal() + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return value.toordinal() if isinstance(value, date) else float(value)
 
 
 def add_incidents(fig: go.Figure, incidents: pl.DataFrame, *, start: str = "start",
                   end: str = "end", label: str | None = "label") -> go.Figure:
-    """Mark flagged incident periods as shaded bands, each with a text label (not colour alone)."""
-    for row in incidents.iter_rows(named=True):
-        text = "Händelse"
-        if label and row.get(label):
-            text = f"Händelse: {row[label]}"
-        fig.add_vrect(
-            x0=row[start], x1=row[end], fillcolor=INCIDENT_FILL, line_width=1,
-            line_color="#D55E00", line_dash="dot", layer="below",
-            annotation_text=text, annotation_position="top left",
-            annotation_font={"color": TEXT, "size": 12},
-        )
+    """Mark flagged incident periods as shaded bands, each with a text label (not colour alone):
+    incident_bands' bands, laid on a figure already built (its x range read from its traces)."""
+    xs = [x for trace in fig.data for x in (trace.x or ()) if x is not None]
+    shapes, annotations = incident_bands(incidents, start=start, end=end, label=label,
+                                         x_range=(min(xs), max(xs)) if xs else None)
+    for shape in shapes:
+        fig.add_shape(shape)
+    for annotation in annotations:
+        fig.add_annotation(annotation)
     return fig
