@@ -45,3 +45,19 @@ def test_no_chart_of_only_hidden_bars_for_a_small_forvaltning(sample_db, monkeyp
     words = [_title(s) for s in specs
              if any("Alla staplar är dolda" in a.get("text", "") for a in s["layout"].get("annotations", []))]
     assert said is None or said in words
+
+
+def test_a_weekly_trend_draws_the_points_that_exist_and_counts_its_gaps(sample_db, monkeypatch):
+    """/tillganglighet?day_of_week=3&hour=10 (on the full sample; Wednesdays on the tests'
+    smaller one): the weeks' answer rates were 78,1 %, 81,1 %, – (Christmas Eve, closed) against
+    75,8 %, Dolt, Dolt, and the chart said "de flesta punkterna saknar kontakter att räkna på
+    (inget är dolt)". The line is drawn, two points and a gap, and under its title it counts
+    both lines' gaps as they are."""
+    at = open_page(sample_db, monkeypatch, "accessibility.py", {"day_of_week": "3"})
+    assert problems(at) == []
+    (spec,) = [s for s in _specs(at) if _title(s).startswith("Svarsandel per vecka")]
+    now, before = spec["data"]
+    assert [y is None for y in now["y"]] == [False, False, True]
+    assert [y is None for y in before["y"]] == [False, True, True]
+    assert "1 av 3 punkter utan underlag · jämförelsen: 2 av 3 dolda" in _title(spec)
+

@@ -438,3 +438,19 @@ def test_a_pdf_chart_with_every_value_hidden_says_so_in_words(kind):
     shown = Table("Per orsak", table.columns, (("Status i ärende", 7), table.rows[1]))
     assert [s for s in draw_chart(Chart("t", shown, "reason", ("n",), kind), BODY_W).contents
             if isinstance(s, Line)]
+
+
+def test_an_xlsx_chart_with_every_value_hidden_says_so_in_its_title():
+    """Its native chart stays linked to the cells, empty: the title says why, as the PDF does."""
+    from dataclasses import replace
+
+    pack = make_pack()
+    table = Table("Per orsak", (Column("reason", "Orsak"), Column("n", "Onödiga kontakter", "count")),
+                  (("Status i ärende", HIDDEN), ("Fel kanal", Hidden("complementary", "count", 5))))
+    first = replace(pack.sections[0], tables=(*pack.sections[0].tables, table),
+                    charts=(*pack.sections[0].charts,
+                            Chart("Onödig efterfrågan per orsak (härledd)", table, "reason", ("n",), "bar")))
+    z = zipfile.ZipFile(io.BytesIO(render_xlsx(replace(pack, sections=(first, *pack.sections[1:])))))
+    titles = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    said = [t for t in titles if "Alla staplar är dolda: för få kontakter per stapel för att visas." in t]
+    assert len(said) == 1 and "Onödig efterfrågan per orsak (härledd)" in said[0]
