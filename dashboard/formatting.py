@@ -22,6 +22,16 @@ EN_DASH = "\u2013"
 MISSING = "–"  # shown where there is no value (no data), distinct from suppression
 HIDDEN = "Dolt"  # a hidden cell that is not a small count
 CHART_HIDDEN = "dolt"  # what a chart writes on a hidden bar or heatmap cell, whatever the reason
+
+
+def all_hidden_lines(items: str, item: str) -> tuple[str, str]:
+    """What a chart says in words, instead of empty axes, when every one of its `items` ("rutor",
+    "staplar") is hidden; `item` the singular ("ruta", "stapel"). The dashboard's charts break the
+    two sentences with <br>, the pack's PDF charts wrap them."""
+    return (f"Alla {items} är dolda: för få kontakter per {item} för att visas.",
+            "Välj en längre period eller färre filter, eller se tabellen.")
+
+
 # dashboard.metrics.suppression.SMALL_COUNT (not imported: the metrics package imports this module)
 SMALL_COUNT = "small_count"
 COUNT_UNITS = ("count", "antal")

@@ -152,15 +152,20 @@ def comparison_period(state: FilterState, period: Period) -> Period | None:
 
 # --- time grain ----------------------------------------------------------------------------
 # A line over time is drawn per day, week or month: the finest grain that gives at most
-# MAX_POINTS points and of whose points at most MAX_HIDDEN_SHARE are hidden (small cells), so a
-# line is never mostly gaps. Weeks and months are whole ones: a week grain covers the Monday–Sunday
-# weeks inside the period, a month grain its calendar months, so a part-week never dives to 0.
-# The pack's weekly figures use the same `whole_period`.
+# MAX_POINTS points and of whose points at most MAX_HIDDEN_SHARE are gaps (hidden small cells, or
+# points with nothing to rest on), so a line is seldom broken. When even the coarsest grain has
+# more gaps, its line is still drawn if it is not mostly gaps (`too_gappy_to_draw`): at least
+# MIN_SHOWN_POINTS points shown and at most MAX_DRAWN_GAP_SHARE gaps (2 of 3 weeks draw, the
+# third a gap; 2 of 12 months do not). Weeks and months are whole ones: a week grain covers the
+# Monday–Sunday weeks inside the period, a month grain its calendar months, so a part-week
+# never dives to 0. The pack's weekly figures use the same `whole_period`.
 
 GRAINS = ("day", "week", "month")
 GRAIN_NAMES = {"day": "dag", "week": "vecka", "month": "månad"}
 MAX_POINTS = 62
 MAX_HIDDEN_SHARE = 0.1
+MIN_SHOWN_POINTS = 2  # a line needs two points
+MAX_DRAWN_GAP_SHARE = 0.5  # a line of more gaps than this is "mostly gaps": said in words
 
 
 def whole_period(period: Period, grain: str) -> Period | None:
@@ -202,8 +207,17 @@ def grain_candidates(period: Period) -> tuple[str, ...]:
 
 
 def too_gappy(hidden: Sequence[bool]) -> bool:
-    """True when more than MAX_HIDDEN_SHARE of a line's points are hidden."""
+    """True when more than MAX_HIDDEN_SHARE of a line's points are gaps (hidden, or no value):
+    a coarser grain is tried."""
     return bool(hidden) and sum(hidden) > MAX_HIDDEN_SHARE * len(hidden)
+
+
+def too_gappy_to_draw(gaps: Sequence[bool]) -> bool:
+    """True when a line (of the coarsest grain) is mostly gaps and is said in words instead: it
+    has gaps (too_gappy), and fewer than MIN_SHOWN_POINTS points shown or more than
+    MAX_DRAWN_GAP_SHARE of them gaps. A line of one point and no gap is drawn."""
+    shown = len(gaps) - sum(gaps)
+    return too_gappy(gaps) and (shown < MIN_SHOWN_POINTS or sum(gaps) > MAX_DRAWN_GAP_SHARE * len(gaps))
 
 
 def grain_offset(grain: str, period: Period, compare: Period) -> str:

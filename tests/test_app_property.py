@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.app import NAVIGATION
 from dashboard.metrics import EQUITY_METRICS
 from dashboard.sample import build_sample_store
-from dashboard.periods import COMPARISONS, MAX_HIDDEN_SHARE, PRESETS
+from dashboard.periods import COMPARISONS, MAX_HIDDEN_SHARE, PRESETS, too_gappy_to_draw
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = [(file, title) for _, file, title, *_ in NAVIGATION]
@@ -57,7 +57,9 @@ def _problems(at: AppTest) -> list[str]:
 
 
 def _gappy_lines(at: AppTest) -> list[str]:
-    """Lines over time with gaps: more than MAX_HIDDEN_SHARE (a tenth) of their points hidden."""
+    """Lines over time that are mostly gaps (periods.too_gappy_to_draw: fewer than two points
+    shown, or more than half of them gaps), and lines with gaps that do not count them under
+    their title (charts.gap_note: "2 av 4 punkter dolda")."""
     found = []
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec or "{}")
@@ -66,8 +68,11 @@ def _gappy_lines(at: AppTest) -> list[str]:
         if not lines:
             continue
         ys = lines[0].get("y")
-        if isinstance(ys, list) and sum(y is None for y in ys) > MAX_HIDDEN_SHARE * len(ys):
-            found.append(f"{title}: {sum(y is None for y in ys)} of {len(ys)} points hidden")
+        gaps = [y is None for y in ys] if isinstance(ys, list) else []
+        if too_gappy_to_draw(gaps):
+            found.append(f"{title}: {sum(gaps)} of {len(gaps)} points hidden")
+        elif any(gaps) and f"av {len(gaps)} punkter" not in title:
+            found.append(f"{title}: {sum(gaps)} of {len(gaps)} points hidden, not said")
     return found
 
 

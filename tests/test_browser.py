@@ -176,34 +176,60 @@ def test_a_trends_value_axis_title_fits_its_plot_at_1280_px(server, page):
         page.set_viewport_size({"width": 1400, "height": 1000})
 
 
+def _chart_texts(page) -> list[dict]:
+    """Each chart's size and the boxes of its title, axis titles, legend entries and annotations
+    (bar labels, incident labels, a chart's sentence in words), relative to the chart."""
+    return page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(e => {
+        const f = e.getBoundingClientRect();
+        const box = el => { const r = el.getBoundingClientRect();
+            return {l: r.left - f.left, r: r.right - f.left, t: r.top - f.top, b: r.bottom - f.top,
+                    text: el.textContent}; };
+        const texts = [...e.querySelectorAll(
+            '.gtitle, .g-xtitle text, .g-ytitle text, .legendtext, .annotation-text')].map(box);
+        const title = [...e.querySelectorAll('.gtitle')].map(box);
+        const legend = [...e.querySelectorAll('.legendtext')].map(box);
+        return {width: f.width, height: f.height, texts, title, legend};
+    })""")
+
+
+def _assert_inside(found: list[dict]) -> None:
+    for chart in found:
+        for t in chart["texts"]:
+            assert t["l"] >= -1 and t["r"] <= chart["width"] + 1, (t["text"], t, chart["width"])
+            assert t["t"] >= -1 and t["b"] <= chart["height"] + 1, t
+
+
 def test_every_charts_titles_and_legend_stand_whole_and_apart_for_one_forvaltning(server, page):
     """Översikt for one förvaltning at 1280 px (half-width charts, a weekly trend with its long
-    axis title "Vecka (hela veckor, …)" and a two-entry legend): every title, axis title and
-    legend entry lies inside its chart, and no legend entry covers the chart's title."""
+    axis title "Vecka (hela veckor, …)" and a two-entry legend): every title, axis title, legend
+    entry and annotation lies inside its chart, and no legend entry covers the chart's title."""
     page.set_viewport_size({"width": 1280, "height": 1000})
     try:
         _open(page, f"{server}/?department={DEPARTMENT}")
-        found = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].map(e => {
-            const f = e.getBoundingClientRect();
-            const box = el => { const r = el.getBoundingClientRect();
-                return {l: r.left - f.left, r: r.right - f.left, t: r.top - f.top, b: r.bottom - f.top,
-                        text: el.textContent}; };
-            const texts = [...e.querySelectorAll('.gtitle, .g-xtitle text, .g-ytitle text, .legendtext')]
-                .map(box);
-            const title = [...e.querySelectorAll('.gtitle')].map(box);
-            const legend = [...e.querySelectorAll('.legendtext')].map(box);
-            return {width: f.width, height: f.height, texts, title, legend};
-        })""")
+        found = _chart_texts(page)
         assert any("Vecka (hela veckor" in t["text"] for chart in found for t in chart["texts"])
+        _assert_inside(found)
         for chart in found:
-            for t in chart["texts"]:
-                assert t["l"] >= -1 and t["r"] <= chart["width"] + 1, (t["text"], t, chart["width"])
-                assert t["t"] >= -1 and t["b"] <= chart["height"] + 1, t
             for entry in chart["legend"]:
                 for title in chart["title"]:
                     apart = (entry["b"] <= title["t"] or entry["t"] >= title["b"]
                              or entry["r"] <= title["l"] or entry["l"] >= title["r"])
                     assert apart, (entry, title)
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_an_incident_label_stands_whole_inside_a_years_trend(server, page):
+    """/?period=year at 1280 px: the planted Fosie incident, in September of the year's weeks,
+    was labelled from its band onwards and cut at the chart's right edge ("Händelse: Fosie ·")."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    try:
+        _open(page, f"{server}/?period=year")
+        found = _chart_texts(page)
+        screenshot(page, "handelse-ar-1280")
+        labels = [t["text"] for chart in found for t in chart["texts"] if t["text"].startswith("Händelse")]
+        assert any("Fosie" in text for text in labels), labels
+        _assert_inside(found)
     finally:
         page.set_viewport_size({"width": 1400, "height": 1000})
 

@@ -67,15 +67,16 @@ def test_incident_bands_and_vertical_line_are_what_plotly_adds():
     ref = go.Figure()
     for row in incidents.iter_rows(named=True):
         ref.add_vrect(x0=row["start"], x1=row["end"], fillcolor=INCIDENT_FILL, line_width=1,
-                      line_color="#D55E00", line_dash="dot", layer="below",
-                      annotation_text="Händelse" + (f": {row['label']}" if row["label"] else ""),
-                      annotation_position="top left", annotation_font={"color": TEXT, "size": 12})
+                      line_color="#D55E00", line_dash="dot", layer="below")
     ref.add_vline(x=3.5, line_dash="dash", line_color=COMPARISON_COLOUR, line_width=2)
     shapes, annotations = incident_bands(incidents)
     ours = go.Figure(layout={"shapes": [*shapes, vertical_line(3.5, dash="dash", color=COMPARISON_COLOUR,
-                                                                width=2)],
-                             "annotations": annotations})
+                                                                width=2)]})
     assert _json(ours) == _json(ref)
+    # labelled at the band's top left (as add_vrect's "top left"): the area, all of it in the hover
+    assert [(a["text"], a["x"], a["xanchor"], a["y"], a["yanchor"], a["hovertext"]) for a in annotations] == [
+        ("Händelse: Fosie", days[0], "left", 1, "top", "Händelse: Fosie · Gata"),
+        ("Händelse", days[1], "left", 1, "top", "Händelse")]
     # the step-by-step helper pages may still call draws the same bands
     frame = pl.DataFrame({"day": days, "v": [1.0, 2.0, 3.0]})
     built = time_series(frame, x="day", y="v", title="t", unit="count", y_title="y", incidents=incidents)

@@ -274,8 +274,11 @@ def test_the_pdf_data_chapter_has_the_data_sheets_cells_and_the_stores_counts(wo
     rows landed per source system are its contacts, and the quality table's contacts are the
     engine's for the filter."""
     _, wb = workbook
-    first = next(i for i, page in enumerate(pdf_pages) if page.strip().startswith(DATA_TITLE))
-    chapter = "\n".join(pdf_pages[first:])
+    # the chapter opens on a page of its own or under the last one's end (pdf_pack.SECTION_ROOM)
+    text = "\n".join(pdf_pages)
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.strip() == DATA_TITLE)
+    chapter = "\n".join(lines[first:])
     tables = {title: _sheet_texts(wb[DATA], title) for title in
               ("Källsystem", "Inläsningar (senaste 50)", "Datakvalitet per källsystem i urvalet")}
     for title, rows in tables.items():

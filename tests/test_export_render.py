@@ -413,3 +413,44 @@ def test_a_wide_tables_words_fit_their_columns():
             font = BOLD if word in cell.text.split() else REGULAR
             assert stringWidth(word, font, size) <= widths[j] - 6, (word, widths[j])
     assert size < 7.8
+
+
+@pytest.mark.parametrize("kind", ["bar", "column"])
+def test_a_pdf_chart_with_every_value_hidden_says_so_in_words(kind):
+    """Funktionsstödsförvaltningen's "Onödig efterfrågan per orsak (härledd)" drew an empty 0–1
+    axis with only hidden labels: it now says, as the dashboard does, that every bar is hidden."""
+    from reportlab.graphics.shapes import Line, Rect
+
+    from dashboard.export.fonts import register_fonts
+    from dashboard.export.pdf_charts import draw_chart
+    from dashboard.export.pdf_layout import BODY_W
+
+    register_fonts()
+    table = Table("Per orsak", (Column("reason", "Orsak"), Column("n", "Onödiga kontakter", "count")),
+                  (("Status i ärende", HIDDEN), ("Fel kanal", Hidden("complementary", "count", 5))))
+    d = draw_chart(Chart("Onödig efterfrågan per orsak (härledd)", table, "reason", ("n",), kind), BODY_W)
+    texts = " ".join(t for t, _ in _texts(d))
+    assert texts.startswith("Onödig efterfrågan per orsak (härledd)")
+    assert "Alla staplar är dolda: för få kontakter per stapel för att visas." in texts
+    assert "se tabellen" in texts and "<5" not in texts
+    assert not [s for s in d.contents if isinstance(s, (Line, Rect))]  # no axes
+    # one value shown: the chart is drawn
+    shown = Table("Per orsak", table.columns, (("Status i ärende", 7), table.rows[1]))
+    assert [s for s in draw_chart(Chart("t", shown, "reason", ("n",), kind), BODY_W).contents
+            if isinstance(s, Line)]
+
+
+def test_an_xlsx_chart_with_every_value_hidden_says_so_in_its_title():
+    """Its native chart stays linked to the cells, empty: the title says why, as the PDF does."""
+    from dataclasses import replace
+
+    pack = make_pack()
+    table = Table("Per orsak", (Column("reason", "Orsak"), Column("n", "Onödiga kontakter", "count")),
+                  (("Status i ärende", HIDDEN), ("Fel kanal", Hidden("complementary", "count", 5))))
+    first = replace(pack.sections[0], tables=(*pack.sections[0].tables, table),
+                    charts=(*pack.sections[0].charts,
+                            Chart("Onödig efterfrågan per orsak (härledd)", table, "reason", ("n",), "bar")))
+    z = zipfile.ZipFile(io.BytesIO(render_xlsx(replace(pack, sections=(first, *pack.sections[1:])))))
+    titles = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    said = [t for t in titles if "Alla staplar är dolda: för få kontakter per stapel för att visas." in t]
+    assert len(said) == 1 and "Onödig efterfrågan per orsak (härledd)" in said[0]

@@ -345,6 +345,20 @@ def test_a_line_is_too_gappy_when_more_than_a_tenth_is_hidden():
     assert too_gappy([True] * 3)
 
 
+def test_a_line_of_the_coarsest_grain_is_drawn_unless_it_is_mostly_gaps():
+    """A demanding user would rather see the points that exist: 2 of 3 weeks draw, the third a
+    gap; fewer than two points shown, or more than half of them gaps, are said in words."""
+    from dashboard.periods import too_gappy_to_draw
+
+    assert not too_gappy_to_draw([False, False, True])  # 2 of 3
+    assert not too_gappy_to_draw([False])  # one point, no gap: drawn as before
+    assert not too_gappy_to_draw([False, True] * 3)  # half
+    assert too_gappy_to_draw([False, True])  # one point shown
+    assert too_gappy_to_draw([True] * 3)
+    assert too_gappy_to_draw([False, False, True, True, True])  # 3 of 5 gaps
+    assert too_gappy_to_draw([]) is False
+
+
 def test_the_comparison_is_laid_on_the_period_by_whole_weeks_or_months():
     from dashboard.periods import grain_offset
 

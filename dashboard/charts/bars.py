@@ -17,12 +17,25 @@ from dashboard.charts.theme import (
     count_ticks,
     RANKED_MARGIN,
     empty_figure,
+    no_data_message,
     scale,
     series_style,
     vertical_line,
 )
-from dashboard.formatting import CHART_HIDDEN, MISSING, format_value, wrap_label
+from dashboard.formatting import CHART_HIDDEN, MISSING, all_hidden_lines, format_value, wrap_label
 from dashboard.privacy.text import as_plotly
+
+# Said in words instead of empty axes when every bar is hidden (the heatmap's ALL_HIDDEN)
+ALL_HIDDEN = "<br>".join(all_hidden_lines("staplar", "stapel"))
+
+
+def _nothing_to_draw(title: str, value_title: str, values: list, hidden: list[bool]) -> go.Figure | None:
+    """The figure that says why a bar chart has no bar at all: every value hidden ("Alla staplar
+    är dolda …"), or every value missing with nothing hidden (no data); None when a bar has a
+    value. A chart of "dolt" labels over an empty 0–1 axis told nothing."""
+    if any(v is not None for v in values):
+        return None
+    return empty_figure(title, ALL_HIDDEN if any(hidden) else no_data_message(value_title))
 
 
 def _texts(values, unit, hidden=None) -> list[str]:
@@ -94,7 +107,10 @@ def ranked_bars(
     ys = _axis_labels(full)
     lines = [y.count("<br>") + 1 for y in ys]
     values = ranked[value].to_list()
-    texts = _texts(values, unit, ranked[hidden].fill_null(False).to_list() if hidden else None)
+    flags = ranked[hidden].fill_null(False).to_list() if hidden else [v is None for v in values]
+    if (words := _nothing_to_draw(title, value_title, values, flags)) is not None:
+        return words
+    texts = _texts(values, unit, flags)
     drawn = scale(values, unit)
     error = None
     if low and high:
@@ -180,32 +196,57 @@ def category_bars(
     show_text: bool = True,
 ) -> go.Figure:
     """Vertical bars over an ordered category axis (kept in the frame's order). Several y columns
-    become grouped bars, each with its own colour and fill pattern so they differ without colour."""
+    become grouped bars, each with its own colour and fill pattern so they differ without colour.
+
+    A null value is hidden and gets no bar: its "dolt" stands on the axis in its own bar's slot,
+    upright beside the group's other bars (written along the bar as text, two hidden bars of a
+    half hour ran together as "doltdolt"). When every value is hidden the chart says so in words."""
     if frame.is_empty():
         return empty_figure(title, "Inga rader för de valda filtren.")
     columns = [y] if isinstance(y, str) else list(y)
+    every = [v for c in columns for v in frame[c].to_list()]
+    if (words := _nothing_to_draw(title, y_title, every, [v is None for v in every])) is not None:
+        return words
     names = names or {}
     xl = x_labels or {}
     xs = [as_plotly(xl.get(v, str(v))) for v in frame[x].to_list()]
     patterns = ("", "/", ".", "x", "-", "|")
-    traces = []
+    traces, hidden_labels = [], []
     for i, col in enumerate(columns):
         values = frame[col].to_list()
+        texts = _texts(values, unit)
         style = series_style(i)
         traces.append(go.Bar(
             x=xs, y=[0 if v is None else v for v in scale(values, unit)], name=names.get(col, col),
             marker={"color": style["color"], "line": {"color": TEXT, "width": 0.5},
                     "pattern": {"shape": patterns[i % len(patterns)], "fillmode": "overlay",
                                 "fgcolor": "white", "fgopacity": 0.7}},
-            text=_texts(values, unit) if show_text else None,
+            text=[t if v is not None else "" for t, v in zip(texts, values)] if show_text else None,
+            customdata=texts,
             textposition="outside" if show_text else "none", cliponaxis=False,
             textfont={"color": TEXT, "size": 11},
-            hovertemplate="%{x}: %{text}<extra>" + names.get(col, col) + "</extra>"
+            hovertemplate="%{x}: %{customdata}<extra>" + names.get(col, col) + "</extra>"
             if show_text else None,
         ))
+        if show_text:
+            hidden_labels += [_hidden_label(j, i, len(columns)) for j, v in enumerate(values) if v is None]
     return base_figure(title, x_title=x_title, y_title=y_title,
                        alt=f"Stapeldiagram: {title}. {y_title} per {x_title.lower()}.", data=traces,
                        layout={"xaxis": {"type": "category"},
                                "yaxis": {**axis_format(unit), "rangemode": "tozero",
-                                         **count_ticks(unit, [v for c in columns for v in frame[c].to_list()])},
-                               "barmode": "group", "showlegend": len(columns) > 1})
+                                         **count_ticks(unit, every)},
+                               "annotations": hidden_labels,
+                               "barmode": "group", "bargap": BARGAP, "showlegend": len(columns) > 1})
+
+
+BARGAP = 0.2  # of a category's width between groups (Plotly's default, stated: the labels use it)
+
+
+def _hidden_label(category: int, k: int, count: int) -> dict:
+    """The "dolt" of the k-th of `count` grouped bars in the category at index `category`: at its
+    bar's centre (a category axis places numbers by index), on the axis; upright when the bars are
+    grouped, so it is no wider than its bar."""
+    width = (1 - BARGAP) / count
+    return {"text": CHART_HIDDEN, "x": category - (1 - BARGAP) / 2 + (k + 0.5) * width, "xref": "x",
+            "y": 0, "yref": "y", "yanchor": "bottom", "showarrow": False,
+            "textangle": -90 if count > 1 else 0, "font": {"color": TEXT, "size": 11}}

@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts.theme import GRID, SEQUENTIAL, base_figure, empty_figure, no_data_message, scale
-from dashboard.formatting import CHART_HIDDEN, MISSING, format_hour, format_value, format_weekday
+from dashboard.formatting import (CHART_HIDDEN, MISSING, all_hidden_lines, format_hour, format_value,
+                                  format_weekday)
 
 NO_DATA_TEXT = MISSING
-ALL_HIDDEN = ("Alla rutor är dolda: för få kontakter per ruta för att visas.<br>"
-              "Välj en längre period eller färre filter, eller se tabellen.")
+ALL_HIDDEN = "<br>".join(all_hidden_lines("rutor", "ruta"))
 
 
 def weekday_hour_heatmap(

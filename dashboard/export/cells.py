@@ -54,6 +54,20 @@ def is_missing(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def every_value_hidden(cells) -> bool:
+    """No number among `cells` (a chart's values, Figure or plain) and at least one hidden: a
+    chart of them would be axes with only hidden labels (pdf_charts, xlsx_charts say so in
+    words instead)."""
+    values = [c.value if isinstance(c, Figure) else c for c in cells]
+    return not any(is_number(v) for v in values) and any(isinstance(v, Hidden) for v in values)
+
+
+def all_hidden_words(kind: str) -> tuple[str, str]:
+    """The dashboard's sentences for a chart of `kind` ("bar", "column", "line") whose every
+    value is hidden: "Alla staplar är dolda …", "Alla punkter …" for a line."""
+    return f.all_hidden_lines(*(("staplar", "stapel") if kind in ("bar", "column") else ("punkter", "punkt")))
+
+
 def plain_number(value, decimal_sep: str) -> str:
     """A number as plain positional text (no exponent, no grouping) with the given decimal mark.
 

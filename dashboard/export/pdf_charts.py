@@ -19,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dashboard import formatting as f
-from dashboard.export.cells import Figure, is_missing, is_number
+from dashboard.export.cells import Figure, all_hidden_words, every_value_hidden, is_missing, is_number
 from dashboard.privacy.cells import Hidden
 from dashboard.export.fonts import BOLD, REGULAR
 from dashboard.export.model import Chart
@@ -39,9 +39,23 @@ MIN_SIZE = 5.0  # a word wider than its column shrinks to fit, down to this size
 
 
 def draw_chart(chart: Chart, width: float) -> Drawing:
+    if every_value_hidden(v for k in chart.values for v in _values(chart, k)):
+        return _all_hidden_words(chart, width)
     if chart.kind == "bar":
         return _bar(chart, width)
     return _series_chart(chart, width)
+
+
+def _all_hidden_words(chart: Chart, width: float) -> Drawing:
+    """The title and, instead of axes, the dashboard's sentence for a chart whose every value is
+    hidden (charts.bars.ALL_HIDDEN, charts.heatmap.ALL_HIDDEN)."""
+    lines = [line for sentence in all_hidden_words(chart.kind) for line in text_lines(sentence, width)]
+    title = _title_lines(chart, width)
+    height = _title_h(title) + 10 + len(lines) * FONT_SIZE * LEAD + 6
+    d = _drawing(width, height)
+    _title(d, chart, width)
+    _draw_lines(d, 0, height - _title_h(title) - 10 - FONT_SIZE, lines, FONT_SIZE)
+    return d
 
 
 # ---------------------------------------------------------------- values and ticks

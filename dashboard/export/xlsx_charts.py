@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.export import xlsx_common as xc
-from dashboard.export.cells import Figure
+from dashboard.export.cells import Figure, all_hidden_words, every_value_hidden
 from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Chart, Column, Table
 
@@ -91,7 +91,11 @@ def native_chart(wb, chart: Chart, where: xc.Placed, data: ChartData):
         native.set_y_axis(value_axis)
         native.set_x_axis({**category_axis, "num_font": {"rotation": -45}} if dates
                           else category_axis)
-    native.set_title({"name": chart.title, "name_font": {"size": 12, "bold": True}})
+    title = chart.title
+    if every_value_hidden(row[chart.table.column_index(k)] for k in chart.values for row in chart.table.rows):
+        # an empty chart beside its table of "Dolt": the PDF's sentence, in the title
+        title += "\n" + "\n".join(all_hidden_words(kind))
+    native.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
     native.set_legend({"position": "bottom"} if len(chart.values) > 1 else {"none": True})
     native.show_blanks_as("gap")
     native.set_size(CHART_SIZE)

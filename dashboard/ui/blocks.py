@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 import polars as pl
 
-from dashboard.charts import (empty_figure, gap_message, ranked_bars, ranked_rows, time_series,
+from dashboard.charts import (empty_figure, gap_message, gap_note, ranked_bars, ranked_rows, time_series,
                               weekday_hour_heatmap)
 from dashboard.domain import dimension_label, label_for
 from dashboard.metrics.registry import REGISTRY
@@ -16,7 +16,7 @@ from dashboard.ui import data, drill
 from dashboard.ui.engine import CITY, COMPARE, metrics
 from dashboard.ui.figure import GRID_FIT_PX, HALF_FIT_PX, chart_block
 from dashboard.periods import (GRAIN_NAMES, HOUR_BIN_NAMES, HOUR_BINS, choose_hour_bin, grain_candidates,
-                               grain_offset, too_gappy)
+                               grain_offset, too_gappy, too_gappy_to_draw)
 from dashboard.view import View
 from dashboard.formatting import format_period
 from dashboard import privacy
@@ -79,17 +79,24 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
           half_page: bool = False) -> None:
     """The metric over time in the period, with the comparison period dashed on the same axis.
 
-    Without a fixed `grain`, the finest of day, week and month that fits the period and is not
-    mostly hidden (dashboard.periods' grain rule); weeks and months are whole ones, named on the
-    x axis. A given `title` names the grain where it says "{per}" ("per vecka"). `half_page`: drawn
-    in one of two columns (its table has half the room)."""
+    Without a fixed `grain`, the finest of day, week and month that fits the period and has few
+    gaps, else the coarsest that is not mostly gaps, else the coarsest (dashboard.periods' grain
+    rule); weeks and months are whole ones, named on the x axis. A line with gaps says how many
+    under its title (charts.gap_note), one not drawn says why (charts.gap_message), both counting
+    the comparison's hidden points too. A given `title` names the grain where it says "{per}"
+    ("per vecka"). `half_page`: drawn in one of two columns (its table has half the room)."""
     m = REGISTRY[metric_id]
+    tried = []
     for grain in (grain,) if grain else grain_candidates(view.period):
         shown_view = view.for_grain(grain)
         now = metrics(shown_view, [metric_id], by=[grain])
         values = visible(now, metric_id)
+        tried.append((grain, shown_view, now, values))
         if not too_gappy([v is None for v in values]):
             break
+    else:  # every grain has gaps: the coarsest that can be drawn, else the coarsest (said in words)
+        grain, shown_view, now, values = next(
+            (t for t in reversed(tried) if not too_gappy_to_draw([v is None for v in t[3]])), tried[-1])
     before = metrics(shown_view, [metric_id], by=[grain], scope=COMPARE)
     frame = now.with_columns(pl.Series(metric_id, values, dtype=pl.Float64))
     comparison = None
@@ -109,14 +116,16 @@ def trend(view: View, metric_id: str, *, key: str, grain: str | None = None,
         p = shown_view.period
         x_title += f" (hela {'veckor' if grain == 'week' else 'månader'}, {format_period(p.start, p.end)})"
     gaps = [v is None for v in values]
-    if too_gappy(gaps):  # even the coarsest grain: say why in words, draw no gaps
-        fig = empty_figure(title, gap_message(per, label(metric_id), gaps,
-                                              hidden_mask(now, metric_col(metric_id))))
+    hidden = list(hidden_mask(now, metric_col(metric_id)))
+    compare_hidden = [] if comparison is None else list(hidden_mask(comparison, metric_col(metric_id)))
+    if too_gappy_to_draw(gaps):  # mostly gaps: say why in words, draw no scattered dots
+        fig = empty_figure(title, gap_message(per, label(metric_id), gaps, hidden, compare_hidden))
     else:
         fig = time_series(frame, x=grain, y=metric_id, title=title, unit=m.unit, y_title=label(metric_id),
                           x_title=x_title, comparison=comparison,
                           comparison_label=compare_name,
-                          comparison_x_actual="_actual", incidents=incidents)
+                          comparison_x_actual="_actual", incidents=incidents,
+                          subtitle=gap_note(gaps, hidden, compare_hidden))
     table = TableData(title, now, (dim_col(grain), metric_col(metric_id)), threshold())
     if comparison is not None:   # the table and its downloads carry the dashed line's points too
         c = shown_view.compare
