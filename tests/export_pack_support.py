@@ -19,7 +19,7 @@ from pack_support import DEPT, END, START, pack  # noqa: F401  (the pack for FIL
 
 FILTERS = Filters(start=START, end=END, departments=(DEPT,))
 AREA_SHEETS = ("Tillgänglighet", "Serviceglapp", "Onödig efterfrågan", "Lokal service",
-               "Samarbetsprocess")
+               "Förvaltning")
 COUNT_FORMAT = "#,##0"
 
 

@@ -22,6 +22,7 @@ from dashboard.config import Settings
 from dashboard.export.cells import display_text
 from dashboard.export.pack import build_pack, render
 from dashboard.metrics import Filters, registry
+from dashboard.privacy.cells import UNCERTAIN_MARK, Uncertain
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DEPT = "Kulturförvaltningen"
@@ -32,11 +33,12 @@ QUERY = {"period": "custom", "from": START.isoformat(), "to": END.isoformat(),
 DELTA_UNITS = {"share": "points", "seconds": "seconds_delta", "index": "index_delta",
                "score": "score_delta"}
 HIDDEN_TEXTS = ("<5", "Dolt")
+UNCERTAIN = Uncertain.mark("")  # " (osäker)": how the screen and the pack mark an uncertain value
 
 
-def pack_of(con, department: str = DEPT):
-    """The pack for a department in the month."""
-    return build_pack(con, Filters(start=START, end=END, departments=(department,)),
+def pack_of(con, department: str = DEPT, start: date = START, end: date = END):
+    """The pack for a department in the month (or from `start` to `end`)."""
+    return build_pack(con, Filters(start=start, end=end, departments=(department,)),
                       settings=Settings())
 
 
@@ -78,6 +80,18 @@ def app(sample_db):
     mp.undo()
 
 
+def front_rows(ws) -> dict:
+    """The front sheet's context rows (label -> value), above its "Innehåll" list of sheets
+    (whose links may repeat a label: the sheet "Förvaltning" under the filter "Förvaltning")."""
+    rows = {}
+    for label, value in ws.iter_rows(min_row=3, max_col=2, values_only=True):
+        if label == "Innehåll":
+            break
+        if label:
+            rows[label] = value
+    return rows
+
+
 def sheet_table(ws, title: str) -> tuple[list[str], dict[str, list]]:
     """Header and rows (first cell -> cells) of the table under the heading `title`, up to an
     empty line or the table's note (italic)."""
@@ -93,12 +107,21 @@ def sheet_table(ws, title: str) -> tuple[list[str], dict[str, list]]:
 
 
 def read(cell, unit: str | None) -> str:
-    """An XLSX cell as the screen would print it: numbers in the given unit, text as it is."""
+    """An XLSX cell as the screen would print it: numbers in the given unit, text as it is; a
+    number whose format carries the uncertain mark (a number still) with the screen's mark,
+    "100,0 % (osäker)"."""
     if cell.value is None:
         return "–"
     if isinstance(cell.value, str):
         return cell.value
-    return display_text(cell.value, unit)
+    assert isinstance(cell.value, (int, float)), cell.value
+    text = display_text(cell.value, unit)
+    return Uncertain.mark(text) if is_uncertain(cell) else text
+
+
+def is_uncertain(cell) -> bool:
+    """A number cell marked uncertain: its number format writes "(osäker)" after the number."""
+    return isinstance(cell.value, (int, float)) and f"({UNCERTAIN_MARK})" in cell.number_format
 
 
 def labels_to_ids() -> dict[str, str]:

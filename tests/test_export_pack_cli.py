@@ -16,6 +16,7 @@ import openpyxl
 
 from dashboard.cli import main as cli_main
 from export_pack_support import DEPT, export_command, read_log
+from pack_support import front_rows
 
 def test_cli_refuses_unknown_department_and_bad_dates(sample_db, tmp_path, capsys):
     out = tmp_path / "x.pdf"
@@ -58,7 +59,7 @@ def test_cli_without_a_period_exports_the_last_whole_month(sample_db, tmp_path, 
     assert (entry["filter"]["start"], entry["filter"]["end"]) == (start.isoformat(),
                                                                   end.isoformat())
     front = openpyxl.load_workbook(out)["Framsida"]
-    pairs = {r[0]: r[1] for r in front.iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
+    pairs = front_rows(front)
     assert pairs["Förvaltning"] == DEPT
 
 

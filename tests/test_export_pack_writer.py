@@ -15,13 +15,14 @@ import pytest
 from dashboard.config import Settings
 from dashboard.export.cells import display_text
 from dashboard.export.pack import build_pack, render
+from dashboard.export.pack_tables import scorecard_title
 from dashboard.export.pdf_pack import DATA_TITLE
 from dashboard.export.xlsx_common import NUMBER_FORMATS
 from dashboard.export.xlsx_pack import DATA
 from dashboard.metrics import Filters, compute, get
 from export_pack_support import (AREA_SHEETS, COUNT_FORMAT, DEPT, END, FILTERS, START,  # noqa: F401
                                  con, pack, pdf_pages, table_rows, workbook)
-from pack_support import pdf_row
+from pack_support import front_rows, pdf_row
 from test_export_render import charts_per_sheet
 
 def test_sheets_and_a_native_chart_on_every_area_sheet(workbook):
@@ -34,8 +35,7 @@ def test_sheets_and_a_native_chart_on_every_area_sheet(workbook):
 
 
 def test_front_sheet_names_the_filter(workbook):
-    ws = workbook[1]["Framsida"]
-    pairs = {r[0]: r[1] for r in ws.iter_rows(min_row=3, max_col=2, values_only=True) if r[0]}
+    pairs = front_rows(workbook[1]["Framsida"])
     assert pairs["Förvaltning"] == DEPT
     assert pairs["Period"] == "1–31 mars 2025"
     assert pairs["Jämförelseperiod"] == "1–28 februari 2025"  # a whole month: the month before
@@ -129,7 +129,7 @@ def test_arsarbetare_read_in_the_workbook_as_on_the_screen(workbook, pdf_pages):
 
     label = get("failure_demand_fte").label_for(Settings())
     shown = [(sheet, c) for sheet, title in (("Onödig efterfrågan", "Nyckeltal"),
-                                             ("Samarbetsprocess", "Styrkort"))
+                                             ("Förvaltning", scorecard_title(DEPT)))
              for c in workbook[1][sheet][_row_of(workbook[1][sheet], title, label)]
              if isinstance(c.value, float)]
     assert len(shown) >= 2, shown  # the fixture shows some (the city's, at least)
@@ -162,7 +162,7 @@ def test_pdf_pages_footers_and_hidden_cells(pdf_pages):
     full = "\n".join(pdf_pages)
     for heading in ("Sammanfattning", "Tillgänglighet och serviceinriktat bemötande",
                     "Serviceglapp (rättighetsbaserad service)", "Lokal service",
-                    "Samarbetsprocess", "Definitioner"):
+                    "Förvaltning", scorecard_title(DEPT), "Definitioner"):
         assert heading in full
     for i, page in enumerate(pdf_pages, start=1):
         footer = " ".join(page.strip().splitlines()[-3:])
@@ -179,15 +179,14 @@ def test_city_pack_without_comparison(con, tmp_path):
     city = Filters(start=START, end=END)
     pack = build_pack(con, city, comparison=None)
     wb = openpyxl.load_workbook(io.BytesIO(render(pack, "xlsx")))
-    front = {r[0]: r[1] for r in wb["Framsida"].iter_rows(min_row=3, max_col=2, values_only=True)
-             if r[0]}
+    front = front_rows(wb["Framsida"])
     assert front["Förvaltning"] == "Hela staden" and front["Jämförelseperiod"] == "Ingen"
     key = table_rows(wb["Tillgänglighet"], "Nyckeltal")
     header = next(r for r in wb["Tillgänglighet"].iter_rows(values_only=True) if r[0] == "Mått")
     assert [h for h in header if h] == ["Mått", "Perioden"]  # no comparison, no city column
     engine = compute(con, city, ["contacts"]).row(0, named=True)
     assert key["Kontakter"][1] == engine["contacts"]
-    per_department = table_rows(wb["Samarbetsprocess"], "Per förvaltning")
+    per_department = table_rows(wb["Förvaltning"], "Per förvaltning")
     assert DEPT in per_department  # the city pack lists the departments
     path = tmp_path / "city.pdf"
     path.write_bytes(render(pack, "pdf"))

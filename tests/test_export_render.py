@@ -17,13 +17,14 @@ from dashboard.export.model import (Chart, Column, Context, DataInfo, Definition
                                     Section, Summary, Table)
 from dashboard.export.pdf_pack import render_pdf
 from dashboard.export.xlsx_pack import render_xlsx
+from pack_support import front_rows
 
 HIDDEN = Hidden("small_count", "count", 5)
 AREAS = (("Tillgänglighet och serviceinriktat bemötande", "Tillgänglighet"),
          ("Serviceglapp (rättighetsbaserad service)", "Serviceglapp"),
          ("Onödig efterfrågan (digitalisering)", "Onödig efterfrågan"),
          ("Lokal service", "Lokal service"),
-         ("Samarbetsprocess", "Samarbetsprocess"))
+         ("Förvaltning (samarbetsprocess)", "Förvaltning"))
 
 
 def make_pack() -> Pack:
@@ -142,7 +143,7 @@ def test_xlsx_sheets_and_charts(xlsx_bytes):
 
 def test_xlsx_front_sheet_carries_every_filter(xlsx_bytes):
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))["Framsida"]
-    pairs = {r[0].value: r[1].value for r in ws.iter_rows(min_row=3, max_col=2) if r[0].value}
+    pairs = front_rows(ws)
     assert pairs["Förvaltning"] == "Förskoleförvaltningen"
     assert pairs["Period"] == "1 januari–31 mars 2025"
     assert pairs["Jämförelseperiod"] == "1 oktober–31 december 2024"

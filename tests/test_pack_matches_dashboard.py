@@ -14,10 +14,15 @@ import pytest
 
 from apptest_support import open_page, problems
 from dashboard.config import Settings
+from dashboard.export.pack_tables import scorecard_title
+from dashboard.navigation import TITLES, title_of
 from dashboard.metrics import registry
-from pack_support import (DELTA_UNITS, HIDDEN_TEXTS, QUERY, app, labels_to_ids,  # noqa: F401
+from pack_support import (DEPT, DELTA_UNITS, HIDDEN_TEXTS, QUERY, app, labels_to_ids,  # noqa: F401
                           pack, pack_of, pdf_key_figures, pdf_row, pdf_text, pdf_text_of, read,
                           sheet_table, workbook, workbook_of)
+
+
+SCORECARD_SHEET = title_of("department.py")  # the scorecard's page names its sheet
 
 
 def _scorecard_screen(at) -> dict[str, dict[str, str]]:
@@ -29,11 +34,11 @@ def _scorecard_screen(at) -> dict[str, dict[str, str]]:
     return {r["Mått"]: dict(r) for r in frame.to_dict("records")}
 
 
-def _compare_scorecard(at, workbook, pdf_text) -> list[str]:
-    """The Förvaltning page's scorecard against the pack's "Styrkort", row by row and cell by
+def _compare_scorecard(at, workbook, pdf_text, department: str = DEPT) -> list[str]:
+    """The Förvaltning page's scorecard against the pack's, row by row and cell by
     cell, XLSX and PDF; the screen's texts."""
     screen = _scorecard_screen(at)
-    header, rows = sheet_table(workbook["Samarbetsprocess"], "Styrkort")
+    header, rows = sheet_table(workbook[SCORECARD_SHEET], scorecard_title(department))
     assert header == ["Mått", "Perioden", "Jämförelseperioden", "Förändring", "Bedömning",
                       "Hela staden"]
     assert set(rows) == set(screen), "the pack and the screen list different figures"
@@ -61,7 +66,7 @@ def test_scorecard_on_screen_equals_the_pack_xlsx_and_pdf(app, workbook, pdf_tex
 def test_index_changes_in_index_units_in_both(app, workbook):
     screen = _scorecard_screen(app)
     label = registry.get("satisfaction_index").label_for(Settings())
-    _, rows = sheet_table(workbook["Samarbetsprocess"], "Styrkort")
+    _, rows = sheet_table(workbook[SCORECARD_SHEET], scorecard_title(DEPT))
     change = screen[label]["Förändring"]
     assert change.endswith("indexenheter") or change in ("Dolt", "–"), change
     assert rows[label][3].value is None or isinstance(rows[label][3].value, (int, float))
@@ -69,7 +74,8 @@ def test_index_changes_in_index_units_in_both(app, workbook):
 
 
 # The plan areas' pages and the pack's sheets and chapters for them.
-AREA_PAGES = ("screens/accessibility.py", "screens/service_gaps.py", "screens/local_service.py")
+AREA_PAGES = ("screens/accessibility.py", "screens/service_gaps.py", "screens/failure_demand.py",
+              "screens/local_service.py", "screens/department.py")
 
 
 @pytest.mark.parametrize("page", AREA_PAGES)
@@ -83,6 +89,71 @@ def test_the_pack_calls_a_page_what_the_dashboard_calls_it(app, pack, workbook, 
     chapter = next(s.title for s in pack.sections if s.sheet_name == title)
     assert chapter.startswith(title)
     assert chapter in [line.strip() for line in pdf_text.splitlines()], chapter
+
+
+def test_every_sheet_and_chapter_of_a_plan_area_is_named_by_its_page(pack):
+    """The pack's plan areas take their names from dashboard/navigation.py, the one place a
+    page's title lives: the sheet is the page's title and the chapter begins with it (then the
+    development plan's name where it differs); the scorecard's area is the Förvaltning page's
+    (its sheet and chapter were "Samarbetsprocess")."""
+    for section in pack.sections:
+        assert section.sheet_name in TITLES.values(), section.sheet_name
+        assert section.title.startswith(section.sheet_name), section.title
+    scorecard = next(s for s in pack.sections
+                     if any(t.title == scorecard_title(DEPT) for t in s.tables))
+    assert scorecard.sheet_name == title_of("department.py") == "Förvaltning"
+    assert scorecard.title == "Förvaltning (samarbetsprocess)"
+
+
+def test_the_scorecard_is_called_as_on_screen(app, workbook, pdf_text):
+    """The Förvaltning page's scorecard heading ("Resultatkort för Kulturförvaltningen") is the
+    pack's table title, in the XLSX and the PDF (it was "Styrkort")."""
+    app.switch_page("screens/department.py").run()
+    assert problems(app) == []
+    headings = [m.value.strip("*") for m in app.markdown
+                if m.value.startswith("**") and "Resultatkort" in m.value]
+    assert headings == [scorecard_title(DEPT)] == ["Resultatkort för Kulturförvaltningen"]
+    header, rows = sheet_table(workbook[SCORECARD_SHEET], headings[0])
+    assert header[0] == "Mått" and rows
+    assert headings[0] in [line.strip() for line in pdf_text.splitlines()]
+    assert "Styrkort" not in pdf_text and "Samarbetsprocess" not in pdf_text
+
+
+def test_hidden_rows_come_last_in_the_channel_table_and_chart(sample_con, pack, workbook,
+                                                             pdf_text):
+    """"Per kanal" and its chart "Kontakter per kanal" rank by contacts as the dashboard's ranked
+    charts do (dashboard.ranking.ranked_rows): largest first, the rows whose contacts are hidden
+    ("<5", "Dolt") last, in the XLSX table, the PDF table and the PDF chart alike."""
+    from dashboard import privacy
+    from dashboard.domain import label_for
+    from dashboard.export.pack_sections import CHANNEL_IDS
+    from dashboard.metrics import Filters
+    from dashboard.ranking import ranked_rows
+    from pack_support import END, START
+
+    _, rows = sheet_table(workbook["Tillgänglighet"], "Per kanal")
+    contacts = [cells[1].value for cells in rows.values()]
+    hidden = [isinstance(v, str) for v in contacts]
+    assert any(hidden) and hidden == sorted(hidden), contacts  # shown first, then hidden
+    shown = [v for v in contacts if not isinstance(v, str)]
+    assert shown == sorted(shown, reverse=True)
+    frame = privacy.fetch(privacy.METRICS, sample_con,
+                          Filters(start=START, end=END, departments=(DEPT,)), Settings(),
+                          metric_ids=CHANNEL_IDS, by=("channel",)).result
+    expected = [label_for("channel", c) for c in ranked_rows(frame, "contacts")["channel"]]
+    assert list(rows) == expected
+    lines = pdf_text.splitlines()
+    for title in ("Kontakter per kanal", "Per kanal"):   # the chart, then the table
+        start = next(i for i, line in enumerate(lines) if line.strip() == title)
+        found = {}
+        for i in range(start + 1, len(lines)):
+            stripped = lines[i].strip()
+            if stripped in ("Per kanal", "Kontakter") or i - start > 40:
+                break
+            name = next((n for n in expected if stripped.startswith(n + " ")), None)
+            if name and name not in found:
+                found[name] = i
+        assert sorted(found, key=found.get) == expected, (title, found)
 
 
 # Every page's key figures and the pack's key-figure table they belong to (sheet name).
@@ -151,7 +222,7 @@ def test_an_unchanged_figure_reads_oförändrat_in_both(sample_con, sample_db, m
     at = open_page(sample_db, monkeypatch, "overview.py", {**QUERY, "department": UNCHANGED})
     deltas = _compare_cards(at, office, book, text, "screens/overview.py")
     assert any(d.endswith("(oförändrat)") for d in deltas), deltas
-    _compare_scorecard(at, book, text)
+    _compare_scorecard(at, book, text, UNCHANGED)
 
 
 def test_service_points_on_screen_equal_the_pack(app, workbook, pdf_text):

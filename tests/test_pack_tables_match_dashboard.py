@@ -21,13 +21,13 @@ from dashboard.domain import DIMENSION_LABELS, dimension_text, label_for
 from dashboard.export.pack_sections import TOP, _reason_tables
 from dashboard.export.pdf_pack import DATA_TITLE
 from dashboard.export.xlsx_pack import DATA
+from dashboard.navigation import title_of
 from dashboard.ui.demand import REASON_LABELS
-from pack_support import (HIDDEN_TEXTS, QUERY, app, labels_to_ids, pack, pack_of,  # noqa: F401
+from pack_support import (HIDDEN_TEXTS, QUERY, UNCERTAIN, app, labels_to_ids, pack, pack_of,  # noqa: F401
                           pdf_row, pdf_section, pdf_text, pdf_text_of, read, screen_frame,
                           screen_frames, sheet_table, workbook, workbook_of)
 
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-UNCERTAIN = " (osäker)"  # the screen marks an uncertain value in its cell, the pack in a note
 
 
 def _date_text(value) -> str:
@@ -48,10 +48,15 @@ def _pack_rows(ws, title: str, units: dict[str, str | None]) -> list[dict[str, s
 
 
 def _screen_rows(frame, columns: dict[str, str]) -> list[dict[str, str]]:
-    """The screen table's rows in order, screen column -> the pack's column name."""
-    return [{pack_column: str(r[screen_column]).removesuffix(UNCERTAIN)
+    """The screen table's rows in order, screen column -> the pack's column name; an uncertain
+    value keeps its mark ("100,0 % (osäker)"), which the pack's cell must carry too (read)."""
+    return [{pack_column: str(r[screen_column])
              for screen_column, pack_column in columns.items()}
             for r in frame.to_dict("records")]
+
+
+def _uncertain(rows: list[dict[str, str]]) -> int:
+    return sum(text.endswith(UNCERTAIN) for r in rows for text in r.values())
 
 
 def _hidden(rows: list[dict[str, str]]) -> int:
@@ -119,15 +124,52 @@ LEDGER_UNITS = {"Ärendekategori": None, "Kontakter": "count",
 def test_service_gap_ledger_on_screen_equals_the_pack(app, pack, workbook, pdf_text):  # noqa: F811
     """Serviceglapp's ledger (one förvaltning: no department column; its rank is the row order)
     and the pack's: the same topics in the same order, the same cells."""
+    screen, rows = _compare_ledger(app, pack, workbook, pdf_text)
+    assert _hidden(screen)
+
+
+def _compare_ledger(at, pack, workbook, pdf_text):  # noqa: F811
+    """The Serviceglapp page's ledger against the pack's, XLSX and PDF: (screen rows, pack rows)."""
     columns = ["Plats", *LEDGER_UNITS]
-    frame = screen_frame(app, "screens/service_gaps.py", columns)
+    frame = screen_frame(at, "screens/service_gaps.py", columns)
     assert frame["Plats"].astype(int).tolist() == list(range(1, len(frame) + 1))
     screen = _screen_rows(frame, {c: c for c in LEDGER_UNITS})
     title = "Serviceglapp: ärenden som lämnas vidare"
     rows = _pack_rows(workbook["Serviceglapp"], title, LEDGER_UNITS)
     assert rows == screen[:TOP] and len(rows) >= 3
-    assert _hidden(screen)
     _pdf_table(pdf_text, pack, "Serviceglapp", title, "Ärendekategori", rows)
+    return screen, rows
+
+
+# Kulturförvaltningen in January 2025: one ledger value under its statistical minimum
+UNSURE_START, UNSURE_END = date(2025, 1, 1), date(2025, 1, 31)
+
+
+def test_an_uncertain_value_is_marked_alike_on_screen_and_in_the_pack(sample_con, sample_db,
+                                                                      monkeypatch, tmp_path):
+    """A value under its statistical minimum reads "… (osäker)" in the screen's table, and in
+    the pack's cell: the PDF prints the screen's text, the XLSX keeps a number whose number
+    format writes the mark (pack_support.read); the table's note names its row. Every table
+    comparison here holds the marks to the screen's (a screen "(osäker)" ⇔ a pack mark)."""
+    office = pack_of(sample_con, start=UNSURE_START, end=UNSURE_END)
+    book, text = workbook_of(office), pdf_text_of(office, tmp_path / "unsure.pdf")
+    at = open_page(sample_db, monkeypatch, "service_gaps.py",
+                   {**QUERY, "from": UNSURE_START.isoformat(), "to": UNSURE_END.isoformat()})
+    screen, rows = _compare_ledger(at, office, book, text)
+    assert _uncertain(screen) >= 1 and _uncertain(rows) == _uncertain(screen[:TOP])
+    unsure = [(r["Ärendekategori"], c) for r in rows for c, v in r.items() if v.endswith(UNCERTAIN)]
+    title = "Serviceglapp: ärenden som lämnas vidare"
+    header, cells = sheet_table(book["Serviceglapp"], title)
+    notes = " ".join(r[0].value for r in book["Serviceglapp"].iter_rows()
+                     if isinstance(r[0].value, str) and r[0].font.i)
+    in_pdf = " ".join(text.split())
+    for topic, column in unsure:
+        cell = cells[topic][header.index(column)]
+        assert isinstance(cell.value, (int, float)) and cell.data_type == "n", cell
+        # the note names the row and the column: '”(osäker)” (Bygglov): Svarsandel bygger på …'
+        for said in (notes, in_pdf):
+            assert any(topic in part[:200] and column in part[:300]
+                       for part in said.split("”(osäker)”")[1:]), (topic, column, said)
 
 
 def test_largest_gaps_on_the_overview_equal_the_summary(app, pack, workbook,  # noqa: F811
@@ -215,10 +257,10 @@ def test_drivers_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noq
              "Kontakter": "count", "Andel av onödig efterfrågan": "share",
              "Jämförelseperioden": "count"}
     title = "De största drivarna av onödig efterfrågan"
-    rows = _pack_rows(workbook["Samarbetsprocess"], title, units)
+    rows = _pack_rows(workbook[title_of("department.py")], title, units)
     tagged = [{c: r[c] for c in columns} for r in rows if r["Underlag"] == "taggad"]
     assert tagged == screen and _hidden(screen)
-    _pdf_table(pdf_text, pack, "Samarbetsprocess", title, "Plats", rows)
+    _pdf_table(pdf_text, pack, title_of("department.py"), title, "Plats", rows)
 
 
 def test_service_point_topics_on_screen_equal_the_pack(app, pack, workbook, pdf_text):  # noqa: F811

@@ -340,8 +340,9 @@ def test_pack_tables_name_uncertain_values_in_their_note():
     frame = suppress_metrics(pl.DataFrame({"g": ["a", "b"], "answer_rate": [0.8, 0.5],
                                            "answer_rate__n": [100, 12]}), ["answer_rate"], by=("g",))
     table = frame_table("T", frame, ("g",), ("answer_rate",), S, note="Not.")
-    assert table.note == "Not. Osäkra värden: Svarsandel i 1 rad (färre än 20 observationer)."
-    assert table.rows[1][1] == 0.5  # the number stays a number
+    assert table.full_note == ("Not. ”(osäker)” (b): Svarsandel bygger på färre än 20 "
+                               "observationer och är statistiskt osäker.")
+    assert table.rows[1][1] == privacy.Uncertain(0.5, 20)  # a number, marked (not text)
     with pytest.raises(ValueError, match="inte publicerad"):
         frame_table("T", frame.drop("answer_rate__suppressed"), ("g",), ("answer_rate",), S)
 

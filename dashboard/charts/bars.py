@@ -24,6 +24,7 @@ from dashboard.charts.theme import (
 )
 from dashboard.formatting import CHART_HIDDEN, MISSING, all_hidden_lines, format_value, wrap_label
 from dashboard.privacy.text import as_plotly
+from dashboard.ranking import ranked_rows  # the rule the pack ranks by too
 
 # Said in words instead of empty axes when every bar is hidden (the heatmap's ALL_HIDDEN)
 ALL_HIDDEN = "<br>".join(all_hidden_lines("staplar", "stapel"))
@@ -174,12 +175,6 @@ def truncation_note(top: int, available: int) -> str | None:
     """What a ranked chart that draws only its `top` largest of `available` rows says under its
     title; None when it draws them all."""
     return f"De {top} största av {available}" if available > top else None
-
-
-def ranked_rows(frame: pl.DataFrame, value: str, top: int) -> pl.DataFrame:
-    """The rows a ranked chart draws, largest first: the `top` largest values, nulls (hidden or
-    missing) last."""
-    return frame.sort(value, descending=True, nulls_last=True).head(top)
 
 
 def category_bars(

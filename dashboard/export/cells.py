@@ -1,5 +1,7 @@
 """Cell values shared by every export writer: formula neutralising, and how a hidden cell
-(dashboard.privacy.cells.Hidden, made by the privacy package) is drawn.
+(dashboard.privacy.cells.Hidden, made by the privacy package) and an uncertain one
+(dashboard.privacy.cells.Uncertain: "100,0 % (osäker)"; XLSX keeps it a number, the mark in its
+number format, xlsx_common.marked_format) are drawn.
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
 formula (CSV/DDE injection, OWASP). How each format is kept safe:
@@ -19,7 +21,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from dashboard import formatting as f
-from dashboard.privacy.cells import Hidden
+from dashboard.privacy.cells import Hidden, Uncertain
 
 # ASCII triggers plus the full-width forms some spreadsheets fold onto them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -44,6 +46,11 @@ def neutralise(text: str) -> str:
     return text
 
 
+def unmarked(value):
+    """A cell's value without its "(osäker)" mark: an Uncertain cell's number, else the cell."""
+    return value.value if isinstance(value, Uncertain) else value
+
+
 def is_number(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -58,7 +65,7 @@ def every_value_hidden(cells) -> bool:
     """No number among `cells` (a chart's values, Figure or plain) and at least one hidden: a
     chart of them would be axes with only hidden labels (pdf_charts, xlsx_charts say so in
     words instead)."""
-    values = [c.value if isinstance(c, Figure) else c for c in cells]
+    values = [unmarked(c.value if isinstance(c, Figure) else c) for c in cells]   # uncertain: a number
     return not any(is_number(v) for v in values) and any(isinstance(v, Hidden) for v in values)
 
 
@@ -95,6 +102,8 @@ def text_of(value) -> str:
         return value.isoformat()
     if isinstance(value, Hidden):
         return value.text
+    if isinstance(value, Uncertain):
+        return Uncertain.mark(text_of(value.value))
     return str(value)
 
 
@@ -114,6 +123,8 @@ def display_text(value, unit: str | None = None) -> str:
         value, unit = value.value, value.unit
     if isinstance(value, Hidden):
         return value.text
+    if isinstance(value, Uncertain):   # "100,0 % (osäker)", as the screen's tables
+        return Uncertain.mark(display_text(value.value, unit))
     if is_missing(value):
         return f.MISSING
     if is_number(value):

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from dashboard.export.cells import FIGURE, Figure
-from dashboard.privacy.cells import Hidden, hidden_note
+from dashboard.privacy.cells import Hidden, Uncertain, hidden_note, uncertain_note
+
+CITY = "Hela staden"  # who a pack or a table without a förvaltning is for
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """Rows hold numbers, text, dates, None (no data) or Hidden (hidden, shown as on screen)."""
+    """Rows hold numbers, text, dates, None (no data), Hidden (hidden, shown as on screen) or
+    Uncertain (a number under its statistical minimum, marked "(osäker)" as on screen)."""
 
     title: str
     columns: tuple[Column, ...]
@@ -55,20 +58,27 @@ class Table:
 
     @property
     def full_note(self) -> str | None:
-        """The note the writers print under the table: its own note, then why its hidden cells
+        """The note the writers print under the table: its own note, then which values are
+        uncertain ("(osäker)": per column, the rows they stand in), then why its hidden cells
         are hidden, by what they read and the rows they stand in. A "Dolt" beside a large
         count (a rate hidden so that a small count elsewhere cannot be worked out from the sums)
         would otherwise read as a fault."""
         labels = self.row_label_columns()
+        unsure: dict[tuple, list[str]] = {}
         rows: dict[tuple, list[str]] = {}
         for row in self.rows:
             for j, value in enumerate(row):
-                if isinstance(value, Hidden) and value.reason:
+                if isinstance(value, Uncertain):
+                    names = unsure.setdefault((self.columns[j].label, value.min_n), [])
+                elif isinstance(value, Hidden) and value.reason:
                     names = rows.setdefault((value.text, value.reason, value.threshold), [])
-                    name = "" if labels[j] is None or row[labels[j]] is None else str(row[labels[j]])
-                    if name and name not in names:
-                        names.append(name)
+                else:
+                    continue
+                name = "" if labels[j] is None or row[labels[j]] is None else str(row[labels[j]])
+                if name and name not in names:
+                    names.append(name)
         notes = [self.note] if self.note else []
+        notes += [uncertain_note(label, min_n, names) for (label, min_n), names in unsure.items()]
         notes += [hidden_note(text, reason, threshold, names)
                   for (text, reason, threshold), names in rows.items()]
         return " ".join(notes) or None
@@ -207,7 +217,7 @@ class Context:
 
     @property
     def scope(self) -> str:
-        return self.department or "Hela staden"
+        return self.department or CITY
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, filters: Filters, *, comparison="
     demand, demand_card = ps.avoidable(inp)
     say("Lokal service …")
     local = ps.local_service(inp)
-    say("Samarbetsprocess …")
+    say(f"{ps.DEPARTMENT} …")
     collab, collab_card = ps.collaboration(inp)
     sections = (access, rights, demand, local, collab)
     say("Sammanfattning, definitioner och datakällor …")

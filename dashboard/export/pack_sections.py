@@ -19,12 +19,13 @@ from dashboard.domain import LOCAL_CHANNELS, label_for, rest_of_selection
 from dashboard.export.cells import Figure
 from dashboard.export.model import Chart, Column, Section, Table
 from dashboard.export.pack_tables import (dimension_column, dimension_value, frame_table,
-                                          key_figures_table, shown_or_hidden)
+                                          key_figures_table, scorecard_title, shown_or_hidden)
 from dashboard import privacy
 from dashboard.formatting import format_period
 from dashboard.metrics import EQUITY_METRICS, QUALITY_METRICS, SCORECARD_METRICS, Filters, Scorecard
 from dashboard.navigation import title_of
 from dashboard.periods import WEEK, Period, week_shift, whole_period
+from dashboard.ranking import ranked_rows
 
 ACCESS_IDS = ("contacts", "offered", "answered", "abandoned", "answer_rate", "service_level",
               "service_level_alt", "asa_s", "wait_median_s", "wait_p90_s", "abandon_rate",
@@ -79,6 +80,7 @@ def table_set(metric_ids, by: str) -> tuple[str, ...]:
 # The sheet (and the chapter) of a plan area with a dashboard page is called as the page is.
 SERVICE_GAPS = title_of("service_gaps.py")
 AVOIDABLE = title_of("failure_demand.py")
+DEPARTMENT = title_of("department.py")  # the scorecard's page: its sheet and chapter
 DEPARTMENT_IDS = ("contacts", "handled_hours", "handled_time_share", "forwarded_rate",
                   "failure_demand_share")
 TOP = 15
@@ -132,7 +134,7 @@ def _key_figures(inp: Inputs, card: Scorecard, title: str = "Nyckeltal") -> Tabl
 
 def accessibility(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(ACCESS_IDS)
-    per_channel = inp.compute(CHANNEL_IDS, ("channel",)).sort("contacts", descending=True)
+    per_channel = ranked_rows(inp.compute(CHANNEL_IDS, ("channel",)), "contacts")
     channels = frame_table("Per kanal", per_channel, ("channel",), CHANNEL_IDS, inp.settings)
     weekly = _weekly(inp)
     section = Section(
@@ -313,7 +315,7 @@ def _plain_table(title: str, frame: pl.DataFrame, spec, threshold: int,
 def local_service(inp: Inputs) -> Section:
     service = inp.fetch(privacy.LOCAL_SERVICE)
     points = _per_point(inp)
-    topics = service.topics.sort("contacts", descending=True, nulls_last=True).head(TOP)
+    topics = ranked_rows(service.topics, "contacts", TOP)
     topic_table = _plain_table("Vanligaste ärenden på servicepunkterna", topics,
                                (("service_point", "Servicepunkt", None),
                                 ("topic", "Ärendekategori", None),
@@ -342,8 +344,7 @@ def _per_point(inp: Inputs) -> Table:
     channels the filter names (all of them when it names none), one published count per point."""
     chosen = tuple(c for c in inp.filters.channels if c in LOCAL_CHANNELS) or LOCAL_CHANNELS
     frame = inp.compute(["contacts"], ("service_point",), replace(inp.filters, channels=chosen))
-    frame = frame.filter(pl.col("service_point").is_not_null()).sort(
-        "contacts", descending=True, nulls_last=True)
+    frame = ranked_rows(frame.filter(pl.col("service_point").is_not_null()), "contacts")
     return frame_table("Besök och uppsökande verksamhet per servicepunkt", frame,
                        ("service_point",), ("contacts",), inp.settings)
 
@@ -352,7 +353,8 @@ def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
     card = inp.card(SCORECARD_METRICS)
     shown = card  # published: flags and hidden drivers already
     flagged = shown.metrics
-    key = key_figures_table("Styrkort", flagged, inp.settings, **inp.key_columns)
+    key = key_figures_table(scorecard_title(inp.department), flagged, inp.settings,
+                            **inp.key_columns)
     shares = key_figures_table(
         "Andelar jämfört", flagged.filter(pl.col("metric").is_in(COMPARED_SHARES)),
         inp.settings, **inp.key_columns)
@@ -381,7 +383,7 @@ def collaboration(inp: Inputs) -> tuple[Section, Scorecard]:
         charts.append(Chart("Andel av kontaktcenters handlagda tid", per_department,
                             "department", ("handled_time_share",), "bar"))
     section = Section(
-        "samarbete", "Samarbetsprocess", "Samarbetsprocess",
+        "samarbete", f"{DEPARTMENT} (samarbetsprocess)", DEPARTMENT,
         "Förvaltningens bild för budgetdialogen: volym, andel av kontaktcenters tid (en "
         "fördelningsnyckel), tillgänglighet, lösta och överlämnade ärenden och de största "
         "drivarna av onödig efterfrågan, mot jämförelseperioden och hela staden.",

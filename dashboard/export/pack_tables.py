@@ -3,7 +3,9 @@ cells.
 
 Values are copied from the published result untouched; hidden cells become
 `dashboard.privacy.Hidden` objects, which the writers draw as the screen does ("<5" for a count
-hidden for being small, "Dolt" else).
+hidden for being small, "Dolt" else), and values privacy flagged uncertain become
+`dashboard.privacy.Uncertain` objects: a number all the same, drawn "100,0 % (osäker)" as the
+screen's tables draw it (dashboard.ui.tables.cell_texts).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from dashboard import formatting as f
 from dashboard.config import Settings
 from dashboard.domain import dimension_label, dimension_text
 from dashboard.export.cells import FIGURE, Figure
-from dashboard.privacy.cells import Hidden
-from dashboard.export.model import Column, Table
+from dashboard.privacy.cells import Hidden, Uncertain
+from dashboard.export.model import CITY, Column, Table
 from dashboard.metrics import registry
 
 TIME_DIMENSIONS = ("day", "week", "month")
@@ -28,11 +30,21 @@ def hidden(unit: str | None, threshold: int, reason: str | None = None) -> Hidde
     return Hidden(reason, unit, threshold)
 
 
-def shown_or_hidden(row: dict, key: str, unit: str | None, threshold: int):
-    """A frame cell as the pack shows it: the value, or its hidden text when flagged."""
+def shown_or_hidden(row: dict, key: str, unit: str | None, threshold: int,
+                    min_n: int | None = None):
+    """A frame cell as the pack shows it: the value, its hidden text when flagged hidden, or the
+    value marked uncertain when flagged so (`min_n`: the basis it falls short of, for the note)."""
     if row.get(f"{key}__suppressed"):
         return hidden(unit, threshold, row.get(f"{key}__reason"))
+    if row.get(f"{key}__uncertain") and row[key] is not None:
+        return Uncertain(row[key], min_n)
     return row[key]
+
+
+def scorecard_title(department: str | None) -> str:
+    """The scorecard's title, on the Förvaltning page and in the pack: "Resultatkort för
+    Kulturförvaltningen" (the whole city's for None)."""
+    return f"Resultatkort för {department or CITY}"
 
 
 def metric_column(metric_id: str, settings: Settings, label: str | None = None) -> Column:
@@ -64,31 +76,16 @@ def frame_table(title: str, frame: pl.DataFrame, dims: Sequence[str], metric_ids
                          "flaggor från integritetsskyddet.")
     columns = [dimension_column(d, labels.get(d)) for d in dims]
     columns += [metric_column(m, settings, labels.get(m)) for m in metric_ids]
+    metrics = [registry.get(m) for m in metric_ids]
     rows = []
     for row in frame.iter_rows(named=True):
         cells = [dimension_value(d, row[d]) for d in dims]
-        for m in metric_ids:
-            cells.append(shown_or_hidden(row, m, registry.get(m).unit, settings.small_cell_threshold))
+        for m in metrics:
+            cells.append(shown_or_hidden(row, m.id, m.unit, settings.small_cell_threshold,
+                                         m.min_n_for(settings)))
         rows.append(tuple(cells))
-    return Table(title, tuple(columns), tuple(rows), _with_uncertain(note, frame, metric_ids,
-                                                                     settings))
-
-
-def _with_uncertain(note: str | None, frame: pl.DataFrame, metric_ids, settings) -> str | None:
-    """The table's note naming the columns with uncertain values (a cell keeps its number, so
-    spreadsheets can compute with it; the marker goes into the note)."""
-    words = []
-    for m in metric_ids:
-        flag = f"{m}__uncertain"
-        n = int(frame[flag].fill_null(False).sum()) if flag in frame.columns else 0
-        if n:
-            metric = registry.get(m)
-            words.append(f"{metric.label_for(settings)} i {n} {'rad' if n == 1 else 'rader'} "
-                         f"(färre än {metric.min_n_for(settings)} observationer)")
-    if not words:
-        return note
-    text = "Osäkra värden: " + "; ".join(words) + "."
-    return f"{note} {text}" if note else text
+    # the note names the rows of uncertain and hidden cells (Table.full_note)
+    return Table(title, tuple(columns), tuple(rows), note)
 
 
 def change(current, previous, unit: str) -> tuple[float | None, str | None, str]:

@@ -19,7 +19,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dashboard import formatting as f
-from dashboard.export.cells import Figure, all_hidden_words, every_value_hidden, is_missing, is_number
+from dashboard.export.cells import (Figure, all_hidden_words, every_value_hidden, is_missing,
+                                    is_number, unmarked)
 from dashboard.privacy.cells import Hidden
 from dashboard.export.fonts import BOLD, REGULAR
 from dashboard.export.model import Chart
@@ -64,7 +65,7 @@ def _values(chart: Chart, key: str) -> list:
     j = chart.table.column_index(key)
     out = []
     for row in chart.table.rows:
-        v = row[j]
+        v = unmarked(row[j])  # a bar for an uncertain value as for any (the table marks it)
         out.append(v.value if isinstance(v, Figure) else v)
     return out
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from dashboard import formatting as f
 from dashboard.export.cells import (Figure, is_missing, is_number, plain_number, sheet_text,
-                                    xlsx_text)
+                                    unmarked, xlsx_text)
 from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Context, Table
 from dashboard.export import xlsx_common as xc
@@ -63,6 +63,7 @@ def table_csv(table: Table, threshold: int, style: str = SWEDISH) -> bytes:
 def _csv_cell(value, dialect: CsvDialect) -> str:
     if isinstance(value, Figure):
         value = value.value
+    value = unmarked(value)  # an uncertain value's number: a CSV cell stays a bare number
     if is_missing(value):
         return ""
     if is_number(value):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.export import xlsx_common as xc
-from dashboard.export.cells import Figure, all_hidden_words, every_value_hidden
+from dashboard.export.cells import Figure, all_hidden_words, every_value_hidden, unmarked
 from dashboard.privacy.cells import Hidden
 from dashboard.export.model import Chart, Column, Table
 
@@ -51,7 +51,7 @@ class ChartData:
         cat = chart.table.column_index(chart.category)
         series = chart.table.columns[j]
         rows = tuple((row[cat], None if isinstance(row[j], Hidden)
-                      else row[j].value if isinstance(row[j], Figure) else row[j])
+                      else row[j].value if isinstance(row[j], Figure) else unmarked(row[j]))
                      for row in chart.table.rows)
         table = Table(f"{where.sheet}: {chart.title}",
                       (chart.table.columns[cat], Column(series.key, series.label, series.unit)), rows)

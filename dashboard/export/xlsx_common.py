@@ -16,7 +16,7 @@ import xlsxwriter
 
 from dashboard import formatting as f
 from dashboard.export.cells import Figure, display_text, is_missing, is_number, xlsx_text
-from dashboard.privacy.cells import Hidden
+from dashboard.privacy.cells import Hidden, Uncertain
 from dashboard.export.model import Table
 
 WORKBOOK_OPTIONS = {
@@ -112,11 +112,33 @@ class Styles:
         self.date = wb.add_format({**base, "num_format": DATE_FORMAT, "align": "left"})
         self.datetime = wb.add_format({**base, "num_format": DATETIME_FORMAT, "align": "left"})
 
-    def number(self, unit: str | None):
+    def number(self, unit: str | None, uncertain: bool = False):
+        """A unit's number format; `uncertain` adds the screen's mark ("100,0 % (osäker)")."""
         code = NUMBER_FORMATS.get((unit or "").lower(), DEFAULT_NUMBER_FORMAT)
+        if uncertain:
+            code = marked_format(code)
         if code not in self._cache:
             self._cache[code] = self._wb.add_format({**self.base, "num_format": code})
         return self._cache[code]
+
+
+def marked_format(code: str) -> str:
+    """A number format that writes the uncertain mark after the number in each of its sections
+    (positive;negative;zero), so the cell stays a number and reads as the screen's "100,0 %
+    (osäker)"."""
+    sections, current, quoted = [], "", False
+    for ch in code:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            sections.append(current)
+            current = ""
+        else:
+            current += ch
+    sections.append(current)
+    mark = Uncertain.mark("")   # ' (osäker)'
+    # into a section's closing literal ('" s"' -> '" s (osäker)"'), else a literal of its own
+    return ";".join(s[:-1] + mark + '"' if s.endswith('"') else f'{s}"{mark}"' for s in sections)
 
 
 @dataclass(frozen=True)
@@ -139,6 +161,8 @@ def write_cell(ws, row: int, col: int, value, unit: str | None, styles: Styles,
         value, unit = value.value, value.unit
     if isinstance(value, Hidden):
         ws.write_string(row, col, value.text, styles.suppressed)
+    elif isinstance(value, Uncertain) and is_number(value.value):
+        ws.write_number(row, col, float(value.value), styles.number(unit, uncertain=True))
     elif is_missing(value):
         ws.write_blank(row, col, None, styles.text)
     elif is_number(value):

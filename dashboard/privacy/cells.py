@@ -41,9 +41,13 @@ class Hidden:
 
 @dataclass(frozen=True)
 class Uncertain:
-    """A published value whose basis is below the statistical minimum: shown, marked."""
+    """A published value whose basis is below the statistical minimum: shown, marked. A table
+    keeps it as this object until a writer draws it (a number still: a spreadsheet writes the
+    number with the mark in its number format); min_n: the minimum it falls short of, for the
+    note (None: not told)."""
 
     value: float
+    min_n: int | None = None
 
     @staticmethod
     def mark(text: str) -> str:
@@ -67,3 +71,16 @@ def hidden_note(text: str, reason: str | Sequence[str], threshold: int, rows: Se
     said = [explain(r, threshold, totals).rstrip(".") for r in reasons]
     return f"”{text}”{where}: " + "; ".join(s if i == 0 else s[:1].lower() + s[1:]
                                              for i, s in enumerate(said)) + "."
+
+
+def uncertain_note(label: str, min_n: int | None, rows: Sequence[str] = ()) -> str:
+    """Why values of the column `label` read "(osäker)", naming the rows they stand in as
+    hidden_note does, e.g. '”(osäker)” (Chatt): Svarsandel bygger på färre än 20 observationer
+    och är statistiskt osäker.'"""
+    where = ""
+    if rows:
+        where = (f" ({', '.join(rows)})" if len(rows) <= MAX_NAMED_ROWS
+                 else f" (i {len(rows)} rader)")
+    minimum = f" färre än {min_n}" if min_n else " få"
+    return (f"”({UNCERTAIN_MARK})”{where}: {label} bygger på{minimum} observationer och är "
+            "statistiskt osäker.")

@@ -9,7 +9,7 @@ import polars as pl
 
 from dashboard import domain
 from dashboard.charts import ranked_bars, ranked_rows
-from dashboard.export.pack_tables import key_figures_table
+from dashboard.export.pack_tables import key_figures_table, scorecard_title
 from dashboard.ui import blocks, data
 from dashboard.ui.engine import CITY, metrics
 from dashboard.ui.figure import chart_block, export_block, table_block
@@ -19,7 +19,7 @@ from dashboard.ui.tables import HIDDEN_FLAG, Col, TableData, with_hidden_flag
 def card(card, view: View, *, key: str) -> None:
     """The scorecard as the pack prints it (export.pack_tables.key_figures_table: one table for
     both), drawn in Swedish formats; its download keeps the numbers as numbers."""
-    table = key_figures_table(f"Resultatkort för {view.who}", card.metrics, data.settings(),
+    table = key_figures_table(scorecard_title(view.department), card.metrics, data.settings(),
                               with_city=view.department is not None,
                               with_comparison=card.comparison is not None)
     export_block(table, key=key, metric_ids=card.metrics["metric"].to_list(),

@@ -22,6 +22,7 @@ from dashboard.formatting import MISSING, SMALL_COUNT, format_period, format_val
 from dashboard.formatting import hidden_text as hidden_cell_text
 from dashboard.privacy import COMPLEMENTARY, SMALL_DENOMINATOR, Hidden, Uncertain
 from dashboard.privacy.cells import hidden_note
+from dashboard.privacy.cells import uncertain_note as privacy_uncertain_note
 
 DATE_DIMENSIONS = ("day", "week", "month", "date")
 
@@ -220,6 +221,5 @@ def download_note(table: TableData) -> str | None:
 
 
 def uncertain_note(col: Col) -> str:
-    minimum = f" färre än {col.min_n}" if col.min_n else " få"
-    return (f"”(osäker)”: {col.label} bygger på{minimum} observationer och är statistiskt "
-            "osäker.")
+    """The note on a column's "(osäker)" values (privacy.cells.uncertain_note: the pack's too)."""
+    return privacy_uncertain_note(col.label, col.min_n)
