@@ -199,15 +199,21 @@ def _assert_inside(found: list[dict]) -> None:
             assert t["t"] >= -1 and t["b"] <= chart["height"] + 1, t
 
 
-def test_every_charts_titles_and_legend_stand_whole_and_apart_for_one_forvaltning(server, page):
+@pytest.mark.parametrize("path", ["", "lokal-service"])
+def test_every_charts_titles_and_legend_stand_whole_and_apart_for_one_forvaltning(server, page, path):
     """Översikt for one förvaltning at 1280 px (half-width charts, a weekly trend with its long
-    axis title "Vecka (hela veckor, …)" and a two-entry legend): every title, axis title, legend
-    entry and annotation lies inside its chart, and no legend entry covers the chart's title."""
+    axis title "Vecka (hela veckor, …)" and a two-entry legend), and Lokal service (titles of two
+    lines, whose first line began 4 px above the chart and lost the dots of "ö"): every title,
+    axis title, legend entry and annotation lies inside its chart, and no legend entry covers
+    the chart's title."""
     page.set_viewport_size({"width": 1280, "height": 1000})
     try:
-        _open(page, f"{server}/?department={DEPARTMENT}")
+        _open(page, f"{server}/{path}?department={DEPARTMENT}")
         found = _chart_texts(page)
-        assert any("Vecka (hela veckor" in t["text"] for chart in found for t in chart["texts"])
+        if not path:
+            assert any("Vecka (hela veckor" in t["text"] for chart in found for t in chart["texts"])
+        else:
+            assert any(len(chart["title"]) and "Besök" in chart["title"][0]["text"] for chart in found)
         _assert_inside(found)
         for chart in found:
             for entry in chart["legend"]:

@@ -369,8 +369,9 @@ def test_changes_with_negative_bars_carry_the_value_in_the_label():
 # ---------------------------------------------------------------- every bar hidden: words, not axes
 
 def _words(fig) -> str:
+    """The sentence an empty figure says, its lines (wrapped to fit a half-width chart) joined."""
     (words,) = [a.text for a in fig.layout.annotations]
-    return words
+    return " ".join(words.split("<br>"))
 
 
 def test_ranked_bars_with_every_bar_hidden_say_so_in_words_like_the_heatmap():

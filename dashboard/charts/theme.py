@@ -105,6 +105,17 @@ def top_margin(title: str | None, subtitle: str | None = None, legend_rows: int 
     return _TOP_PX + _TITLE_LINE_PX * (lines - 1) + LEGEND_ROW_PX * (legend_rows - 1)
 
 
+# Plotly anchors a title of several lines by less than its height: in Chromium each line beyond
+# the first raised the first line by about 12 px, so a two-line title began 4 px above the chart
+# and lost the top of its letters (the dots of "ö" in "Besök"). The pad makes up for it.
+_TITLE_PAD_PX, _TITLE_RAISE_PX = 12, 12
+
+
+def title_pad(lines: int) -> int:
+    """The title's top pad for a title of `lines` lines (the subtitle counted)."""
+    return _TITLE_PAD_PX + _TITLE_RAISE_PX * (lines - 1)
+
+
 def base_layout(title: str, *, x_title: str | None = None, y_title: str | None = None,
                 alt: str | None = None, height: int = 380, subtitle: str | None = None) -> dict:
     """The shared layout as a plain dict (what base_figure draws with). `subtitle`: one line in
@@ -121,7 +132,7 @@ def base_layout(title: str, *, x_title: str | None = None, y_title: str | None =
         # from the top, so that a wrapped title pushes down into its margin, not into the legend
         "title": {"text": "<br>".join(title_lines), "font": {"size": 17, "color": TEXT}, "x": 0,
                   "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
-                  "pad": {"t": 12}},
+                  "pad": {"t": title_pad(len(title_lines))}},
         "font": {"family": FONT, "size": 13, "color": TEXT},
         "separators": PLOTLY_SEPARATORS,
         "paper_bgcolor": "white",
@@ -184,9 +195,17 @@ def no_data_message(what: str) -> str:
             "inga kontakter som måttet räknas på (inget är dolt).")
 
 
+# Characters a line of an empty figure's sentence holds in a half-width chart at 1280 px (15 px
+# text in 370 px): Plotly cuts, never wraps, an annotation wider than the chart.
+MESSAGE_LINE = 42
+
+
 def empty_figure(title: str, message: str) -> go.Figure:
-    """A figure that says in words why there is nothing to draw (`<br>` breaks its lines)."""
-    return base_figure(title, alt=f"{title}: {message.replace('<br>', ' ')}", height=220, layout={
-        "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+    """A figure that says in words why there is nothing to draw (`<br>` breaks its lines; each
+    wraps at MESSAGE_LINE characters)."""
+    lines = [part for line in message.split("<br>") for part in wrap_label(line, MESSAGE_LINE)]
+    return base_figure(title, alt=f"{title}: {message.replace('<br>', ' ')}",
+                       height=220 + 20 * max(0, len(lines) - 3), layout={
+        "annotations": [{"text": "<br>".join(lines), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                          "yref": "paper", "font": {"size": 15, "color": TEXT}}],
         "xaxis": {"visible": False}, "yaxis": {"visible": False}})
