@@ -142,12 +142,17 @@ def pdf_row(text: str, label: str, cells: list[str], *later: list[str]) -> None:
         f"PDF row {label!r}: {[cells, *later]} not found"
 
 
+# The running header of a pack's PDF page (pdf_pack): the pack's name, then the filters.
+PAGE_HEADS = ("Förvaltningspaket för budgetdialogen", "Kanal: ")
+
+
 def pdf_section(text: str, section_title: str | None, table_title: str,
                 first_column: str = "Mått") -> str:
     """The rows of the PDF table `table_title` (its heading followed by a header line that starts
     with `first_column` at the margin, so not a chart of the same title and its axis) in the
-    chapter `section_title` (None: from the start), up to the first empty line: a row's label
-    may also be in another table, whose protected set hides other cells."""
+    chapter `section_title` (None: from the start), up to the first empty line, on over a page
+    break where the table goes on under its repeated header: a row's label may also be in
+    another table, whose protected set hides other cells."""
     lines = text.splitlines()
     start = 0 if section_title is None else \
         next(i for i, line in enumerate(lines) if line.strip() == section_title)
@@ -155,8 +160,18 @@ def pdf_section(text: str, section_title: str | None, table_title: str,
     # page; a chart's category labels stand much further in
     start = next(i for i in range(start, len(lines) - 1) if lines[i].strip() == table_title
                  and re.match(rf" {{0,6}}{re.escape(first_column)}", lines[i + 1]))
-    end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
-    return "\n".join(lines[start + 2:end])
+    header = lines[start + 1].split()
+    rows, i = [], start + 2
+    while True:
+        end = next((j for j in range(i, len(lines)) if not lines[j].strip()), len(lines))
+        rows += lines[i:end]
+        # a table that runs onto the next page repeats its header there, after the page's
+        # running header (two lines): read on from it
+        again = next((j for j in range(end, min(end + 12, len(lines))) if lines[j].split() == header), None)
+        if again is None or any(lines[j].strip() and not lines[j].startswith(PAGE_HEADS)
+                                for j in range(end, again)):
+            return "\n".join(rows)
+        i = again + 1
 
 
 def pdf_key_figures(text: str, section_title: str) -> str:

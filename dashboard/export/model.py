@@ -68,6 +68,8 @@ class Table:
         rows: dict[tuple, list[str]] = {}
         for row in self.rows:
             for j, value in enumerate(row):
+                if isinstance(value, Figure):   # a key figure's cell carries its own unit
+                    value = value.value
                 if isinstance(value, Uncertain):
                     names = unsure.setdefault((self.columns[j].label, value.min_n), [])
                 elif isinstance(value, Hidden) and value.reason:

@@ -143,9 +143,10 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
     rows = []
     for r in card.iter_rows(named=True):
         unit = r["unit"]
-        cells = [r["label"], _card_cell(r, "value", t)]
+        min_n = registry.get(r["metric"]).min_n_for(settings)
+        cells = [r["label"], _card_cell(r, "value", t, min_n)]
         if with_comparison:
-            cells.append(_card_cell(r, "previous", t))
+            cells.append(_card_cell(r, "previous", t, min_n))
             if r["value_suppressed"] or r["previous_suppressed"]:
                 cells += [hidden(None, t), None]
             else:
@@ -154,7 +155,7 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
                           verdict(r["metric"], r["value"], r["previous"], unit)
                           if value is not None else None]
         if with_city:
-            cells.append(_card_cell(r, "city", t))
+            cells.append(_card_cell(r, "city", t, min_n))
         rows.append(tuple(cells))
     fixed = [r["label"] for r in card.iter_rows(named=True)
              if with_city and registry.get(r["metric"]).fixed_without]
@@ -164,8 +165,11 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
     return Table(title, tuple(columns), tuple(rows), note)
 
 
-def _card_cell(r: dict, side: str, threshold: int):
-    """One side (value, previous, city) of a scorecard row: a Figure or its hidden text."""
+def _card_cell(r: dict, side: str, threshold: int, min_n: int | None = None):
+    """One side (value, previous, city) of a scorecard row: a Figure or its hidden text; a value
+    under its statistical minimum marked "(osäker)" (`min_n`, for the note), as in any table."""
     if r[f"{side}_suppressed"]:
         return hidden(r["unit"], threshold, r.get(f"{side}_reason"))
+    if r.get(f"{side}_uncertain") and r[side] is not None:
+        return Figure(Uncertain(r[side], min_n), r["unit"])
     return Figure(r[side], r["unit"])
