@@ -186,7 +186,9 @@ class Session:
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 self._element(msg.delta.new_element, run, widgets)
             elif kind == "navigation":
-                self.pages = {p.page_name: p.page_script_hash for p in msg.navigation.app_pages}
+                # the pages a person can click to (not the start page's unlisted twin, /oversikt)
+                self.pages = {p.page_name: p.page_script_hash for p in msg.navigation.app_pages
+                              if not p.is_hidden}
                 by_hash = {h: n for n, h in self.pages.items()}
                 self.page_hash = msg.navigation.page_script_hash or self.page_hash
                 self.page = by_hash.get(self.page_hash, self.page)
