@@ -58,9 +58,13 @@ def _compare_scorecard(at, workbook, pdf_text, department: str = DEPT) -> list[s
     return texts
 
 
-def test_scorecard_on_screen_equals_the_pack_xlsx_and_pdf(app, workbook, pdf_text):
+def test_scorecard_on_screen_equals_the_pack_xlsx_and_pdf(app, pack, workbook, pdf_text):
     texts = _compare_scorecard(app, workbook, pdf_text)
     assert any(t in HIDDEN_TEXTS for t in texts), "the fixture should exercise hidden cells"
+    # the note under it, which names the rows of its uncertain and hidden cells, is the pack's
+    table = next(t for s in pack.sections for t in s.tables if t.title == scorecard_title(DEPT))
+    assert "(osäker)" in table.full_note and "Dolt" in table.full_note
+    assert table.full_note in [c.value for c in app.caption]
 
 
 def test_index_changes_in_index_units_in_both(app, workbook):

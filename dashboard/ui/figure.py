@@ -250,8 +250,8 @@ def export_block(table, *, key: str, metric_ids: Sequence[str] = (),
                 download_export(table, key=key)
         if caption:
             st.caption(caption)
-        if table.note:
-            st.caption(table.note)
+        if note := table.full_note:   # its own note, then why cells are uncertain or hidden
+            st.caption(note)
 
 
 def table_block(table: TableData, *, key: str, metric_ids: Sequence[str] = (),
