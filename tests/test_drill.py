@@ -175,7 +175,7 @@ def test_the_sociala_medier_drill_down_says_hidden_only_where_something_is_hidde
     specs = {s["layout"]["title"]["text"]: s for s in
              (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s["layout"].get("title")}
     line = next(s for t, s in specs.items() if t.startswith("Svarsandel per"))
-    (words,) = [a["text"] for a in line["layout"]["annotations"]]
+    (words,) = [a["text"].replace("<br>", " ") for a in line["layout"]["annotations"]]   # wrapped
     assert "dolda" not in words and "för få" not in words.lower()
     assert words.startswith("Inget underlag för svarsandel") and "inget är dolt" in words
     calls = next(s for t, s in specs.items() if t.startswith("Inkomna samtal"))
