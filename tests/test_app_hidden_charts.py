@@ -45,6 +45,9 @@ def test_no_chart_of_only_hidden_bars_for_a_small_forvaltning(sample_db, monkeyp
     words = [_title(s) for s in specs
              if any("Alla staplar är dolda" in a.get("text", "") for a in s["layout"].get("annotations", []))]
     assert said is None or said in words
+    # a chart said in words has no bar to click: no "Klicka på en stapel" under it
+    hints = [c.value for c in at.caption if c.value.startswith("Klicka på en")]
+    assert len(hints) <= sum(1 for s in specs if s.get("data")), (hints, [_title(s) for s in specs])
 
 
 def test_a_weekly_trend_draws_the_points_that_exist_and_counts_its_gaps(sample_db, monkeypatch):

@@ -220,7 +220,7 @@ def chart_block(fig: go.Figure, table: TableData, *, key: str, metric_ids: Seque
             select = {"on_select": on_select, "selection_mode": "points"} if on_select else {}
             st.plotly_chart(fig, key=f"fig_{key}", config=PLOTLY_CONFIG, alt=alt_text(fig), theme=None,
                             **select)
-            if on_select:
+            if on_select and fig.data:   # a chart said in words has nothing to click
                 st.caption(click_hint)
         if caption:
             st.caption(caption)
