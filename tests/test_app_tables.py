@@ -235,6 +235,9 @@ def test_a_comparison_is_laid_beside_the_period_with_its_own_hidden_cells():
         "”<5”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut.",
         "”(osäker)”: Kontakter, föregående period (3–9 mars 2025) bygger på färre än 10 "
         "observationer och är statistiskt osäker."]
+    # under the chart, which writes "dolt" on a hidden point but marks no value "(osäker)"
+    assert suppression_notes(table, "dolt") == [
+        "”dolt”: Färre än 5 – döljs för att ingen enskild person ska kunna pekas ut."]
     # "Samma period förra året" reads in lower case inside the header; no comparison: as it was
     yoy = with_comparison(TableData("t", now, cols, 5), before, on="day", actual="_actual",
                           name="Samma period förra året", period=(date(2024, 3, 11), date(2024, 3, 17)))

@@ -191,7 +191,8 @@ def hidden_notes(table: TableData, shown_as: str | None = None) -> list[str]:
             reasons = seen.setdefault(shown_as or hidden_text(col, table.threshold, reason), [])
             if reason not in reasons:
                 reasons.append(reason)
-        if any(uncertain_mask(table.frame, col)):
+        # a chart draws no "(osäker)" mark (its table view does): under a chart, no note on it
+        if shown_as is None and any(uncertain_mask(table.frame, col)):
             seen.setdefault(f"osäker {col.key}", uncertain_note(col))
     return [entry if isinstance(entry, str) else
             hidden_note(text, entry, table.threshold, totals=table.totals)
