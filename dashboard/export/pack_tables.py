@@ -34,11 +34,18 @@ def shown_or_hidden(row: dict, key: str, unit: str | None, threshold: int,
                     min_n: int | None = None):
     """A frame cell as the pack shows it: the value, its hidden text when flagged hidden, or the
     value marked uncertain when flagged so (`min_n`: the basis it falls short of, for the note)."""
-    if row.get(f"{key}__suppressed"):
-        return hidden(unit, threshold, row.get(f"{key}__reason"))
-    if row.get(f"{key}__uncertain") and row[key] is not None:
-        return Uncertain(row[key], min_n)
-    return row[key]
+    return _published(row[key], row.get(f"{key}__suppressed"), row.get(f"{key}__reason"),
+                      row.get(f"{key}__uncertain"), unit, threshold, min_n)
+
+
+def _published(value, suppressed, reason, uncertain, unit, threshold: int, min_n: int | None):
+    """A published value as a cell: Hidden when privacy hid it, Uncertain when it flagged it
+    under the statistical minimum, else the value."""
+    if suppressed:
+        return hidden(unit, threshold, reason)
+    if uncertain and value is not None:
+        return Uncertain(value, min_n)
+    return value
 
 
 def scorecard_title(department: str | None) -> str:
@@ -157,19 +164,14 @@ def key_figures_table(title: str, card: pl.DataFrame, settings: Settings, *,
         if with_city:
             cells.append(_card_cell(r, "city", t, min_n))
         rows.append(tuple(cells))
-    fixed = [r["label"] for r in card.iter_rows(named=True)
-             if with_city and registry.get(r["metric"]).fixed_without]
-    if fixed:   # the scorecard leaves the city's value out (metrics.scorecards)
-        note = " ".join(filter(None, (note, f"Hela staden visas inte för {', '.join(fixed)}: "
-                                            "där är värdet 100 % per definition.")))
+    if with_city:   # the scorecard leaves out a city value fixed by construction (metrics.scorecards)
+        note = " ".join(filter(None, (note, registry.city_left_out_note(card["metric"], settings)))) or None
     return Table(title, tuple(columns), tuple(rows), note)
 
 
 def _card_cell(r: dict, side: str, threshold: int, min_n: int | None = None):
     """One side (value, previous, city) of a scorecard row: a Figure or its hidden text; a value
     under its statistical minimum marked "(osäker)" (`min_n`, for the note), as in any table."""
-    if r[f"{side}_suppressed"]:
-        return hidden(r["unit"], threshold, r.get(f"{side}_reason"))
-    if r.get(f"{side}_uncertain") and r[side] is not None:
-        return Figure(Uncertain(r[side], min_n), r["unit"])
-    return Figure(r[side], r["unit"])
+    cell = _published(r[side], r[f"{side}_suppressed"], r.get(f"{side}_reason"),
+                      r.get(f"{side}_uncertain"), r["unit"], threshold, min_n)
+    return cell if isinstance(cell, Hidden) else Figure(cell, r["unit"])

@@ -79,7 +79,6 @@ FILTER_DIMENSIONS: dict[str, str] = {
 
 def filter_name(field: str) -> str:
     """A filter field's name in running Swedish text: "departments" -> "förvaltning"."""
-    from dashboard.domain import dimension_label
     return dimension_label(FILTER_DIMENSIONS[field]).lower()
 
 

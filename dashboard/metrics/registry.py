@@ -8,7 +8,8 @@ from dashboard.metrics import catalog_access, catalog_demand
 from dashboard.metrics.filters import filter_name
 from dashboard.metrics.metric import AREAS, UNITS, Metric, UnknownMetric
 
-__all__ = ["AREAS", "UNITS", "Metric", "UnknownMetric", "REGISTRY", "get", "resolve", "by_area", "applicable", "left_out_note"]
+__all__ = ["AREAS", "UNITS", "Metric", "UnknownMetric", "REGISTRY", "get", "resolve", "by_area", "applicable", "left_out_note",
+           "city_left_out_note"]
 
 
 def build_registry(*groups: tuple[Metric, ...]) -> dict[str, Metric]:
@@ -56,9 +57,11 @@ def applicable(metric_ids, filters) -> tuple[str, ...]:
     return tuple(i for i in metric_ids if REGISTRY[i].applies_to(filters))
 
 
+# Why a value fixed by construction is not shown (Metric.fixed_under, fixed_without), in Swedish.
+
 def left_out_note(metric_ids, filters, settings) -> str | None:
-    """Why the metrics of `metric_ids` that the filters fix are not shown, in Swedish; None when
-    every one is shown."""
+    """Why the metrics of `metric_ids` that the filters fix are not shown; None when every one
+    is shown."""
     notes = []
     for m in resolve(metric_ids):
         fields = [f for f in m.fixed_under if getattr(filters, f, None)] if filters else []
@@ -67,3 +70,11 @@ def left_out_note(metric_ids, filters, settings) -> str | None:
                          f"{' och '.join(filter_name(f) for f in fields)}: då är andelen 0 per "
                          "definition.")
     return " ".join(notes) or None
+
+
+def city_left_out_note(metric_ids, settings) -> str | None:
+    """Why the whole city's value of the metrics of `metric_ids` that need a förvaltning
+    (`fixed_without` departments) is not shown beside a förvaltning's; None when none is."""
+    fixed = [m.label_for(settings) for m in resolve(metric_ids) if "departments" in m.fixed_without]
+    return (f"Hela staden visas inte för {', '.join(fixed)}: där är värdet 100 % per definition."
+            if fixed else None)
