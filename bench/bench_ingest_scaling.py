@@ -97,12 +97,25 @@ def child(*args: str) -> dict:
 
 
 def copy_store(src: Path, dst: Path) -> None:
+    """A fresh copy of the store and its snapshots, flushed to disk before it is used.
+
+    Without the flush, the first fsync of the run (the checkpoint at the ingest's commit) writes
+    the whole copy's dirty pages out: 0.4 s more at 10 million contacts (1.1 GB), nothing at
+    200 000. A store that has been at rest since the previous night has no dirty pages."""
     for p in dst.parent.glob(dst.name + "*"):
         shutil.rmtree(p) if p.is_dir() else p.unlink()
     shutil.copyfile(src, dst)
     snaps = src.with_name(src.name + ".snapshots")
+    copies = [dst]
     if snaps.is_dir():
         shutil.copytree(snaps, dst.with_name(dst.name + ".snapshots"))
+        copies += sorted(dst.with_name(dst.name + ".snapshots").iterdir())
+    for path in copies:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def base_store(rows: int, prebuilt: Path | None) -> Path:
